@@ -1,0 +1,78 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+/// The four services share one shape: the `Shared` module plus Hummingbird and service-lifecycle.
+func serviceTarget(_ name: String, path: String) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [
+            "Shared",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        path: path,
+        resources: [.copy("Migrations"), .copy("openapi.json")],
+        swiftSettings: swiftSettings
+    )
+}
+
+let package = Package(
+    name: "meta-builder",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "spec-service", targets: ["SpecService"]),
+        .executable(name: "run-service", targets: ["RunService"]),
+        .executable(name: "agent-service", targets: ["AgentService"]),
+        .executable(name: "approval-service", targets: ["ApprovalService"]),
+        .library(name: "Shared", targets: ["Shared"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(
+            name: "Shared",
+            dependencies: [
+                "CLibPQ", "CHiredis", "CCurl",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Sources/Shared",
+            resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+        serviceTarget("SpecService", path: "Services/spec-service"),
+        serviceTarget("RunService", path: "Services/run-service"),
+        serviceTarget("AgentService", path: "Services/agent-service"),
+        serviceTarget("ApprovalService", path: "Services/approval-service"),
+        .testTarget(
+            name: "SharedTests",
+            dependencies: [
+                "Shared",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/SharedTests",
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

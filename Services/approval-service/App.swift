@@ -1,0 +1,12 @@
+import Hummingbird
+import Shared
+
+/// Starts the approval-service: configuration, logging and metrics, then the application until SIGTERM.
+@main
+struct ApprovalServiceApp {
+    static func main() async throws {
+        let (config, logger, metrics) = ServiceMain.bootstrap(serviceName: "approval-service", defaultPort: 8084)
+        let app = try buildApplication(config: config, logger: logger, metrics: metrics)
+        try await app.runService()
+    }
+}

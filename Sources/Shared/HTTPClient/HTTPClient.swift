@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+
+/// JSON over HTTP between the services of the mesh, in the style of gRPC: the remaining deadline
+/// travels as `Grpc-Timeout` and bounds the curl transfer, `traceparent` and the request id
+/// propagate, the caller's identity travels in a service token, error bodies map back to the
+/// wire error, and UNAVAILABLE is retried with backoff for idempotent calls only.
+public struct HTTPClient: Sendable {
+    /// How UNAVAILABLE failures of idempotent calls are retried.
+    public struct RetryPolicy: Sendable {
+        /// Attempts in all, including the first.
+        public var maxAttempts: Int
+        /// Backoff before the second attempt; doubled each time, with jitter.
+        public var initialBackoff: Duration
+        /// Upper bound of one backoff.
+        public var maxBackoff: Duration
+
+        /// Creates a policy.
+        public init(maxAttempts: Int = 3, initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(2)) {
+            self.maxAttempts = maxAttempts
+            self.initialBackoff = initialBackoff
+            self.maxBackoff = maxBackoff
+        }
+    }
+
+    private let loop: CurlLoop
+    private let authenticator: Authenticator?
+    private let retryPolicy: RetryPolicy
+    private let defaultTimeout: Duration
+    private let maximumResponseBytes: Int
+    private let logger: Logger
+
+    /// Creates a client over a curl loop; with an authenticator it sends service tokens.
+    public init(loop: CurlLoop, authenticator: Authenticator?, logger: Logger, retryPolicy: RetryPolicy = RetryPolicy(), defaultTimeout: Duration = .seconds(30), maximumResponseBytes: Int = 16 << 20) {
+        self.loop = loop
+        self.authenticator = authenticator
+        self.retryPolicy = retryPolicy
+        self.defaultTimeout = defaultTimeout
+        self.maximumResponseBytes = maximumResponseBytes
+        self.logger = logger
+    }
+
+    /// Sends a request; transport failures throw wire errors, HTTP errors are returned.
+    public func send(_ request: HTTPClientRequest, deadline: Deadline? = RequestScope.current?.deadline) async throws -> HTTPClientResponse {
+        let deadline = deadline ?? .after(defaultTimeout)
+        var attempt = 1
+        var backoff = retryPolicy.initialBackoff
+        while true {
+            try deadline.check("the upstream call was sent")
+            let outcome: Result<HTTPClientResponse, any Error>
+            do {
+                outcome = .success(try await sendOnce(request, deadline: deadline))
+            } catch {
+                outcome = .failure(error)
+            }
+            let failure: WireError? = switch outcome {
+            case .success(let response): response.wireError
+            case .failure(let error as WireError): error
+            case .failure(let error): throw error
+            }
+            guard let failure, failure.code == .unavailable, request.isIdempotent, attempt < retryPolicy.maxAttempts else {
+                return try outcome.get()
+            }
+            var delay = min(backoff, retryPolicy.maxBackoff)
+            if let retryAfter = failure.retryAfter { delay = max(delay, .seconds(retryAfter)) }
+            delay = delay + .milliseconds(Int.random(in: 0...50))
+            guard delay < deadline.remaining else { return try outcome.get() }
+            logger.debug("retrying upstream call", metadata: ["http.url": "\(request.url)", "attempt": "\(attempt + 1)"])
+            try await Task.sleep(for: delay)
+            attempt += 1
+            backoff = backoff * 2
+        }
+    }
+
+    /// Sends JSON and decodes a JSON reply; a non-2xx reply throws its wire error.
+    public func call<Response: Decodable>(
+        _ method: String,
+        _ url: String,
+        body: (some Encodable & Sendable)? = Optional<Empty>.none,
+        headers: [(String, String)] = [],
+        idempotent: Bool? = nil,
+        as type: Response.Type = Response.self,
+        deadline: Deadline? = RequestScope.current?.deadline
+    ) async throws -> Response {
+        var data: Data?
+        if let body {
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            data = try encoder.encode(body)
+        }
+        let request = HTTPClientRequest(method: method, url: url, headers: headers + [("Content-Type", "application/json")], body: data, isIdempotent: idempotent)
+        let response = try await send(request, deadline: deadline)
+        if let error = response.wireError { throw error }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(Response.self, from: response.body)
+        } catch {
+            throw WireError(.unavailable, "upstream answered with an unreadable body")
+        }
+    }
+
+    /// An empty JSON body.
+    public struct Empty: Codable, Sendable {
+        /// Creates it.
+        public init() {}
+    }
+
+    private func sendOnce(_ request: HTTPClientRequest, deadline: Deadline) async throws -> HTTPClientResponse {
+        var request = request
+        let scope = RequestScope.current
+        let remaining = deadline.remainingMilliseconds
+        request.headers.append((GRPCTimeout.headerName, GRPCTimeout.format(milliseconds: remaining)))
+        request.headers.append(("traceparent", (scope?.trace ?? .random()).child().traceparent))
+        request.headers.append(("Accept", "application/json"))
+        if let requestID = scope?.requestID { request.headers.append(("X-Request-Id", requestID)) }
+        if let authenticator, let principal = scope?.principal,
+           !request.headers.contains(where: { $0.0.caseInsensitiveCompare("Authorization") == .orderedSame }) {
+            request.headers.append(("Authorization", "Bearer \(authenticator.serviceToken(for: principal))"))
+        }
+        let transfer = try CurlTransfer(request: request, timeoutMilliseconds: remaining, maximumResponseBytes: maximumResponseBytes)
+        return try await loop.perform(transfer)
+    }
+}

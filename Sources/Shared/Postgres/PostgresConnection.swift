@@ -1,0 +1,141 @@
+import CLibPQ
+import Dispatch
+import Foundation
+
+/// One libpq connection and the serial queue that runs every blocking call on it.
+///
+/// `@unchecked Sendable`: the `PGconn` is only touched on `queue`; the pool hands the connection
+/// to one caller at a time. Only `cancel` (thread-safe `PQcancel`) runs on other threads.
+final class PostgresConnection: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private let canceller: OpaquePointer?
+    /// The queue that owns the handle.
+    let queue: DispatchQueue
+    /// A pool-unique number, for logs.
+    let id: Int
+    /// The `statement_timeout` (ms) currently set on the session; 0 is none.
+    var statementTimeoutMilliseconds = 0
+
+    private init(handle: OpaquePointer, queue: DispatchQueue, id: Int) {
+        self.handle = handle
+        self.canceller = PQgetCancel(handle)
+        self.queue = queue
+        self.id = id
+    }
+
+    deinit {
+        if let canceller { PQfreeCancel(canceller) }
+        PQfinish(handle)
+    }
+
+    /// Opens a connection on its own new queue (blocking, so it runs there too).
+    static func open(url: String, connectTimeoutSeconds: Int, id: Int, applicationName: String) async throws -> PostgresConnection {
+        let queue = DispatchQueue(label: "meta-builder.postgres.\(id)")
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result {
+                    try openBlocking(url: url, connectTimeoutSeconds: connectTimeoutSeconds, queue: queue, id: id, applicationName: applicationName)
+                })
+            }
+        }
+    }
+
+    private static func openBlocking(url: String, connectTimeoutSeconds: Int, queue: DispatchQueue, id: Int, applicationName: String) throws -> PostgresConnection {
+        let keywords = ["dbname", "connect_timeout", "application_name", "options", "client_encoding"]
+        let values = [url, String(connectTimeoutSeconds), applicationName, "-c TimeZone=UTC", "UTF8"]
+        let handle: OpaquePointer? = withCStringArray(keywords) { keywordPointers in
+            withCStringArray(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let handle else { throw PostgresError(.connection, "out of memory") }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(handle)
+            throw PostgresError(.connection, Self.withoutSecrets(message))
+        }
+        return PostgresConnection(handle: handle, queue: queue, id: id)
+    }
+
+    /// True when the connection is known dead, or its server sent something while it sat idle
+    /// (a restart notice or a closed socket). Call on `queue`.
+    var isBroken: Bool {
+        if PQstatus(handle) != CONNECTION_OK { return true }
+        if mb_pg_socket_has_pending_input(handle) != 0 {
+            _ = PQconsumeInput(handle)
+            return true
+        }
+        return false
+    }
+
+    /// Asks the server to cancel the statement in flight. Safe from any thread.
+    func cancel() {
+        guard let canceller else { return }
+        var buffer = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(canceller, &buffer, Int32(buffer.count))
+    }
+
+    /// Runs one statement with bound parameters and returns its rows (blocking; call on `queue`).
+    func executeBlocking(_ sql: SQL) throws -> (rows: [PostgresRow], affected: Int) {
+        let result: OpaquePointer? = withOptionalCStringArray(sql.binds) { parameters in
+            PQexecParams(handle, sql.text, Int32(sql.binds.count), nil, parameters, nil, nil, 0)
+        }
+        return try consume(result)
+    }
+
+    /// Runs a script of several statements without parameters (migrations; blocking).
+    func executeScriptBlocking(_ script: String) throws {
+        _ = try consume(PQexec(handle, script))
+    }
+
+    private func consume(_ result: OpaquePointer?) throws -> (rows: [PostgresRow], affected: Int) {
+        guard let result else {
+            throw PostgresError(.connection, Self.withoutSecrets(String(cString: PQerrorMessage(handle))))
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return ([], Int(String(cString: PQcmdTuples(result))) ?? 0)
+        case PGRES_TUPLES_OK:
+            let rowCount = Int(PQntuples(result))
+            let columnCount = Int(PQnfields(result))
+            let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+            var rows: [PostgresRow] = []
+            rows.reserveCapacity(rowCount)
+            for row in 0..<rowCount {
+                let values: [String?] = (0..<columnCount).map { column in
+                    PQgetisnull(result, Int32(row), Int32(column)) == 1
+                        ? nil
+                        : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+                }
+                rows.append(PostgresRow(columns: columns, values: values))
+            }
+            return (rows, rowCount)
+        default:
+            let state = PQresultErrorField(result, MB_PG_DIAG_SQLSTATE).map { String(cString: $0) }
+            let primary = PQresultErrorField(result, MB_PG_DIAG_MESSAGE_PRIMARY).map { String(cString: $0) }
+                ?? String(cString: PQerrorMessage(handle))
+            if PQstatus(handle) != CONNECTION_OK {
+                throw PostgresError(.connection, primary)
+            }
+            throw PostgresError(.server(sqlState: state ?? "XX000"), primary)
+        }
+    }
+
+    /// libpq messages can echo the connection string; keep only what cannot hold a password.
+    private static func withoutSecrets(_ message: String) -> String {
+        message.replacingOccurrences(of: #"postgres(ql)?://[^\s"]*"#, with: "postgres://…", options: .regularExpression)
+    }
+}
+
+private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let pointers = strings.map { strdup($0) } + [nil]
+    defer { pointers.forEach { free($0) } }
+    return pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+private func withOptionalCStringArray<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    let pointers = strings.map { $0.map { strdup($0) } ?? nil }
+    defer { pointers.forEach { free($0) } }
+    return pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { body($0.baseAddress) }
+}

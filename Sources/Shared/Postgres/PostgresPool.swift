@@ -1,0 +1,229 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A fixed-size pool of libpq connections. Blocking libpq calls run on each connection's own
+/// serial queue, never on the event loop or the cooperative pool. Broken connections are
+/// replaced, so a Postgres restart heals without restarting the service.
+///
+/// As a `Service` it waits for graceful shutdown and then closes its connections.
+public final class PostgresPool: Service, Sendable {
+    private let config: DatabaseConfig
+    private let applicationName: String
+    private let logger: Logger
+    private let state: Mutex<State>
+
+    private struct State {
+        var machine: PoolStateMachine<PostgresConnection>
+        /// Parked waiters.
+        var waiting: [Int: CheckedContinuation<Lease, any Error>] = [:]
+        /// Leases handed to waiters that had not parked yet.
+        var delivered: [Int: Lease] = [:]
+        /// Waiters that gave up before parking, with the reason.
+        var abandoned: [Int: any Error] = [:]
+        var nextID = 0
+    }
+
+    /// What a waiting caller receives.
+    private enum Lease {
+        case connection(PostgresConnection)
+        case openSlot
+    }
+
+    /// Creates a pool; no connection is opened until first use.
+    public init(config: DatabaseConfig, applicationName: String, logger: Logger) {
+        self.config = config
+        self.applicationName = applicationName
+        self.logger = logger
+        self.state = Mutex(State(machine: PoolStateMachine(capacity: config.poolSize)))
+    }
+
+    /// Waits for graceful shutdown, then closes every idle connection and fails waiters.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        close()
+    }
+
+    /// Closes the pool: idle connections now, busy ones when returned.
+    public func close() {
+        let (idle, waiters) = state.withLock { state in
+            let closing = state.machine.close()
+            let continuations = closing.waiters.compactMap { state.waiting.removeValue(forKey: $0) }
+            return (closing.idle, continuations)
+        }
+        for connection in idle { Self.finish(connection) }
+        for waiter in waiters { waiter.resume(throwing: PostgresError(.poolClosed, "pool closed")) }
+    }
+
+    /// Runs `body` with a connection checked out for its duration. The session applies the
+    /// deadline as `statement_timeout` and cancels the server-side statement on task cancellation.
+    public func withSession<T: Sendable>(
+        deadline: Deadline? = RequestScope.current?.deadline,
+        _ body: (PostgresSession) async throws -> T
+    ) async throws -> T {
+        let connection = try await checkout(deadline: deadline)
+        let session = PostgresSession(connection: connection, deadline: deadline)
+        do {
+            try await session.applyStatementTimeout()
+            let value = try await body(session)
+            await checkin(connection)
+            return value
+        } catch {
+            await checkin(connection)
+            throw error
+        }
+    }
+
+    /// Runs one statement on any connection.
+    @discardableResult
+    public func query(_ sql: SQL, deadline: Deadline? = RequestScope.current?.deadline) async throws -> [PostgresRow] {
+        try await withSession(deadline: deadline) { try await $0.query(sql) }
+    }
+
+    /// Runs `body` inside `BEGIN … COMMIT`; any error rolls back.
+    public func transaction<T: Sendable>(
+        deadline: Deadline? = RequestScope.current?.deadline,
+        _ body: (PostgresSession) async throws -> T
+    ) async throws -> T {
+        try await withSession(deadline: deadline) { session in
+            try await session.transaction { try await body($0) }
+        }
+    }
+
+    /// Runs `body` in a transaction scoped to one tenant: `set_config('app.tenant_id', …, true)`
+    /// makes the row-level-security policies see only that tenant's rows, and the setting ends
+    /// with the transaction, so the pooled connection never carries it to its next user.
+    public func withTenant<T: Sendable>(
+        _ tenantID: UUID,
+        deadline: Deadline? = RequestScope.current?.deadline,
+        _ body: (PostgresSession) async throws -> T
+    ) async throws -> T {
+        try await transaction(deadline: deadline) { session in
+            try await session.query("SELECT set_config('app.tenant_id', \(tenantID), true)")
+            return try await body(session)
+        }
+    }
+
+    // MARK: - Checkout
+
+    private func checkout(deadline: Deadline?) async throws -> PostgresConnection {
+        try deadline?.check("a database connection was available")
+        let waiterID = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        let action = state.withLock { $0.machine.acquire(waiter: waiterID) }
+        switch action {
+        case .fail:
+            throw PostgresError(.poolClosed, "pool closed")
+        case .use(let connection):
+            return try await usableOrReplaced(connection)
+        case .open:
+            return try await openInSlot()
+        case .wait:
+            let lease = try await waitForLease(waiterID: waiterID, deadline: deadline)
+            switch lease {
+            case .connection(let connection): return try await usableOrReplaced(connection)
+            case .openSlot: return try await openInSlot()
+            }
+        }
+    }
+
+    private func waitForLease(waiterID: Int, deadline: Deadline?) async throws -> Lease {
+        let timer = deadline.map { deadline in
+            Task { [weak self] in
+                try await Task.sleep(for: deadline.remaining)
+                self?.abandonWait(waiterID, error: WireError(.deadlineExceeded, "deadline exceeded while waiting for a database connection"))
+            }
+        }
+        defer { timer?.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let outcome = state.withLock { state -> Result<Lease, any Error>? in
+                    if let lease = state.delivered.removeValue(forKey: waiterID) { return .success(lease) }
+                    if let error = state.abandoned.removeValue(forKey: waiterID) { return .failure(error) }
+                    state.waiting[waiterID] = continuation
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
+            }
+        } onCancel: {
+            abandonWait(waiterID, error: CancellationError())
+        }
+    }
+
+    private func abandonWait(_ waiterID: Int, error: any Error) {
+        let continuation = state.withLock { state -> CheckedContinuation<Lease, any Error>? in
+            guard state.machine.cancelWaiter(waiterID) else { return nil }
+            guard let continuation = state.waiting.removeValue(forKey: waiterID) else {
+                state.abandoned[waiterID] = error
+                return nil
+            }
+            return continuation
+        }
+        continuation?.resume(throwing: error)
+    }
+
+    private func usableOrReplaced(_ connection: PostgresConnection) async throws -> PostgresConnection {
+        let broken = await onQueue(connection) { $0.isBroken }
+        guard broken else { return connection }
+        logger.warning("replacing broken postgres connection", metadata: ["db.connection": "\(connection.id)"])
+        return try await openInSlot()
+    }
+
+    private func openInSlot() async throws -> PostgresConnection {
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        do {
+            return try await PostgresConnection.open(url: config.url, connectTimeoutSeconds: config.connectTimeoutSeconds, id: id, applicationName: applicationName)
+        } catch {
+            logger.warning("postgres connection failed", metadata: ["error": "\(error)"])
+            perform(state.withLock { $0.machine.discard() })
+            throw error
+        }
+    }
+
+    private func checkin(_ connection: PostgresConnection) async {
+        let broken = await onQueue(connection) { $0.isBroken }
+        let action = state.withLock { broken ? $0.machine.discard() : $0.machine.release(connection) }
+        perform(action)
+    }
+
+    private func perform(_ action: PoolStateMachine<PostgresConnection>.ReleaseAction) {
+        switch action {
+        case .none:
+            return
+        case .close(let connection):
+            Self.finish(connection)
+        case .handOver(let waiter, let connection):
+            deliver(waiter, .connection(connection))
+        case .openFor(let waiter):
+            deliver(waiter, .openSlot)
+        }
+    }
+
+    private func deliver(_ waiter: Int, _ lease: Lease) {
+        let continuation = state.withLock { state -> CheckedContinuation<Lease, any Error>? in
+            guard let continuation = state.waiting.removeValue(forKey: waiter) else {
+                state.delivered[waiter] = lease
+                return nil
+            }
+            return continuation
+        }
+        continuation?.resume(returning: lease)
+    }
+
+    /// Drops the pool's reference on the connection's own queue, so `PQfinish` runs there.
+    private static func finish(_ connection: PostgresConnection) {
+        connection.queue.async { withExtendedLifetime(connection) {} }
+    }
+
+    private func onQueue<T: Sendable>(_ connection: PostgresConnection, _ work: @escaping @Sendable (PostgresConnection) -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            connection.queue.async { continuation.resume(returning: work(connection)) }
+        }
+    }
+}

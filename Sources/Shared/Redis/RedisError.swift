@@ -1,0 +1,23 @@
+/// A Redis failure: connection lost, timeout, or an error reply.
+public struct RedisError: Error, Sendable, CustomStringConvertible {
+    /// True when the connection failed (as opposed to a server error reply).
+    public let isConnectionError: Bool
+    /// What happened.
+    public let message: String
+
+    /// Creates an error.
+    public init(isConnectionError: Bool, _ message: String) {
+        self.isConnectionError = isConnectionError
+        self.message = message
+    }
+
+    public var description: String { "redis \(isConnectionError ? "connection " : "")error: \(message)" }
+}
+
+extension RedisError: WireErrorConvertible {
+    public var wireError: WireError {
+        isConnectionError
+            ? WireError(.unavailable, "event bus unavailable", retryAfter: 1)
+            : WireError(.internal, "event bus error")
+    }
+}

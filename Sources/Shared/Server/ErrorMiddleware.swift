@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Turns every error into the wire error: `WireError`s as they are, Hummingbird's HTTP errors
+/// (unknown route, oversized body, bad request) and decoding errors into 4xx with a clear
+/// message, anything else into INTERNAL, logged with the request id (and never with its
+/// message on the wire).
+public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Creates the middleware.
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let wire = Self.wireError(for: error, request: request)
+            if wire.httpStatus >= 500 {
+                context.logger.error("request failed", metadata: ["error": "\(error)", "http.status": "\(wire.httpStatus)"])
+            } else {
+                context.logger.info("request rejected", metadata: ["error": "\(wire)", "http.status": "\(wire.httpStatus)"])
+            }
+            return try wire.response(from: request, context: context)
+        }
+    }
+
+    /// The wire form of any error.
+    static func wireError(for error: any Error, request: Request) -> WireError {
+        switch error {
+        case let error as any WireErrorConvertible:
+            return error.wireError
+        case let error as DecodingError:
+            return WireError(decoding: error)
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound:
+                return WireError(.notFound, "no route for \(request.method.rawValue) \(request.uri.path)")
+            case .contentTooLarge:
+                return .bodyTooLarge(limit: 0)
+            default:
+                return WireError(StatusCode(httpStatus: error.status.code), error.body ?? error.status.reasonPhrase)
+            }
+        case is CancellationError:
+            return WireError(.cancelled, "request cancelled")
+        case let error as PostgresDecodingError:
+            return WireError(.internal, "stored data could not be read (\(error.type))")
+        default:
+            return WireError(.internal, "internal error; see the service log for request \(request.headers[.xRequestID] ?? "")")
+        }
+    }
+}

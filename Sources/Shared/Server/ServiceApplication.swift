@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Builds one service of the mesh: the common middleware stack, the common endpoints
+/// (`/healthz`, `/readyz`, `/metrics`, `/openapi.json`), the service's own routes, migrations
+/// before the server starts, and the background services (pool, curl loop, outbox relay, and
+/// whatever the service adds), all stopped gracefully on SIGTERM.
+public enum ServiceApplication {
+    /// Assembles the application.
+    /// - Parameters:
+    ///   - routes: adds the service's routes: public ones on the router, authenticated ones on
+    ///     the `TenantRequestContext` group under `/api/meta/v2`.
+    ///   - services: extra background services (e.g. a run worker).
+    public static func build(
+        descriptor: ServiceDescriptor,
+        runtime: ServiceRuntime,
+        services: [any Service] = [],
+        routes: (Router<AppRequestContext>, RouterGroup<TenantRequestContext>) throws -> Void = { _, _ in }
+    ) throws -> some ApplicationProtocol {
+        let config = runtime.config
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: RequestScopeMiddleware(config: config.server))
+        router.add(middleware: HTTPMetricsMiddleware(metrics: runtime.metrics))
+        router.add(middleware: ErrorMiddleware())
+        CommonRoutes(descriptor: descriptor, runtime: runtime).register(on: router)
+        let api = router.group("api/meta/v2")
+            .add(middleware: AuthMiddleware(authenticator: runtime.authenticator))
+            .group(context: TenantRequestContext.self)
+        try routes(router, api)
+
+        let migrations = try descriptor.allMigrations
+        let relay = OutboxRelay(pool: runtime.pool, redis: runtime.redis, logger: runtime.logger, metrics: runtime.metrics, pollInterval: .milliseconds(config.outboxPollMilliseconds))
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: descriptor.name),
+            services: [runtime.pool, runtime.curlLoop, relay] + services,
+            logger: runtime.logger
+        )
+        app.beforeServerStarts {
+            try await migrateWithRetry(migrations, runtime: runtime)
+        }
+        return app
+    }
+
+    /// Applies migrations, waiting up to 60 s for Postgres to accept connections.
+    static func migrateWithRetry(_ migrations: [Migration], runtime: ServiceRuntime) async throws {
+        let migrator = Migrator(pool: runtime.pool, logger: runtime.logger)
+        var delay = Duration.milliseconds(250)
+        let giveUp = ContinuousClock.now + .seconds(60)
+        while true {
+            do {
+                try await migrator.migrate(migrations)
+                return
+            } catch let error as PostgresError where error.kind == .connection && ContinuousClock.now < giveUp {
+                runtime.logger.warning("postgres not reachable yet, retrying migrations", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import Logging
+import Metrics
+
+/// The process-level start-up every service's `main` shares: ignore SIGPIPE, initialize
+/// libcurl, read configuration (a bad value exits with a clear message), and bootstrap JSON
+/// logging and Prometheus metrics. Only `main` calls this; tests never bootstrap.
+public enum ServiceMain {
+    /// Prepares the process and returns the configuration, logger and metrics registry.
+    public static func bootstrap(serviceName: String, defaultPort: Int) -> (ServiceConfig, Logger, MetricsRegistry) {
+        signal(SIGPIPE, SIG_IGN)
+        CurlGlobal.initialize()
+        let config: ServiceConfig
+        do {
+            config = try ServiceConfig(serviceName: serviceName, defaultPort: defaultPort)
+        } catch {
+            FileHandle.standardError.write(Data("\(serviceName): \(error)\n".utf8))
+            exit(2)
+        }
+        LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: config.logLevel) }
+        let metrics = MetricsRegistry()
+        MetricsSystem.bootstrap(metrics.factory)
+        return (config, Logger(label: serviceName), metrics)
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// What travels with one request through every layer: deadline, trace and ids.
+///
+/// Set once by the server middleware (or by a worker for background work) as a task-local, so
+/// the Postgres pool and the HTTP client pick up the deadline and trace without extra parameters.
+public struct RequestScope: Sendable {
+    /// The request's deadline.
+    public var deadline: Deadline
+    /// The W3C trace context of this request.
+    public var trace: TraceContext
+    /// The request id (also returned as `X-Request-Id`).
+    public var requestID: String
+    /// The verified caller, once authenticated.
+    public var principal: Principal?
+
+    /// Creates a scope.
+    public init(deadline: Deadline, trace: TraceContext = .random(), requestID: String = UUID().uuidString.lowercased(), principal: Principal? = nil) {
+        self.deadline = deadline
+        self.trace = trace
+        self.requestID = requestID
+        self.principal = principal
+    }
+
+    /// The scope of the current task, if any.
+    @TaskLocal public static var current: RequestScope?
+}
