@@ -14,18 +14,29 @@ public struct OutboxRelay: Service {
     private let pollInterval: Duration
     private let batchSize: Int
     private let published: Counter
+    private let gate: StartupGate
 
-    /// Creates a relay.
-    public init(pool: PostgresPool, redis: RedisClient, logger: Logger, metrics: MetricsRegistry, pollInterval: Duration = .milliseconds(100), batchSize: Int = 100) {
+    /// Creates a relay; it starts relaying once `gate` opens (after migrations).
+    public init(pool: PostgresPool, redis: RedisClient, logger: Logger, metrics: MetricsRegistry, gate: StartupGate = .open, pollInterval: Duration = .milliseconds(100), batchSize: Int = 100) {
         self.pool = pool
         self.redis = redis
         self.logger = logger
         self.pollInterval = pollInterval
         self.batchSize = batchSize
+        self.gate = gate
         self.published = Counter(label: "meta_builder_outbox_published_total", factory: metrics.factory)
     }
 
     public func run() async throws {
+        // Not cancelled on shutdown: a batch in flight finishes (publish + mark) before it stops.
+        while !gate.isOpen {
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        await relayUntilShutdown()
+    }
+
+    private func relayUntilShutdown() async {
         var failures = 0
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {

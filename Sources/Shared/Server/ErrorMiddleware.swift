@@ -35,11 +35,13 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             switch error.status {
             case .notFound:
                 return WireError(.notFound, "no route for \(request.method.rawValue) \(request.uri.path)")
-            case .contentTooLarge:
-                return .bodyTooLarge(limit: 0)
             default:
                 return WireError(StatusCode(httpStatus: error.status.code), error.body ?? error.status.reasonPhrase)
             }
+        case let error as any HTTPResponseError:
+            var wire = WireError(StatusCode(httpStatus: error.status.code), error.status.reasonPhrase)
+            if error.status.code == 413 { wire.httpStatusOverride = 413 }
+            return wire
         case is CancellationError:
             return WireError(.cancelled, "request cancelled")
         case let error as PostgresDecodingError:

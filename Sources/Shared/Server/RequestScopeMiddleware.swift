@@ -54,8 +54,6 @@ public struct RequestScopeMiddleware: RouterMiddleware {
 extension HTTPField.Name {
     /// `X-Request-Id`.
     public static let xRequestID = HTTPField.Name("X-Request-Id")!
-    /// W3C `traceparent`.
-    public static let traceparent = HTTPField.Name("traceparent")!
     /// `Grpc-Timeout`.
     public static let grpcTimeout = HTTPField.Name("Grpc-Timeout")!
     /// `Idempotency-Key`.

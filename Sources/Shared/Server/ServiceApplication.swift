@@ -31,7 +31,8 @@ public enum ServiceApplication {
         try routes(router, api)
 
         let migrations = try descriptor.allMigrations
-        let relay = OutboxRelay(pool: runtime.pool, redis: runtime.redis, logger: runtime.logger, metrics: runtime.metrics, pollInterval: .milliseconds(config.outboxPollMilliseconds))
+        let migrated = StartupGate()
+        let relay = OutboxRelay(pool: runtime.pool, redis: runtime.redis, logger: runtime.logger, metrics: runtime.metrics, gate: migrated, pollInterval: .milliseconds(config.outboxPollMilliseconds))
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: descriptor.name),
@@ -40,6 +41,7 @@ public enum ServiceApplication {
         )
         app.beforeServerStarts {
             try await migrateWithRetry(migrations, runtime: runtime)
+            migrated.openGate()
         }
         return app
     }

@@ -11,7 +11,7 @@ public struct WireJSONDecoder: RequestDecoder {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: context.maxUploadSize)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw WireError.bodyTooLarge(limit: context.maxUploadSize)
         }
         return try Self.decode(type, from: Data(buffer: buffer))

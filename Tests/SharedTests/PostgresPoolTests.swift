@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+@testable import Shared
+
+/// The libpq pool against the real Postgres started by scripts/test.
+@Suite struct PostgresPoolTests {
+    @Test func twoHundredConcurrentQueriesOverFourConnections() async throws {
+        try await TestDatabase.withPool(poolSize: 4) { pool in
+            let results = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        let row = try await pool.query("SELECT \(index)::int + 1 AS value, pg_backend_pid() AS pid", deadline: .after(.seconds(30)))[0]
+                        return (try row.decode("value", as: Int.self), try row.decode("pid", as: Int.self))
+                    }
+                }
+                return try await group.reduce(into: [(Int, Int)]()) { $0.append($1) }
+            }
+            #expect(results.count == 200)
+            #expect(Set(results.map(\.0)) == Set(1...200))
+            #expect(Set(results.map(\.1)).count <= 4)
+        }
+    }
+
+    @Test func poolNeverOpensMoreThanItsCapacity() async throws {
+        let pool = PostgresPool(config: try TestEnvironment.database(poolSize: 3), applicationName: "pool-capacity-\(UUID().uuidString.prefix(8))", logger: TestEnvironment.logger)
+        defer { pool.close() }
+        let pids = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<60 {
+                group.addTask {
+                    try await pool.query("SELECT pg_backend_pid() AS pid, pg_sleep(0.01)", deadline: .after(.seconds(30)))[0].decode("pid", as: Int.self)
+                }
+            }
+            return try await group.reduce(into: Set<Int>()) { $0.insert($1) }
+        }
+        #expect(pids.count <= 3)
+        #expect(pids.count >= 1)
+    }
+
+    @Test func typedValuesRoundTrip() async throws {
+        try await TestDatabase.withPool { pool in
+            let id = UUID()
+            let now = Date()
+            let row = try await pool.query("""
+                SELECT \(id)::uuid AS id, \(now)::timestamptz AS at, \(true)::boolean AS flag,
+                       \(Data([1, 2, 3]))::bytea AS bytes, \(JSONText(#"{"a":1}"#))::jsonb AS doc,
+                       \(3.5)::float8 AS ratio, NULL::text AS nothing
+                """)[0]
+            #expect(try row.decode("id", as: UUID.self) == id)
+            #expect(abs(try row.decode("at", as: Date.self).timeIntervalSince(now)) < 0.001)
+            #expect(try row.decode("flag", as: Bool.self))
+            #expect(try row.decode("bytes", as: Data.self) == Data([1, 2, 3]))
+            #expect(try row.decode("doc", as: JSONText.self).text == #"{"a": 1}"#)
+            #expect(try row.decode("ratio", as: Double.self) == 3.5)
+            #expect(try row.decode("nothing", as: String?.self) == nil)
+            #expect(throws: PostgresDecodingError.self) { try row.decode("nothing", as: String.self) }
+            #expect(throws: PostgresDecodingError.self) { try row.decode("missing", as: String.self) }
+        }
+    }
+
+    @Test func injectionAttemptIsJustAValue() async throws {
+        try await TestDatabase.withPool { pool in
+            let hostile = "x'; DROP TABLE audit_log; --"
+            let echoed = try await pool.query("SELECT \(hostile)::text AS v")[0].decode("v", as: String.self)
+            #expect(echoed == hostile)
+            #expect(try await pool.query("SELECT to_regclass('audit_log') IS NOT NULL AS present")[0].decode("present", as: Bool.self))
+        }
+    }
+
+    @Test func serverErrorsMapToWireCodes() async throws {
+        try await TestDatabase.withPool { pool in
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.query("SELECT 'not-a-uuid'::uuid")
+            }
+            #expect(error?.sqlState == "22P02")
+            #expect(error?.wireError.code == .invalidArgument)
+            let syntax = await #expect(throws: PostgresError.self) { try await pool.query("SELEC 1") }
+            #expect(syntax?.wireError.code == .internal)
+            #expect(syntax?.wireError.message.contains("SELEC") == false)
+        }
+    }
+
+    @Test func queryPastItsDeadlineIsCancelledOnTheServer() async throws {
+        try await TestDatabase.withPool { pool in
+            let marker = "deadline-\(UUID().uuidString)"
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.query("SELECT pg_sleep(5), \(marker)::text", deadline: .after(.milliseconds(300)))
+            }
+            #expect(error?.kind == .deadlineExceeded)
+            #expect(error?.wireError.code == .deadlineExceeded)
+            let running = try await pool.query("""
+                SELECT count(*) AS n FROM pg_stat_activity
+                WHERE state = 'active' AND query LIKE 'SELECT pg_sleep(5)%' AND pid <> pg_backend_pid()
+                """, deadline: .after(.seconds(5)))
+            #expect(try running[0].decode("n", as: Int.self) == 0)
+            // The connection that was cancelled is healthy and reused.
+            #expect(try await pool.query("SELECT 1 AS one")[0].decode("one", as: Int.self) == 1)
+        }
+    }
+
+    @Test func cancellingTheTaskCancelsTheStatement() async throws {
+        try await TestDatabase.withPool { pool in
+            let started = ContinuousClock.now
+            let task = Task {
+                try await pool.query("SELECT pg_sleep(10)", deadline: .after(.seconds(60)))
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            task.cancel()
+            let result = await task.result
+            #expect(throws: (any Error).self) { try result.get() }
+            if case .failure(let error as PostgresError) = result {
+                #expect(error.kind == .cancelled)
+            }
+            // The statement did not run to its end: the server was told to cancel it.
+            #expect(ContinuousClock.now - started < .seconds(10))
+            let running = try await pool.query("SELECT count(*) AS n FROM pg_stat_activity WHERE state = 'active' AND query = 'SELECT pg_sleep(10)'")
+            #expect(try running[0].decode("n", as: Int.self) == 0)
+        }
+    }
+
+    @Test func waitingForAConnectionHonoursTheDeadline() async throws {
+        try await TestDatabase.withPool(poolSize: 1) { pool in
+            async let holder: Void = { _ = try await pool.query("SELECT pg_sleep(1.5)", deadline: .after(.seconds(10))) }()
+            try await Task.sleep(for: .milliseconds(200))
+            let error = await #expect(throws: WireError.self) {
+                try await pool.query("SELECT 1", deadline: .after(.milliseconds(200)))
+            }
+            #expect(error?.code == .deadlineExceeded)
+            try await holder
+            #expect(try await pool.query("SELECT 2 AS two")[0].decode("two", as: Int.self) == 2)
+        }
+    }
+
+    @Test func transactionRollsBackOnError() async throws {
+        try await TestDatabase.withPool { pool in
+            let tenant = UUID()
+            struct Boom: Error {}
+            await #expect(throws: Boom.self) {
+                try await pool.withTenant(tenant) { session in
+                    try await session.execute("""
+                        INSERT INTO audit_log (id, tenant_id, actor, action, resource_type, resource_id)
+                        VALUES (\(UUID()), \(tenant), 'u', 'test.rollback', 'thing', '1')
+                        """)
+                    throw Boom()
+                }
+            }
+            let count = try await pool.withTenant(tenant) { session in
+                try await session.query("SELECT count(*) AS n FROM audit_log")[0].decode("n", as: Int.self)
+            }
+            #expect(count == 0)
+        }
+    }
+
+    @Test func tenantSettingDoesNotLeakToTheNextUserOfAConnection() async throws {
+        try await TestDatabase.withPool(poolSize: 1) { pool in
+            let tenant = UUID()
+            try await pool.withTenant(tenant) { session in
+                let seen = try await session.query("SELECT current_setting('app.tenant_id', true) AS t")[0].decode("t", as: String.self)
+                #expect(seen == tenant.uuidString.lowercased())
+            }
+            let after = try await pool.query("SELECT coalesce(current_setting('app.tenant_id', true), '') AS t")[0].decode("t", as: String.self)
+            #expect(after == "")
+        }
+    }
+}
