@@ -76,5 +76,16 @@ let package = Package(
             path: "Tests/SharedTests",
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: [
+                "Shared", "SpecService", "RunService", "AgentService", "ApprovalService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ServiceTests",
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -54,6 +54,8 @@ final class PostgresConnection: @unchecked Sendable {
             PQfinish(handle)
             throw PostgresError(.connection, Self.withoutSecrets(message))
         }
+        // Server notices ("relation … already exists, skipping") would go to stderr unformatted.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         return PostgresConnection(handle: handle, queue: queue, id: id)
     }
 

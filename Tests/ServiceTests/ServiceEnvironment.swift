@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import Shared
+import Testing
+
+/// The environment `scripts/test` prepares for the four services: each its own role and schema.
+enum ServiceEnvironment {
+    /// A variable that must be set; missing fails loudly.
+    static func require(_ key: String) throws -> String {
+        guard let value = ProcessInfo.processInfo.environment[key], !value.isEmpty else {
+            Issue.record("\(key) is not set: run the tests through scripts/test, which starts Postgres and Redis")
+            throw Missing(key: key)
+        }
+        return value
+    }
+
+    struct Missing: Error { let key: String }
+
+    /// The four services: name, `@main` module prefix of the env keys, schema.
+    static let services: [(name: String, key: String, schema: String)] = [
+        ("spec-service", "SPEC", "spec"),
+        ("run-service", "RUN", "run"),
+        ("agent-service", "AGENT", "agent"),
+        ("approval-service", "APPROVAL", "approval"),
+    ]
+
+    /// Test secrets (at least 32 bytes, different from each other).
+    static let jwtSecret = "service-tests-user-secret-0123456789abcdef"
+    static let serviceSecret = "service-tests-mesh-secret-0123456789abcdef"
+
+    /// The environment a service process (or `ServiceConfig`) reads.
+    static func variables(for key: String, port: Int) throws -> [String: String] {
+        [
+            "META_BUILDER_DATABASE_URL": try require("META_BUILDER_\(key)_DATABASE_URL"),
+            "META_BUILDER_REDIS_URL": try require("META_BUILDER_REDIS_URL"),
+            "META_BUILDER_JWT_SECRET": jwtSecret,
+            "META_BUILDER_SERVICE_TOKEN_SECRET": serviceSecret,
+            "META_BUILDER_PORT": String(port),
+            "META_BUILDER_LOG_LEVEL": "info",
+        ]
+    }
+
+    /// The configuration of a service on a free port.
+    static func config(name: String, key: String) throws -> ServiceConfig {
+        try ServiceConfig(serviceName: name, defaultPort: 0, reader: ConfigReader(try variables(for: key, port: 0)))
+    }
+
+    /// A logger that drops everything.
+    static let logger = Logger(label: "service-tests") { _ in SwiftLogNoOpLogHandler() }
+}
