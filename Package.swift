@@ -6,7 +6,7 @@ let swiftSettings: [SwiftSetting] = [
 ]
 
 /// The four services share one shape: the `Shared` module plus Hummingbird and service-lifecycle.
-func serviceTarget(_ name: String, path: String) -> Target {
+func serviceTarget(_ name: String, path: String, resources: [Resource] = []) -> Target {
     .executableTarget(
         name: name,
         dependencies: [
@@ -14,9 +14,12 @@ func serviceTarget(_ name: String, path: String) -> Target {
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ],
         path: path,
-        resources: [.copy("Migrations"), .copy("openapi.json")],
+        resources: [.copy("Migrations"), .copy("openapi.json")] + resources,
         swiftSettings: swiftSettings
     )
 }
@@ -62,7 +65,7 @@ let package = Package(
         ),
         serviceTarget("SpecService", path: "Services/spec-service"),
         serviceTarget("RunService", path: "Services/run-service"),
-        serviceTarget("AgentService", path: "Services/agent-service"),
+        serviceTarget("AgentService", path: "Services/agent-service", resources: [.copy("Prompts"), .copy("Schemas")]),
         serviceTarget("ApprovalService", path: "Services/approval-service"),
         .testTarget(
             name: "SharedTests",
@@ -77,9 +80,38 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AgentServiceTests",
+            dependencies: [
+                "Shared", "AgentService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/AgentServiceTests",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MeshTestSupport",
+            dependencies: ["Shared", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/MeshTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SpecServiceTests",
+            dependencies: [
+                "Shared", "SpecService", "AgentService", "MeshTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/SpecServiceTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Shared", "SpecService", "RunService", "AgentService", "ApprovalService",
+                "Shared", "SpecService", "RunService", "AgentService", "ApprovalService", "MeshTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import Shared
 
 /// Describes the agent-service: name, port, migrations and contract from its resource bundle.
@@ -8,8 +9,34 @@ func serviceDescriptor() throws -> ServiceDescriptor {
     try ServiceDescriptor(name: "agent-service", defaultPort: 8083, bundle: Bundle.module)
 }
 
-/// Builds the agent-service application: clients, common endpoints, its routes and services.
-func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsRegistry = MetricsRegistry()) throws -> some ApplicationProtocol {
+/// Builds the agent-service application: clients, providers, the agent registry, its routes.
+func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsRegistry = MetricsRegistry(), providerConfig: ProviderConfig? = nil) throws -> some ApplicationProtocol {
     let runtime = ServiceRuntime(config: config, logger: logger, metrics: metrics)
-    return try ServiceApplication.build(descriptor: try serviceDescriptor(), runtime: runtime)
+    let providerConfig = try providerConfig ?? ProviderConfig()
+    let prompts = try PromptLibrary()
+    let providers: [any AgentProvider] = [
+        DeterministicProvider(prompts: prompts),
+        OpenAIProvider(
+            chat: ChatCompletionClient(http: runtime.http, baseURL: providerConfig.openAIBaseURL, apiKey: providerConfig.openAIKey, timeout: .milliseconds(providerConfig.timeoutMilliseconds)),
+            prompts: prompts,
+            redis: runtime.redis,
+            config: providerConfig,
+            logger: logger,
+            cacheHits: Counter(label: "meta_builder_agent_cache_hits_total", factory: metrics.factory),
+            cacheMisses: Counter(label: "meta_builder_agent_cache_misses_total", factory: metrics.factory)
+        ),
+    ]
+    let registry = AgentRegistry()
+    let repository = AgentExecutionRepository(pool: runtime.pool)
+    let executor = AgentExecutor(
+        registry: registry,
+        providers: Dictionary(uniqueKeysWithValues: providers.map { ($0.name, $0) }),
+        defaultProvider: providerConfig.defaultProvider,
+        repository: repository,
+        logger: logger
+    )
+    let controller = AgentController(executor: executor, registry: registry, repository: repository, providers: providers, defaultProvider: providerConfig.defaultProvider)
+    return try ServiceApplication.build(descriptor: try serviceDescriptor(), runtime: runtime) { routes in
+        controller.register(routes)
+    }
 }

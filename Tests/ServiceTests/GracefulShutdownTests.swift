@@ -1,4 +1,5 @@
 import Foundation
+import MeshTestSupport
 import Testing
 
 /// The real service binaries start, become ready, and exit 0 on SIGTERM.

@@ -254,6 +254,30 @@ import Testing
         }
     }
 
+    @Test func callFromAnAlreadyCancelledTaskIsNotSent() async throws {
+        let calls = Atomic<Int>(0)
+        let router = Router()
+        router.get("fast") { _, _ -> String in
+            calls.add(1, ordering: .sequentiallyConsistent)
+            return "sent anyway"
+        }
+        let (client, loop) = Self.client()
+        defer { loop.stop() }
+
+        try await withLoopbackServer(router) { baseURL in
+            var leaked = 0
+            for _ in 0..<100 {
+                let call = Task {
+                    withUnsafeCurrentTask { $0?.cancel() }
+                    return try await client.send(HTTPClientRequest(method: "GET", url: "\(baseURL)/fast"))
+                }
+                if case .success = await call.result { leaked += 1 }
+            }
+            #expect(leaked == 0, "\(leaked) of 100 cancelled calls completed")
+            #expect(calls.load(ordering: .sequentiallyConsistent) == 0)
+        }
+    }
+
     @Test func stoppingTheLoopFailsCallsInFlightAndAfter() async throws {
         let slow = SlowRoute()
         let router = Router()

@@ -10,8 +10,8 @@ import Testing
 
 extension RedisBackedTests {
     /// `RedisClient` and `RedisSubscription` against the real Redis: round trips, binary-safe
-    /// arguments, error replies that keep the connection, ordered pub/sub delivery, `close()`,
-    /// and recovery of both after a Redis restart.
+    /// arguments, error replies that keep the connection, ordered pub/sub delivery, `close()`;
+    /// recovery of both after a Redis restart is the nested `RedisRestartTests`.
     @Suite struct RedisTests {
         let config: RedisConfig
         let redis: RedisClient
@@ -141,14 +141,20 @@ extension RedisBackedTests {
             await draining
             #expect(inbox.messages.isEmpty)
         }
+    }
+}
 
-        /// The one test that restarts Redis (the enclosing suite is serialized). Other suites of
-        /// the process may see Redis errors meanwhile; this test tolerates them itself.
+extension RedisBackedTests.RedisTests {
+    /// Recovery after `scripts/infra restart-redis`: the client's connections and a subscription
+    /// opened before the restart both work again afterwards. Named `*RestartTests` so that
+    /// `scripts/test` runs it in its own pass, apart from the suites it would disturb; within this
+    /// file's serialized parent it also never overlaps the other Redis tests.
+    @Suite struct RedisRestartTests {
         @Test func clientAndSubscriberRecoverAfterRedisRestart() async throws {
             let config = try TestEnvironment.redis(poolSize: 2)
             let redis = RedisClient(config: config, logger: TestEnvironment.logger)
-            let key = Self.uniqueKey("restart")
-            let channel = Self.uniqueKey("restart-channel")
+            let key = RedisBackedTests.RedisTests.uniqueKey("restart")
+            let channel = RedisBackedTests.RedisTests.uniqueKey("restart-channel")
             let subscription = await RedisSubscription.open(channels: [channel], config: config, logger: TestEnvironment.logger)
             defer { subscription.close() }
             let inbox = SubscriptionInbox()

@@ -49,5 +49,11 @@ public struct ConfigError: Error, CustomStringConvertible {
     /// What is wrong with it.
     public let reason: String
 
+    /// Creates an error.
+    public init(key: String, reason: String) {
+        self.key = key
+        self.reason = reason
+    }
+
     public var description: String { "configuration \(key) \(reason)" }
 }

@@ -60,16 +60,19 @@ public final class CurlLoop: Service, Sendable {
         let id = ObjectIdentifier(transfer)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let accepted = state.withLock { state -> Bool in
-                    guard !state.stopping else { return false }
+                // Checked under the lock that `onCancel` also takes: a cancellation either
+                // happened before (then nothing is queued) or finds the transfer queued.
+                let refusal = state.withLock { state -> (any Error)? in
+                    if state.stopping { return WireError(.unavailable, "HTTP client is shutting down") }
+                    if Task.isCancelled { return CancellationError() }
                     transfer.continuation = continuation
                     state.pendingAdds.append(transfer)
-                    return true
+                    return nil
                 }
-                if accepted {
-                    curl_multi_wakeup(multi.handle)
+                if let refusal {
+                    continuation.resume(throwing: refusal)
                 } else {
-                    continuation.resume(throwing: WireError(.unavailable, "HTTP client is shutting down"))
+                    curl_multi_wakeup(multi.handle)
                 }
             }
         } onCancel: {
@@ -142,14 +145,16 @@ public final class CurlLoop: Service, Sendable {
         switch result {
         case CURLE_OK:
             outcome = .success(transfer.response())
-        case CURLE_OPERATION_TIMEDOUT:
+        case CURLE_OPERATION_TIMEDOUT where transfer.deadline.isExpired:
             outcome = .failure(WireError(.deadlineExceeded, "upstream call exceeded its deadline"))
+        case CURLE_OPERATION_TIMEDOUT:
+            outcome = .failure(WireError(.unavailable, "upstream did not accept the connection in time"))
         case CURLE_WRITE_ERROR where transfer.overflowed:
             outcome = .failure(WireError(.resourceExhausted, "upstream response exceeded \(transfer.maximumResponseBytes) bytes"))
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR:
-            outcome = .failure(WireError(.unavailable, "upstream unreachable: \(String(cString: curl_easy_strerror(result)))", retryAfter: 1))
+            outcome = .failure(WireError(.unavailable, "upstream unreachable: \(String(cString: curl_easy_strerror(result)))"))
         default:
-            outcome = .failure(WireError(.unavailable, "upstream call failed: \(String(cString: curl_easy_strerror(result)))", retryAfter: 1))
+            outcome = .failure(WireError(.unavailable, "upstream call failed: \(String(cString: curl_easy_strerror(result)))"))
         }
         transfer.continuation?.resume(with: outcome)
         transfer.continuation = nil

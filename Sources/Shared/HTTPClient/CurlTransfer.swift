@@ -13,11 +13,15 @@ final class CurlTransfer: @unchecked Sendable {
     var continuation: CheckedContinuation<HTTPClientResponse, any Error>?
     let maximumResponseBytes: Int
     var overflowed = false
+    /// The caller's deadline, to tell a connect timeout from an expired deadline.
+    let deadline: Deadline
 
-    init(request: HTTPClientRequest, timeoutMilliseconds: Int, maximumResponseBytes: Int) throws {
+    init(request: HTTPClientRequest, deadline: Deadline, maximumResponseBytes: Int) throws {
+        let timeoutMilliseconds = deadline.remainingMilliseconds
         guard let handle = curl_easy_init() else { throw WireError(.internal, "curl_easy_init failed") }
         self.handle = handle
         self.maximumResponseBytes = maximumResponseBytes
+        self.deadline = deadline
         for (name, value) in request.headers {
             headerList = curl_slist_append(headerList, "\(name): \(value)")
         }

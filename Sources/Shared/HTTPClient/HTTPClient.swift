@@ -46,6 +46,7 @@ public struct HTTPClient: Sendable {
         var attempt = 1
         var backoff = retryPolicy.initialBackoff
         while true {
+            try Task.checkCancellation()
             try deadline.check("the upstream call was sent")
             let outcome: Result<HTTPClientResponse, any Error>
             do {
@@ -118,7 +119,7 @@ public struct HTTPClient: Sendable {
            !request.headers.contains(where: { $0.0.caseInsensitiveCompare("Authorization") == .orderedSame }) {
             request.headers.append(("Authorization", "Bearer \(authenticator.serviceToken(for: principal))"))
         }
-        let transfer = try CurlTransfer(request: request, timeoutMilliseconds: remaining, maximumResponseBytes: maximumResponseBytes)
+        let transfer = try CurlTransfer(request: request, deadline: deadline, maximumResponseBytes: maximumResponseBytes)
         return try await loop.perform(transfer)
     }
 }

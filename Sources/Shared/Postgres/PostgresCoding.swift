@@ -22,6 +22,12 @@ public struct PostgresDecodingError: Error, CustomStringConvertible {
     /// The column name, once known.
     public var column: String?
 
+    /// Creates an error.
+    public init(type: String, column: String? = nil) {
+        self.type = type
+        self.column = column
+    }
+
     public var description: String { "column \(column ?? "?") is not a \(type)" }
 }
 

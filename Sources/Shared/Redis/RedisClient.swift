@@ -62,6 +62,18 @@ public final class RedisClient: Sendable {
     }
 
     private static func run(_ arguments: [String], on lane: Lane, config: RedisConfig, logger: Logger) throws -> RedisValue {
+        let reused = lane.connection != nil
+        do {
+            return try runOnce(arguments, on: lane, config: config, logger: logger)
+        } catch let error as RedisError where reused && error.isPeerClosed {
+            // A pooled connection that died while idle (e.g. Redis restarted) fails on its first
+            // use with a closed socket, before the command could run; one retry on a fresh
+            // connection hides that. Timeouts are not retried: the command may have run.
+            return try runOnce(arguments, on: lane, config: config, logger: logger)
+        }
+    }
+
+    private static func runOnce(_ arguments: [String], on lane: Lane, config: RedisConfig, logger: Logger) throws -> RedisValue {
         if lane.connection == nil {
             if let retryAfter = lane.retryAfter, retryAfter > .now {
                 throw RedisError(isConnectionError: true, "redis unreachable, reconnect pending")

@@ -31,6 +31,8 @@ final class RedisConnection: @unchecked Sendable {
         if let commandTimeoutMilliseconds {
             _ = redisSetTimeout(context, timeval(milliseconds: commandTimeoutMilliseconds))
         }
+        // TCP keepalive: a peer that vanishes without closing is noticed even by a blocked reader.
+        _ = redisEnableKeepAlive(context)
         return RedisConnection(context: context)
     }
 

@@ -11,6 +11,11 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// True when the server had closed the connection (EOF, reset, broken pipe).
+    var isPeerClosed: Bool {
+        isConnectionError && ["closed the connection", "reset by peer", "broken pipe", "eof"].contains { message.lowercased().contains($0) }
+    }
+
     public var description: String { "redis \(isConnectionError ? "connection " : "")error: \(message)" }
 }
 

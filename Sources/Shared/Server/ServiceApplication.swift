@@ -3,6 +3,16 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
+/// The three places a service adds routes to.
+public struct ServiceRoutes {
+    /// Public, unauthenticated routes.
+    public let router: Router<AppRequestContext>
+    /// `/api/meta/v2`: bearer token required (user or service).
+    public let api: RouterGroup<TenantRequestContext>
+    /// `/internal/v1`: service tokens only.
+    public let internalAPI: RouterGroup<TenantRequestContext>
+}
+
 /// Builds one service of the mesh: the common middleware stack, the common endpoints
 /// (`/healthz`, `/readyz`, `/metrics`, `/openapi.json`), the service's own routes, migrations
 /// before the server starts, and the background services (pool, curl loop, outbox relay, and
@@ -11,13 +21,14 @@ public enum ServiceApplication {
     /// Assembles the application.
     /// - Parameters:
     ///   - routes: adds the service's routes: public ones on the router, authenticated ones on
-    ///     the `TenantRequestContext` group under `/api/meta/v2`.
+    ///     the `TenantRequestContext` group under `/api/meta/v2`, internal ones (service tokens
+    ///     only) on the group under `/internal/v1`.
     ///   - services: extra background services (e.g. a run worker).
     public static func build(
         descriptor: ServiceDescriptor,
         runtime: ServiceRuntime,
         services: [any Service] = [],
-        routes: (Router<AppRequestContext>, RouterGroup<TenantRequestContext>) throws -> Void = { _, _ in }
+        routes: (ServiceRoutes) throws -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let config = runtime.config
         let router = Router(context: AppRequestContext.self)
@@ -25,10 +36,11 @@ public enum ServiceApplication {
         router.add(middleware: HTTPMetricsMiddleware(metrics: runtime.metrics))
         router.add(middleware: ErrorMiddleware())
         CommonRoutes(descriptor: descriptor, runtime: runtime).register(on: router)
-        let api = router.group("api/meta/v2")
-            .add(middleware: AuthMiddleware(authenticator: runtime.authenticator))
-            .group(context: TenantRequestContext.self)
-        try routes(router, api)
+        let authenticated = AuthMiddleware(authenticator: runtime.authenticator)
+        let api = router.group("api/meta/v2").add(middleware: authenticated).group(context: TenantRequestContext.self)
+        let internalAPI = router.group("internal/v1").add(middleware: authenticated).group(context: TenantRequestContext.self)
+            .add(middleware: ServiceCallerMiddleware())
+        try routes(ServiceRoutes(router: router, api: api, internalAPI: internalAPI))
 
         let migrations = try descriptor.allMigrations
         let migrated = StartupGate()

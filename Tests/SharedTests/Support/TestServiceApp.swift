@@ -25,7 +25,9 @@ enum TestServiceApp {
     /// `GET /api/meta/v2/whoami` (authenticated).
     static func make(config: ServiceConfig) throws -> some ApplicationProtocol {
         let runtime = ServiceRuntime(config: config, logger: TestEnvironment.logger)
-        return try ServiceApplication.build(descriptor: descriptor, runtime: runtime) { router, api in
+        return try ServiceApplication.build(descriptor: descriptor, runtime: runtime) { routes in
+            let router = routes.router
+            let api = routes.api
             router.post("echo") { request, context in
                 try await request.decode(as: Echo.self, context: context)
             }

@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// The agent-service's endpoints: `GET /api/meta/v2/agents` and the internal
+/// `POST /internal/v1/agents/{role}/execute`.
+struct AgentController: Sendable {
+    let executor: AgentExecutor
+    let registry: AgentRegistry
+    let repository: AgentExecutionRepository
+    let providers: [any AgentProvider]
+    let defaultProvider: String
+
+    /// The body of `GET /agents`.
+    struct Catalogue: ResponseEncodable {
+        struct RoleEntry: Codable {
+            var role: AgentRole
+            var summary: String
+            var implemented: Bool
+            var providers: [String]
+            var statistics: AgentRoleStatistics
+        }
+        struct ProviderEntry: Codable {
+            var name: String
+            var model: String
+            var isDefault: Bool
+            enum CodingKeys: String, CodingKey {
+                case name, model
+                case isDefault = "default"
+            }
+        }
+        var roles: [RoleEntry]
+        var providers: [ProviderEntry]
+    }
+
+    func register(_ routes: ServiceRoutes) {
+        routes.api.get("agents") { _, context in try await catalogue(context) }
+        routes.internalAPI.post("agents/:role/execute") { request, context in
+            try await execute(request, context)
+        }
+    }
+
+    private func catalogue(_ context: TenantRequestContext) async throws -> Catalogue {
+        try RBAC.authorize(context.principal, .readAgents)
+        let statistics = try await repository.statistics(tenant: context.tenantID)
+        let names = providers.map(\.name).sorted()
+        return Catalogue(
+            roles: AgentRole.allCases.map { role in
+                .init(role: role, summary: role.summary, implemented: registry.isImplemented(role), providers: registry.isImplemented(role) ? names : [], statistics: statistics[role] ?? .empty)
+            },
+            providers: providers.map { .init(name: $0.name, model: $0.defaultModel, isDefault: $0.name == defaultProvider) }.sorted { $0.name < $1.name }
+        )
+    }
+
+    private func execute(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        let roleName = try context.parameters.require("role")
+        guard let role = AgentRole(rawValue: roleName) else {
+            throw WireError.notFound("agent role", id: roleName)
+        }
+        let body = try await request.decode(as: AgentExecutionRequest.self, context: context)
+        let result = try await executor.execute(role: role, request: body, principal: context.principal)
+        let data = try AgentJSON.text(result)
+        return Response(status: result.replayed ? .ok : .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

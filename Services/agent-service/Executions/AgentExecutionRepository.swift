@@ -1,0 +1,113 @@
+import Foundation
+import Shared
+
+/// Agent executions in Postgres, always inside the caller's tenant scope (RLS applies).
+struct AgentExecutionRepository: Sendable {
+    let pool: PostgresPool
+
+    private static let columns: SQL = """
+        id, role, request_hash, status, output::text AS output, error::text AS error, prompt_tokens, completion_tokens,
+        cost_estimate_usd::float8 AS cost_estimate_usd, duration_ms, cache_hit, provider, model, created_at
+        """
+
+    /// Claims an idempotency key: inserts a `running` row, or returns the existing one.
+    func claim(tenant: UUID, role: AgentRole, key: String, requestHash: String, principal: Principal, provider: String, model: String, input: JSONValue) async throws -> (record: AgentExecutionRecord, isNew: Bool) {
+        try await pool.withTenant(tenant) { session in
+            let inserted = try await session.query("""
+                INSERT INTO agent_executions (id, tenant_id, role, idempotency_key, request_hash, status, requested_by, calling_service, provider, model, input, trace_id)
+                VALUES (\(UUID()), \(tenant), \(role.rawValue), \(key), \(requestHash), 'running', \(principal.userID), \(principal.callingService),
+                        \(provider), \(model), \(try JSONText(encoding: input))::jsonb, \(RequestScope.current?.trace.traceID))
+                ON CONFLICT (tenant_id, role, idempotency_key) DO NOTHING
+                RETURNING \(Self.columns)
+                """, as: AgentExecutionRecord.self)
+            if let record = inserted.first { return (record, true) }
+            let existing = try await session.query("""
+                SELECT \(Self.columns) FROM agent_executions WHERE role = \(role.rawValue) AND idempotency_key = \(key)
+                """, as: AgentExecutionRecord.self)
+            guard let record = existing.first else { throw WireError(.aborted, "idempotency key changed hands, retry", retryAfter: 1) }
+            return (record, false)
+        }
+    }
+
+    /// Records a successful execution.
+    func complete(tenant: UUID, id: UUID, output: JSONValue, usage: AgentUsage) async throws -> AgentExecutionRecord {
+        try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
+            let rows = try await session.query("""
+                UPDATE agent_executions SET status = 'succeeded', output = \(try JSONText(encoding: output))::jsonb,
+                    prompt_tokens = \(usage.promptTokens), completion_tokens = \(usage.completionTokens),
+                    cost_estimate_usd = \(usage.costEstimateUSD), duration_ms = \(usage.durationMilliseconds),
+                    cache_hit = \(usage.cacheHit), model = \(usage.model), finished_at = now()
+                WHERE id = \(id)
+                RETURNING \(Self.columns)
+                """, as: AgentExecutionRecord.self)
+            guard let record = rows.first else { throw WireError.notFound("execution", id: id.uuidString) }
+            return record
+        }
+    }
+
+    /// Records a failure the caller caused (kept, so a replay answers the same); failures of
+    /// dependencies delete the claim instead, so a retry runs again.
+    func fail(tenant: UUID, id: UUID, error: WireError, durationMilliseconds: Int) async throws {
+        try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
+            if [.unavailable, .deadlineExceeded, .cancelled, .resourceExhausted, .internal, .aborted].contains(error.code) {
+                try await session.execute("DELETE FROM agent_executions WHERE id = \(id)")
+            } else {
+                let stored = AgentExecutionRecord.StoredError(code: error.code, message: error.message)
+                try await session.execute("""
+                    UPDATE agent_executions SET status = 'failed', error = \(try JSONText(encoding: stored))::jsonb,
+                        duration_ms = \(durationMilliseconds), finished_at = now()
+                    WHERE id = \(id)
+                    """)
+            }
+        }
+    }
+
+    /// Per-role statistics of the tenant's succeeded executions.
+    func statistics(tenant: UUID) async throws -> [AgentRole: AgentRoleStatistics] {
+        let rows = try await pool.withTenant(tenant) { session in
+            try await session.query("""
+                SELECT role, count(*) AS executions,
+                       coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms), 0)::float8 AS p50,
+                       coalesce(percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms), 0)::float8 AS p95,
+                       coalesce(avg(cache_hit::int), 0)::float8 AS cache_hit_rate,
+                       coalesce(sum(prompt_tokens), 0)::int8 AS prompt_tokens,
+                       coalesce(sum(completion_tokens), 0)::int8 AS completion_tokens
+                FROM agent_executions WHERE status = 'succeeded' GROUP BY role
+                """)
+        }
+        var statistics: [AgentRole: AgentRoleStatistics] = [:]
+        for row in rows {
+            guard let role = AgentRole(rawValue: try row.decode("role")) else { continue }
+            statistics[role] = AgentRoleStatistics(
+                executions: try row.decode("executions"),
+                p50Milliseconds: try row.decode("p50"),
+                p95Milliseconds: try row.decode("p95"),
+                cacheHitRate: try row.decode("cache_hit_rate"),
+                promptTokens: try row.decode("prompt_tokens"),
+                completionTokens: try row.decode("completion_tokens")
+            )
+        }
+        return statistics
+    }
+}
+
+/// Statistics of one role within a tenant.
+struct AgentRoleStatistics: Codable, Sendable, Equatable {
+    var executions: Int
+    var p50Milliseconds: Double
+    var p95Milliseconds: Double
+    var cacheHitRate: Double
+    var promptTokens: Int
+    var completionTokens: Int
+
+    static let empty = AgentRoleStatistics(executions: 0, p50Milliseconds: 0, p95Milliseconds: 0, cacheHitRate: 0, promptTokens: 0, completionTokens: 0)
+
+    enum CodingKeys: String, CodingKey {
+        case executions
+        case p50Milliseconds = "p50_ms"
+        case p95Milliseconds = "p95_ms"
+        case cacheHitRate = "cache_hit_rate"
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+    }
+}

@@ -1,0 +1,74 @@
+import Crypto
+import Foundation
+import Logging
+import Shared
+
+/// Runs one agent execution exactly once per idempotency key: claims the key, runs the agent on
+/// the chosen provider, records output and usage. A retried call with the same key and body gets
+/// the recorded result; the same key with a different body is ALREADY_EXISTS.
+struct AgentExecutor: Sendable {
+    let registry: AgentRegistry
+    let providers: [String: any AgentProvider]
+    let defaultProvider: String
+    let repository: AgentExecutionRepository
+    let logger: Logger
+
+    /// Executes `request` for `role` on behalf of `principal`.
+    func execute(role: AgentRole, request: AgentExecutionRequest, principal: Principal) async throws -> AgentExecutionResult {
+        let key = request.idempotencyKey.trimmingCharacters(in: .whitespaces)
+        guard !key.isEmpty, key.count <= 200 else {
+            throw WireError.invalidArgument(field: "idempotency_key", "must be 1-200 characters")
+        }
+        let providerName = request.provider ?? defaultProvider
+        guard let provider = providers[providerName] else {
+            throw WireError.invalidArgument(field: "provider", "must be one of \(providers.keys.sorted().joined(separator: ", "))")
+        }
+        let agent = try registry.agent(for: role)
+        try agent.validateInput(request.input)
+        let hash = try requestHash(request, provider: providerName)
+        let model = request.model ?? provider.defaultModel
+        let (record, isNew) = try await repository.claim(
+            tenant: principal.tenantID, role: role, key: key, requestHash: hash,
+            principal: principal, provider: providerName, model: model, input: request.input
+        )
+        guard isNew else {
+            guard record.requestHash == hash else {
+                throw WireError(.alreadyExists, "idempotency key '\(key)' was already used with a different request")
+            }
+            return try record.result(replayed: true)
+        }
+        let started = ContinuousClock.now
+        do {
+            let outcome = try await provider.run(agent, input: request.input, model: request.model)
+            let usage = AgentUsage(
+                promptTokens: outcome.promptTokens,
+                completionTokens: outcome.completionTokens,
+                costEstimateUSD: provider.cost(promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens),
+                durationMilliseconds: Self.milliseconds(since: started),
+                cacheHit: outcome.cacheHit,
+                provider: providerName,
+                model: outcome.model
+            )
+            let completed = try await repository.complete(tenant: principal.tenantID, id: record.id, output: outcome.output, usage: usage)
+            logger.info("agent executed", metadata: [
+                "agent.role": "\(role.rawValue)", "agent.provider": "\(providerName)",
+                "agent.tokens": "\(usage.totalTokens)", "agent.cache_hit": "\(usage.cacheHit)",
+            ])
+            return try completed.result(replayed: false)
+        } catch {
+            let wire = (error as? any WireErrorConvertible)?.wireError ?? WireError(.internal, "agent failed")
+            try? await repository.fail(tenant: principal.tenantID, id: record.id, error: wire, durationMilliseconds: Self.milliseconds(since: started))
+            throw error
+        }
+    }
+
+    private func requestHash(_ request: AgentExecutionRequest, provider: String) throws -> String {
+        let canonical = try AgentJSON.text(AgentExecutionRequest(idempotencyKey: "", input: request.input, provider: provider, model: request.model))
+        return SHA256.hash(data: canonical).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}

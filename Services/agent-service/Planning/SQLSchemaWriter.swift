@@ -1,0 +1,133 @@
+import Shared
+
+/// Writes the SQL of a scaffold's migrations: one table per entity with tenant isolation
+/// (forced row-level security), an audit trigger, PII columns stored encrypted (`bytea`), and a
+/// rollback that removes exactly what the forward script created.
+struct SQLSchemaWriter {
+    /// The RLS predicate every tenant table uses (see DESIGN.md, "Decisions and known pitfalls").
+    static let tenantPredicate = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid"
+
+    /// The base migration: the audit table and the trigger function every table uses.
+    func baseMigration() -> PlannedMigration {
+        PlannedMigration(
+            version: 1,
+            name: "create_audit_log",
+            up: """
+                CREATE TABLE audit_log (
+                    id bigserial PRIMARY KEY,
+                    tenant_id uuid NOT NULL,
+                    table_name text NOT NULL,
+                    row_id uuid NOT NULL,
+                    action text NOT NULL CHECK (action IN ('INSERT', 'UPDATE', 'DELETE')),
+                    actor text,
+                    changed_columns text[] NOT NULL DEFAULT '{}',
+                    changed_at timestamptz NOT NULL DEFAULT now()
+                );
+                ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY;
+                ALTER TABLE audit_log FORCE ROW LEVEL SECURITY;
+                CREATE POLICY audit_log_tenant_isolation ON audit_log
+                    USING (\(Self.tenantPredicate)) WITH CHECK (\(Self.tenantPredicate));
+                CREATE FUNCTION audit_row_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                    changed text[] := '{}';
+                    target record;
+                BEGIN
+                    IF TG_OP = 'UPDATE' THEN
+                        SELECT coalesce(array_agg(n.key ORDER BY n.key), '{}') INTO changed
+                        FROM jsonb_each(to_jsonb(NEW)) n JOIN jsonb_each(to_jsonb(OLD)) o ON n.key = o.key
+                        WHERE n.value IS DISTINCT FROM o.value;
+                    END IF;
+                    IF TG_OP = 'DELETE' THEN target := OLD; ELSE target := NEW; END IF;
+                    INSERT INTO audit_log (tenant_id, table_name, row_id, action, actor, changed_columns)
+                    VALUES (target.tenant_id, TG_TABLE_NAME, target.id, TG_OP,
+                            NULLIF(current_setting('app.user_id', true), ''), changed);
+                    RETURN NULL;
+                END;
+                $$;
+                """,
+            down: """
+                DROP FUNCTION IF EXISTS audit_row_change();
+                DROP TABLE IF EXISTS audit_log;
+                """
+        )
+    }
+
+    /// The migration creating one entity's table.
+    func tableMigration(for entity: EntitySpec, in spec: FormalSpec, version: Int) -> PlannedMigration {
+        var columns = [
+            "id uuid PRIMARY KEY DEFAULT gen_random_uuid()",
+            "tenant_id uuid NOT NULL",
+        ]
+        if let owner = entity.ownerField, !entity.fields.contains(where: { $0.name == owner }) {
+            columns.append("\(owner) text NOT NULL")
+        }
+        columns += entity.fields.map { column(for: $0, in: spec) }
+        columns += ["created_at timestamptz NOT NULL DEFAULT now()", "updated_at timestamptz NOT NULL DEFAULT now()"]
+        let table = entity.plural
+        var statements = ["CREATE TABLE \(table) (\n    " + columns.joined(separator: ",\n    ") + "\n);"]
+        statements.append("CREATE INDEX \(table)_tenant_created ON \(table) (tenant_id, created_at DESC, id);")
+        for field in entity.fields where field.unique {
+            statements.append("CREATE UNIQUE INDEX \(table)_\(field.name)_unique ON \(table) (tenant_id, \(field.name));")
+        }
+        for field in entity.fields where field.type == .reference {
+            statements.append("CREATE INDEX \(table)_\(field.name)_id ON \(table) (tenant_id, \(field.name)_id);")
+        }
+        statements += rowSecurity(table: table)
+        statements.append("CREATE TRIGGER \(table)_audit AFTER INSERT OR UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION audit_row_change();")
+        return PlannedMigration(version: version, name: "create_\(table)", up: statements.joined(separator: "\n"), down: "DROP TABLE IF EXISTS \(table);")
+    }
+
+    /// The migration creating a many-to-many join table.
+    func joinMigration(for relation: RelationSpec, in spec: FormalSpec, version: Int) -> PlannedMigration {
+        let left = spec.entity(named: relation.from)?.plural ?? relation.from
+        let right = spec.entity(named: relation.to)?.plural ?? relation.to
+        let table = relation.via
+        let statements = [
+            """
+            CREATE TABLE \(table) (
+                id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                tenant_id uuid NOT NULL,
+                \(relation.from)_id uuid NOT NULL REFERENCES \(left) (id) ON DELETE CASCADE,
+                \(relation.to)_id uuid NOT NULL REFERENCES \(right) (id) ON DELETE CASCADE,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (tenant_id, \(relation.from)_id, \(relation.to)_id)
+            );
+            """,
+        ] + rowSecurity(table: table) + [
+            "CREATE TRIGGER \(table)_audit AFTER INSERT OR UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION audit_row_change();",
+        ]
+        return PlannedMigration(version: version, name: "create_\(table)", up: statements.joined(separator: "\n"), down: "DROP TABLE IF EXISTS \(table);")
+    }
+
+    private func rowSecurity(table: String) -> [String] {
+        [
+            "ALTER TABLE \(table) ENABLE ROW LEVEL SECURITY;",
+            "ALTER TABLE \(table) FORCE ROW LEVEL SECURITY;",
+            "CREATE POLICY \(table)_tenant_isolation ON \(table) USING (\(Self.tenantPredicate)) WITH CHECK (\(Self.tenantPredicate));",
+        ]
+    }
+
+    /// The column definition of a field. PII is stored encrypted by the application.
+    func column(for field: FieldSpec, in spec: FormalSpec) -> String {
+        let null = field.required ? " NOT NULL" : ""
+        if field.pii { return "\(field.name) bytea\(null)" }
+        switch field.type {
+        case .string: return "\(field.name) varchar(255)\(null)"
+        case .text: return "\(field.name) text\(null)"
+        case .int: return "\(field.name) integer\(null)"
+        case .decimal: return "\(field.name) numeric(18,6)\(null)"
+        case .money: return "\(field.name) numeric(14,2)\(null)"
+        case .bool: return "\(field.name) boolean\(null)"
+        case .date: return "\(field.name) date\(null)"
+        case .datetime: return "\(field.name) timestamptz\(null)"
+        case .email: return "\(field.name) varchar(320)\(null) CHECK (\(field.name) ~ '^[^@\\s]+@[^@\\s]+$')"
+        case .phone: return "\(field.name) varchar(32)\(null)"
+        case .enum:
+            let values = (field.values ?? []).map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ", ")
+            return "\(field.name) varchar(64)\(null) CHECK (\(field.name) IN (\(values)))"
+        case .reference:
+            let target = field.references.flatMap { spec.entity(named: $0)?.plural } ?? (field.references ?? field.name)
+            return "\(field.name)_id uuid\(null) REFERENCES \(target) (id) ON DELETE RESTRICT"
+        }
+    }
+}

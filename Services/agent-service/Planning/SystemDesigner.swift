@@ -1,0 +1,158 @@
+import Crypto
+import Foundation
+import Shared
+
+/// What the System Designer receives.
+struct DesignerInput: Codable, Sendable {
+    /// The formal spec.
+    var spec: FormalSpec
+}
+
+/// Formal spec → ScaffoldPlan for the default stack (Python Flask + PostgreSQL + pytest):
+/// files with their purpose, a migration per entity (up and down, with RLS and audit), CRUD
+/// endpoints per entity with the roles allowed, deterministic seed rows, environment and CI.
+struct SystemDesigner {
+    private let sql = SQLSchemaWriter()
+
+    /// Designs the plan; the same spec always gives the same plan.
+    func design(_ input: DesignerInput) throws -> ScaffoldPlan {
+        let spec = input.spec
+        guard !spec.entities.isEmpty else {
+            throw WireError.invalidArgument(field: "spec.entities", "a spec needs at least one entity")
+        }
+        return ScaffoldPlan(
+            spec: spec,
+            stack: .flaskPostgres,
+            files: files(for: spec),
+            migrations: migrations(for: spec),
+            endpoints: endpoints(for: spec),
+            seed: seed(for: spec),
+            environment: environment,
+            ciSteps: ["pip install -r requirements.txt", "python -m app.migrate up", "python -m app.seed", "pytest -q"]
+        )
+    }
+
+    private func migrations(for spec: FormalSpec) -> [PlannedMigration] {
+        var migrations = [sql.baseMigration()]
+        for entity in spec.entities {
+            migrations.append(sql.tableMigration(for: entity, in: spec, version: migrations.count + 1))
+        }
+        for relation in spec.relations where relation.kind == .manyToMany {
+            migrations.append(sql.joinMigration(for: relation, in: spec, version: migrations.count + 1))
+        }
+        return migrations
+    }
+
+    private func files(for spec: FormalSpec) -> [PlannedFile] {
+        var files = [
+            PlannedFile(path: "app/__init__.py", purpose: "Application factory: config, logging, blueprints, error handlers"),
+            PlannedFile(path: "app/config.py", purpose: "Settings read from the environment"),
+            PlannedFile(path: "app/db.py", purpose: "Connection pool and per-request tenant transaction (set_config app.tenant_id)"),
+            PlannedFile(path: "app/auth.py", purpose: "JWT verification and the current user (id, tenant, role)"),
+            PlannedFile(path: "app/rbac.py", purpose: "Role permissions per entity and ownership scope"),
+            PlannedFile(path: "app/crypto.py", purpose: "Encryption of PII columns at rest"),
+            PlannedFile(path: "app/ratelimit.py", purpose: "Per-tenant rate limits"),
+            PlannedFile(path: "app/logging.py", purpose: "JSON logs with PII redaction"),
+            PlannedFile(path: "app/validation.py", purpose: "Request validation per field type"),
+            PlannedFile(path: "app/migrate.py", purpose: "Applies migrations up and down"),
+            PlannedFile(path: "app/seed.py", purpose: "Loads the seed data"),
+        ]
+        for entity in spec.entities {
+            files.append(PlannedFile(path: "app/resources/\(entity.plural).py", purpose: "CRUD and list endpoints of \(entity.name)"))
+        }
+        for migration in migrations(for: spec) {
+            let stem = String(format: "%04d_%@", migration.version, migration.name)
+            files.append(PlannedFile(path: "migrations/\(stem).up.sql", purpose: "Migration \(migration.version) forward"))
+            files.append(PlannedFile(path: "migrations/\(stem).down.sql", purpose: "Migration \(migration.version) rollback"))
+        }
+        files += [
+            PlannedFile(path: "seed/seed.json", purpose: "Seed rows"),
+            PlannedFile(path: "tests/conftest.py", purpose: "Test database, app client, tokens per role and tenant"),
+        ]
+        for entity in spec.entities {
+            files.append(PlannedFile(path: "tests/test_\(entity.plural).py", purpose: "CRUD, pagination and validation of \(entity.name)"))
+        }
+        files += [
+            PlannedFile(path: "tests/test_rbac.py", purpose: "Every role against every endpoint"),
+            PlannedFile(path: "tests/test_isolation.py", purpose: "Cross-tenant isolation"),
+            PlannedFile(path: "tests/test_pii.py", purpose: "PII encrypted in the database and redacted in logs"),
+            PlannedFile(path: "openapi.yaml", purpose: "API contract"),
+            PlannedFile(path: "README.md", purpose: "How to run, test and deploy"),
+            PlannedFile(path: ".env.example", purpose: "Environment template without secrets"),
+            PlannedFile(path: "requirements.txt", purpose: "Python dependencies"),
+            PlannedFile(path: "Dockerfile", purpose: "Container image"),
+            PlannedFile(path: ".github/workflows/ci.yml", purpose: "CI: install, migrate, seed, test"),
+        ]
+        return files
+    }
+
+    private func endpoints(for spec: FormalSpec) -> [PlannedEndpoint] {
+        spec.entities.flatMap { entity -> [PlannedEndpoint] in
+            let base = "/api/\(entity.plural)"
+            let roles = { (action: CRUDAction) in
+                spec.roles.filter { role in role.permissions.contains { $0.entity == entity.name && $0.actions.contains(action) } }.map(\.name)
+            }
+            return [
+                PlannedEndpoint(method: "GET", path: base, entity: entity.name, action: .read, roles: roles(.read)),
+                PlannedEndpoint(method: "POST", path: base, entity: entity.name, action: .create, roles: roles(.create)),
+                PlannedEndpoint(method: "GET", path: base + "/{id}", entity: entity.name, action: .read, roles: roles(.read)),
+                PlannedEndpoint(method: "PATCH", path: base + "/{id}", entity: entity.name, action: .update, roles: roles(.update)),
+                PlannedEndpoint(method: "DELETE", path: base + "/{id}", entity: entity.name, action: .delete, roles: roles(.delete)),
+            ]
+        }
+    }
+
+    private var environment: [EnvironmentVariable] {
+        [
+            EnvironmentVariable(name: "DATABASE_URL", description: "PostgreSQL connection URL", secret: true, example: "postgresql://app:change-me@localhost:5432/app"),
+            EnvironmentVariable(name: "DATABASE_SCHEMA", description: "Schema the app's tables live in", secret: false, example: "public"),
+            EnvironmentVariable(name: "JWT_SECRET", description: "HS256 key of access tokens (32+ bytes)", secret: true, example: "change-me-to-32-random-bytes-please"),
+            EnvironmentVariable(name: "PII_ENCRYPTION_KEY", description: "Fernet key encrypting PII columns", secret: true, example: "generate with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"),
+            EnvironmentVariable(name: "RATE_LIMIT_PER_MINUTE", description: "Requests per tenant per minute", secret: false, example: "600"),
+            EnvironmentVariable(name: "LOG_LEVEL", description: "Logging level", secret: false, example: "INFO"),
+        ]
+    }
+
+    /// Two rows per entity with stable ids, so references between seed rows resolve.
+    private func seed(for spec: FormalSpec) -> [SeedRecord] {
+        spec.entities.flatMap { entity in
+            (1...2).map { index in
+                var values: [String: JSONValue] = ["id": .string(Self.seedID(entity.name, index))]
+                if let owner = entity.ownerField, !entity.fields.contains(where: { $0.name == owner }) {
+                    values[owner] = .string("seed-user-\(index)")
+                }
+                for field in entity.fields {
+                    values[field.type == .reference ? "\(field.name)_id" : field.name] = seedValue(field, entity: entity, index: index)
+                }
+                return SeedRecord(entity: entity.name, values: values)
+            }
+        }
+    }
+
+    private func seedValue(_ field: FieldSpec, entity: EntitySpec, index: Int) -> JSONValue {
+        switch field.type {
+        case .string, .text: .string("\(entity.name.replacingOccurrences(of: "_", with: " ").capitalized) \(field.name.replacingOccurrences(of: "_", with: " ")) \(index)")
+        case .int: .number(Double(index * 10))
+        case .decimal: .number(Double(index) * 1.5)
+        case .money: .number(Double(index) * 1000)
+        case .bool: .bool(index == 1)
+        case .date: .string("2026-01-0\(index)")
+        case .datetime: .string("2026-01-0\(index)T09:00:00Z")
+        case .email: .string("\(entity.name)\(index)@example.com")
+        case .phone: .string("+1555010\(index)00\(index)")
+        case .enum: .string(field.values?[(index - 1) % max(1, field.values?.count ?? 1)] ?? "")
+        case .reference: .string(Self.seedID(field.references ?? field.name, 1))
+        }
+    }
+
+    /// A stable UUID for seed row `index` of an entity.
+    static func seedID(_ entity: String, _ index: Int) -> String {
+        let digest = Array(SHA256.hash(data: Data("seed:\(entity):\(index)".utf8)))
+        var bytes = Array(digest.prefix(16))
+        bytes[6] = (bytes[6] & 0x0f) | 0x40
+        bytes[8] = (bytes[8] & 0x3f) | 0x80
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+        return parts.joined(separator: "-")
+    }
+}

@@ -1,0 +1,38 @@
+import Shared
+
+/// Settings of the agent-service's providers.
+struct ProviderConfig: Sendable {
+    /// `META_BUILDER_PROVIDER`: `deterministic` (default) or `openai`.
+    var defaultProvider: String
+    /// `META_BUILDER_OPENAI_BASE_URL` (default `https://api.openai.com/v1`).
+    var openAIBaseURL: String
+    /// `META_BUILDER_OPENAI_MODEL` (default `gpt-4o-mini`).
+    var openAIModel: String
+    /// `META_BUILDER_OPENAI_API_KEY`. Secret; never logged.
+    var openAIKey: String?
+    /// `META_BUILDER_OPENAI_PRICE_PROMPT_PER_1K` / `_COMPLETION_PER_1K`: USD per 1000 tokens (defaults 0.00015 / 0.0006).
+    var promptPricePer1K: Double
+    var completionPricePer1K: Double
+    /// `META_BUILDER_OPENAI_TIMEOUT_MS`: per-call cap (default 120000).
+    var timeoutMilliseconds: Int
+    /// `META_BUILDER_AGENT_CACHE_TTL_SECONDS`: response cache lifetime (default 86400).
+    var cacheTTLSeconds: Int
+
+    /// Reads the settings.
+    init(reader: ConfigReader = ConfigReader()) throws {
+        defaultProvider = reader.string("META_BUILDER_PROVIDER") ?? "deterministic"
+        guard ["deterministic", "openai"].contains(defaultProvider) else {
+            throw ConfigError(key: "META_BUILDER_PROVIDER", reason: "must be deterministic or openai")
+        }
+        openAIBaseURL = reader.string("META_BUILDER_OPENAI_BASE_URL") ?? "https://api.openai.com/v1"
+        openAIModel = reader.string("META_BUILDER_OPENAI_MODEL") ?? "gpt-4o-mini"
+        openAIKey = reader.string("META_BUILDER_OPENAI_API_KEY")
+        promptPricePer1K = Double(reader.string("META_BUILDER_OPENAI_PRICE_PROMPT_PER_1K") ?? "") ?? 0.00015
+        completionPricePer1K = Double(reader.string("META_BUILDER_OPENAI_PRICE_COMPLETION_PER_1K") ?? "") ?? 0.0006
+        timeoutMilliseconds = try reader.int("META_BUILDER_OPENAI_TIMEOUT_MS", default: 120_000, range: 100...600_000)
+        cacheTTLSeconds = try reader.int("META_BUILDER_AGENT_CACHE_TTL_SECONDS", default: 86_400, range: 1...2_592_000)
+        if defaultProvider == "openai", openAIKey == nil {
+            throw ConfigError(key: "META_BUILDER_OPENAI_API_KEY", reason: "is required when META_BUILDER_PROVIDER=openai")
+        }
+    }
+}

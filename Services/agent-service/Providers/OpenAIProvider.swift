@@ -1,0 +1,102 @@
+import Crypto
+import Foundation
+import Logging
+import Metrics
+import Shared
+
+/// Runs a role agent on an OpenAI-compatible chat model: the role's prompt template, the reply
+/// validated against the role's JSON Schema and output type, one repair attempt that quotes the
+/// validation errors, then a clear failure. Replies are cached in Redis under
+/// sha256(role, model, prompt); a hit costs no tokens.
+struct OpenAIProvider: AgentProvider {
+    let chat: ChatCompletionClient
+    let prompts: PromptLibrary
+    let redis: RedisClient
+    let config: ProviderConfig
+    let logger: Logger
+    let cacheHits: Counter
+    let cacheMisses: Counter
+
+    var name: String { "openai" }
+    var defaultModel: String { config.openAIModel }
+
+    private struct CachedReply: Codable {
+        let output: JSONValue
+    }
+
+    func run(_ agent: RoleAgent, input: JSONValue, model: String?) async throws -> ProviderOutcome {
+        let model = model ?? config.openAIModel
+        let prompt = try prompts.prompt(for: agent.role, input: input)
+        let key = "meta-builder:agent-cache:" + SHA256.hash(data: Data("\(agent.role.rawValue)\u{0}\(model)\u{0}\(prompt)".utf8)).map { String(format: "%02x", $0) }.joined()
+        if let cached = await cachedOutput(key: key) {
+            cacheHits.increment()
+            return ProviderOutcome(output: cached, promptTokens: 0, completionTokens: 0, cacheHit: true, model: model)
+        }
+        cacheMisses.increment()
+        var messages = [
+            ChatCompletionClient.Message(role: "system", content: "You answer with a single JSON object and nothing else."),
+            ChatCompletionClient.Message(role: "user", content: prompt),
+        ]
+        var promptTokens = 0
+        var completionTokens = 0
+        var lastProblem = ""
+        for attempt in 1...2 {
+            let completion = try await chat.complete(model: model, messages: messages)
+            promptTokens += completion.promptTokens
+            completionTokens += completion.completionTokens
+            switch validate(completion.content, agent: agent) {
+            case .success(let output):
+                await store(output, key: key)
+                return ProviderOutcome(output: output, promptTokens: promptTokens, completionTokens: completionTokens, cacheHit: false, model: completion.model)
+            case .failure(let problem):
+                lastProblem = problem.description
+                logger.info("model reply failed validation", metadata: ["agent.role": "\(agent.role.rawValue)", "attempt": "\(attempt)"])
+                messages.append(.init(role: "assistant", content: completion.content))
+                messages.append(.init(role: "user", content: "Your reply is invalid: \(problem). Answer again with the corrected JSON object only."))
+            }
+        }
+        throw WireError(.failedPrecondition, "the model's output for \(agent.role.rawValue) stayed invalid after one repair attempt: \(lastProblem)")
+    }
+
+    func cost(promptTokens: Int, completionTokens: Int) -> Double {
+        (Double(promptTokens) * config.promptPricePer1K + Double(completionTokens) * config.completionPricePer1K) / 1000
+    }
+
+    /// The reply as a valid output, or what is wrong with it.
+    private func validate(_ content: String, agent: RoleAgent) -> Result<JSONValue, ValidationProblem> {
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(content.utf8)), case .object = value else {
+            return .failure(ValidationProblem("the reply is not a JSON object"))
+        }
+        do {
+            let violations = JSONSchemaValidator().violations(of: value, against: try prompts.schema(for: agent.role))
+            guard violations.isEmpty else {
+                return .failure(ValidationProblem(violations.prefix(10).map(\.description).joined(separator: "; ")))
+            }
+            return .success(try agent.normaliseOutput(value))
+        } catch {
+            return .failure(ValidationProblem("\(error)"))
+        }
+    }
+
+    private func cachedOutput(key: String) async -> JSONValue? {
+        guard let text = try? await redis.command("GET", key).string,
+              let cached = try? JSONDecoder().decode(CachedReply.self, from: Data(text.utf8))
+        else { return nil }
+        return cached.output
+    }
+
+    private func store(_ output: JSONValue, key: String) async {
+        guard let data = try? AgentJSON.text(CachedReply(output: output)) else { return }
+        do {
+            try await redis.command("SET", key, String(decoding: data, as: UTF8.self), "EX", String(config.cacheTTLSeconds))
+        } catch {
+            logger.warning("agent response cache unavailable", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// Why a model reply was rejected.
+struct ValidationProblem: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

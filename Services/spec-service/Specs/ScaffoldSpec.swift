@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// A stored specification as the API returns it.
+struct ScaffoldSpec: Codable, Sendable, ResponseEncodable, PostgresRowDecodable {
+    var id: UUID
+    var title: String
+    var description: String
+    var mode: String
+    var form: GuidedForm?
+    var acceptanceCriteria: [String]
+    var targetRepository: String?
+    var status: String
+    var latestPlanVersion: Int
+    var createdBy: String
+    var createdAt: Date
+    var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, description, mode, form, status
+        case acceptanceCriteria = "acceptance_criteria"
+        case targetRepository = "target_repository"
+        case latestPlanVersion = "latest_plan_version"
+        case createdBy = "created_by"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
+    /// The columns `init(row:)` reads.
+    static let columns: SQL = """
+        id, title, description, mode, form::text AS form, acceptance_criteria::text AS acceptance_criteria,
+        target_repository, status, latest_plan_version, created_by, created_at, updated_at
+        """
+
+    init(row: PostgresRow) throws {
+        id = try row.decode("id")
+        title = try row.decode("title")
+        description = try row.decode("description")
+        mode = try row.decode("mode")
+        form = try row.decode("form", as: JSONText?.self).map { try $0.decode(GuidedForm.self) }
+        acceptanceCriteria = try row.decode("acceptance_criteria", as: JSONText.self).decode([String].self)
+        targetRepository = try row.decode("target_repository")
+        status = try row.decode("status")
+        latestPlanVersion = try row.decode("latest_plan_version")
+        createdBy = try row.decode("created_by")
+        createdAt = try row.decode("created_at")
+        updatedAt = try row.decode("updated_at")
+    }
+
+    /// The architect's input for this spec.
+    var architectInput: ArchitectInput {
+        ArchitectInput(title: title, description: description, mode: ArchitectInput.Mode(rawValue: mode) ?? .freeform, form: form, acceptanceCriteria: acceptanceCriteria.isEmpty ? nil : acceptanceCriteria)
+    }
+}
+
+/// A page of specs.
+struct SpecPage: Codable, Sendable, ResponseEncodable {
+    var specs: [ScaffoldSpec]
+    var nextPageToken: String?
+
+    enum CodingKeys: String, CodingKey {
+        case specs
+        case nextPageToken = "next_page_token"
+    }
+}

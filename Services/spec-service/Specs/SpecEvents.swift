@@ -1,0 +1,30 @@
+import Foundation
+import Shared
+
+/// The events the spec-service publishes. They carry ids, states and scores, never the
+/// description or form (which may hold PII); the title is redacted.
+enum SpecEvents {
+    static let source = "/meta-builder/spec-service"
+
+    /// `spec.created`.
+    static func created(_ spec: ScaffoldSpec, tenant: UUID) -> CloudEvent {
+        CloudEvent(source: source, type: "spec.created", subject: "specs/\(spec.id.uuidString.lowercased())", tenantID: tenant, data: .object([
+            "spec_id": .string(spec.id.uuidString.lowercased()),
+            "title": .string(Redactor.redact(spec.title)),
+            "mode": .string(spec.mode),
+            "status": .string(spec.status),
+        ]))
+    }
+
+    /// `plan.generated`.
+    static func planGenerated(_ plan: PlanVersion, tenant: UUID) -> CloudEvent {
+        CloudEvent(source: source, type: "plan.generated", subject: "specs/\(plan.specID.uuidString.lowercased())/plans/\(plan.id.uuidString.lowercased())", tenantID: tenant, data: .object([
+            "spec_id": .string(plan.specID.uuidString.lowercased()),
+            "plan_id": .string(plan.id.uuidString.lowercased()),
+            "version": .number(Double(plan.version)),
+            "entities": .array(plan.formalSpec.entities.map { .string($0.name) }),
+            "risk_score": .number(Double(plan.risk.score)),
+            "risk_level": .string(plan.risk.level),
+        ]))
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Shared
+
+/// Specs and plans in schema `spec`. Every call runs in the caller's tenant transaction, so
+/// row-level security hides other tenants' rows (another tenant's id is simply not found).
+struct SpecRepository: Sendable {
+    let pool: PostgresPool
+
+    /// Inserts a spec with its audit record and `spec.created` event in the caller's transaction.
+    func create(_ input: ArchitectInput, targetRepository: String?, by principal: Principal, on session: PostgresSession) async throws -> ScaffoldSpec {
+        let id = UUID()
+        let rows = try await session.query("""
+            INSERT INTO specs (id, tenant_id, title, description, mode, form, acceptance_criteria, target_repository, created_by)
+            VALUES (\(id), \(principal.tenantID), \(input.title), \(input.description), \(input.mode.rawValue),
+                    \(try input.form.map { try JSONText(encoding: $0) })::jsonb, \(try JSONText(encoding: input.acceptanceCriteria ?? []))::jsonb,
+                    \(targetRepository), \(principal.userID))
+            RETURNING \(ScaffoldSpec.columns)
+            """, as: ScaffoldSpec.self)
+        let spec = rows[0]
+        try await AuditLog.record("spec.create", resourceType: "spec", resourceID: id.uuidString.lowercased(), by: principal, details: .object(["mode": .string(spec.mode)]), on: session)
+        try await Outbox.enqueue(SpecEvents.created(spec, tenant: principal.tenantID), on: session)
+        return spec
+    }
+
+    /// One spec of the tenant, or NOT_FOUND.
+    func find(_ id: UUID, tenant: UUID) async throws -> ScaffoldSpec {
+        try await pool.withTenant(tenant) { session in try await find(id, on: session) }
+    }
+
+    private func find(_ id: UUID, on session: PostgresSession, forUpdate: Bool = false) async throws -> ScaffoldSpec {
+        let lock: SQL = forUpdate ? " FOR UPDATE" : ""
+        var sql: SQL = "SELECT \(ScaffoldSpec.columns) FROM specs WHERE id = \(id)"
+        sql.append(lock)
+        guard let spec = try await session.query(sql, as: ScaffoldSpec.self).first else {
+            throw WireError.notFound("spec", id: id.uuidString.lowercased())
+        }
+        return spec
+    }
+
+    /// A page of the tenant's specs, newest first, optionally of one status.
+    func list(tenant: UUID, status: String?, pageSize: Int, after token: PageToken?) async throws -> SpecPage {
+        try await pool.withTenant(tenant) { session in
+            var sql: SQL = "SELECT \(ScaffoldSpec.columns) FROM specs WHERE true"
+            if let status { sql.append(" AND status = \(status)") }
+            if let token { sql.append(" AND (created_at, id) < (\(token.createdAt)::timestamptz, \(token.id)::uuid)") }
+            sql.append(" ORDER BY created_at DESC, id DESC LIMIT \(pageSize + 1)")
+            let rows = try await session.query(sql, as: ScaffoldSpec.self)
+            let page = Array(rows.prefix(pageSize))
+            let next = rows.count > pageSize ? page.last.map { PageToken(createdAt: $0.createdAt, id: $0.id).encoded } : nil
+            return SpecPage(specs: page, nextPageToken: next)
+        }
+    }
+
+    /// Stores a new plan version and marks the spec planned, with audit and `plan.generated`.
+    func storePlan(_ result: PlanningPipeline.Result, for specID: UUID, by principal: Principal) async throws -> PlanVersion {
+        try await pool.withTenant(principal.tenantID) { session in
+            let spec = try await find(specID, on: session, forUpdate: true)
+            let version = spec.latestPlanVersion + 1
+            let id = UUID()
+            let risk = result.plan.security?.risk ?? RiskAssessment(flags: [])
+            let rows = try await session.query("""
+                INSERT INTO plans (id, tenant_id, spec_id, version, formal_spec, plan, risk_score, risk_level, usage, created_by)
+                VALUES (\(id), \(principal.tenantID), \(specID), \(version), \(try JSONText(encoding: result.formalSpec))::jsonb,
+                        \(try JSONText(encoding: result.plan))::jsonb, \(risk.score), \(risk.level),
+                        \(try JSONText(encoding: result.usage))::jsonb, \(principal.userID))
+                RETURNING \(PlanVersion.columns)
+                """, as: PlanVersion.self)
+            try await session.execute("""
+                UPDATE specs SET status = 'planned', latest_plan_version = \(version), updated_at = clock_timestamp() WHERE id = \(specID)
+                """)
+            let plan = rows[0]
+            try await AuditLog.record("spec.plan", resourceType: "plan", resourceID: id.uuidString.lowercased(), by: principal, details: .object(["spec_id": .string(specID.uuidString.lowercased()), "version": .number(Double(version)), "risk_score": .number(Double(risk.score))]), on: session)
+            try await Outbox.enqueue(SpecEvents.planGenerated(plan, tenant: principal.tenantID), on: session)
+            return plan
+        }
+    }
+
+    /// A page of a spec's plans, newest first; NOT_FOUND when the spec is not the tenant's.
+    func plans(of specID: UUID, tenant: UUID, pageSize: Int, after token: PageToken?) async throws -> PlanPage {
+        try await pool.withTenant(tenant) { session in
+            _ = try await find(specID, on: session)
+            var sql: SQL = "SELECT \(PlanVersion.columns) FROM plans WHERE spec_id = \(specID)"
+            if let token { sql.append(" AND (created_at, id) < (\(token.createdAt)::timestamptz, \(token.id)::uuid)") }
+            sql.append(" ORDER BY created_at DESC, id DESC LIMIT \(pageSize + 1)")
+            let rows = try await session.query(sql, as: PlanVersion.self)
+            let page = Array(rows.prefix(pageSize))
+            let next = rows.count > pageSize ? page.last.map { PageToken(createdAt: $0.createdAt, id: $0.id).encoded } : nil
+            return PlanPage(plans: page, nextPageToken: next)
+        }
+    }
+
+    /// One plan of one of the tenant's specs, or NOT_FOUND.
+    func plan(_ planID: UUID, of specID: UUID, tenant: UUID) async throws -> PlanVersion {
+        try await pool.withTenant(tenant) { session in
+            let rows = try await session.query("SELECT \(PlanVersion.columns) FROM plans WHERE id = \(planID) AND spec_id = \(specID)", as: PlanVersion.self)
+            guard let plan = rows.first else { throw WireError.notFound("plan", id: planID.uuidString.lowercased()) }
+            return plan
+        }
+    }
+}

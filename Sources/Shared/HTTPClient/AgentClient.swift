@@ -1,0 +1,36 @@
+import Foundation
+
+/// Calls the agent-service's internal execute endpoint on behalf of the current request's
+/// principal (a service token carries it), with the request's deadline and trace.
+public struct AgentClient: Sendable {
+    private let http: HTTPClient
+    private let baseURL: String
+
+    /// Creates a client for the agent-service at `baseURL`.
+    public init(http: HTTPClient, baseURL: String) {
+        self.http = http
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+    }
+
+    /// Runs one agent; the same idempotency key returns the recorded execution (so the call is
+    /// safe to retry on UNAVAILABLE).
+    public func execute<Input: Encodable & Sendable, Output: Decodable>(
+        _ role: AgentRole,
+        input: Input,
+        idempotencyKey: String,
+        provider: String? = nil,
+        as output: Output.Type
+    ) async throws -> (output: Output, execution: AgentExecutionResult) {
+        let encoded = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(input))
+        let request = AgentExecutionRequest(idempotencyKey: idempotencyKey, input: encoded, provider: provider)
+        let result: AgentExecutionResult = try await http.call(
+            "POST", "\(baseURL)/internal/v1/agents/\(role.rawValue)/execute",
+            body: request, idempotent: true, as: AgentExecutionResult.self
+        )
+        do {
+            return (try result.output(as: Output.self), result)
+        } catch {
+            throw WireError(.unavailable, "agent-service answered \(role.rawValue) with an unexpected output")
+        }
+    }
+}

@@ -1,0 +1,197 @@
+/// The Product Architect's output: what the application is made of, in a form the other agents
+/// (and a person reviewing it) can work from.
+public struct FormalSpec: Codable, Sendable, Equatable {
+    /// The application's title.
+    public var title: String
+    /// One-paragraph summary.
+    public var summary: String
+    /// The entities, in dependency order (referenced entities first).
+    public var entities: [EntitySpec]
+    /// Relations between entities.
+    public var relations: [RelationSpec]
+    /// Roles and what each may do.
+    public var roles: [RoleSpec]
+    /// Testable statements the result must satisfy.
+    public var acceptanceCriteria: [AcceptanceCriterion]
+    /// What was assumed where the description was silent.
+    public var assumptions: [String]
+
+    /// Creates a spec.
+    public init(title: String, summary: String, entities: [EntitySpec], relations: [RelationSpec], roles: [RoleSpec], acceptanceCriteria: [AcceptanceCriterion], assumptions: [String] = []) {
+        self.title = title
+        self.summary = summary
+        self.entities = entities
+        self.relations = relations
+        self.roles = roles
+        self.acceptanceCriteria = acceptanceCriteria
+        self.assumptions = assumptions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case title, summary, entities, relations, roles, assumptions
+        case acceptanceCriteria = "acceptance_criteria"
+    }
+
+    /// The entity of a name.
+    public func entity(named name: String) -> EntitySpec? {
+        entities.first { $0.name == name }
+    }
+}
+
+/// One entity (table, resource) of the application.
+public struct EntitySpec: Codable, Sendable, Equatable {
+    /// snake_case singular name, e.g. `contact`.
+    public var name: String
+    /// Plural used in routes and tables, e.g. `contacts`.
+    public var plural: String
+    /// The fields (an `id`, tenant and timestamps are implied and not listed).
+    public var fields: [FieldSpec]
+    /// True when the entity was not named in the description but added from an archetype.
+    public var inferred: Bool
+    /// The field naming the user who owns a row, when rows are owned (e.g. `owner`).
+    public var ownerField: String?
+
+    /// Creates an entity.
+    public init(name: String, plural: String, fields: [FieldSpec], inferred: Bool = false, ownerField: String? = nil) {
+        self.name = name
+        self.plural = plural
+        self.fields = fields
+        self.inferred = inferred
+        self.ownerField = ownerField
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, plural, fields, inferred
+        case ownerField = "owner_field"
+    }
+
+    /// The names of the PII fields.
+    public var piiFields: [String] { fields.filter(\.pii).map(\.name) }
+}
+
+/// One field of an entity.
+public struct FieldSpec: Codable, Sendable, Equatable {
+    /// snake_case name.
+    public var name: String
+    /// Its type.
+    public var type: FieldType
+    /// Whether a value is required on create.
+    public var required: Bool
+    /// Whether values are unique within a tenant.
+    public var unique: Bool
+    /// Whether the field holds personal data (encrypted at rest, redacted in logs).
+    public var pii: Bool
+    /// Allowed values, for `enum` fields.
+    public var values: [String]?
+    /// The referenced entity, for `reference` fields.
+    public var references: String?
+    /// True when the field came from an archetype's defaults, not from the description.
+    public var inferred: Bool
+
+    /// Creates a field.
+    public init(name: String, type: FieldType, required: Bool = false, unique: Bool = false, pii: Bool? = nil, values: [String]? = nil, references: String? = nil, inferred: Bool = false) {
+        self.name = name
+        self.type = type
+        self.required = required
+        self.unique = unique
+        self.pii = pii ?? type.isPIIByNature
+        self.values = values
+        self.references = references
+        self.inferred = inferred
+    }
+}
+
+/// A relation between two entities.
+public struct RelationSpec: Codable, Sendable, Equatable {
+    /// The kinds of relation.
+    public enum Kind: String, Codable, Sendable {
+        case oneToMany = "one_to_many"
+        case manyToMany = "many_to_many"
+    }
+
+    /// The kind.
+    public var kind: Kind
+    /// The "one" side (or the first side of many-to-many).
+    public var from: String
+    /// The "many" side (or the second side).
+    public var to: String
+    /// The reference field on `to` (one-to-many) or the join table (many-to-many).
+    public var via: String
+
+    /// Creates a relation.
+    public init(kind: Kind, from: String, to: String, via: String) {
+        self.kind = kind
+        self.from = from
+        self.to = to
+        self.via = via
+    }
+}
+
+/// A role of the generated application and its permissions.
+public struct RoleSpec: Codable, Sendable, Equatable {
+    /// snake_case name, e.g. `sales_rep`.
+    public var name: String
+    /// Permissions per entity.
+    public var permissions: [Permission]
+
+    /// Creates a role.
+    public init(name: String, permissions: [Permission]) {
+        self.name = name
+        self.permissions = permissions
+    }
+
+    /// What a role may do with one entity.
+    public struct Permission: Codable, Sendable, Equatable {
+        /// The entity.
+        public var entity: String
+        /// Allowed actions.
+        public var actions: [CRUDAction]
+        /// `all` rows of the tenant, or only `own` rows (those whose owner field is the user).
+        public var scope: Scope
+
+        /// Creates a permission.
+        public init(entity: String, actions: [CRUDAction], scope: Scope = .all) {
+            self.entity = entity
+            self.actions = actions
+            self.scope = scope
+        }
+    }
+
+    /// Row scope of a permission.
+    public enum Scope: String, Codable, Sendable {
+        case all, own
+    }
+}
+
+/// Create, read, update, delete.
+public enum CRUDAction: String, Codable, Sendable, CaseIterable {
+    case create, read, update, delete
+}
+
+/// A testable statement about the generated application.
+public struct AcceptanceCriterion: Codable, Sendable, Equatable {
+    /// Stable id, e.g. `AC-3`.
+    public var id: String
+    /// The statement.
+    public var statement: String
+    /// What kind of check proves it.
+    public var kind: Kind
+    /// The entity it is about, if any.
+    public var entity: String?
+    /// The role it is about, if any.
+    public var role: String?
+
+    /// Creates a criterion.
+    public init(id: String, statement: String, kind: Kind, entity: String? = nil, role: String? = nil) {
+        self.id = id
+        self.statement = statement
+        self.kind = kind
+        self.entity = entity
+        self.role = role
+    }
+
+    /// Kinds of check.
+    public enum Kind: String, Codable, Sendable {
+        case crud, rbac, isolation, validation, pii, custom
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Shared
+import Testing
+@testable import AgentService
+
+/// The agent-service over real HTTP, against its own schema in the real Postgres.
+@Suite struct AgentEndpointTests {
+    private func withAgentService(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = try buildApplication(config: try AgentTestEnvironment.config(), logger: AgentTestEnvironment.logger, providerConfig: try AgentTestEnvironment.providerConfig())
+        try await app.test(.live) { client in try await test(client) }
+    }
+
+    private func headers(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
+
+    private func designerBody(key: String, title: String = "CRM") throws -> ByteBuffer {
+        var spec = CRMFixture.spec
+        spec.title = title
+        let request = AgentExecutionRequest(idempotencyKey: key, input: try AgentJSON.encode(DesignerInput(spec: spec)))
+        return ByteBuffer(bytes: try AgentJSON.text(request))
+    }
+
+    private func result(_ response: TestResponse) throws -> AgentExecutionResult {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(AgentExecutionResult.self, from: Data(buffer: response.body))
+    }
+
+    @Test func serviceTokenRunsTheAgentAndRecordsUsage() async throws {
+        try await withAgentService { client in
+            let tenant = UUID()
+            try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, headers: headers(AgentTestEnvironment.serviceToken(tenant: tenant)), body: try designerBody(key: UUID().uuidString)) { response in
+                #expect(response.status == .created)
+                let result = try result(response)
+                #expect(result.role == .systemDesigner)
+                #expect(!result.replayed)
+                #expect(result.usage.provider == "deterministic")
+                #expect(result.usage.promptTokens > 100)
+                #expect(result.usage.completionTokens > 100)
+                #expect(result.usage.costEstimateUSD == 0)
+                let plan = try result.output(as: ScaffoldPlan.self)
+                #expect(plan.migrations.count == 4)
+            }
+        }
+    }
+
+    @Test func replayWithTheSameKeyReturnsTheRecordedExecution() async throws {
+        try await withAgentService { client in
+            let tenant = UUID()
+            let key = UUID().uuidString
+            let token = AgentTestEnvironment.serviceToken(tenant: tenant)
+            let first = try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, headers: headers(token), body: try designerBody(key: key)) { try result($0) }
+            try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, headers: headers(token), body: try designerBody(key: key)) { response in
+                #expect(response.status == .ok)
+                let replay = try result(response)
+                #expect(replay.executionID == first.executionID)
+                #expect(replay.replayed)
+                #expect(replay.output == first.output)
+                #expect(replay.usage == first.usage)
+            }
+            try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, headers: headers(token), body: try designerBody(key: key, title: "Other")) { response in
+                #expect(response.status == .conflict)
+                #expect(response.wireError?.code == .alreadyExists)
+            }
+        }
+    }
+
+    @Test func concurrentCallsWithOneKeyRunOnce() async throws {
+        try await withAgentService { client in
+            let tenant = UUID()
+            let key = UUID().uuidString
+            let token = AgentTestEnvironment.serviceToken(tenant: tenant)
+            let outcomes = try await withThrowingTaskGroup(of: (Int, UUID?).self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, headers: headers(token), body: try designerBody(key: key)) { response in
+                            (response.status.code, try? result(response).executionID)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [(Int, UUID?)]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0.0 == 201 }.count == 1)
+            #expect(outcomes.allSatisfy { [200, 201, 409].contains($0.0) })
+            #expect(Set(outcomes.compactMap(\.1)).count == 1)
+        }
+    }
+
+    @Test func userTokensAreRefusedOnTheInternalEndpoint() async throws {
+        try await withAgentService { client in
+            let tenant = UUID()
+            try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, headers: headers(AgentTestEnvironment.userToken(tenant: tenant)), body: try designerBody(key: "k")) { response in
+                #expect(response.status == .forbidden)
+                #expect(response.wireError?.code == .permissionDenied)
+            }
+            try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, body: try designerBody(key: "k")) { response in
+                #expect(response.status == .unauthorized)
+            }
+        }
+    }
+
+    @Test func anotherTenantsExecutionIsInvisible() async throws {
+        try await withAgentService { client in
+            let tenantA = UUID(), tenantB = UUID()
+            let key = UUID().uuidString
+            let a = try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, headers: headers(AgentTestEnvironment.serviceToken(tenant: tenantA)), body: try designerBody(key: key)) { try result($0) }
+            // Same key in tenant B: not a replay of A's execution.
+            try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, headers: headers(AgentTestEnvironment.serviceToken(tenant: tenantB)), body: try designerBody(key: key, title: "B's CRM")) { response in
+                #expect(response.status == .created)
+                let b = try result(response)
+                #expect(b.executionID != a.executionID)
+                #expect(!b.replayed)
+            }
+            try await client.execute(uri: "/api/meta/v2/agents", method: .get, headers: headers(AgentTestEnvironment.userToken(tenant: UUID(), role: .viewer))) { response in
+                #expect(response.status == .ok)
+                let catalogue = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: response.body))
+                guard case .array(let roles)? = catalogue["roles"] else { Issue.record("roles missing"); return }
+                #expect(roles.count == 8)
+                let designer = roles.first { $0["role"]?.stringValue == "system_designer" }
+                #expect(designer?["statistics"]?["executions"] == .number(0))
+            }
+        }
+    }
+
+    @Test func statisticsCountTheTenantsExecutions() async throws {
+        try await withAgentService { client in
+            let tenant = UUID()
+            for _ in 0..<3 {
+                _ = try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, headers: headers(AgentTestEnvironment.serviceToken(tenant: tenant)), body: try designerBody(key: UUID().uuidString))
+            }
+            try await client.execute(uri: "/api/meta/v2/agents", method: .get, headers: headers(AgentTestEnvironment.userToken(tenant: tenant, role: .member))) { response in
+                let catalogue = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: response.body))
+                guard case .array(let roles)? = catalogue["roles"] else { Issue.record("roles missing"); return }
+                let designer = roles.first { $0["role"]?.stringValue == "system_designer" }
+                #expect(designer?["statistics"]?["executions"] == .number(3))
+                #expect(designer?["implemented"] == .bool(true))
+                if case .number(let tokens)? = designer?["statistics"]?["prompt_tokens"] { #expect(tokens > 0) } else { Issue.record("prompt_tokens missing") }
+                #expect(roles.first { $0["role"]?.stringValue == "codegen_engineer" }?["implemented"] == .bool(false))
+                guard case .array(let providers)? = catalogue["providers"] else { Issue.record("providers missing"); return }
+                #expect(providers.compactMap { $0["name"]?.stringValue } == ["deterministic", "openai"])
+            }
+        }
+    }
+
+    @Test func badInputNamesTheField() async throws {
+        try await withAgentService { client in
+            let token = AgentTestEnvironment.serviceToken(tenant: UUID())
+            let body = ByteBuffer(string: #"{"idempotency_key":"k1","input":{"spec":{"title":"x"}}}"#)
+            try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, headers: headers(token), body: body) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.wireError?.details.first?.field?.hasPrefix("input.spec.") == true)
+            }
+            try await client.execute(uri: "/internal/v1/agents/nobody/execute", method: .post, headers: headers(token), body: try designerBody(key: "k2")) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, headers: headers(token), body: ByteBuffer(string: #"{"idempotency_key":"","input":{}}"#)) { response in
+                #expect(response.status == .badRequest)
+            }
+            let unknownProvider = ByteBuffer(string: #"{"idempotency_key":"k3","provider":"magic","input":{}}"#)
+            try await client.execute(uri: "/internal/v1/agents/reviewer/execute", method: .post, headers: headers(token), body: unknownProvider) { response in
+                #expect(response.wireError?.details.first?.field == "provider")
+            }
+        }
+    }
+}
+
+extension TestResponse {
+    /// The wire error in the body, if any.
+    var wireError: WireError? { WireError.decode(from: Data(buffer: body)) }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Metrics
+import Shared
+import Testing
+@testable import AgentService
+
+/// The OpenAI-compatible provider against a local chat server over real HTTP (libcurl).
+@Suite struct OpenAIProviderTests {
+    private static let validReply = #"{"title":"Scaffold: CRM","markdown":"## Summary\nok\n"}"#
+
+    private struct Harness {
+        let provider: OpenAIProvider
+        let loop: CurlLoop
+        let metrics: MetricsRegistry
+    }
+
+    private func harness(baseURL: String, timeoutMilliseconds: Int = 5000) throws -> Harness {
+        let loop = CurlLoop(logger: AgentTestEnvironment.logger)
+        let http = HTTPClient(loop: loop, authenticator: nil, logger: AgentTestEnvironment.logger, retryPolicy: .init(maxAttempts: 2, initialBackoff: .milliseconds(20)))
+        let config = try AgentTestEnvironment.providerConfig(baseURL: baseURL, timeoutMilliseconds: timeoutMilliseconds)
+        let metrics = MetricsRegistry()
+        let provider = OpenAIProvider(
+            chat: ChatCompletionClient(http: http, baseURL: baseURL, apiKey: config.openAIKey, timeout: .milliseconds(timeoutMilliseconds)),
+            prompts: try PromptLibrary(),
+            redis: RedisClient(config: try RedisConfig(url: try AgentTestEnvironment.require("META_BUILDER_REDIS_URL")), logger: AgentTestEnvironment.logger),
+            config: config,
+            logger: AgentTestEnvironment.logger,
+            cacheHits: Counter(label: "meta_builder_agent_cache_hits_total", factory: metrics.factory),
+            cacheMisses: Counter(label: "meta_builder_agent_cache_misses_total", factory: metrics.factory)
+        )
+        return Harness(provider: provider, loop: loop, metrics: metrics)
+    }
+
+    /// A reviewer input unique per test, so cache entries never collide between tests.
+    private func uniqueInput() throws -> JSONValue {
+        let plan = try SystemDesigner().design(DesignerInput(spec: CRMFixture.spec))
+        return try AgentJSON.encode(RunSummary(runID: UUID().uuidString, plan: plan, files: ["a.py"], iterations: 1, testsPassed: 1, testsFailed: 0, score: 100))
+    }
+
+    private var reviewer: RoleAgent { get throws { try AgentRegistry().agent(for: .reviewer) } }
+
+    @Test func validReplyIsReturnedWithItsUsage() async throws {
+        let server = FakeChatServer([.reply(Self.validReply, promptTokens: 321, completionTokens: 45)])
+        try await server.run { baseURL in
+            let h = try harness(baseURL: baseURL)
+            defer { h.loop.stop() }
+            let outcome = try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil)
+            #expect(outcome.output["title"]?.stringValue == "Scaffold: CRM")
+            #expect(outcome.promptTokens == 321)
+            #expect(outcome.completionTokens == 45)
+            #expect(!outcome.cacheHit)
+            #expect(h.provider.cost(promptTokens: 1000, completionTokens: 1000) > 0)
+        }
+        let request = try #require(server.calls.first)
+        #expect(request.contains(#""model":"test-model""#))
+        #expect(request.contains("Reviewer of Meta-Builder"))
+        #expect(request.contains("json_object"))
+    }
+
+    @Test func invalidReplyIsRepairedOnce() async throws {
+        let server = FakeChatServer([.reply("Sure! Here is the JSON you asked for."), .reply(Self.validReply)])
+        try await server.run { baseURL in
+            let h = try harness(baseURL: baseURL)
+            defer { h.loop.stop() }
+            let outcome = try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil)
+            #expect(outcome.output["markdown"] != nil)
+            #expect(outcome.promptTokens == 200)
+        }
+        #expect(server.calls.count == 2)
+        #expect(server.calls[1].contains("Your reply is invalid"))
+    }
+
+    @Test func schemaViolationTwiceIsAClearFailure() async throws {
+        let server = FakeChatServer([.reply(#"{"title":""}"#), .reply(#"{"title":"x","markdown":"y","extra":1}"#)])
+        try await server.run { baseURL in
+            let h = try harness(baseURL: baseURL)
+            defer { h.loop.stop() }
+            let error = await #expect(throws: WireError.self) {
+                try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil)
+            }
+            #expect(error?.code == .failedPrecondition)
+            #expect(error?.message.contains("stayed invalid after one repair attempt") == true)
+            #expect(error?.message.contains("/extra") == true)
+        }
+        #expect(server.calls.count == 2)
+        #expect(server.calls[1].contains("/markdown: is required"))
+    }
+
+    @Test func rateLimitedProviderIsResourceExhausted() async throws {
+        let server = FakeChatServer([.status(429, retryAfter: 7)])
+        try await server.run { baseURL in
+            let h = try harness(baseURL: baseURL)
+            defer { h.loop.stop() }
+            let error = await #expect(throws: WireError.self) {
+                try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil)
+            }
+            #expect(error?.code == .resourceExhausted)
+            #expect(error?.retryAfter == 7)
+        }
+    }
+
+    @Test func unavailableProviderIsRetriedThenUnavailable() async throws {
+        let server = FakeChatServer([.status(503), .status(503)], fallback: .status(503))
+        try await server.run { baseURL in
+            let h = try harness(baseURL: baseURL)
+            defer { h.loop.stop() }
+            let error = await #expect(throws: WireError.self) {
+                try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil)
+            }
+            #expect(error?.code == .unavailable)
+        }
+        #expect(server.calls.count == 2)
+    }
+
+    @Test func slowProviderHitsTheTimeout() async throws {
+        let server = FakeChatServer([.hang(.seconds(5))])
+        try await server.run { baseURL in
+            let h = try harness(baseURL: baseURL, timeoutMilliseconds: 300)
+            defer { h.loop.stop() }
+            let error = await #expect(throws: WireError.self) {
+                try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil)
+            }
+            #expect(error?.code == .deadlineExceeded)
+        }
+    }
+
+    @Test func secondIdenticalCallIsACacheHitWithoutTokens() async throws {
+        let server = FakeChatServer([.reply(Self.validReply, promptTokens: 500, completionTokens: 80)])
+        try await server.run { baseURL in
+            let h = try harness(baseURL: baseURL)
+            defer { h.loop.stop() }
+            let input = try uniqueInput()
+            let first = try await h.provider.run(try reviewer, input: input, model: nil)
+            let second = try await h.provider.run(try reviewer, input: input, model: nil)
+            #expect(!first.cacheHit)
+            #expect(second.cacheHit)
+            #expect(second.promptTokens == 0 && second.completionTokens == 0)
+            #expect(second.output == first.output)
+            let metrics = h.metrics.render()
+            #expect(metrics.contains("meta_builder_agent_cache_hits_total 1"))
+            #expect(metrics.contains("meta_builder_agent_cache_misses_total 1"))
+        }
+        #expect(server.calls.count == 1)
+    }
+}

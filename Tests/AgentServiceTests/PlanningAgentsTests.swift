@@ -1,0 +1,110 @@
+import Foundation
+import Shared
+import Testing
+@testable import AgentService
+
+/// System Designer, Security/Compliance and Reviewer on the CRM spec.
+@Suite struct PlanningAgentsTests {
+    private let plan = try! SystemDesigner().design(DesignerInput(spec: CRMFixture.spec))
+
+    @Test func planHasAMigrationPerEntityWithRowLevelSecurityAndRollback() throws {
+        #expect(plan.stack == .flaskPostgres)
+        #expect(plan.migrations.map(\.name) == ["create_audit_log", "create_companies", "create_contacts", "create_deals"])
+        #expect(plan.migrations.map(\.version) == [1, 2, 3, 4])
+        for migration in plan.migrations.dropFirst() {
+            #expect(migration.up.contains("ENABLE ROW LEVEL SECURITY"))
+            #expect(migration.up.contains("FORCE ROW LEVEL SECURITY"))
+            #expect(migration.up.contains("NULLIF(current_setting('app.tenant_id', true), '')::uuid"))
+            #expect(migration.up.contains("audit_row_change()"))
+            #expect(migration.down.hasPrefix("DROP TABLE IF EXISTS"))
+        }
+        let contacts = try #require(plan.migrations.first { $0.name == "create_contacts" })
+        #expect(contacts.up.contains("email bytea"), "PII is stored encrypted")
+        #expect(contacts.up.contains("company_id uuid REFERENCES companies (id)"))
+        let deals = try #require(plan.migrations.first { $0.name == "create_deals" })
+        #expect(deals.up.contains("CHECK (stage IN ('lead', 'qualified', 'won', 'lost'))"))
+        #expect(deals.up.contains("owner text NOT NULL"))
+        #expect(deals.up.contains("amount numeric(14,2) NOT NULL"))
+    }
+
+    @Test func endpointsCarryTheRolesAllowed() {
+        #expect(plan.endpoints.count == 15)
+        let deleteDeal = plan.endpoints.first { $0.entity == "deal" && $0.action == .delete }
+        #expect(deleteDeal?.roles == ["manager"])
+        let createDeal = plan.endpoints.first { $0.entity == "deal" && $0.action == .create }
+        #expect(createDeal?.roles == ["sales_rep", "manager"])
+        #expect(plan.files.contains { $0.path == "app/resources/deals.py" })
+        #expect(plan.files.contains { $0.path == "tests/test_isolation.py" })
+        #expect(plan.environment.contains { $0.name == "PII_ENCRYPTION_KEY" && $0.secret })
+    }
+
+    @Test func seedRowsReferenceEachOther() throws {
+        let contact = try #require(plan.seed.first { $0.entity == "contact" })
+        let company = try #require(plan.seed.first { $0.entity == "company" })
+        #expect(contact.values["company_id"] == company.values["id"])
+    }
+
+    @Test func migrationsApplyAndRollBackOnRealPostgres() async throws {
+        // The second test role's schema holds no tables; everything happens in a rolled-back transaction.
+        let pool = PostgresPool(config: DatabaseConfig(url: try AgentTestEnvironment.require("META_BUILDER_OTHER_TEST_DATABASE_URL"), poolSize: 1), applicationName: "planning-tests", logger: AgentTestEnvironment.logger)
+        defer { pool.close() }
+        struct RollBack: Error {}
+        let schema = "other_test"
+        await #expect(throws: RollBack.self) {
+            try await pool.transaction { session in
+                for migration in plan.migrations { try await session.executeScript(migration.up) }
+                let tables = try await session.query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = \(schema) AND rowsecurity")
+                #expect(try tables[0].decode("n", as: Int.self) == 4)
+                for migration in plan.migrations.reversed() { try await session.executeScript(migration.down) }
+                let left = try await session.query("SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = \(schema)")
+                #expect(try left[0].decode("n", as: Int.self) == 0)
+                throw RollBack()
+            }
+        }
+    }
+
+    @Test func securityReviewScoresTheDocumentedFactors() throws {
+        let reviewed = SecurityCompliance().review(SecurityInput(plan: plan, description: "A CRM", targetRepository: nil))
+        let security = try #require(reviewed.security)
+        #expect(security.risk.flags.map(\.factor) == ["pii_present", "financial_data", "row_ownership_rules"])
+        #expect(security.risk.flags.map(\.weight) == [20, 10, 10])
+        #expect(security.risk.score == 40)
+        #expect(security.risk.level == "medium")
+        #expect(security.risk.flags[0].detail.contains("contact.email"))
+        #expect(security.rlsPolicies.map(\.table) == ["audit_log", "companies", "contacts", "deals"])
+        #expect(security.rlsPolicies.allSatisfy(\.forced))
+        #expect(security.piiHandling.map { "\($0.entity).\($0.field)" } == ["contact.name", "contact.email", "contact.phone"])
+        #expect(security.rbacMatrix.contains { $0.role == "sales_rep" && $0.entity == "deal" && $0.scope == .own })
+    }
+
+    @Test func existingRepositoryAndIntegrationsRaiseTheScore() throws {
+        let reviewed = SecurityCompliance().review(SecurityInput(plan: plan, description: "Sync deals to Salesforce and send email notifications via a webhook", targetRepository: "git@example.com:acme/crm.git"))
+        let risk = try #require(reviewed.security?.risk)
+        #expect(Set(risk.flags.map(\.factor)).isSuperset(of: ["existing_repository", "auth_model_change", "external_integrations"]))
+        #expect(risk.score == 40 + 15 + 15 + 15)
+        #expect(risk.level == "high")
+    }
+
+    @Test func designIsDeterministic() throws {
+        let again = try SystemDesigner().design(DesignerInput(spec: CRMFixture.spec))
+        #expect(try AgentJSON.text(again) == AgentJSON.text(plan))
+    }
+
+    @Test func reviewerWritesEverySection() {
+        let reviewed = SecurityCompliance().review(SecurityInput(plan: plan, description: nil, targetRepository: nil))
+        let body = Reviewer().review(RunSummary(runID: "run-1", plan: reviewed, files: ["app/__init__.py"], iterations: 2, testsPassed: 41, testsFailed: 0, score: 96, branch: "meta-builder/run-1"))
+        for section in ["## Summary", "## Files", "## Migrations", "## Risks", "## Test results", "## Rollback plan"] {
+            #expect(body.markdown.contains(section))
+        }
+        #expect(body.markdown.contains("Risk score **40/100** (medium)"))
+        #expect(body.markdown.contains("41 passed, 0 failed."))
+        #expect(body.title == "Scaffold: CRM")
+    }
+
+    @Test func emptySpecIsRejected() {
+        var spec = CRMFixture.spec
+        spec.entities = []
+        let error = #expect(throws: WireError.self) { try SystemDesigner().design(DesignerInput(spec: spec)) }
+        #expect(error?.details.first?.field == "spec.entities")
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+import Shared
+import Testing
+
+/// The agent-service's own database role and schema, Redis, and test secrets.
+enum AgentTestEnvironment {
+    static func require(_ key: String) throws -> String {
+        guard let value = ProcessInfo.processInfo.environment[key], !value.isEmpty else {
+            Issue.record("\(key) is not set: run the tests through scripts/test, which starts Postgres and Redis")
+            throw Missing(key: key)
+        }
+        return value
+    }
+
+    struct Missing: Error { let key: String }
+
+    static let auth = AuthConfig(
+        jwtSecret: "agent-tests-user-secret-0123456789abcdef",
+        serviceTokenSecret: "agent-tests-mesh-secret-0123456789abcdef"
+    )
+
+    static let logger = Logger(label: "agent-tests") { _ in SwiftLogNoOpLogHandler() }
+
+    /// The agent-service configuration on a free port.
+    static func config() throws -> ServiceConfig {
+        ServiceConfig(
+            serviceName: "agent-service",
+            server: ServerConfig(port: 0),
+            database: DatabaseConfig(url: try require("META_BUILDER_AGENT_DATABASE_URL"), poolSize: 4),
+            redis: try RedisConfig(url: try require("META_BUILDER_REDIS_URL")),
+            auth: auth,
+            outboxPollMilliseconds: 50
+        )
+    }
+
+    /// Provider settings pointing the OpenAI-compatible provider at a local test server.
+    static func providerConfig(baseURL: String = "http://127.0.0.1:9/v1", timeoutMilliseconds: Int = 5000) throws -> ProviderConfig {
+        try ProviderConfig(reader: ConfigReader([
+            "META_BUILDER_OPENAI_BASE_URL": baseURL,
+            "META_BUILDER_OPENAI_API_KEY": "sk-test-not-a-real-key",
+            "META_BUILDER_OPENAI_MODEL": "test-model",
+            "META_BUILDER_OPENAI_TIMEOUT_MS": String(timeoutMilliseconds),
+        ]))
+    }
+
+    /// A service token as spec-service would send it, on behalf of a user of a tenant.
+    static func serviceToken(tenant: UUID, user: String = "user-1", role: Role = .member) -> String {
+        Authenticator(config: auth, serviceName: "spec-service").serviceToken(for: Principal(userID: user, tenantID: tenant, role: role))
+    }
+
+    /// A user token.
+    static func userToken(tenant: UUID, role: Role = .owner) -> String {
+        let jwt = JWT(secret: auth.jwtSecret, issuer: auth.issuer, audience: auth.audience)
+        let now = Date().timeIntervalSince1970
+        return jwt.sign(JWTClaims(sub: "user-1", tid: tenant.uuidString.lowercased(), role: role.rawValue, exp: now + 300))
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import MeshTestSupport
+import ServiceLifecycle
+import Shared
+import Testing
+@testable import AgentService
+@testable import SpecService
+
+/// A real agent-service on a fixed loopback port (so it can be stopped and started again at the
+/// same address) and a spec-service pointed at it, both against their own schemas.
+final class MeshHarness: Sendable {
+    let agentPort: Int
+    let auth = AuthConfig(jwtSecret: "mesh-tests-user-secret-0123456789abcdef", serviceTokenSecret: "mesh-tests-mesh-secret-0123456789abcdef")
+    let logger = Logger(label: "mesh-tests") { _ in SwiftLogNoOpLogHandler() }
+    let rateLimits: RateLimitConfig
+
+    init(rateLimits: RateLimitConfig = RateLimitConfig(windowSeconds: 3600)) throws {
+        agentPort = try FreePort.pick()
+        self.rateLimits = rateLimits
+    }
+
+    static func require(_ key: String) throws -> String {
+        guard let value = ProcessInfo.processInfo.environment[key], !value.isEmpty else {
+            Issue.record("\(key) is not set: run the tests through scripts/test, which starts Postgres and Redis")
+            throw Missing(key: key)
+        }
+        return value
+    }
+
+    struct Missing: Error { let key: String }
+
+    private func config(name: String, databaseKey: String, port: Int) throws -> ServiceConfig {
+        ServiceConfig(
+            serviceName: name,
+            server: ServerConfig(port: port),
+            database: DatabaseConfig(url: try Self.require(databaseKey), poolSize: 4),
+            redis: try RedisConfig(url: try Self.require("META_BUILDER_REDIS_URL")),
+            auth: auth,
+            rateLimits: rateLimits,
+            peers: PeerConfig(agent: "http://127.0.0.1:\(agentPort)"),
+            outboxPollMilliseconds: 20
+        )
+    }
+
+    /// Runs the agent-service until `body` returns.
+    func withAgentService<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        let config = try config(name: "agent-service", databaseKey: "META_BUILDER_AGENT_DATABASE_URL", port: agentPort)
+        let app = try AgentService.buildApplication(config: config, logger: logger, providerConfig: try ProviderConfig(reader: ConfigReader([:])))
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let running = Task { try await group.run() }
+        defer { running.cancel() }
+        var ready = false
+        for _ in 0..<100 where !ready {
+            ready = (try? await SharedHTTP.status(of: "http://127.0.0.1:\(agentPort)/readyz")) == 200
+            if !ready { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        try #require(ready, "agent-service did not start")
+        do {
+            let value = try await body()
+            await group.triggerGracefulShutdown()
+            try await running.value
+            return value
+        } catch {
+            await group.triggerGracefulShutdown()
+            _ = try? await running.value
+            throw error
+        }
+    }
+
+    /// Runs the spec-service (HummingbirdTesting, live) until `body` returns.
+    func withSpecService(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = try SpecService.buildApplication(config: try config(name: "spec-service", databaseKey: "META_BUILDER_SPEC_DATABASE_URL", port: 0), logger: logger)
+        try await app.test(.live) { client in try await body(client) }
+    }
+
+    /// A user token for a tenant and role.
+    func token(tenant: UUID, role: Role, user: String = "user-1") -> String {
+        let jwt = JWT(secret: auth.jwtSecret, issuer: auth.issuer, audience: auth.audience)
+        let now = Date().timeIntervalSince1970
+        return jwt.sign(JWTClaims(sub: user, tid: tenant.uuidString.lowercased(), role: role.rawValue, exp: now + 600))
+    }
+}
