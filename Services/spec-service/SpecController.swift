@@ -62,7 +62,7 @@ struct SpecController: Sendable {
         let spec = try await repository.find(try specID(context), tenant: context.tenantID)
         let decision = try await rateLimiter.enforce(tenant: context.tenantID, action: .plans)
         let result = try await pipeline.plan(spec, attempt: UUID().uuidString.lowercased())
-        let plan = try await repository.storePlan(result, for: spec.id, by: context.principal)
+        let plan = try await repository.storePlan(result, for: spec.id.uuid, by: context.principal)
         plansGenerated.increment()
         var response = JSONCoding.response(try JSONCoding.encode(plan), status: 201)
         for (name, value) in decision.headers { response.headers[HTTPField.Name(name)!] = value }

@@ -72,7 +72,7 @@ import Testing
             let tenant = UUID()
             let key = UUID().uuidString
             let token = AgentTestEnvironment.serviceToken(tenant: tenant)
-            let outcomes = try await withThrowingTaskGroup(of: (Int, UUID?).self) { group in
+            let outcomes = try await withThrowingTaskGroup(of: (Int, ResourceID?).self) { group in
                 for _ in 0..<6 {
                     group.addTask {
                         try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, headers: headers(token), body: try designerBody(key: key)) { response in
@@ -80,7 +80,7 @@ import Testing
                         }
                     }
                 }
-                return try await group.reduce(into: [(Int, UUID?)]()) { $0.append($1) }
+                return try await group.reduce(into: [(Int, ResourceID?)]()) { $0.append($1) }
             }
             #expect(outcomes.filter { $0.0 == 201 }.count == 1)
             #expect(outcomes.allSatisfy { [200, 201, 409].contains($0.0) })

@@ -6,7 +6,7 @@ import Testing
 
 /// The OpenAI-compatible provider against a local chat server over real HTTP (libcurl).
 @Suite struct OpenAIProviderTests {
-    private static let validReply = #"{"title":"Scaffold: CRM","markdown":"## Summary\nok\n"}"#
+    private static let validReply = ###"{"title":"Scaffold: CRM","markdown":"## Summary\nok\n"}"###
 
     private struct Harness {
         let provider: OpenAIProvider

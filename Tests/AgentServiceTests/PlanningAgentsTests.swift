@@ -72,7 +72,7 @@ import Testing
         #expect(security.risk.level == "medium")
         #expect(security.risk.flags[0].detail.contains("contact.email"))
         #expect(security.rlsPolicies.map(\.table) == ["audit_log", "companies", "contacts", "deals"])
-        #expect(security.rlsPolicies.allSatisfy(\.forced))
+        #expect(security.rlsPolicies.allSatisfy { $0.forced })
         #expect(security.piiHandling.map { "\($0.entity).\($0.field)" } == ["contact.name", "contact.email", "contact.phone"])
         #expect(security.rbacMatrix.contains { $0.role == "sales_rep" && $0.entity == "deal" && $0.scope == .own })
     }

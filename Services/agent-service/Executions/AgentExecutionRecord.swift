@@ -51,6 +51,6 @@ struct AgentExecutionRecord: PostgresRowDecodable, Sendable {
         guard status == "succeeded", let output else {
             throw WireError(.aborted, "an execution with this idempotency key is still running", retryAfter: 1)
         }
-        return AgentExecutionResult(executionID: id, role: role, output: output, usage: usage, replayed: replayed, createdAt: createdAt)
+        return AgentExecutionResult(executionID: ResourceID(id), role: role, output: output, usage: usage, replayed: replayed, createdAt: createdAt)
     }
 }

@@ -5,8 +5,8 @@ import Shared
 /// One stored plan of a spec: the formal spec, the ScaffoldPlan with its security review and
 /// risk assessment, and what the agents used.
 struct PlanVersion: Codable, Sendable, ResponseEncodable, PostgresRowDecodable {
-    var id: UUID
-    var specID: UUID
+    var id: ResourceID
+    var specID: ResourceID
     var version: Int
     var formalSpec: FormalSpec
     var plan: ScaffoldPlan
@@ -28,7 +28,7 @@ struct PlanVersion: Codable, Sendable, ResponseEncodable, PostgresRowDecodable {
         id, spec_id, version, formal_spec::text AS formal_spec, plan::text AS plan, usage::text AS usage, created_by, created_at
         """
 
-    init(id: UUID, specID: UUID, version: Int, formalSpec: FormalSpec, plan: ScaffoldPlan, usage: [AgentUsage], createdBy: String, createdAt: Date) {
+    init(id: ResourceID, specID: ResourceID, version: Int, formalSpec: FormalSpec, plan: ScaffoldPlan, usage: [AgentUsage], createdBy: String, createdAt: Date) {
         self.id = id
         self.specID = specID
         self.version = version

@@ -16,7 +16,7 @@ struct PlanningPipeline: Sendable {
 
     /// Runs the pipeline; `attempt` scopes the agents' idempotency keys (one per plan request).
     func plan(_ spec: ScaffoldSpec, attempt: String) async throws -> Result {
-        let keyPrefix = "spec:\(spec.id.uuidString.lowercased()):\(attempt)"
+        let keyPrefix = "spec:\(spec.id.description):\(attempt)"
         let (formal, architect) = try await agents.execute(.productArchitect, input: spec.architectInput, idempotencyKey: "\(keyPrefix):architect", as: FormalSpec.self)
         let (designed, designer) = try await agents.execute(.systemDesigner, input: DesignInput(spec: formal), idempotencyKey: "\(keyPrefix):designer", as: ScaffoldPlan.self)
         let (reviewed, security) = try await agents.execute(

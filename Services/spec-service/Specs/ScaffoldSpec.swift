@@ -4,7 +4,7 @@ import Shared
 
 /// A stored specification as the API returns it.
 struct ScaffoldSpec: Codable, Sendable, ResponseEncodable, PostgresRowDecodable {
-    var id: UUID
+    var id: ResourceID
     var title: String
     var description: String
     var mode: String

@@ -8,8 +8,8 @@ enum SpecEvents {
 
     /// `spec.created`.
     static func created(_ spec: ScaffoldSpec, tenant: UUID) -> CloudEvent {
-        CloudEvent(source: source, type: "spec.created", subject: "specs/\(spec.id.uuidString.lowercased())", tenantID: tenant, data: .object([
-            "spec_id": .string(spec.id.uuidString.lowercased()),
+        CloudEvent(source: source, type: "spec.created", subject: "specs/\(spec.id.description)", tenantID: tenant, data: .object([
+            "spec_id": .string(spec.id.description),
             "title": .string(Redactor.redact(spec.title)),
             "mode": .string(spec.mode),
             "status": .string(spec.status),
@@ -18,9 +18,9 @@ enum SpecEvents {
 
     /// `plan.generated`.
     static func planGenerated(_ plan: PlanVersion, tenant: UUID) -> CloudEvent {
-        CloudEvent(source: source, type: "plan.generated", subject: "specs/\(plan.specID.uuidString.lowercased())/plans/\(plan.id.uuidString.lowercased())", tenantID: tenant, data: .object([
-            "spec_id": .string(plan.specID.uuidString.lowercased()),
-            "plan_id": .string(plan.id.uuidString.lowercased()),
+        CloudEvent(source: source, type: "plan.generated", subject: "specs/\(plan.specID.description)/plans/\(plan.id.description)", tenantID: tenant, data: .object([
+            "spec_id": .string(plan.specID.description),
+            "plan_id": .string(plan.id.description),
             "version": .number(Double(plan.version)),
             "entities": .array(plan.formalSpec.entities.map { .string($0.name) }),
             "risk_score": .number(Double(plan.risk.score)),

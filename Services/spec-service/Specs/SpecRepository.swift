@@ -42,12 +42,10 @@ struct SpecRepository: Sendable {
         try await pool.withTenant(tenant) { session in
             var sql: SQL = "SELECT \(ScaffoldSpec.columns) FROM specs WHERE true"
             if let status { sql.append(" AND status = \(status)") }
-            if let token { sql.append(" AND (created_at, id) < (\(token.createdAt)::timestamptz, \(token.id)::uuid)") }
+            if let token { sql.append(token.condition) }
             sql.append(" ORDER BY created_at DESC, id DESC LIMIT \(pageSize + 1)")
-            let rows = try await session.query(sql, as: ScaffoldSpec.self)
-            let page = Array(rows.prefix(pageSize))
-            let next = rows.count > pageSize ? page.last.map { PageToken(createdAt: $0.createdAt, id: $0.id).encoded } : nil
-            return SpecPage(specs: page, nextPageToken: next)
+            let page = PageToken.page(try await session.query(sql, as: ScaffoldSpec.self), size: pageSize) { PageToken(createdAt: $0.createdAt, id: $0.id.uuid) }
+            return SpecPage(specs: page.rows, nextPageToken: page.next)
         }
     }
 
@@ -80,12 +78,10 @@ struct SpecRepository: Sendable {
         try await pool.withTenant(tenant) { session in
             _ = try await find(specID, on: session)
             var sql: SQL = "SELECT \(PlanVersion.columns) FROM plans WHERE spec_id = \(specID)"
-            if let token { sql.append(" AND (created_at, id) < (\(token.createdAt)::timestamptz, \(token.id)::uuid)") }
+            if let token { sql.append(token.condition) }
             sql.append(" ORDER BY created_at DESC, id DESC LIMIT \(pageSize + 1)")
-            let rows = try await session.query(sql, as: PlanVersion.self)
-            let page = Array(rows.prefix(pageSize))
-            let next = rows.count > pageSize ? page.last.map { PageToken(createdAt: $0.createdAt, id: $0.id).encoded } : nil
-            return PlanPage(plans: page, nextPageToken: next)
+            let page = PageToken.page(try await session.query(sql, as: PlanVersion.self), size: pageSize) { PageToken(createdAt: $0.createdAt, id: $0.id.uuid) }
+            return PlanPage(plans: page.rows, nextPageToken: page.next)
         }
     }
 

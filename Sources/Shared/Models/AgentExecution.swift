@@ -61,7 +61,7 @@ public struct AgentUsage: Codable, Sendable, Equatable {
 
 /// The answer of the execute endpoint: the recorded execution.
 public struct AgentExecutionResult: Codable, Sendable {
-    public var executionID: UUID
+    public var executionID: ResourceID
     public var role: AgentRole
     public var output: JSONValue
     public var usage: AgentUsage
@@ -70,7 +70,7 @@ public struct AgentExecutionResult: Codable, Sendable {
     public var createdAt: Date
 
     /// Creates a result.
-    public init(executionID: UUID, role: AgentRole, output: JSONValue, usage: AgentUsage, replayed: Bool, createdAt: Date) {
+    public init(executionID: ResourceID, role: AgentRole, output: JSONValue, usage: AgentUsage, replayed: Bool, createdAt: Date) {
         self.executionID = executionID
         self.role = role
         self.output = output

@@ -27,6 +27,17 @@ public struct PageToken: Sendable, Equatable {
         self.init(createdAt: date, id: id)
     }
 
+    /// Splits `pageSize + 1` fetched rows into the page and the token of the next one (nil on the last page).
+    public static func page<Row>(_ rows: [Row], size pageSize: Int, token: (Row) -> PageToken) -> (rows: [Row], next: String?) {
+        let page = Array(rows.prefix(pageSize))
+        return (page, rows.count > pageSize ? page.last.map { token($0).encoded } : nil)
+    }
+
+    /// The keyset condition selecting rows after this token (newest-first order).
+    public var condition: SQL {
+        " AND (created_at, id) < (\(createdAt)::timestamptz, \(id)::uuid)"
+    }
+
     /// Reads `page_size` (1–100, default 20) from a query value.
     public static func pageSize(_ raw: String?) throws -> Int {
         guard let raw else { return 20 }

@@ -14,7 +14,9 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let wire = Self.wireError(for: error, request: request)
+            var wire = Self.wireError(for: error, request: request)
+            // A dependency is down: tell clients when to come back (DESIGN: 503 with Retry-After).
+            if wire.code == .unavailable, wire.retryAfter == nil { wire.retryAfter = 1 }
             if wire.httpStatus >= 500 {
                 context.logger.error("request failed", metadata: ["error": "\(error)", "http.status": "\(wire.httpStatus)"])
             } else {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Shared
 import Testing
+@testable import AgentService
 
 /// The agent-service's own database role and schema, Redis, and test secrets.
 enum AgentTestEnvironment {
