@@ -6,7 +6,7 @@ let swiftSettings: [SwiftSetting] = [
 ]
 
 /// The four services share one shape: the `Shared` module plus Hummingbird and service-lifecycle.
-func serviceTarget(_ name: String, path: String, resources: [Resource] = []) -> Target {
+func serviceTarget(_ name: String, path: String, resources: [Resource] = [], extraDependencies: [Target.Dependency] = []) -> Target {
     .executableTarget(
         name: name,
         dependencies: [
@@ -17,7 +17,7 @@ func serviceTarget(_ name: String, path: String, resources: [Resource] = []) -> 
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Metrics", package: "swift-metrics"),
-        ],
+        ] + extraDependencies,
         path: path,
         resources: [.copy("Migrations"), .copy("openapi.json")] + resources,
         swiftSettings: swiftSettings
@@ -42,15 +42,17 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CSpawn", path: "Sources/CSpawn"),
         .target(
             name: "Shared",
             dependencies: [
-                "CLibPQ", "CHiredis", "CCurl",
+                "CLibPQ", "CHiredis", "CCurl", "CSpawn",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -65,7 +67,11 @@ let package = Package(
         ),
         serviceTarget("SpecService", path: "Services/spec-service"),
         serviceTarget("RunService", path: "Services/run-service"),
-        serviceTarget("AgentService", path: "Services/agent-service", resources: [.copy("Prompts"), .copy("Schemas")]),
+        serviceTarget(
+            "AgentService", path: "Services/agent-service",
+            resources: [.copy("Prompts"), .copy("Schemas"), .copy("Templates")],
+            extraDependencies: [.product(name: "Mustache", package: "swift-mustache")]
+        ),
         serviceTarget("ApprovalService", path: "Services/approval-service"),
         .testTarget(
             name: "SharedTests",

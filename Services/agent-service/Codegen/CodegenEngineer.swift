@@ -1,0 +1,64 @@
+import Foundation
+import Shared
+
+/// What Codegen receives.
+struct CodegenInput: Codable, Sendable {
+    /// The plan to realise.
+    var plan: ScaffoldPlan
+    /// A local git repository whose `HEAD` is the base tree (nil: an empty tree).
+    var baseRepository: String?
+    /// A documented fault to inject on purpose (see `InjectedFault`), to prove the fix loop.
+    var fault: InjectedFault?
+
+    enum CodingKeys: String, CodingKey {
+        case plan, fault
+        case baseRepository = "base_repository"
+    }
+}
+
+/// What Codegen returns.
+struct CodegenOutput: Codable, Sendable, Equatable {
+    /// A unified diff over the base tree that `git apply` accepts.
+    var diff: String
+    /// The files the diff creates or changes, sorted.
+    var files: [String]
+    /// The fault injected, if any.
+    var fault: InjectedFault?
+}
+
+/// Plan (+ base tree) → unified diff. The diff is computed by real git over a scratch copy of
+/// the base tree, with fixed configuration, so the same input gives a byte-identical diff.
+struct CodegenEngineer: Sendable {
+    let renderer: ScaffoldRenderer
+
+    /// Generates the diff.
+    func generate(_ input: CodegenInput) async throws -> CodegenOutput {
+        var files = try renderer.render(input.plan)
+        if let fault = input.fault { files = try fault.inject(into: files, plan: input.plan) }
+        let diff = try await Self.diff(files, over: input.baseRepository)
+        return CodegenOutput(diff: diff, files: files.keys.sorted(), fault: input.fault)
+    }
+
+    /// The unified diff that turns the base tree into the base tree with `files` written over it.
+    static func diff(_ files: [String: String], over baseRepository: String?) async throws -> String {
+        let scratch: GitWorkspace
+        if let baseRepository {
+            guard FileManager.default.fileExists(atPath: baseRepository + "/.git") else {
+                throw WireError.invalidArgument(field: "input.base_repository", "is not a local git repository")
+            }
+            scratch = GitWorkspace(path: FileManager.default.temporaryDirectory.appendingPathComponent("meta-builder-\(UUID().uuidString.lowercased())").path)
+            try await GitWorkspace(path: FileManager.default.temporaryDirectory.path).git(["clone", "--quiet", "--no-hardlinks", baseRepository, scratch.path])
+        } else {
+            scratch = try await GitWorkspace.scratch()
+        }
+        defer { scratch.remove() }
+        for path in files.keys {
+            guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
+                throw WireError.invalidArgument(field: "files", "path '\(path)' leaves the repository")
+            }
+        }
+        try scratch.write(files)
+        try await scratch.git(["add", "--all"])
+        return try await scratch.git(["diff", "--cached", "--no-color", "--no-ext-diff", "--no-renames", "--src-prefix=a/", "--dst-prefix=b/"])
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Shared
+
+/// The values the Flask templates are rendered with (Templates/flask/RENDER_MODEL.md), derived
+/// from the plan alone, so the same plan always renders the same files.
+enum ScaffoldRenderModel {
+    /// The root context.
+    static func root(for plan: ScaffoldPlan) throws -> [String: Any] {
+        let spec = plan.spec
+        return [
+            "app_name": spec.title,
+            "app_slug": slug(spec.title),
+            "entities": try spec.entities.enumerated().map { index, entity in
+                try self.entity(entity, in: plan, first: index == 0, last: index == spec.entities.count - 1)
+            },
+            "roles": spec.roles.enumerated().map { index, role in
+                ["name": role.name, "first": index == 0, "last": index == spec.roles.count - 1] as [String: Any]
+            },
+            "env": plan.environment.map { ["name": $0.name, "description": $0.description, "example": $0.example, "secret": $0.secret] as [String: Any] },
+            "ci_steps": plan.ciSteps,
+        ]
+    }
+
+    /// The context of one entity.
+    static func entity(_ entity: EntitySpec, in plan: ScaffoldPlan, first: Bool, last: Bool) throws -> [String: Any] {
+        [
+            "name": entity.name,
+            "plural": entity.plural,
+            "class_name": entity.name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(),
+            "title": entity.name.replacingOccurrences(of: "_", with: " ").prefix(1).uppercased() + entity.name.replacingOccurrences(of: "_", with: " ").dropFirst(),
+            "has_owner": entity.ownerField != nil,
+            "owner_field": entity.ownerField ?? "",
+            "fields": entity.fields.map { field in
+                [
+                    "name": field.name,
+                    "type": field.type.rawValue,
+                    "column": field.type == .reference ? "\(field.name)_id" : field.name,
+                    "required": field.required,
+                    "unique": field.unique,
+                    "pii": field.pii,
+                    "is_reference": field.type == .reference,
+                    "references": field.references ?? "",
+                    "is_enum": field.type == .enum,
+                    "values_csv": (field.values ?? []).map { "'\($0)'" }.joined(separator: ", "),
+                ] as [String: Any]
+            },
+            "sample_json": String(decoding: try JSONCoding.encode(samplePayload(entity)), as: UTF8.self),
+            "first": first,
+            "last": last,
+        ]
+    }
+
+    /// A valid create payload (references left out unless required, which tests create first).
+    static func samplePayload(_ entity: EntitySpec) -> [String: JSONValue] {
+        var payload: [String: JSONValue] = [:]
+        for field in entity.fields where field.type != .reference {
+            payload[field.name] = sampleValue(field, entity: entity)
+        }
+        return payload
+    }
+
+    private static func sampleValue(_ field: FieldSpec, entity: EntitySpec) -> JSONValue {
+        switch field.type {
+        case .string, .text: .string("Sample \(entity.name) \(field.name)")
+        case .int: .number(7)
+        case .decimal: .number(2.5)
+        case .money: .number(1250.5)
+        case .bool: .bool(true)
+        case .date: .string("2026-03-01")
+        case .datetime: .string("2026-03-01T09:30:00Z")
+        case .email: .string("sample.\(entity.name)@example.com")
+        case .phone: .string("+15550100200")
+        case .enum: .string(field.values?.first ?? "")
+        case .reference: .null
+        }
+    }
+
+    /// A lowercase, dash-separated name for packages and images.
+    static func slug(_ title: String) -> String {
+        let words = title.lowercased().split { !$0.isLetter && !$0.isNumber }
+        let slug = words.joined(separator: "-")
+        return slug.isEmpty ? "app" : slug
+    }
+}

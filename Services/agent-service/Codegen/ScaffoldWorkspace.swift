@@ -1,0 +1,69 @@
+import Foundation
+import Shared
+
+/// Per-run, per-iteration working trees where diffs are applied: iteration N starts as a copy of
+/// iteration N-1 (or of the base repository, or empty), and a diff either applies whole or not at
+/// all (`git apply --check` first), with the failing file and line named.
+struct ScaffoldWorkspace: Sendable {
+    /// The directory holding every run's workspaces.
+    let root: String
+
+    /// The path of one iteration's tree.
+    func path(run: String, iteration: Int) -> String {
+        "\(root)/\(run)/\(iteration)"
+    }
+
+    /// Prepares iteration `iteration` of `run` and applies `diff` to it; returns its path.
+    func apply(_ diff: String, run: String, iteration: Int, baseRepository: String?) async throws -> String {
+        guard run.range(of: "^[A-Za-z0-9_-]{1,64}$", options: .regularExpression) != nil else {
+            throw WireError.invalidArgument(field: "input.run_id", "must be 1-64 letters, digits, '-' or '_'")
+        }
+        let target = path(run: run, iteration: iteration)
+        try? FileManager.default.removeItem(atPath: target)
+        try FileManager.default.createDirectory(atPath: "\(root)/\(run)", withIntermediateDirectories: true)
+        let previous = path(run: run, iteration: iteration - 1)
+        let parent = GitWorkspace(path: "\(root)/\(run)")
+        if iteration > 1, FileManager.default.fileExists(atPath: previous) {
+            try await parent.git(["clone", "--quiet", "--no-hardlinks", previous, target])
+        } else if let baseRepository {
+            try await parent.git(["clone", "--quiet", "--no-hardlinks", baseRepository, target])
+        } else {
+            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+            try await GitWorkspace(path: target).git(["init", "--quiet"])
+        }
+        let workspace = GitWorkspace(path: target)
+        let patch = "\(root)/\(run)/iteration-\(iteration).diff"
+        try Data(diff.utf8).write(to: URL(fileURLWithPath: patch))
+        do {
+            try await workspace.git(["apply", "--check", "--whitespace=nowarn", patch])
+        } catch let error as GitError {
+            throw Self.applyFailure(error.output)
+        }
+        try await workspace.git(["apply", "--whitespace=nowarn", patch])
+        try await workspace.git(["add", "--all"])
+        try await workspace.git(["commit", "--quiet", "--allow-empty", "-m", "Meta-Builder iteration \(iteration)"])
+        return target
+    }
+
+    /// Turns git's complaint into INVALID_ARGUMENT naming the file and line.
+    static func applyFailure(_ output: String) -> WireError {
+        let patterns = [
+            #"patch failed: ([^:\s]+):(\d+)"#,
+            #"error: ([^:\s]+): already exists in working directory"#,
+            #"error: ([^:\s]+): does not exist in index"#,
+            #"corrupt patch at line (\d+)"#,
+        ]
+        for pattern in patterns {
+            guard let regex = try? NSRegularExpression(pattern: pattern),
+                  let match = regex.firstMatch(in: output, range: NSRange(output.startIndex..., in: output))
+            else { continue }
+            let groups = (1..<match.numberOfRanges).compactMap { Range(match.range(at: $0), in: output).map { String(output[$0]) } }
+            if pattern.hasPrefix("corrupt") {
+                return WireError(.invalidArgument, "the diff is malformed at line \(groups[0])", details: [.init(field: "input.diff", reason: "corrupt patch at line \(groups[0])")])
+            }
+            let line = groups.count > 1 ? " at line \(groups[1])" : ""
+            return WireError(.invalidArgument, "the diff does not apply to \(groups[0])\(line); nothing was changed", details: [.init(field: groups[0], reason: output.split(separator: "\n").first.map(String.init) ?? "does not apply")])
+        }
+        return WireError(.invalidArgument, "the diff does not apply; nothing was changed", details: [.init(field: "input.diff", reason: output.trimmingCharacters(in: .whitespacesAndNewlines))])
+    }
+}

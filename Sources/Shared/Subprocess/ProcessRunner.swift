@@ -1,0 +1,151 @@
+import CSpawn
+import Foundation
+
+/// What a finished subprocess did.
+public struct ProcessResult: Sendable {
+    /// The exit status (or 128 + signal when killed by a signal).
+    public let exitCode: Int32
+    /// True when it was killed because its time ran out.
+    public let timedOut: Bool
+    /// Standard output and error, interleaved, at most the last `ProcessRunner.outputLimit` bytes.
+    public let output: String
+    /// Wall time.
+    public let duration: Duration
+
+    /// True for exit status 0 within the time allowed.
+    public var succeeded: Bool { exitCode == 0 && !timedOut }
+
+    /// The last `lines` lines of output.
+    public func tail(_ lines: Int = 40) -> String {
+        output.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+}
+
+/// Runs a subprocess the safe way: `posix_spawn` in a process group of its own (so a timeout or a
+/// cancellation kills the whole tree), with only the environment it is given (never the
+/// service's secrets), no inherited descriptors, stdin from /dev/null, and its output read on a
+/// dedicated thread (the blocking `poll`/`waitpid` never run on the cooperative pool).
+public enum ProcessRunner {
+    /// Output kept per process (the tail).
+    public static let outputLimit = 256 * 1024
+
+    /// A minimal environment: PATH, HOME, LANG, plus `extra`.
+    public static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C.UTF-8"].merging(extra) { $1 }
+    }
+
+    /// Runs `executable` with `arguments` in `directory`, killed after `timeout`.
+    public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        in directory: String? = nil,
+        environment: [String: String] = ProcessRunner.environment(),
+        timeout: Duration
+    ) async throws -> ProcessResult {
+        let process = try SpawnedProcess.spawn(executable, arguments, directory: directory, environment: environment)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let thread = Thread {
+                    continuation.resume(returning: process.collect(timeout: timeout))
+                }
+                thread.name = "meta-builder.subprocess"
+                thread.start()
+            }
+        } onCancel: {
+            process.killGroup()
+        }
+    }
+}
+
+/// A spawned child and its output pipe.
+///
+/// `@unchecked Sendable`: `collect` runs on one dedicated thread; `killGroup` only sends a
+/// signal to the process group, which is safe from any thread.
+final class SpawnedProcess: @unchecked Sendable {
+    let pid: pid_t
+    private let outputFD: Int32
+    private let started = ContinuousClock.now
+
+    private init(pid: pid_t, outputFD: Int32) {
+        self.pid = pid
+        self.outputFD = outputFD
+    }
+
+    static func spawn(_ executable: String, _ arguments: [String], directory: String?, environment: [String: String]) throws -> SpawnedProcess {
+        var pipeFDs: [Int32] = [0, 0]
+        guard mb_pipe_cloexec(&pipeFDs) == 0 else { throw WireError(.internal, "pipe failed") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
+        mb_spawn_addclosefrom(&actions, 3)
+        if let directory { mb_spawn_addchdir(&actions, directory) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let status = posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
+        close(pipeFDs[1])
+        guard status == 0 else {
+            close(pipeFDs[0])
+            throw WireError(.failedPrecondition, "cannot start \(executable): \(String(cString: strerror(status)))")
+        }
+        return SpawnedProcess(pid: pid, outputFD: pipeFDs[0])
+    }
+
+    /// Reads output until EOF or the timeout, then reaps the child (blocking; dedicated thread).
+    func collect(timeout: Duration) -> ProcessResult {
+        let deadline = started + timeout
+        var output = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var timedOut = false
+        while true {
+            let left = deadline - .now
+            if left <= .zero {
+                timedOut = true
+                killGroup()
+                break
+            }
+            var descriptor = pollfd(fd: outputFD, events: Int16(POLLIN), revents: 0)
+            let milliseconds = Int32(min(1000, max(1, left.components.seconds * 1000 + Int64(left.components.attoseconds / 1_000_000_000_000_000))))
+            let ready = poll(&descriptor, 1, milliseconds)
+            if ready < 0, errno == EINTR { continue }
+            if ready <= 0 { continue }
+            let count = read(outputFD, &buffer, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { break }
+            output.append(contentsOf: buffer[0..<count])
+            if output.count > ProcessRunner.outputLimit * 2 { output.removeFirst(output.count - ProcessRunner.outputLimit) }
+        }
+        close(outputFD)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        // A timed-out group may leave grandchildren: make sure the whole group is gone.
+        if timedOut { killGroup() }
+        let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let text = String(decoding: output.suffix(ProcessRunner.outputLimit), as: UTF8.self)
+        return ProcessResult(exitCode: exitCode, timedOut: timedOut, output: text, duration: .now - started)
+    }
+
+    /// SIGKILL to the child's process group.
+    func killGroup() {
+        kill(-pid, SIGKILL)
+    }
+}
