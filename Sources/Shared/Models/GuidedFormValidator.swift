@@ -1,86 +1,160 @@
 import Foundation
-/// Checks a guided form before anything is stored or planned: every problem is INVALID_ARGUMENT
-/// naming the field by its path, e.g. `form.entities[1].fields[0].references`.
-public enum GuidedFormValidator {
-    /// The pattern names must follow.
-    public static let namePattern = "^[a-z][a-z0-9_]{0,62}$"
 
-    /// Throws on the first problem found, in document order.
+/// Checks a guided form before anything is stored or planned, and reports every problem with the
+/// JSON path of the offending field (`form.entities[1].fields[0].type`). Names are not
+/// normalised: they must already match `^[a-z][a-z0-9_]*$`, so what the user wrote is what the
+/// spec says. The spec-service validates with it at create time and the architect again at
+/// planning time, so both apply the same rules.
+public enum GuidedFormValidator {
+    /// Most entities a form (or a description) may have.
+    public static let maximumEntities = 50
+    /// Most fields an entity may have.
+    public static let maximumFields = 100
+    /// Columns every generated table has, which a form must not list.
+    public static let impliedFields: Set<String> = ["id", "tenant_id", "tenant", "created_at", "updated_at"]
+
+    /// Throws INVALID_ARGUMENT naming the first problem, with every problem in `details`.
     public static func validate(_ form: GuidedForm) throws {
-        guard !form.entities.isEmpty else { throw WireError.invalidArgument(field: "form.entities", "must list at least one entity") }
-        guard form.entities.count <= 50 else { throw WireError.invalidArgument(field: "form.entities", "must list at most 50 entities") }
-        let entityNames = Set(form.entities.map(\.name))
-        var seenEntities = Set<String>()
+        let problems = problems(in: form)
+        guard let first = problems.first else { return }
+        let more = problems.count > 1 ? " (and \(problems.count - 1) more problem\(problems.count > 2 ? "s" : ""))" : ""
+        throw WireError(.invalidArgument, "invalid guided form: \(first.field ?? "form"): \(first.reason)\(more)", details: problems)
+    }
+
+    /// Whether a name is snake_case: a lowercase ASCII letter, then lowercase letters, digits or `_`.
+    public static func isValidName(_ name: String) -> Bool {
+        guard let first = name.first, first.isASCII, first.isLetter, first.isLowercase else { return false }
+        return name.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "_" }
+    }
+
+    /// The problems of a form, in the order of the form; empty when it is valid.
+    public static func problems(in form: GuidedForm) -> [WireError.Detail] {
+        var problems: [WireError.Detail] = []
+        func report(_ field: String, _ reason: String) { problems.append(.init(field: field, reason: reason)) }
+        if form.entities.isEmpty { report("form.entities", "add at least one entity") }
+        if form.entities.count > maximumEntities {
+            report("form.entities", "has \(form.entities.count) entities; at most \(maximumEntities) are supported")
+        }
+        let entityNames = form.entities.map(\.name)
         for (i, entity) in form.entities.enumerated() {
             let path = "form.entities[\(i)]"
-            try checkName(entity.name, field: "\(path).name")
-            guard seenEntities.insert(entity.name).inserted else {
-                throw WireError.invalidArgument(field: "\(path).name", "duplicate entity name '\(entity.name)'")
+            checkName(entity.name, at: "\(path).name", report: report)
+            if let first = entityNames.firstIndex(of: entity.name), first < i, !entity.name.isEmpty {
+                report("\(path).name", "duplicates form.entities[\(first)].name '\(entity.name)'")
             }
-            guard !entity.fields.isEmpty else { throw WireError.invalidArgument(field: "\(path).fields", "must list at least one field") }
-            var seenFields = Set<String>()
+            if entity.fields.isEmpty { report("\(path).fields", "an entity needs at least one field") }
+            if entity.fields.count > maximumFields {
+                report("\(path).fields", "has \(entity.fields.count) fields; at most \(maximumFields) are supported")
+            }
+            let fieldNames = entity.fields.map(\.name)
             for (j, field) in entity.fields.enumerated() {
                 let fieldPath = "\(path).fields[\(j)]"
-                try checkName(field.name, field: "\(fieldPath).name")
-                guard !["id", "tenant_id", "created_at", "updated_at"].contains(field.name) else {
-                    throw WireError.invalidArgument(field: "\(fieldPath).name", "'\(field.name)' is added automatically")
+                checkName(field.name, at: "\(fieldPath).name", report: report)
+                if impliedFields.contains(field.name) {
+                    report("\(fieldPath).name", "'\(field.name)' is implied on every entity; leave it out")
                 }
-                guard seenFields.insert(field.name).inserted else {
-                    throw WireError.invalidArgument(field: "\(fieldPath).name", "duplicate field name '\(field.name)' in entity '\(entity.name)'")
+                if let first = fieldNames.firstIndex(of: field.name), first < j, !field.name.isEmpty {
+                    report("\(fieldPath).name", "duplicates \(path).fields[\(first)].name '\(field.name)'")
                 }
-                guard let type = FieldType(rawValue: field.type) else {
-                    throw WireError.invalidArgument(field: "\(fieldPath).type", "unknown type '\(field.type)'; allowed: \(FieldType.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                if type == .enum, (field.values ?? []).isEmpty {
-                    throw WireError.invalidArgument(field: "\(fieldPath).values", "an enum field needs at least one value")
-                }
-                if type == .reference {
-                    guard let target = field.references else {
-                        throw WireError.invalidArgument(field: "\(fieldPath).references", "a reference field must name the entity it references")
-                    }
-                    guard entityNames.contains(target) else {
-                        throw WireError.invalidArgument(field: "\(fieldPath).references", "references unknown entity '\(target)'")
-                    }
-                } else if field.references != nil {
-                    throw WireError.invalidArgument(field: "\(fieldPath).references", "only reference fields may reference an entity")
-                }
+                checkField(field, at: fieldPath, entityNames: entityNames, report: report)
             }
-            if let owner = entity.ownerField, !seenFields.contains(owner), (try? checkName(owner, field: "")) == nil {
-                throw WireError.invalidArgument(field: "\(path).owner_field", "'\(owner)' is not a valid field name")
+            if let owner = entity.ownerField {
+                if let field = entity.fields.first(where: { $0.name == owner }) {
+                    if field.type != FieldType.string.rawValue && field.type != FieldType.reference.rawValue {
+                        report("\(path).owner_field", "the owner field '\(owner)' must be a string (user id) or a reference, not \(field.type)")
+                    }
+                } else {
+                    report("\(path).owner_field", "'\(owner)' is not a field of \(entity.name); name one of: \(fieldNames.joined(separator: ", "))")
+                }
             }
         }
         for (i, relation) in (form.relations ?? []).enumerated() {
-            let path = "form.relations[\(i)]"
-            guard ["one_to_many", "many_to_many"].contains(relation.kind) else {
-                throw WireError.invalidArgument(field: "\(path).kind", "must be one_to_many or many_to_many")
-            }
-            for (side, name) in [("from", relation.from), ("to", relation.to)] where !entityNames.contains(name) {
-                throw WireError.invalidArgument(field: "\(path).\(side)", "references unknown entity '\(name)'")
-            }
+            checkRelation(relation, at: "form.relations[\(i)]", form: form, report: report)
         }
-        var seenRoles = Set<String>()
-        for (i, role) in (form.roles ?? []).enumerated() {
-            let path = "form.roles[\(i)]"
-            try checkName(role.name, field: "\(path).name")
-            guard seenRoles.insert(role.name).inserted else { throw WireError.invalidArgument(field: "\(path).name", "duplicate role name '\(role.name)'") }
-            for (j, permission) in role.permissions.enumerated() {
-                let permissionPath = "\(path).permissions[\(j)]"
-                guard entityNames.contains(permission.entity) else {
-                    throw WireError.invalidArgument(field: "\(permissionPath).entity", "references unknown entity '\(permission.entity)'")
-                }
-                for (k, action) in permission.actions.enumerated() where CRUDAction(rawValue: action) == nil {
-                    throw WireError.invalidArgument(field: "\(permissionPath).actions[\(k)]", "unknown action '\(action)'; allowed: create, read, update, delete")
-                }
-                if let scope = permission.scope, RoleSpec.Scope(rawValue: scope) == nil {
-                    throw WireError.invalidArgument(field: "\(permissionPath).scope", "must be 'all' or 'own'")
-                }
-            }
+        checkRoles(form, report: report)
+        return problems
+    }
+
+    private static func checkName(_ name: String, at path: String, report: (String, String) -> Void) {
+        if name.isEmpty {
+            report(path, "is empty")
+        } else if !isValidName(name) {
+            report(path, "'\(name)' must be snake_case matching ^[a-z][a-z0-9_]*$, e.g. 'first_name'")
         }
     }
 
-    private static func checkName(_ name: String, field: String) throws {
-        guard name.range(of: namePattern, options: .regularExpression) != nil else {
-            throw WireError.invalidArgument(field: field, "'\(name)' must be snake_case: a lowercase letter, then letters, digits or underscores")
+    private static func checkField(_ field: GuidedForm.Field, at path: String, entityNames: [String], report: (String, String) -> Void) {
+        guard let type = FieldType(rawValue: field.type) else {
+            report("\(path).type", "unknown type '\(field.type)'; allowed: \(FieldType.allCases.map(\.rawValue).joined(separator: ", "))")
+            return
+        }
+        if type == .enum {
+            let values = field.values ?? []
+            if values.isEmpty { report("\(path).values", "an enum field needs at least one value") }
+            if values.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) { report("\(path).values", "values must not be empty") }
+            if Set(values).count != values.count { report("\(path).values", "values must not repeat") }
+        } else if field.values != nil {
+            report("\(path).values", "only enum fields take values")
+        }
+        if type == .reference {
+            if let target = field.references, !target.isEmpty {
+                if !entityNames.contains(target) {
+                    report("\(path).references", "references unknown entity '\(target)'; known: \(entityNames.joined(separator: ", "))")
+                }
+            } else {
+                report("\(path).references", "a reference field needs 'references' naming an entity")
+            }
+        } else if field.references != nil {
+            report("\(path).references", "only reference fields take 'references'")
+        }
+    }
+
+    private static func checkRelation(_ relation: GuidedForm.Relation, at path: String, form: GuidedForm, report: (String, String) -> Void) {
+        let names = form.entities.map(\.name)
+        guard let kind = RelationSpec.Kind(rawValue: relation.kind) else {
+            report("\(path).kind", "unknown kind '\(relation.kind)'; allowed: many_to_many, one_to_many")
+            return
+        }
+        if !names.contains(relation.from) { report("\(path).from", "unknown entity '\(relation.from)'; known: \(names.joined(separator: ", "))") }
+        if !names.contains(relation.to) { report("\(path).to", "unknown entity '\(relation.to)'; known: \(names.joined(separator: ", "))") }
+        guard kind == .oneToMany, names.contains(relation.from), names.contains(relation.to) else { return }
+        let referencing = form.entities.first { $0.name == relation.to }?.fields.contains {
+            $0.type == FieldType.reference.rawValue && $0.references == relation.from
+        } ?? false
+        if !referencing {
+            report("\(path).kind", "one_to_many relations come from reference fields: add a field of type reference with references '\(relation.from)' to entity '\(relation.to)'")
+        }
+    }
+
+    private static func checkRoles(_ form: GuidedForm, report: (String, String) -> Void) {
+        let roles = form.roles ?? []
+        let names = roles.map(\.name)
+        for (i, role) in roles.enumerated() {
+            let path = "form.roles[\(i)]"
+            checkName(role.name, at: "\(path).name", report: report)
+            if let first = names.firstIndex(of: role.name), first < i, !role.name.isEmpty {
+                report("\(path).name", "duplicates form.roles[\(first)].name '\(role.name)'")
+            }
+            for (j, permission) in role.permissions.enumerated() {
+                let permissionPath = "\(path).permissions[\(j)]"
+                guard let entity = form.entities.first(where: { $0.name == permission.entity }) else {
+                    report("\(permissionPath).entity", "unknown entity '\(permission.entity)'; known: \(form.entities.map(\.name).joined(separator: ", "))")
+                    continue
+                }
+                let allowed = CRUDAction.allCases.map(\.rawValue)
+                if permission.actions.isEmpty {
+                    report("\(permissionPath).actions", "name at least one action of: \(allowed.joined(separator: ", "))")
+                }
+                for (k, action) in permission.actions.enumerated() where CRUDAction(rawValue: action) == nil {
+                    report("\(permissionPath).actions[\(k)]", "unknown action '\(action)'; allowed: \(allowed.joined(separator: ", "))")
+                }
+                guard let scope = permission.scope else { continue }
+                if RoleSpec.Scope(rawValue: scope) == nil {
+                    report("\(permissionPath).scope", "unknown scope '\(scope)'; allowed: all, own")
+                } else if scope == RoleSpec.Scope.own.rawValue, entity.ownerField == nil {
+                    report("\(permissionPath).scope", "scope 'own' needs an owner_field on entity '\(entity.name)'")
+                }
+            }
         }
     }
 }

@@ -1,0 +1,136 @@
+import Shared
+
+/// The words the Product Architect understands, grouped by what they tell it. Every list is
+/// documented in `docs/architect.md`; all words are lowercase.
+enum ArchitectLexicon {
+    /// Words that carry no meaning at the start of a noun phrase.
+    static let determiners: Set<String> = [
+        "a", "an", "the", "each", "every", "all", "any", "its", "their", "his", "her", "our",
+        "my", "your", "this", "these", "those", "also", "just", "only", "both", "own", "new",
+        "existing", "different", "other", "certain", "specific", "given", "such", "then",
+        "various", "basic", "simple", "individual", "single", "actual", "corresponding",
+    ]
+
+    /// Quantifiers that make a noun phrase a collection ("many tags", "a list of notes").
+    static let collectionWords: Set<String> = [
+        "many", "multiple", "several", "numerous", "lots", "lot", "list", "set", "collection",
+        "some", "more", "unlimited",
+    ]
+
+    /// Words that make a phrase exactly one thing ("a company", "one owner").
+    static let singleWords: Set<String> = ["a", "an", "one", "single"]
+
+    /// Modal and filler words between a subject and its verb ("sales reps can only see …").
+    static let modals: Set<String> = [
+        "can", "could", "may", "might", "must", "should", "will", "would", "shall", "cannot",
+        "only", "also", "to", "able", "be", "allowed", "just", "always", "usually", "then",
+        "each", "all", "both", "do", "does", "not", "never", "additionally",
+    ]
+
+    /// Words that negate a permission ("customers cannot delete tickets").
+    static let negations: Set<String> = ["not", "cannot", "never", "no"]
+
+    /// Words that end a clause's subject when looking back from its verb.
+    static let boundaries: Set<String> = ["and", "or", "but", "while", "whereas", "plus"]
+
+    /// Relative words: a clause that starts with one is about the noun just before it.
+    static let relatives: Set<String> = ["which", "that", "who", "whose", "where"]
+
+    /// Words after which a field phrase is cut ("an owner who …", "a price in dollars").
+    static let phraseStops: Set<String> = [
+        "who", "which", "that", "where", "when", "whose", "if", "so", "because", "in", "per",
+        "for", "from", "via", "using", "like", "such", "is", "are", "was", "were", "will",
+        "should", "must", "can", "e", "eg", "ie", "etc",
+    ]
+
+    /// Nouns and pronouns that name the application itself, or whoever asks for it.
+    static let applicationWords: Set<String> = [
+        "app", "apps", "application", "applications", "system", "systems", "platform", "tool",
+        "tools", "site", "website", "web", "webapp", "portal", "service", "software", "program",
+        "solution", "crm", "erp", "backend", "api", "saas", "tracker", "database", "helpdesk",
+        "blog", "shop", "webshop", "marketplace", "inventory", "lms", "cms", "intranet", "clinic",
+        "hospital", "practice", "school", "restaurant", "hotel", "gym", "agency", "dashboard",
+        "i", "we", "you", "me", "us", "build", "create", "make", "develop", "design", "implement",
+        "need", "want", "like", "please", "help", "there", "it", "something", "mvp", "prototype",
+        "hr", "e-commerce", "ecommerce", "management",
+    ]
+
+    /// Words that never name an entity: features, vague words, the application itself.
+    static let nonEntityWords: Set<String> = [
+        "thing", "things", "stuff", "something", "anything", "everything", "nothing", "data",
+        "info", "information", "feature", "features", "way", "ways", "lot", "lots", "business",
+        "it", "them", "they", "one", "ones", "part", "parts", "kind", "kinds", "type", "types",
+        "sort", "support", "ability", "option", "options", "functionality", "screen", "screens",
+        "page", "pages", "ui", "interface", "login", "logins", "signup", "authentication",
+        "auth", "dashboard", "dashboards", "report", "reports", "reporting", "analytics",
+        "search", "notification", "notifications", "export", "exports", "import", "imports",
+        "integration", "integrations", "access", "permission", "permissions", "role", "roles",
+        "good", "cool", "nice", "great", "record", "records", "entry", "entries", "detail",
+        "details", "field", "fields", "everyone", "anyone", "all", "etc", "time", "work",
+        "management", "tracking", "app", "application", "system", "platform", "tool", "site",
+        "website", "portal", "service", "software", "crm", "erp", "api", "backend", "database",
+        "me", "us", "you", "we", "i", "own", "theirs", "themselves", "more", "much", "best",
+        "entity", "entities", "object", "objects", "model", "models", "table", "tables",
+    ]
+
+    /// Plural words that are fields, not collections of child entities ("notes", "hours").
+    static let pluralFieldWords: Set<String> = [
+        "notes", "details", "instructions", "requirements", "hours", "minutes", "days", "years",
+        "months", "weeks", "seconds", "specs", "specifications", "remarks", "symptoms",
+        "allergies", "medications", "keywords", "credentials", "preferences", "settings",
+        "terms", "contents", "comments_text", "attachments_url", "ingredients_text", "lyrics",
+        "directions", "benefits", "responsibilities", "qualifications", "goals",
+    ]
+
+    /// Fields that hold the id of a user of the generated application (a `string`).
+    static let userFieldWords: Set<String> = [
+        "owner", "assignee", "assigned_to", "created_by", "creator", "reporter", "requester",
+        "approver", "reviewer", "updated_by", "owned_by", "approved_by", "submitted_by",
+    ]
+
+    /// Nouns for people: a plural subject ending in one of these, with a permission verb, is a role.
+    static let personWords: Set<String> = [
+        "admin", "administrator", "superuser", "superadmin", "sysadmin", "manager", "supervisor",
+        "director", "head", "agent", "rep", "representative", "salesperson", "user", "member",
+        "customer", "client", "doctor", "physician", "nurse", "dentist", "therapist",
+        "receptionist", "patient", "employee", "staff", "owner", "author", "editor", "writer",
+        "reviewer", "viewer", "guest", "visitor", "teacher", "instructor", "tutor", "student",
+        "accountant", "clerk", "cashier", "operator", "technician", "engineer", "developer",
+        "designer", "analyst", "auditor", "coordinator", "moderator", "contributor", "subscriber",
+        "volunteer", "recruiter", "candidate", "applicant", "seller", "buyer", "driver",
+        "dispatcher", "pharmacist", "landlord", "parent", "coach", "trainer", "approver",
+        "requester", "reporter", "assignee", "partner", "consultant", "freelancer", "contractor",
+        "attendee", "organizer", "host", "mentor", "person", "lawyer", "worker", "librarian",
+        "caretaker", "caregiver", "player", "lecturer", "professor", "officer",
+        "hr", "leader", "lead", "observer", "reader",
+    ]
+
+    /// Role names that always get full access to everything.
+    static let administratorWords: Set<String> = [
+        "admin", "administrator", "superuser", "superadmin", "super_admin", "sysadmin", "root",
+    ]
+
+    /// Last words of role names whose "see all" includes deleting.
+    static let elevatedWords: Set<String> = [
+        "admin", "administrator", "superuser", "superadmin", "sysadmin", "manager", "supervisor",
+        "director", "head", "lead", "leader",
+    ]
+
+    /// Role names that only read.
+    static let readOnlyRoleWords: Set<String> = ["viewer", "auditor", "guest", "visitor", "observer", "reader"]
+
+    /// Labels that introduce a list of roles ("Roles: admin, agent").
+    static let roleLabels: Set<String> = ["role", "roles", "user_role", "user_roles", "user_type", "user_types", "user_group", "user_groups"]
+
+    /// Labels that introduce a list of entities ("Entities: contacts, deals").
+    static let entityLabels: Set<String> = ["entity", "entities", "object", "objects", "model", "models", "table", "tables", "data_model", "resource_type", "resource_types"]
+
+    /// Reserved field names: implied on every entity, never listed.
+    static let impliedFields = GuidedFormValidator.impliedFields
+
+    /// Words that mean "every entity" in a permission ("managers see everything").
+    static let everythingWords: Set<String> = ["everything", "anything", "all", "every", "whole", "entire"]
+
+    /// Words that limit a permission to the user's own rows.
+    static let ownWords: Set<String> = ["own", "their", "theirs", "his", "her", "my", "mine"]
+}

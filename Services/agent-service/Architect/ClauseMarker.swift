@@ -1,0 +1,114 @@
+/// A verb or verb phrase that starts a clause ("has", "belongs to", "see"), and what it says
+/// about the clause's subject and object.
+struct ClauseMarker: Sendable, Equatable {
+    /// What a marker says.
+    enum Kind: Sendable, Equatable {
+        /// The object lists fields or children of the subject: "has", "with", "contains".
+        case has
+        /// The object lists the application's entities, a role's rights, or children:
+        /// "tracks", "manages", "keeps track of".
+        case tracks
+        /// The object is the subject's parent: "belongs to", "is for", "is part of".
+        case belongsTo
+        /// The object is a user (or entity) linked to the subject through a field of this name:
+        /// "is assigned to" → `assignee`, "is owned by" → `owner`.
+        case userLink(String)
+        /// A permission verb of a role: "see", "edit", "create", "approve".
+        case permits
+        /// A colon after the sentence's first noun phrase: "Contacts: name, email".
+        case label
+    }
+
+    /// The words that make up the marker.
+    let words: [String]
+    /// What it says.
+    let kind: Kind
+    /// Whether it counts only after a modal ("can book", "may post"): the word is also a noun.
+    let needsModal: Bool
+
+    /// Creates a marker from its space-separated words.
+    init(_ words: String, _ kind: Kind, needsModal: Bool = false) {
+        self.words = words.split(separator: " ").map(String.init)
+        self.kind = kind
+        self.needsModal = needsModal
+    }
+
+    /// Every marker, longest phrases first so that "has access to" wins over "has".
+    static let all: [ClauseMarker] = {
+        let has = ["has", "have", "having", "with", "contains", "contain", "containing", "includes",
+                   "include", "including", "holds", "hold", "consists of", "consist of", "is made of",
+                   "are made of", "is made up of", "are made up of", "comprises", "comprise", "there are",
+                   "there is", "there will be", "features"]
+        let tracks = ["tracks", "track", "tracking", "manages", "manage", "managing", "handles", "handle",
+                      "handling", "stores", "storing", "organizes", "organize", "organizing",
+                      "keeps track of", "keep track of", "keeping track of", "covers", "lists all"]
+        let belongs = ["belongs to", "belong to", "belonging to", "is for", "are for", "is linked to",
+                       "are linked to", "linked to", "is part of", "are part of", "is tied to", "are tied to",
+                       "is attached to", "are attached to", "attached to", "refers to", "refer to",
+                       "is related to", "are related to", "relates to", "relate to", "is in", "are in",
+                       "be in", "is on", "are on", "be on", "appears on", "appear on", "appears in",
+                       "appear in", "is placed by", "are placed by", "is made by", "are made by",
+                       "is created by", "are created by", "is written by", "are written by",
+                       "is submitted by", "are submitted by", "is booked by", "are booked by",
+                       "is filed by", "are filed by", "is opened by", "are opened by", "references"]
+        let permits = ["see", "sees", "view", "views", "read", "reads", "access", "accesses",
+                       "have access to", "has access to", "have full access to", "has full access to",
+                       "have read access to", "has read access to", "have read_only access to",
+                       "has read_only access to", "edit", "edits", "update", "updates", "modify",
+                       "modifies", "create", "creates", "add", "adds", "delete", "deletes", "remove",
+                       "removes", "approve", "approves", "reject", "rejects", "assign", "assigns",
+                       "submit", "submits", "write", "writes", "administer", "administers",
+                       "moderate", "moderates", "work on", "works on"]
+        let modalPermits = ["book", "order", "post", "comment", "review", "reviews", "schedule",
+                            "request", "file", "log", "list", "place", "open", "opens", "raise",
+                            "register", "upload", "reserve", "cancel", "close", "closes", "resolve",
+                            "resolves", "change", "changes", "control", "publish", "publishes",
+                            "browse", "export", "invite", "enroll"]
+        var markers = has.map { ClauseMarker($0, .has) }
+            + tracks.map { ClauseMarker($0, .tracks) }
+            + belongs.map { ClauseMarker($0, .belongsTo) }
+            + ["is assigned to", "are assigned to", "assigned to", "get assigned to", "gets assigned to"]
+                .map { ClauseMarker($0, .userLink("assignee")) }
+            + ["is owned by", "are owned by", "owned by"].map { ClauseMarker($0, .userLink("owner")) }
+            + permits.map { ClauseMarker($0, .permits) }
+            + modalPermits.map { ClauseMarker($0, .permits, needsModal: true) }
+        return markers.enumerated()
+            .sorted { ($0.element.words.count, -$0.offset) > ($1.element.words.count, -$1.offset) }
+            .map(\.element)
+    }()
+
+    /// Words after which a marker's verb is not a verb ("a view count", "the update date").
+    static let nounContext: Set<String> = [
+        "a", "an", "the", "of", "per", "its", "their", "his", "her", "our", "my", "your", "this",
+        "these", "those", "first", "last", "next", "every",
+    ]
+
+    /// Object pronouns: "assigned to them" is a permission's scope, not a relation.
+    static let objectPronouns: Set<String> = ["them", "him", "her", "me", "you", "us", "themselves"]
+
+    /// Modals that allow a marker with `needsModal`.
+    static let modalsBeforeVerb: Set<String> = ["can", "may", "must", "should", "could", "cannot", "also", "only", "to", "not"]
+
+    /// The marker starting at `index` of `tokens`, if any, with the number of tokens it spans.
+    static func match(in tokens: [DescriptionToken], at index: Int) -> (marker: ClauseMarker, length: Int)? {
+        let previous = index > 0 ? tokens[index - 1].word : nil
+        for marker in all {
+            guard index + marker.words.count <= tokens.count else { continue }
+            var matches = true
+            for (offset, word) in marker.words.enumerated() where tokens[index + offset].word != word {
+                matches = false
+                break
+            }
+            guard matches else { continue }
+            if marker.needsModal, !(previous.map(modalsBeforeVerb.contains) ?? false) { continue }
+            if let previous, nounContext.contains(previous) { continue }
+            let after = index + marker.words.count
+            let linksToParent = marker.kind == .belongsTo || marker.kind != .has && marker.kind != .permits && marker.kind != .tracks
+            if linksToParent, after < tokens.count,
+               let next = tokens[after].word, objectPronouns.contains(next) { continue }
+            if after >= tokens.count { continue }
+            return (marker, marker.words.count)
+        }
+        return nil
+    }
+}

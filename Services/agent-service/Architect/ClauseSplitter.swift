@@ -1,0 +1,190 @@
+/// Cuts tokenized sentences into clauses at their verbs (`ClauseMarker`).
+///
+/// A clause's subject is found by looking back from its verb to the nearest boundary (`,`,
+/// "and", "but", "which" …); an empty subject continues the previous clause's. Parenthesised
+/// groups that contain a verb ("inventory (products with SKU, price)") become sentences of their own.
+struct ClauseSplitter {
+    /// Creates a splitter.
+    init() {}
+
+    /// The clauses of all sentences, in order.
+    func clauses(in sentences: [[DescriptionToken]]) -> [Clause] {
+        var clauses: [Clause] = []
+        for (index, sentence) in expandGroups(sentences.map(rewritePhrases)).enumerated() {
+            clauses += self.clauses(inSentence: sentence, number: index)
+        }
+        return clauses
+    }
+
+    /// Rewrites "as well as", "along with", "together with" to "and", and "zero or more",
+    /// "one or more" to "many".
+    func rewritePhrases(_ tokens: [DescriptionToken]) -> [DescriptionToken] {
+        let rewrites: [([String], String)] = [
+            (["as", "well", "as"], "and"), (["along", "with"], "and"), (["together", "with"], "and"),
+            (["zero", "or", "more"], "many"), (["one", "or", "more"], "many"), (["as", "well"], "and"),
+            (["and", "or"], "or"),
+        ]
+        var result: [DescriptionToken] = []
+        var index = 0
+        outer: while index < tokens.count {
+            for (phrase, replacement) in rewrites where index + phrase.count <= tokens.count {
+                if (0..<phrase.count).allSatisfy({ tokens[index + $0].word == phrase[$0] }) {
+                    result.append(.word(replacement, position: tokens[index].position))
+                    index += phrase.count
+                    continue outer
+                }
+            }
+            if case .group(let inner, let position) = tokens[index] {
+                result.append(.group(rewritePhrases(inner), position: position))
+            } else {
+                result.append(tokens[index])
+            }
+            index += 1
+        }
+        return result
+    }
+
+    /// Moves groups that contain a verb out into sentences of their own, placed right after.
+    func expandGroups(_ sentences: [[DescriptionToken]]) -> [[DescriptionToken]] {
+        var result: [[DescriptionToken]] = []
+        for sentence in sentences {
+            var kept: [DescriptionToken] = []
+            var extracted: [[DescriptionToken]] = []
+            for (index, token) in sentence.enumerated() {
+                guard let inner = token.groupTokens, containsMarker(inner) else {
+                    kept.append(token)
+                    continue
+                }
+                if ClauseMarker.match(in: inner, at: 0) != nil {
+                    extracted.append(wordRun(before: index, in: sentence) + inner)
+                } else {
+                    extracted.append(inner)
+                }
+            }
+            result.append(kept)
+            result += extracted
+        }
+        return result
+    }
+
+    private func containsMarker(_ tokens: [DescriptionToken]) -> Bool {
+        tokens.indices.contains { ClauseMarker.match(in: tokens, at: $0) != nil }
+    }
+
+    /// Up to three words right before `index`, stopping at a boundary.
+    private func wordRun(before index: Int, in tokens: [DescriptionToken]) -> [DescriptionToken] {
+        var run: [DescriptionToken] = []
+        var cursor = index - 1
+        while cursor >= 0, run.count < 3, let word = tokens[cursor].word, !tokens[cursor].isClauseBoundary,
+              ClauseMarker.match(in: tokens, at: cursor) == nil, !ArchitectLexicon.determiners.contains(word) {
+            run.insert(tokens[cursor], at: 0)
+            cursor -= 1
+        }
+        return run
+    }
+
+    private func clauses(inSentence tokens: [DescriptionToken], number: Int) -> [Clause] {
+        var found: [(start: Int, end: Int, marker: ClauseMarker)] = []
+        var index = 0
+        while index < tokens.count {
+            if let (marker, length) = ClauseMarker.match(in: tokens, at: index) {
+                found.append((index, index + length, marker))
+                index += length
+            } else if tokens[index].mark == ":", found.isEmpty, index > 0, index <= 6 {
+                found.append((index, index + 1, ClauseMarker(":", .label)))
+                index += 1
+            } else {
+                index += 1
+            }
+        }
+        var clauses: [Clause] = []
+        var previousEnd = 0
+        for (number2, marker) in found.enumerated() {
+            var boundary: Int?
+            var cursor = marker.start - 1
+            while cursor >= previousEnd {
+                if tokens[cursor].isClauseBoundary { boundary = cursor; break }
+                cursor -= 1
+            }
+            var subjectTokens: [DescriptionToken] = []
+            var coSubjects: [[String]] = []
+            var isRelative = false
+            var isLeading = false
+            var run = number2 > 0 && Self.attributive.contains(marker.marker.words) ? wordRun(before: marker.start, in: tokens) : []
+            run = previousEnd < marker.start ? run.filter { $0.position >= tokens[previousEnd].position } : []
+            if !run.isEmpty {
+                subjectTokens = run
+                clauses[number2 - 1].object = Array(tokens[previousEnd..<marker.start])
+                isRelative = true
+            } else if let boundary {
+                subjectTokens = Array(tokens[(boundary + 1)..<marker.start])
+                if number2 > 0 { clauses[number2 - 1].object = Array(tokens[previousEnd..<boundary]) }
+                if number2 == 0 { coSubjects = leadingSubjects(Array(tokens[0..<boundary])) }
+                if Self.clean(subjectTokens.words).words.isEmpty, let word = tokens[boundary].word,
+                   ArchitectLexicon.relatives.contains(word) {
+                    subjectTokens = wordRun(before: boundary, in: tokens)
+                    isRelative = true
+                } else if Self.clean(subjectTokens.words).words.isEmpty, number2 == 0 {
+                    subjectTokens = Array(tokens[0..<boundary].prefix { $0.word != nil }.prefix(4))
+                    isLeading = true
+                }
+            } else if number2 == 0 {
+                subjectTokens = Array(tokens[0..<marker.start])
+                isRelative = Self.attributive.contains(marker.marker.words) && subjectTokens.words.count > 2
+            } else {
+                clauses[number2 - 1].object = Array(tokens[previousEnd..<marker.start])
+            }
+            let cleaned = Self.clean(subjectTokens.words)
+            clauses.append(Clause(
+                subject: cleaned.words, coSubjects: coSubjects, marker: marker.marker,
+                negated: cleaned.negated, restrictive: cleaned.restrictive, object: Array(tokens[marker.end...]), sentence: number,
+                position: subjectTokens.first?.position ?? tokens[marker.start].position,
+                startsSentence: number2 == 0, isRelative: isRelative, isLeading: isLeading
+            ))
+            previousEnd = marker.end
+        }
+        return clauses
+    }
+
+    /// Markers that attach to the noun right before them ("tasks with a title"): that noun is
+    /// both an item of the previous list and the subject of the new clause.
+    static let attributive: Set<[String]> = [["with"], ["having"], ["containing"], ["including"]]
+
+    /// The subjects before the first clause's subject: "admins and managers see …" → [admins].
+    private func leadingSubjects(_ tokens: [DescriptionToken]) -> [[String]] {
+        var subjects: [[String]] = []
+        var part: [String] = []
+        for token in tokens {
+            if token.isListSeparator || token.mark == "," {
+                if !part.isEmpty { subjects.append(part) }
+                part = []
+            } else if let word = token.word {
+                part.append(word)
+            } else {
+                return []
+            }
+        }
+        if !part.isEmpty { subjects.append(part) }
+        let cleaned = subjects.map { Self.clean($0).words }
+        let plausible = cleaned.allSatisfy { words in
+            (1...3).contains(words.count) && !words.contains { ArchitectLexicon.phraseStops.contains($0) || ArchitectLexicon.applicationWords.contains($0) }
+        }
+        return plausible ? cleaned : []
+    }
+
+    /// A subject without leading determiners and trailing modals, and whether it was negated.
+    static func clean(_ words: [String]) -> (words: [String], negated: Bool, restrictive: Bool) {
+        var words = words
+        var removed: [String] = []
+        while let first = words.first, ArchitectLexicon.determiners.contains(first) || ArchitectLexicon.modals.contains(first) || ArchitectLexicon.negations.contains(first) {
+            removed.append(words.removeFirst())
+        }
+        let leading = removed
+        removed = []
+        while let last = words.last, ArchitectLexicon.modals.contains(last) || ArchitectLexicon.negations.contains(last) || last == "are" || last == "is" {
+            removed.append(words.removeLast())
+        }
+        let all = words.isEmpty ? leading + removed : removed
+        return (words, all.contains(where: ArchitectLexicon.negations.contains), all.contains("only"))
+    }
+}

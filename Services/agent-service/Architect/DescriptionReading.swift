@@ -1,0 +1,284 @@
+import Shared
+
+/// The state of reading one description.
+struct DescriptionReading {
+    /// What has been read so far.
+    var draft: DraftSpec
+    /// The sentences, groups with verbs moved out (as the clauses number them).
+    let sentences: [[DescriptionToken]]
+    /// Every clause, in order.
+    let clauses: [Clause]
+    /// What each clause's subject is, parallel to `clauses`.
+    var subjects: [ClauseSubject] = []
+    /// "X has many Y" facts, as (X, Y).
+    var manyOf: [(String, String)] = []
+    /// Field lists in parentheses after entities of verbless sentences.
+    var listedFields: [(String, [DescriptionToken])] = []
+
+    /// Tokenizes a description and cuts it into clauses.
+    init(description: String, title: String) {
+        let splitter = ClauseSplitter()
+        let raw = DescriptionTokenizer().sentences(description)
+        draft = DraftSpec(title: title)
+        sentences = splitter.expandGroups(raw.map(splitter.rewritePhrases))
+        clauses = splitter.clauses(in: raw)
+    }
+
+    /// The names of the entities found so far.
+    var entityNames: [String] { draft.entities.map(\.name) }
+    /// A matcher over the entities found so far.
+    var matcher: EntityNameMatcher { EntityNameMatcher(names: entityNames) }
+
+    /// Runs every pass.
+    mutating func run() {
+        classifySubjects()
+        collectRoles()
+        collectListedEntities()
+        collectEntities()
+        collectFields()
+        collectManyToMany()
+        if draft.entities.isEmpty { addNamedArchetypes() }
+        if draft.entities.isEmpty { addDomainEntities() }
+        draft.entities.sort { $0.position < $1.position }
+    }
+
+    // MARK: Subjects
+
+    /// Pass 2: what each clause's subject is; empty subjects continue the previous clause's,
+    /// pronouns point back at the previous sentence's.
+    mutating func classifySubjects() {
+        var previous = ClauseSubject.ignored
+        var lastOfEarlierSentences = ClauseSubject.ignored
+        for (index, clause) in clauses.enumerated() {
+            if index > 0, clauses[index - 1].sentence != clause.sentence, previous != .ignored, previous != .application {
+                lastOfEarlierSentences = previous
+            }
+            let subject: ClauseSubject
+            if clause.subject.isEmpty {
+                subject = clause.startsSentence ? .application : previous
+            } else if clause.subject.count == 1, ["they", "it", "these", "those", "each", "both", "he", "she"].contains(clause.subject[0]) {
+                subject = clause.startsSentence ? lastOfEarlierSentences : previous
+            } else {
+                subject = classify(clause)
+            }
+            subjects.append(subject)
+            previous = subject
+        }
+    }
+
+    /// What one clause's own subject is.
+    func classify(_ clause: Clause) -> ClauseSubject {
+        var words = clause.subject
+        if clause.marker.kind == .label {
+            let label = EnglishInflection.snakeCase(words)
+            if ArchitectLexicon.roleLabels.contains(label) { return .roleList }
+            if ArchitectLexicon.entityLabels.contains(label) { return .entityList }
+        }
+        let headIsPerson = words.last.map { ArchitectLexicon.personWords.contains(EnglishInflection.singular($0)) } ?? false
+        if clause.isLeading {
+            guard let prefix = bestPrefix(words) else { return .ignored }
+            words = prefix
+        }
+        if words.contains(where: ArchitectLexicon.applicationWords.contains) && !headIsPerson {
+            return clause.marker.kind == .permits ? .ignored : .application
+        }
+        if clause.marker.kind == .label, Self.entityName(words) == nil { return .application }
+        if clause.isRelative { words = bestSuffix(words) }
+        if let split = Self.forSplit(words) { words = Array(words[..<split]) }
+        let verbs: Set<String> = ["is", "are", "was", "were", "be", "been", "if", "when", "there", "here", "what", "how", "why"]
+        if words.count > 4 || words.contains(where: verbs.contains) { return .ignored }
+        let phrases = clause.isRelative ? [words] : clause.coSubjects + [words]
+        switch clause.marker.kind {
+        case .permits:
+            let roles = phrases.compactMap { isRoleLike($0, strict: false) ? RoleNames.name(from: $0) : nil }
+            return roles.count == phrases.count && !roles.isEmpty ? .roles(roles) : .ignored
+        case .tracks where phrases.allSatisfy({ isRoleLike($0, strict: true) }):
+            return .roles(phrases.compactMap(RoleNames.name(from:)))
+        default:
+            let names = phrases.compactMap(Self.entityName)
+            return names.isEmpty ? .ignored : .entities(names)
+        }
+    }
+
+    /// Where "for a X" starts in a subject ("invoices for a customer have …"), if it does.
+    static func forSplit(_ words: [String]) -> Int? {
+        guard let index = words.firstIndex(where: { $0 == "for" || $0 == "of" }), index > 0, index + 1 < words.count,
+              ["a", "an", "each", "one", "every", "the"].contains(words[index + 1]) else { return nil }
+        return index
+    }
+
+    /// The parent named by "for a X" in a clause's subject, as a phrase.
+    func subjectParent(_ clause: Clause) -> NounPhrase? {
+        guard let split = Self.forSplit(clause.subject) else { return nil }
+        let tokens = clause.subject[(split + 1)...].enumerated().map { DescriptionToken.word($0.element, position: clause.position + split + 1 + $0.offset) }
+        return NounPhrase.parse(tokens)
+    }
+
+    /// The longest suffix of a relative subject that names an entity ("customers place orders" → orders).
+    func bestSuffix(_ words: [String]) -> [String] {
+        for length in stride(from: min(3, words.count), through: 1, by: -1) {
+            let suffix = Array(words.suffix(length))
+            let name = EnglishInflection.singularName(suffix)
+            if entityNames.contains(name) || EntityArchetypes.archetype(named: name) != nil { return suffix }
+        }
+        return words.last.map { [$0] } ?? []
+    }
+
+    /// The longest prefix of a sentence's opening words that names a known entity or archetype.
+    func bestPrefix(_ words: [String]) -> [String]? {
+        for length in stride(from: min(3, words.count), through: 1, by: -1) {
+            let prefix = Array(words.prefix(length))
+            let name = EnglishInflection.singularName(prefix)
+            if entityNames.contains(name) || EntityArchetypes.archetype(named: name) != nil { return prefix }
+        }
+        return nil
+    }
+
+    /// Whether a phrase names people who could be a role.
+    func isRoleLike(_ words: [String], strict: Bool) -> Bool {
+        guard let last = words.last.map(EnglishInflection.singular), words.count <= 3 else { return false }
+        if ArchitectLexicon.personWords.contains(last) { return true }
+        if let name = RoleNames.name(from: words), draft.roleNames.contains(name) { return true }
+        if strict { return false }
+        let name = EnglishInflection.singularName(words)
+        return EntityArchetypes.archetype(named: name) == nil && !ArchitectLexicon.nonEntityWords.contains(last)
+            && Self.entityName(words) != nil
+    }
+
+    /// An entity name from an item of the application's list: at most two words, or an archetype.
+    static func listedEntityName(_ words: [String]) -> String? {
+        guard let name = entityName(words) else { return nil }
+        return name.split(separator: "_").count <= 2 || EntityArchetypes.archetype(named: name) != nil ? name : nil
+    }
+
+    /// An entity name from a noun phrase; nil for vague, application or feature words.
+    static func entityName(_ words: [String]) -> String? {
+        let words = words.filter { !ArchitectLexicon.determiners.contains($0) && !ArchitectLexicon.collectionWords.contains($0) && $0 != "of" }
+        guard let last = words.last, (1...3).contains(words.count) else { return nil }
+        if ArchitectLexicon.nonEntityWords.contains(last) || ArchitectLexicon.nonEntityWords.contains(EnglishInflection.singular(last)) { return nil }
+        if words.contains(where: { ArchitectLexicon.phraseStops.contains($0) || ArchitectLexicon.negations.contains($0) }) { return nil }
+        let name = EnglishInflection.singularName(words)
+        guard EnglishInflection.isValidName(name), !ArchitectLexicon.nonEntityWords.contains(name),
+              !ArchitectLexicon.applicationWords.contains(name) || name == "inventory_item" else { return nil }
+        return name
+    }
+
+    // MARK: Roles
+
+    /// The clauses whose subjects are roles and whose verbs grant rights.
+    var roleClauses: [RoleStatementReader.RoleClause] {
+        zip(clauses, subjects).compactMap { clause, subject in
+            guard case .roles(let roles) = subject, clause.marker.kind == .permits || clause.marker.kind == .tracks else { return nil }
+            return RoleStatementReader.RoleClause(roles: roles, clause: clause)
+        }
+    }
+
+    /// Pass 3: role names from role subjects, "Roles: …" lists and roles named inside permissions.
+    mutating func collectRoles() {
+        for (clause, subject) in zip(clauses, subjects) {
+            switch subject {
+            case .roles(let roles):
+                for role in roles where !draft.roleNames.contains(role) { draft.roleNames.append(role) }
+            case .roleList:
+                for item in NounPhraseList.parse(clause.object) {
+                    if let role = RoleNames.name(from: item.words), !draft.roleNames.contains(role) { draft.roleNames.append(role) }
+                }
+            default:
+                break
+            }
+        }
+        let reading = RoleStatementReader(matcher: EntityNameMatcher(names: []), knownRoles: draft.roleNames).read(roleClauses)
+        for role in reading.roleNames where !draft.roleNames.contains(role) { draft.roleNames.append(role) }
+    }
+
+    // MARK: Entities
+
+    /// Pass 4: entities from application lists, subjects, parents, collections and permissions;
+    /// then the permission statements, once every entity is known.
+    mutating func collectEntities() {
+        for (clause, subject) in zip(clauses, subjects) {
+            switch subject {
+            case .application, .entityList:
+                guard [.has, .tracks, .label].contains(clause.marker.kind) else { continue }
+                for item in NounPhraseList.parse(clause.object) {
+                    if let name = Self.listedEntityName(item.words) { draft.addEntity(name, position: item.position) }
+                }
+            case .entities(let names):
+                for name in names { draft.addEntity(name, position: clause.position) }
+                if let parent = subjectParent(clause).flatMap(parentEntity) { draft.addEntity(parent, position: clause.position + 1) }
+                if clause.marker.kind == .belongsTo {
+                    for item in NounPhraseList.parse(clause.object) {
+                        if let parent = parentEntity(item) { draft.addEntity(parent, position: item.position) }
+                    }
+                }
+            default:
+                break
+            }
+        }
+        for (clause, subject) in zip(clauses, subjects) {
+            guard case .entities(let names) = subject, [.has, .tracks, .label].contains(clause.marker.kind) else { continue }
+            for item in NounPhraseList.parse(clause.object) {
+                switch meaning(of: item, in: names[0]) {
+                case .collection(let child): draft.addEntity(child, position: item.position)
+                case .reference(_, let target): draft.addEntity(target, position: item.position)
+                default: break
+                }
+            }
+        }
+        let matcher = EntityNameMatcher(names: entityNames, includesArchetypes: true)
+        let reading = RoleStatementReader(matcher: matcher, knownRoles: draft.roleNames).read(roleClauses)
+        for (name, position) in reading.entities where !draft.roleNames.contains(name) || entityNames.contains(name) {
+            draft.addEntity(name, position: position)
+        }
+        draft.roleStatements = RoleStatementReader(matcher: EntityNameMatcher(names: entityNames), knownRoles: draft.roleNames)
+            .read(roleClauses).statements
+    }
+
+    /// Sentences without a verb that list entities with their fields: "Products (name, price, sku)
+    /// and categories" — items with a field list in parentheses are entities.
+    mutating func collectListedEntities() {
+        let withClauses = Set(clauses.map(\.sentence))
+        for (number, sentence) in sentences.enumerated() where !withClauses.contains(number) {
+            for item in NounPhraseList.parse(sentence) {
+                guard let group = item.group, NounPhraseList.groupParts(group).count >= 2,
+                      let name = Self.listedEntityName(item.words) else { continue }
+                draft.addEntity(name, position: item.position)
+                listedFields.append((name, group))
+            }
+        }
+    }
+
+    /// The parent entity of a "belongs to" object, unless it is a user (a role or a person word).
+    func parentEntity(_ item: NounPhrase) -> String? {
+        guard let name = Self.entityName(item.words) else { return nil }
+        if let known = matcher.entity(for: item.words) { return known }
+        if draft.roleNames.contains(RoleNames.canonical(name)) { return nil }
+        if EntityArchetypes.archetype(named: name)?.isParent == true { return name }
+        if let last = item.words.last, ArchitectLexicon.personWords.contains(EnglishInflection.singular(last)) { return nil }
+        return name
+    }
+
+    // MARK: Fallbacks
+
+    /// Plural archetype names anywhere ("contacts, companies and deals").
+    mutating func addNamedArchetypes() {
+        for sentence in sentences {
+            let tokens = sentence.filter { $0.word != nil }
+            let words = tokens.compactMap(\.word)
+            for mention in EntityNameMatcher(names: [], includesArchetypes: true).mentions(in: words) {
+                guard let last = words[mention.range].last, EnglishInflection.isPlural(last),
+                      !draft.roleNames.contains(mention.name) else { continue }
+                draft.addEntity(mention.name, position: tokens[mention.range.lowerBound].position)
+            }
+        }
+    }
+
+    /// The usual entities of a kind of application named in the text ("Build a CRM").
+    mutating func addDomainEntities() {
+        guard let domain = ApplicationDomains.domain(in: sentences.flatMap(\.words)) else { return }
+        for (offset, name) in domain.entities.enumerated() {
+            draft.addEntity(name, position: offset, inferred: true)
+        }
+        draft.assumptions.append("No entities were named; assumed the usual entities of a \(domain.label): \(domain.entities.joined(separator: ", ")).")
+    }
+}

@@ -1,0 +1,69 @@
+/// Finds mentions of entities in a run of words: "their own patients appointments" →
+/// patient, appointment; "leave requests" → leave_request. Longer names win; a synonym of an
+/// archetype already in the spec (`booking` when `reservation` exists) maps to that entity.
+struct EntityNameMatcher: Sendable {
+    /// One mention.
+    struct Mention: Sendable, Equatable {
+        /// The entity.
+        let name: String
+        /// The words it spans.
+        let range: Range<Int>
+    }
+
+    /// The known entity names.
+    let names: [String]
+    /// Whether archetype names not yet in the spec count as mentions.
+    let includesArchetypes: Bool
+
+    /// Creates a matcher.
+    init(names: [String], includesArchetypes: Bool = false) {
+        self.names = names
+        self.includesArchetypes = includesArchetypes
+    }
+
+    /// The entity a phrase names, if any: the phrase itself, or a synonym of a known entity's archetype.
+    func entity(for words: [String]) -> String? {
+        guard !words.isEmpty, words.count <= 3 else { return nil }
+        let candidate = EnglishInflection.singularName(words)
+        if names.contains(candidate) { return candidate }
+        guard let archetype = EntityArchetypes.archetype(named: candidate) else { return nil }
+        if let known = names.first(where: { EntityArchetypes.archetype(named: $0)?.name == archetype.name }) {
+            return known
+        }
+        if includesArchetypes, !words.contains(where: ArchitectLexicon.nonEntityWords.contains) { return candidate }
+        return nil
+    }
+
+    /// Every mention in the words, left to right, longest first at each position.
+    func mentions(in words: [String]) -> [Mention] {
+        var mentions: [Mention] = []
+        var index = 0
+        while index < words.count {
+            var matched = false
+            for length in stride(from: min(3, words.count - index), through: 1, by: -1) {
+                if let name = entity(for: Array(words[index..<(index + length)])) {
+                    mentions.append(Mention(name: name, range: index..<(index + length)))
+                    index += length
+                    matched = true
+                    break
+                }
+            }
+            if !matched { index += 1 }
+        }
+        return mentions
+    }
+
+    /// The mentions with adjacent runs collapsed to their last noun ("patients appointments" →
+    /// appointment): the head of a compound names the thing.
+    func heads(in words: [String]) -> [Mention] {
+        var heads: [Mention] = []
+        for mention in mentions(in: words) {
+            if let last = heads.last, last.range.upperBound == mention.range.lowerBound {
+                heads[heads.count - 1] = mention
+            } else {
+                heads.append(mention)
+            }
+        }
+        return heads
+    }
+}

@@ -1,0 +1,140 @@
+import Shared
+
+/// Field names and types from words: "email address" → `email` (email), "a start datetime" →
+/// `start_at` (datetime), "price" → money, "is_active" → bool. The rules are listed in
+/// `docs/architect.md`; the first that matches wins.
+enum FieldTypeRules {
+    /// Words whose presence anywhere in a name makes it money.
+    static let moneyWords: Set<String> = [
+        "amount", "price", "total", "subtotal", "cost", "costs", "salary", "budget", "fee", "fees",
+        "revenue", "balance", "wage", "wages", "tax", "income", "deposit", "pay", "rent", "refund",
+        "spend", "spending", "payout", "premium", "invoiced",
+    ]
+    /// Words that make a name an integer (as the last word, or anywhere after "number of").
+    static let intWords: Set<String> = [
+        "quantity", "qty", "count", "age", "capacity", "seats", "stock", "guests", "headcount",
+        "year", "minutes", "duration", "rank", "rating", "floor", "units", "version", "points",
+        "views", "likes", "attendees", "participants", "beds", "rooms", "copies", "pages",
+        "seconds", "days", "weeks", "months", "years", "nights", "mileage",
+    ]
+    /// Last words that make a name a decimal.
+    static let decimalWords: Set<String> = [
+        "rate", "percentage", "percent", "weight", "height", "width", "length", "latitude",
+        "longitude", "lat", "lng", "ratio", "score", "temperature", "distance", "hours", "size_cm",
+    ]
+    /// Last words that make a name long text.
+    static let textWords: Set<String> = [
+        "description", "notes", "note", "body", "content", "contents", "comment", "comments",
+        "summary", "bio", "biography", "details", "message", "instructions", "reason", "feedback",
+        "remarks", "symptoms", "diagnosis", "history", "text", "answer", "requirements", "agenda",
+        "abstract", "excerpt", "terms", "explanation", "justification", "resolution", "treatment",
+    ]
+    /// Last words that make a name a boolean.
+    static let boolWords: Set<String> = [
+        "active", "paid", "enabled", "disabled", "archived", "verified", "published", "completed",
+        "done", "approved", "confirmed", "available", "featured", "visible", "billable", "public",
+        "locked", "flagged", "pinned", "vip", "subscribed", "taxable", "refundable", "flag",
+        "checked", "signed", "cancelled", "canceled", "urgent", "remote", "recurring",
+    ]
+    /// Last words of enum-like names, which get default values when none are written.
+    static let enumDefaults: [String: [String]] = [
+        "status": ["active", "inactive"],
+        "state": ["active", "inactive"],
+        "stage": ["new", "in_progress", "done"],
+        "priority": ["low", "medium", "high"],
+        "severity": ["low", "medium", "high", "critical"],
+        "phase": ["planning", "execution", "closed"],
+    ]
+    /// Phrases written in place of a canonical field name.
+    static let canonicalPhrases: [([String], [String])] = [
+        (["email", "address"], ["email"]), (["mail", "address"], ["email"]),
+        (["phone", "number"], ["phone"]), (["telephone", "number"], ["phone"]),
+        (["telephone"], ["phone"]), (["tel"], ["phone"]), (["mobile", "number"], ["mobile"]),
+        (["mobile", "phone"], ["mobile"]), (["cell", "phone"], ["mobile"]), (["cell", "number"], ["mobile"]),
+        (["birth", "date"], ["date", "of", "birth"]), (["birthdate"], ["date", "of", "birth"]),
+        (["dob"], ["date", "of", "birth"]), (["stock", "keeping", "unit"], ["sku"]),
+        (["social", "security", "number"], ["ssn"]), (["e", "mail"], ["email"]),
+    ]
+
+    /// A field name and, when written, its type from the words of a phrase.
+    static func field(from words: [String]) -> (name: String, type: FieldType?) {
+        var words = canonical(words)
+        var type: FieldType?
+        if let last = words.last, words.count > 1 {
+            switch last {
+            case "datetime", "timestamp":
+                words.removeLast()
+                if words.last != "at" { words.append("at") }
+                type = .datetime
+            case "flag", "boolean", "bool", "checkbox":
+                words.removeLast()
+                type = .bool
+            case "field":
+                words.removeLast()
+            default:
+                break
+            }
+        }
+        return (EnglishInflection.snakeCase(words), type)
+    }
+
+    /// The words with canonical phrases substituted.
+    static func canonical(_ words: [String]) -> [String] {
+        var words = words
+        for (phrase, replacement) in canonicalPhrases {
+            guard words.count >= phrase.count else { continue }
+            for start in 0...(words.count - phrase.count) where Array(words[start..<(start + phrase.count)]) == phrase {
+                words.replaceSubrange(start..<(start + phrase.count), with: replacement)
+                break
+            }
+        }
+        return words
+    }
+
+    /// The type a snake_case field name suggests.
+    static func type(forName name: String) -> FieldType {
+        let parts = name.split(separator: "_").map(String.init)
+        guard let last = parts.last, let first = parts.first else { return .string }
+        if parts.count > 1, ["is", "has", "can", "allow", "allows", "needs", "requires"].contains(first) { return .bool }
+        if last == "at" || ["datetime", "timestamp", "time"].contains(last) || parts.contains("scheduled")
+            || ["start", "end", "starts", "ends", "check_in", "check_out"].contains(name) { return .datetime }
+        if ["date", "birthday", "dob", "deadline", "due", "birthdate", "on"].contains(last) || parts.contains("birth")
+            || parts.contains("due") { return .date }
+        if parts.contains("email") { return .email }
+        if parts.contains(where: { ["phone", "mobile", "telephone", "fax", "cell"].contains($0) }) { return .phone }
+        if intWords.contains(last) || name.hasPrefix("number_of") || name.hasPrefix("num_of") || name.hasPrefix("count_of") { return .int }
+        if last == "level", parts.contains(where: { ["stock", "reorder", "inventory"].contains($0) }) { return .int }
+        if decimalWords.contains(last) { return .decimal }
+        if parts.contains(where: moneyWords.contains) { return .money }
+        if textWords.contains(last) { return .text }
+        if boolWords.contains(last) { return .bool }
+        if enumDefaults[last] != nil { return .enum }
+        return .string
+    }
+
+    /// A type named by a hint in parentheses or a trailing word: "(date)", "(yes/no)", "(number)".
+    static func hintedType(_ parts: [[String]]) -> FieldType? {
+        let flat = parts.map { $0.joined(separator: " ") }
+        if Set(flat) == ["yes", "no"] || Set(flat) == ["true", "false"] { return .bool }
+        guard flat.count == 1 else { return nil }
+        switch flat[0] {
+        case "date": return .date
+        case "datetime", "timestamp", "date and time", "time": return .datetime
+        case "money", "currency", "price": return .money
+        case "number", "integer", "int", "count", "whole number": return .int
+        case "decimal", "float", "percentage", "percent": return .decimal
+        case "text", "long text", "paragraph", "free text": return .text
+        case "string", "short text": return .string
+        case "boolean", "bool", "checkbox", "flag": return .bool
+        case "email": return .email
+        case "phone", "phone number": return .phone
+        default: return nil
+        }
+    }
+
+    /// Default values for an enum-like name written without values.
+    static func defaultValues(forName name: String) -> [String]? {
+        guard let last = name.split(separator: "_").last else { return nil }
+        return enumDefaults[String(last)]
+    }
+}

@@ -1,0 +1,97 @@
+/// One item of a list in a description: "a stage (lead, qualified, won, lost)", "many tags",
+/// "a required email", "status: open, closed".
+struct NounPhrase: Sendable, Equatable {
+    /// How many things the phrase names.
+    enum Quantity: Sendable, Equatable {
+        /// "a company", "one owner".
+        case one
+        /// "many tags", "a list of notes".
+        case many
+        /// No article or quantifier.
+        case unspecified
+    }
+
+    /// The words, without determiners, quantifiers and flags.
+    var words: [String]
+    /// How many.
+    var quantity: Quantity
+    /// `true` for "required"/"mandatory", `false` for "optional", nil when unsaid.
+    var required: Bool?
+    /// Whether "unique" was said.
+    var unique: Bool
+    /// Whether "sensitive"/"pii"/"confidential"/"private" was said.
+    var personal: Bool
+    /// The parenthesised group after the phrase, if any.
+    var group: [DescriptionToken]?
+    /// Values listed after a colon ("status: open, pending, closed").
+    var values: [String]?
+    /// Where the phrase starts in the description.
+    var position: Int
+
+    /// Words that make a field required.
+    static let requiredWords: Set<String> = ["required", "mandatory", "compulsory", "obligatory"]
+    /// Words that make a field optional.
+    static let optionalWords: Set<String> = ["optional"]
+    /// Words that make a field unique.
+    static let uniqueWords: Set<String> = ["unique", "distinct"]
+    /// Words that mark a field as personal data.
+    static let personalWords: Set<String> = ["sensitive", "pii", "confidential", "personal", "private"]
+
+    /// Prepositions dropped at the start of a phrase ("… and to a member").
+    static let leadingPrepositions: Set<String> = ["of", "to", "by", "from", "with", "into", "onto"]
+
+    /// Units that stay in a name ("a cooking time in minutes" → `cooking_time_minutes`).
+    static let timeUnits: Set<String> = ["seconds", "minutes", "hours", "days", "weeks", "months", "years"]
+
+    /// Words that start a verb phrase, not a noun phrase ("… and are closed by reps").
+    static let verbLike: Set<String> = ["is", "are", "was", "were", "be", "been", "can", "will", "should", "must", "may", "do", "does", "get", "gets"]
+
+    /// Whether the last word is a plural noun.
+    var isPlural: Bool {
+        guard let last = words.last else { return false }
+        return EnglishInflection.isPlural(last) && !ArchitectLexicon.pluralFieldWords.contains(last)
+    }
+
+    /// Whether the phrase names many things: a quantifier, or a plural noun.
+    var namesMany: Bool { quantity == .many || quantity != .one && isPlural }
+
+    /// A phrase from tokens; nil when nothing meaningful is left.
+    static func parse(_ tokens: [DescriptionToken]) -> NounPhrase? {
+        guard let position = tokens.first?.position else { return nil }
+        if let first = tokens.first?.word, verbLike.contains(first) { return nil }
+        let group = tokens.first { $0.groupTokens != nil }?.groupTokens
+        var words = tokens.compactMap(\.word)
+        var quantity = Quantity.unspecified
+        var required: Bool?
+        var unique = false
+        var personal = false
+        words = words.filter { word in
+            if requiredWords.contains(word) { required = true; return false }
+            if optionalWords.contains(word) { required = false; return false }
+            if uniqueWords.contains(word) { unique = true; return false }
+            if personalWords.contains(word), words.count > 1 { personal = true; return false }
+            return true
+        }
+        while let first = words.first {
+            if ArchitectLexicon.singleWords.contains(first) {
+                if quantity == .unspecified { quantity = .one }
+            } else if ArchitectLexicon.collectionWords.contains(first) {
+                quantity = .many
+                if words.count > 1, words[1] == "of" { words.removeFirst() }
+            } else if !ArchitectLexicon.determiners.contains(first) && !leadingPrepositions.contains(first) {
+                break
+            }
+            words.removeFirst()
+        }
+        if let stop = words.indices.dropFirst().first(where: { ArchitectLexicon.phraseStops.contains(words[$0]) }) {
+            let unit = stop + 1 < words.count && words[stop] == "in" && timeUnits.contains(words[stop + 1]) ? [words[stop + 1]] : []
+            words = Array(words[..<stop]) + unit
+        }
+        while let last = words.last, ArchitectLexicon.determiners.contains(last) || last == "of" || last == "and" {
+            words.removeLast()
+        }
+        guard !words.isEmpty else { return nil }
+        return NounPhrase(words: words, quantity: quantity, required: required, unique: unique,
+                          personal: personal, group: group, values: nil, position: position)
+    }
+}

@@ -1,0 +1,90 @@
+/// Splits the object of a clause into noun phrases.
+///
+/// Items are separated by `,` `/` `|` "and" "or" "plus"; a parenthesised group stays with the
+/// item before it; "status: open, pending, closed" gives the item `status` the listed values;
+/// a lone modifier shares the next item's head noun ("first and last name" → first name, last
+/// name; "start/end datetime" → start datetime, end datetime).
+enum NounPhraseList {
+    /// Modifiers that share the following item's head noun.
+    static let distributiveModifiers: Set<String> = [
+        "first", "last", "middle", "start", "end", "begin", "finish", "opening", "closing",
+        "billing", "shipping", "home", "work", "min", "max", "minimum", "maximum", "check_in",
+        "check_out", "pickup", "dropoff", "departure", "arrival", "primary", "secondary",
+    ]
+
+    /// The phrases of an object.
+    static func parse(_ tokens: [DescriptionToken]) -> [NounPhrase] {
+        var parts: [[DescriptionToken]] = [[]]
+        var colonAfter: Set<Int> = []
+        for token in tokens {
+            if token.isListSeparator {
+                parts.append([])
+            } else if token.mark == ":" {
+                colonAfter.insert(parts.count - 1)
+                parts.append([])
+            } else if token.mark == nil {
+                parts[parts.count - 1].append(token)
+            }
+        }
+        var phrases: [NounPhrase] = []
+        var index = 0
+        while index < parts.count {
+            guard var phrase = NounPhrase.parse(parts[index]) else {
+                index += 1
+                continue
+            }
+            if colonAfter.contains(index) {
+                var values: [String] = []
+                index += 1
+                while index < parts.count {
+                    if parts[index].isEmpty { index += 1; continue }
+                    guard let value = enumValue(parts[index]) else { break }
+                    values.append(value)
+                    index += 1
+                }
+                if !values.isEmpty { phrase.values = values }
+                phrases.append(phrase)
+                continue
+            }
+            phrases.append(phrase)
+            index += 1
+        }
+        return distribute(phrases)
+    }
+
+    /// An enum value from a part of a colon list: at most three words, no article, no group.
+    static func enumValue(_ tokens: [DescriptionToken]) -> String? {
+        let words = tokens.compactMap(\.word)
+        guard !words.isEmpty, words.count <= 3, tokens.allSatisfy({ $0.groupTokens == nil }),
+              let first = words.first, !["a", "an", "the", "its", "their"].contains(first) else { return nil }
+        let value = EnglishInflection.snakeCase(words.filter { $0 != "eg" && $0 != "ie" && $0 != "etc" })
+        return value.isEmpty ? nil : value
+    }
+
+    /// Gives a lone modifier the next phrase's head noun.
+    static func distribute(_ phrases: [NounPhrase]) -> [NounPhrase] {
+        var result = phrases
+        for index in result.indices.dropLast() {
+            let phrase = result[index]
+            let next = result[index + 1]
+            guard phrase.words.count == 1, distributiveModifiers.contains(phrase.words[0]),
+                  next.words.count >= 2, distributiveModifiers.contains(next.words[0]),
+                  phrase.group == nil, phrase.values == nil else { continue }
+            result[index].words += next.words.dropFirst()
+        }
+        return result
+    }
+
+    /// The parts of a parenthesised group: its items as word lists, separators removed.
+    static func groupParts(_ group: [DescriptionToken]) -> [[String]] {
+        var parts: [[String]] = [[]]
+        for token in group {
+            if token.isListSeparator || token.mark == ":" {
+                parts.append([])
+            } else if let word = token.word {
+                parts[parts.count - 1].append(word)
+            }
+        }
+        return parts.filter { !$0.isEmpty }
+    }
+}
