@@ -10,9 +10,10 @@ func serviceDescriptor() throws -> ServiceDescriptor {
 }
 
 /// Builds the agent-service application: clients, providers, the agent registry, its routes.
-func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsRegistry = MetricsRegistry(), providerConfig: ProviderConfig? = nil) throws -> some ApplicationProtocol {
+func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsRegistry = MetricsRegistry(), providerConfig: ProviderConfig? = nil, sandbox: SandboxConfig? = nil) throws -> some ApplicationProtocol {
     let runtime = ServiceRuntime(config: config, logger: logger, metrics: metrics)
     let providerConfig = try providerConfig ?? ProviderConfig()
+    let sandbox = try sandbox ?? SandboxConfig()
     let prompts = try PromptLibrary()
     let providers: [any AgentProvider] = [
         DeterministicProvider(prompts: prompts),
@@ -26,7 +27,7 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
             cacheMisses: Counter(label: "meta_builder_agent_cache_misses_total", factory: metrics.factory)
         ),
     ]
-    let registry = AgentRegistry()
+    let registry = try AgentRegistry(sandbox: sandbox, keySeed: config.auth.serviceTokenSecret, http: runtime.http, logger: logger)
     let repository = AgentExecutionRepository(pool: runtime.pool)
     let executor = AgentExecutor(
         registry: registry,

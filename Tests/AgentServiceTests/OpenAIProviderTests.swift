@@ -37,7 +37,7 @@ import Testing
         return try AgentJSON.encode(RunSummary(runID: UUID().uuidString, plan: plan, files: ["a.py"], iterations: 1, testsPassed: 1, testsFailed: 0, score: 100))
     }
 
-    private var reviewer: RoleAgent { get throws { try AgentRegistry().agent(for: .reviewer) } }
+    private var reviewer: RoleAgent { get throws { try AgentTestEnvironment.registry().agent(for: .reviewer) } }
 
     @Test func validReplyIsReturnedWithItsUsage() async throws {
         let server = FakeChatServer([.reply(Self.validReply, promptTokens: 321, completionTokens: 45)])

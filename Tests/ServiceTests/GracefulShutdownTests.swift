@@ -1,5 +1,6 @@
 import Foundation
 import MeshTestSupport
+import Shared
 import Testing
 
 /// The real service binaries start, become ready, and exit 0 on SIGTERM.
@@ -8,7 +9,7 @@ import Testing
     func serviceExitsCleanlyOnSIGTERM(name: String) async throws {
         let service = try #require(ServiceEnvironment.services.first { $0.name == name })
         let binDir = try ServiceEnvironment.require("META_BUILDER_BIN_DIR")
-        let port = try FreePort.pick()
+        let port = try LoopbackPort.free()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binDir).appendingPathComponent(service.name)
         process.environment = try ServiceEnvironment.variables(for: service.key, port: port)

@@ -18,7 +18,7 @@ final class MeshHarness: Sendable {
     let rateLimits: RateLimitConfig
 
     init(rateLimits: RateLimitConfig = RateLimitConfig(windowSeconds: 3600)) throws {
-        agentPort = try FreePort.pick()
+        agentPort = try LoopbackPort.free()
         self.rateLimits = rateLimits
     }
 

@@ -31,13 +31,13 @@ enum InjectedFault: String, Codable, Sendable, CaseIterable {
         var damaged = original
         switch self {
         case .missingColumn:
-            guard let field = entity.fields.last(where: { $0.type != .reference }) else {
+            guard let field = entity.fields.last(where: { $0.type != .reference && $0.name != entity.ownerField }) else {
                 throw WireError.invalidArgument(field: "input.fault", "\(entity.name) has no plain column to drop")
             }
             let lines = original.split(separator: "\n", omittingEmptySubsequences: false)
             damaged = lines.filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("\(field.name) ") }.joined(separator: "\n")
         case .wrongRoute:
-            damaged = original.replacingOccurrences(of: "/api/\(entity.plural)", with: "/api/\(entity.plural)-legacy")
+            damaged = original + "\n# Mounted under a legacy prefix.\nblueprint.url_prefix = \"/\(entity.plural)-legacy\"\n"
         }
         guard damaged != original else {
             throw WireError.invalidArgument(field: "input.fault", "\(rawValue) found nothing to damage in \(path)")

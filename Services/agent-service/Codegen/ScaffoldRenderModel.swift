@@ -14,7 +14,19 @@ enum ScaffoldRenderModel {
                 try self.entity(entity, in: plan, first: index == 0, last: index == spec.entities.count - 1)
             },
             "roles": spec.roles.enumerated().map { index, role in
-                ["name": role.name, "first": index == 0, "last": index == spec.roles.count - 1] as [String: Any]
+                [
+                    "name": role.name,
+                    "grants": role.permissions.map { permission in
+                        [
+                            "entity": permission.entity,
+                            "plural": spec.entity(named: permission.entity)?.plural ?? permission.entity,
+                            "actions": permission.actions.map(\.rawValue).joined(separator: ", "),
+                            "scope": permission.scope.rawValue,
+                        ] as [String: Any]
+                    },
+                    "first": index == 0,
+                    "last": index == spec.roles.count - 1,
+                ] as [String: Any]
             },
             "env": plan.environment.map { ["name": $0.name, "description": $0.description, "example": $0.example, "secret": $0.secret] as [String: Any] },
             "ci_steps": plan.ciSteps,
@@ -30,8 +42,12 @@ enum ScaffoldRenderModel {
             "title": entity.name.replacingOccurrences(of: "_", with: " ").prefix(1).uppercased() + entity.name.replacingOccurrences(of: "_", with: " ").dropFirst(),
             "has_owner": entity.ownerField != nil,
             "owner_field": entity.ownerField ?? "",
+            "owner_implicit": entity.ownerField.map { owner in !entity.fields.contains { $0.name == owner } } ?? false,
+            "required_json": String(decoding: try JSONCoding.encode(entity.fields.filter { $0.required && $0.name != entity.ownerField }.map { $0.type == .reference ? "\($0.name)_id" : $0.name }), as: UTF8.self),
             "fields": entity.fields.map { field in
-                [
+                var flags: [String: Any] = [:]
+                for type in FieldType.allCases { flags["is_\(type.rawValue)"] = field.type == type }
+                return flags.merging([
                     "name": field.name,
                     "type": field.type.rawValue,
                     "column": field.type == .reference ? "\(field.name)_id" : field.name,
@@ -41,8 +57,9 @@ enum ScaffoldRenderModel {
                     "is_reference": field.type == .reference,
                     "references": field.references ?? "",
                     "is_enum": field.type == .enum,
-                    "values_csv": (field.values ?? []).map { "'\($0)'" }.joined(separator: ", "),
-                ] as [String: Any]
+                    "values_csv": (field.values ?? []).map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ", "),
+                    "is_owner": field.name == entity.ownerField,
+                ] as [String: Any]) { $1 }
             },
             "sample_json": String(decoding: try JSONCoding.encode(samplePayload(entity)), as: UTF8.self),
             "first": first,
@@ -50,10 +67,11 @@ enum ScaffoldRenderModel {
         ]
     }
 
-    /// A valid create payload (references left out unless required, which tests create first).
+    /// A valid create payload: no references (tests create those first) and no owner (the API
+    /// sets it to the caller).
     static func samplePayload(_ entity: EntitySpec) -> [String: JSONValue] {
         var payload: [String: JSONValue] = [:]
-        for field in entity.fields where field.type != .reference {
+        for field in entity.fields where field.type != .reference && field.name != entity.ownerField {
             payload[field.name] = sampleValue(field, entity: entity)
         }
         return payload

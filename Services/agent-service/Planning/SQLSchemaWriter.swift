@@ -27,7 +27,7 @@ struct SQLSchemaWriter {
                 ALTER TABLE audit_log FORCE ROW LEVEL SECURITY;
                 CREATE POLICY audit_log_tenant_isolation ON audit_log
                     USING (\(Self.tenantPredicate)) WITH CHECK (\(Self.tenantPredicate));
-                CREATE FUNCTION audit_row_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                CREATE FUNCTION audit_row_change() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
                 DECLARE
                     changed text[] := '{}';
                     target record;
@@ -61,13 +61,18 @@ struct SQLSchemaWriter {
         if let owner = entity.ownerField, !entity.fields.contains(where: { $0.name == owner }) {
             columns.append("\(owner) text NOT NULL")
         }
-        columns += entity.fields.map { column(for: $0, in: spec) }
+        for field in entity.fields {
+            columns.append(column(for: field, in: spec))
+            // Encrypted values are randomised: uniqueness is enforced on a keyed hash the app writes.
+            if field.pii, field.unique, field.type != .reference { columns.append("\(field.name)_hash bytea\(field.required ? " NOT NULL" : "")") }
+        }
         columns += ["created_at timestamptz NOT NULL DEFAULT now()", "updated_at timestamptz NOT NULL DEFAULT now()"]
         let table = entity.plural
         var statements = ["CREATE TABLE \(table) (\n    " + columns.joined(separator: ",\n    ") + "\n);"]
         statements.append("CREATE INDEX \(table)_tenant_created ON \(table) (tenant_id, created_at DESC, id);")
         for field in entity.fields where field.unique {
-            statements.append("CREATE UNIQUE INDEX \(table)_\(field.name)_unique ON \(table) (tenant_id, \(field.name));")
+            let column = field.type == .reference ? "\(field.name)_id" : field.pii ? "\(field.name)_hash" : field.name
+            statements.append("CREATE UNIQUE INDEX \(table)_\(field.name)_unique ON \(table) (tenant_id, \(column));")
         }
         for field in entity.fields where field.type == .reference {
             statements.append("CREATE INDEX \(table)_\(field.name)_id ON \(table) (tenant_id, \(field.name)_id);")
@@ -110,7 +115,7 @@ struct SQLSchemaWriter {
     /// The column definition of a field. PII is stored encrypted by the application.
     func column(for field: FieldSpec, in spec: FormalSpec) -> String {
         let null = field.required ? " NOT NULL" : ""
-        if field.pii { return "\(field.name) bytea\(null)" }
+        if field.pii, field.type != .reference { return "\(field.name) bytea\(null)" }
         switch field.type {
         case .string: return "\(field.name) varchar(255)\(null)"
         case .text: return "\(field.name) text\(null)"

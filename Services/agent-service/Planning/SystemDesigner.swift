@@ -56,6 +56,12 @@ struct SystemDesigner {
             PlannedFile(path: "app/validation.py", purpose: "Request validation per field type"),
             PlannedFile(path: "app/migrate.py", purpose: "Applies migrations up and down"),
             PlannedFile(path: "app/seed.py", purpose: "Loads the seed data"),
+            PlannedFile(path: "app/__main__.py", purpose: "python -m app: development server"),
+            PlannedFile(path: "app/crud.py", purpose: "Resource factory: validated CRUD and list per entity"),
+            PlannedFile(path: "app/errors.py", purpose: "JSON errors and their handlers"),
+            PlannedFile(path: "app/schema.py", purpose: "Loads app/schema.json"),
+            PlannedFile(path: "app/schema.json", purpose: "The formal spec the runtime reads"),
+            PlannedFile(path: "app/resources/__init__.py", purpose: "The list of resource blueprints"),
         ]
         for entity in spec.entities {
             files.append(PlannedFile(path: "app/resources/\(entity.plural).py", purpose: "CRUD and list endpoints of \(entity.name)"))
@@ -68,6 +74,9 @@ struct SystemDesigner {
         files += [
             PlannedFile(path: "seed/seed.json", purpose: "Seed rows"),
             PlannedFile(path: "tests/conftest.py", purpose: "Test database, app client, tokens per role and tenant"),
+            PlannedFile(path: "tests/support.py", purpose: "Helpers shared by the tests"),
+            PlannedFile(path: "tests/test_api.py", purpose: "Authentication, errors and health"),
+            PlannedFile(path: "pytest.ini", purpose: "pytest settings"),
         ]
         for entity in spec.entities {
             files.append(PlannedFile(path: "tests/test_\(entity.plural).py", purpose: "CRUD, pagination and validation of \(entity.name)"))
@@ -81,6 +90,8 @@ struct SystemDesigner {
             PlannedFile(path: ".env.example", purpose: "Environment template without secrets"),
             PlannedFile(path: "requirements.txt", purpose: "Python dependencies"),
             PlannedFile(path: "Dockerfile", purpose: "Container image"),
+            PlannedFile(path: ".gitignore", purpose: "Files git ignores"),
+            PlannedFile(path: ".dockerignore", purpose: "Files left out of the image"),
             PlannedFile(path: ".github/workflows/ci.yml", purpose: "CI: install, migrate, seed, test"),
         ]
         return files
@@ -141,7 +152,7 @@ struct SystemDesigner {
         case .email: .string("\(entity.name)\(index)@example.com")
         case .phone: .string("+1555010\(index)00\(index)")
         case .enum: .string(field.values?[(index - 1) % max(1, field.values?.count ?? 1)] ?? "")
-        case .reference: .string(Self.seedID(field.references ?? field.name, 1))
+        case .reference: .string(Self.seedID(field.references ?? field.name, field.unique ? index : 1))
         }
     }
 

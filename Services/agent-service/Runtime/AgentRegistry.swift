@@ -1,12 +1,17 @@
+import Logging
 import Shared
 
-/// The eight roles and their agents. Roles without a deterministic implementation yet answer
-/// UNIMPLEMENTED.
+/// The eight roles and their agents.
 struct AgentRegistry: Sendable {
     private let agents: [AgentRole: RoleAgent]
 
-    /// The planning agents of issue "agent-service I".
-    init() {
+    /// The eight agents; the build-loop agents need the sandbox settings and HTTP client.
+    init(sandbox: SandboxConfig, keySeed: String, http: HTTPClient, logger: Logger) throws {
+        let renderer = try ScaffoldRenderer()
+        let codegen = CodegenEngineer(renderer: renderer)
+        let devOps = DevOpsEngineer(sandbox: sandbox, keySeed: keySeed, logger: logger)
+        let evaluator = QAEvaluator(sandbox: sandbox, keySeed: keySeed, http: http, logger: logger)
+        let fixer = AutoFixer(renderer: renderer)
         let architect = ProductArchitect()
         let designer = SystemDesigner()
         let security = SecurityCompliance()
@@ -16,6 +21,10 @@ struct AgentRegistry: Sendable {
             .typed(.systemDesigner, input: DesignerInput.self, output: ScaffoldPlan.self) { try designer.design($0) },
             .typed(.securityCompliance, input: SecurityInput.self, output: ScaffoldPlan.self) { security.review($0) },
             .typed(.reviewer, input: RunSummary.self, output: PullRequestBody.self) { reviewer.review($0) },
+            .typed(.codegenEngineer, input: CodegenInput.self, output: CodegenOutput.self) { try await codegen.generate($0) },
+            .typed(.devOps, input: DevOpsInput.self, output: DevOpsOutput.self) { try await devOps.prepare($0) },
+            .typed(.qaEvaluator, input: QAInput.self, output: EvalReport.self) { try await evaluator.evaluate($0) },
+            .typed(.autoFixer, input: FixerInput.self, output: FixerOutput.self) { try await fixer.fix($0) },
         ]
         self.agents = Dictionary(uniqueKeysWithValues: agents.map { ($0.role, $0) })
     }

@@ -23,11 +23,11 @@ public struct JWT: Sendable {
 
     private var key: SymmetricKey { SymmetricKey(data: secret) }
 
-    /// Signs claims (filling `iss` and `aud` when absent).
-    public func sign(_ claims: JWTClaims) -> String {
+    /// Signs claims (filling `iss` and `aud` when absent, unless `exactly`).
+    public func sign(_ claims: JWTClaims, exactly: Bool = false) -> String {
         var claims = claims
-        if claims.iss == nil { claims.iss = issuer }
-        if claims.aud == nil { claims.aud = .one(audience) }
+        if !exactly, claims.iss == nil { claims.iss = issuer }
+        if !exactly, claims.aud == nil { claims.aud = .one(audience) }
         let header = Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8).base64URLEncoded
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

@@ -60,8 +60,8 @@ public enum GuidedFormValidator {
             }
             if let owner = entity.ownerField {
                 if let field = entity.fields.first(where: { $0.name == owner }) {
-                    if field.type != FieldType.string.rawValue && field.type != FieldType.reference.rawValue {
-                        report("\(path).owner_field", "the owner field '\(owner)' must be a string (user id) or a reference, not \(field.type)")
+                    if field.type != FieldType.string.rawValue {
+                        report("\(path).owner_field", "the owner field '\(owner)' must be a string (the owning user's id), not \(field.type)")
                     }
                 } else {
                     report("\(path).owner_field", "'\(owner)' is not a field of \(entity.name); name one of: \(fieldNames.joined(separator: ", "))")

@@ -57,6 +57,37 @@ public enum ProcessRunner {
     }
 }
 
+/// A long-running subprocess (e.g. a server under test), stopped with `stop()`.
+public final class BackgroundProcess: Sendable {
+    private let process: SpawnedProcess
+    private let result: Task<ProcessResult, Never>
+
+    /// Starts `executable`; it is killed at `timeout` if not stopped before.
+    public init(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String], timeout: Duration) throws {
+        let process = try SpawnedProcess.spawn(executable, arguments, directory: directory, environment: environment)
+        self.process = process
+        self.result = Task.detached {
+            await withCheckedContinuation { continuation in
+                let thread = Thread { continuation.resume(returning: process.collect(timeout: timeout)) }
+                thread.name = "meta-builder.background-process"
+                thread.start()
+            }
+        }
+    }
+
+    /// Sends SIGTERM to its process group and waits for it (SIGKILL after `grace`).
+    public func stop(grace: Duration = .seconds(5)) async -> ProcessResult {
+        kill(-process.pid, SIGTERM)
+        let killer = Task {
+            try await Task.sleep(for: grace)
+            process.killGroup()
+        }
+        let outcome = await result.value
+        killer.cancel()
+        return outcome
+    }
+}
+
 /// A spawned child and its output pipe.
 ///
 /// `@unchecked Sendable`: `collect` runs on one dedicated thread; `killGroup` only sends a

@@ -45,6 +45,21 @@ enum AgentTestEnvironment {
         ]))
     }
 
+    /// Sandbox settings: the preview database and virtualenv from scripts/test.
+    static func sandbox() throws -> SandboxConfig {
+        try SandboxConfig(reader: ConfigReader([
+            "META_BUILDER_PREVIEW_DATABASE_URL": try require("META_BUILDER_PREVIEW_DATABASE_URL"),
+            "META_BUILDER_VENV": try require("META_BUILDER_VENV"),
+            "META_BUILDER_WORKSPACE_ROOT": FileManager.default.temporaryDirectory.appendingPathComponent("mb-agent-tests").path,
+        ]))
+    }
+
+    /// The agent registry as the service builds it.
+    static func registry(http: HTTPClient? = nil) throws -> AgentRegistry {
+        let client = http ?? HTTPClient(loop: CurlLoop(logger: logger), authenticator: nil, logger: logger)
+        return try AgentRegistry(sandbox: try sandbox(), keySeed: auth.serviceTokenSecret, http: client, logger: logger)
+    }
+
     /// A service token as spec-service would send it, on behalf of a user of a tenant.
     static func serviceToken(tenant: UUID, user: String = "user-1", role: Role = .member) -> String {
         Authenticator(config: auth, serviceName: "spec-service").serviceToken(for: Principal(userID: user, tenantID: tenant, role: role))

@@ -1,0 +1,48 @@
+import Foundation
+import Shared
+
+/// What the Auto-Fixer receives.
+struct FixerInput: Codable, Sendable {
+    var plan: ScaffoldPlan
+    /// The failing report.
+    var report: EvalReport
+    /// The iteration's workspace the report was made on.
+    var workspace: String
+}
+
+/// What the Auto-Fixer returns.
+struct FixerOutput: Codable, Sendable, Equatable {
+    /// A diff over the workspace touching only the failing files.
+    var diff: String
+    /// The files it changes.
+    var files: [String]
+}
+
+/// Repairs known failure classes by re-deriving the implicated files from the plan: every file
+/// the report names that the plan generates and whose content drifted from what the plan says is
+/// written anew. The diff touches those files and nothing else.
+struct AutoFixer: Sendable {
+    let renderer: ScaffoldRenderer
+
+    /// Produces the fix, or FAILED_PRECONDITION when no implicated file can be re-derived.
+    func fix(_ input: FixerInput) async throws -> FixerOutput {
+        guard !input.report.passed else {
+            throw WireError.invalidArgument(field: "input.report", "the report has no failure to fix")
+        }
+        guard FileManager.default.fileExists(atPath: input.workspace + "/.git") else {
+            throw WireError.invalidArgument(field: "input.workspace", "is not a scaffold workspace")
+        }
+        let expected = try renderer.render(input.plan)
+        var repaired: [String: String] = [:]
+        for path in input.report.failingFiles {
+            guard let content = expected[path] else { continue }
+            let current = try? String(contentsOfFile: input.workspace + "/" + path, encoding: .utf8)
+            if current != content { repaired[path] = content }
+        }
+        guard !repaired.isEmpty else {
+            throw WireError(.failedPrecondition, "no failing file differs from what the plan generates: the failures are not of a class the fixer repairs (\(input.report.failingFiles.joined(separator: ", ")))")
+        }
+        let diff = try await CodegenEngineer.diff(repaired, over: input.workspace)
+        return FixerOutput(diff: diff, files: repaired.keys.sorted())
+    }
+}

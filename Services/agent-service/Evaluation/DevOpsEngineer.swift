@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import Shared
+
+/// What the DevOps agent receives.
+struct DevOpsInput: Codable, Sendable {
+    var runID: String
+    var iteration: Int
+    /// The diff of this iteration (Codegen's or the Auto-Fixer's).
+    var diff: String
+    /// A local git repository as the base tree of iteration 1 (nil: empty).
+    var baseRepository: String?
+
+    enum CodingKeys: String, CodingKey {
+        case iteration, diff
+        case runID = "run_id"
+        case baseRepository = "base_repository"
+    }
+}
+
+/// What the DevOps agent returns.
+struct DevOpsOutput: Codable, Sendable, Equatable {
+    /// The iteration's working tree.
+    var workspace: String
+    /// The run's preview schema.
+    var schema: String
+    /// The steps: apply, schema, migrate up, seed.
+    var steps: [EvaluationStep]
+    /// True when every step passed.
+    var ready: Bool
+}
+
+/// Applies a diff to the iteration's workspace (all or nothing), recreates the run's preview
+/// schema, and runs the scaffold's own migrations up and seed there, with the project-level
+/// virtualenv and a minimal environment.
+struct DevOpsEngineer: Sendable {
+    let sandbox: SandboxConfig
+    let keySeed: String
+    let logger: Logger
+
+    /// Prepares the iteration.
+    func prepare(_ input: DevOpsInput) async throws -> DevOpsOutput {
+        guard input.iteration >= 1 else { throw WireError.invalidArgument(field: "input.iteration", "must be at least 1") }
+        let databaseURL = try sandbox.requirePreviewDatabase()
+        let started = ContinuousClock.now
+        let workspace = try await ScaffoldWorkspace(root: sandbox.workspaceRoot).apply(input.diff, run: input.runID, iteration: input.iteration, baseRepository: input.baseRepository)
+        var steps = [EvaluationStep(name: "apply_diff", passed: true, duration: .now - started, output: "applied to \(workspace)")]
+        let preview = PreviewEnvironment.make(run: input.runID, keySeed: keySeed)
+        let schemaStarted = ContinuousClock.now
+        try await PreviewDatabase(url: databaseURL, logger: logger).recreate(schema: preview.schema)
+        steps.append(EvaluationStep(name: "create_schema", passed: true, duration: .now - schemaStarted, output: "schema \(preview.schema) created"))
+        let environment = preview.variables(databaseURL: databaseURL, sandbox: sandbox)
+        for (name, module, arguments) in [("migrate_up", "app.migrate", ["up"]), ("seed", "app.seed", [String]())] {
+            let result = try await ProcessRunner.run(sandbox.python, ["-m", module] + arguments, in: workspace, environment: environment, timeout: .seconds(120))
+            let blamed = MigrationFailure.files(in: result.output, workspace: workspace)
+            steps.append(EvaluationStep(name: name, result: result, files: blamed.isEmpty && name == "seed" ? ["seed/seed.json"] : blamed))
+            if !result.succeeded { break }
+        }
+        return DevOpsOutput(workspace: workspace, schema: preview.schema, steps: steps, ready: steps.allSatisfy(\.passed))
+    }
+}

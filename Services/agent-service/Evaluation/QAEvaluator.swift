@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import Shared
+
+/// What the QA Evaluator receives.
+struct QAInput: Codable, Sendable {
+    var runID: String
+    var iteration: Int
+    var plan: ScaffoldPlan
+    /// DevOps's workspace of this iteration.
+    var workspace: String
+    /// Time left for the whole evaluation (default 600).
+    var timeoutSeconds: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case iteration, plan, workspace
+        case runID = "run_id"
+        case timeoutSeconds = "timeout_seconds"
+    }
+}
+
+/// Evaluates one iteration for real: compiles the code, runs the scaffold's pytest suite against
+/// the run's preview schema, a smoke flow against the app started on a free loopback port, the
+/// golden tasks derived from the acceptance criteria, and rollback verification (migrations
+/// down leave the schema empty, then up works again). Bounded by the time left; a hung step is
+/// killed.
+struct QAEvaluator: Sendable {
+    let sandbox: SandboxConfig
+    let keySeed: String
+    let http: HTTPClient
+    let logger: Logger
+
+    /// Runs every check and scores them.
+    func evaluate(_ input: QAInput) async throws -> EvalReport {
+        let databaseURL = try sandbox.requirePreviewDatabase()
+        guard FileManager.default.fileExists(atPath: input.workspace + "/app/__init__.py") else {
+            throw WireError.invalidArgument(field: "input.workspace", "is not a prepared scaffold workspace")
+        }
+        let deadline = Deadline.after(.seconds(input.timeoutSeconds ?? 600)).earliest(RequestScope.current?.deadline)
+        let preview = PreviewEnvironment.make(run: input.runID, keySeed: keySeed)
+        let environment = preview.variables(databaseURL: databaseURL, sandbox: sandbox)
+        let database = PreviewDatabase(url: databaseURL, logger: logger)
+        func python(_ arguments: [String], cap: Duration) async throws -> ProcessResult {
+            try deadline.check("the evaluation finished")
+            return try await ProcessRunner.run(sandbox.python, arguments, in: input.workspace, environment: environment, timeout: min(cap, deadline.remaining))
+        }
+        var checks: [EvaluationStep] = []
+        let compiled = try await python(["-m", "compileall", "-q", "app", "tests"], cap: .seconds(60))
+        checks.append(EvaluationStep(name: "compile", result: compiled, files: MigrationFailure.matches(#"(?:app|tests)/[A-Za-z0-9_/]+\.py"#, in: compiled.output)))
+        let pytest = try await python(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no"], cap: .seconds(300))
+        let (passed, failed) = Self.counts(pytest.output)
+        checks.append(EvaluationStep(name: "pytest", result: pytest, files: implicatedFiles(pytest.output, plan: input.plan, workspace: input.workspace)))
+        let smokeAndGolden = try await serveAndProbe(input: input, environment: environment, preview: preview, database: database, deadline: deadline)
+        checks += smokeAndGolden
+        for (name, arguments) in [("rollback:down", ["-m", "app.migrate", "down"]), ("rollback:up", ["-m", "app.migrate", "up"])] {
+            let result = try await python(arguments, cap: .seconds(120))
+            var step = EvaluationStep(name: name, result: result, files: MigrationFailure.files(in: result.output, workspace: input.workspace))
+            if name == "rollback:down", result.succeeded {
+                let left = try await database.leftovers(in: preview.schema)
+                if !left.isEmpty {
+                    step = EvaluationStep(name: name, passed: false, duration: result.duration, output: "left behind after down: \(left.joined(separator: ", "))", files: downMigrations(in: input.workspace))
+                }
+            }
+            checks.append(step)
+            if !step.passed { break }
+        }
+        return EvalReport(runID: input.runID, iteration: input.iteration, checks: checks, testsPassed: passed, testsFailed: failed)
+    }
+
+    /// Starts the app, runs the smoke flow and the golden tasks, stops the app.
+    private func serveAndProbe(input: QAInput, environment: [String: String], preview: PreviewEnvironment, database: PreviewDatabase, deadline: Deadline) async throws -> [EvaluationStep] {
+        let port = try LoopbackPort.free()
+        let server = try BackgroundProcess(sandbox.python, ["-m", "app", "--host", "127.0.0.1", "--port", String(port)], in: input.workspace, environment: environment, timeout: min(.seconds(300), deadline.remaining))
+        let client = ScaffoldClient(http: http, baseURL: "http://127.0.0.1:\(port)", plan: input.plan, jwtSecret: preview.jwtSecret)
+        let started = ContinuousClock.now
+        var steps: [EvaluationStep] = []
+        do {
+            let detail = try await smoke(client)
+            steps.append(EvaluationStep(name: "smoke", passed: true, duration: .now - started, output: detail))
+            steps += await GoldenTasks(client: client, preview: database, schema: preview.schema).run(input.plan.spec.acceptanceCriteria)
+        } catch {
+            let output = await server.stop()
+            let entity = input.plan.spec.entities.first.map { ["app/resources/\($0.plural).py", "app/__init__.py"] } ?? []
+            return [EvaluationStep(name: "smoke", passed: false, duration: .now - started, output: "\(error)\n\(output.tail(20))", files: entity)]
+        }
+        _ = await server.stop()
+        return steps
+    }
+
+    /// Health, then create, read and list one entity over HTTP.
+    private func smoke(_ client: ScaffoldClient) async throws -> String {
+        var healthy = false
+        for _ in 0..<100 where !healthy {
+            healthy = (try? await client.send("GET", "/health", token: nil).status) == 200
+            if !healthy { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        guard healthy else { throw ScaffoldProbeFailure("the app did not answer /health within 10 s") }
+        guard let entity = client.plan.spec.entities.first(where: { client.role(allowing: .create, on: $0.name) != nil }),
+              let role = client.role(allowing: .create, on: entity.name)
+        else { return "healthy (no role may create anything)" }
+        let token = client.token(user: "smoke", tenant: UUID(), role: role)
+        let id = try await client.create(entity, token: token)
+        let (readStatus, item) = try await client.send("GET", "/api/\(entity.plural)/\(id)", token: token)
+        guard readStatus == 200, item["id"]?.stringValue == id else { throw ScaffoldProbeFailure("GET /api/\(entity.plural)/\(id) answered \(readStatus)") }
+        let (listStatus, list) = try await client.send("GET", "/api/\(entity.plural)", token: token)
+        guard listStatus == 200, case .array(let items)? = list["items"], items.contains(where: { $0["id"]?.stringValue == id }) else {
+            throw ScaffoldProbeFailure("GET /api/\(entity.plural) answered \(listStatus) without the created row")
+        }
+        return "health, create, read and list of \(entity.name) as \(role)"
+    }
+
+    /// `N passed`, `M failed` (+ errors) from pytest's summary line.
+    static func counts(_ output: String) -> (passed: Int, failed: Int) {
+        func number(_ word: String) -> Int {
+            MigrationFailure.matches("([0-9]+) \(word)", in: output, group: 1).last.flatMap(Int.init) ?? 0
+        }
+        return (number("passed"), number("failed") + number("errors?"))
+    }
+
+    /// The scaffold files a pytest failure implicates: migrations named in errors, and for each
+    /// failing `tests/test_<plural>.py` that entity's resource module and table migration.
+    private func implicatedFiles(_ output: String, plan: ScaffoldPlan, workspace: String) -> [String] {
+        var files = Set(MigrationFailure.files(in: output, workspace: workspace))
+        let failingTests = Set(MigrationFailure.matches(#"(?:FAILED|ERROR) tests/test_([a-z0-9_]+)\.py"#, in: output, group: 1))
+        for entity in plan.spec.entities where failingTests.contains(entity.plural) {
+            files.insert("app/resources/\(entity.plural).py")
+            if let migration = plan.migrations.first(where: { $0.name == "create_\(entity.plural)" }) {
+                files.insert("migrations/" + String(format: "%04d_%@", migration.version, migration.name) + ".up.sql")
+            }
+        }
+        return files.sorted()
+    }
+
+    private func downMigrations(in workspace: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: workspace + "/migrations")) ?? []).filter { $0.hasSuffix(".down.sql") }.map { "migrations/\($0)" }.sorted()
+    }
+}

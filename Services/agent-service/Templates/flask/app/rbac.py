@@ -1,0 +1,30 @@
+"""Role-based access control from the roles and permissions in ``app/schema.json``.
+
+A permission grants a role actions (create, read, update, delete) on an entity with a row scope:
+
+* ``all`` - every row of the caller's tenant;
+* ``own`` - only rows whose owner column equals the caller's ``sub``. Reads, lists, updates and
+  deletes of other users' rows answer 404 (their existence is not revealed); a create always
+  sets the owner to the caller.
+
+An action that no permission grants answers 403 PERMISSION_DENIED. Listing needs ``read``.
+"""
+
+from __future__ import annotations
+
+from app.auth import User
+from app.errors import ApiError
+from app.schema import Entity, load_schema
+
+
+def authorize(user: User, entity: Entity, action: str) -> str:
+    """The scope (``"all"`` or ``"own"``) of the caller for an action, or 403."""
+    scope = load_schema().scope(user.role, entity.name, action)
+    if scope is None:
+        raise ApiError.forbidden(f"role {user.role!r} may not {action} {entity.plural}")
+    return scope
+
+
+def owner_filter(user: User, entity: Entity, scope: str) -> str | None:
+    """The owner value rows must have for this scope (None = any row of the tenant)."""
+    return user.sub if scope == "own" and entity.owner_column else None

@@ -1,0 +1,162 @@
+"""The application's formal spec (``app/schema.json``), loaded into small read-only objects.
+
+Everything generic in this package (validation, RBAC, PII handling, the CRUD resource factory)
+reads the spec from here, so the spec file is the single source of truth for entities, fields,
+roles and permissions. The migrations in ``migrations/`` were generated from the same spec.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+SCHEMA_PATH = Path(__file__).with_name("schema.json")
+
+ACTIONS = ("create", "read", "update", "delete")
+FIELD_TYPES = (
+    "string", "text", "int", "decimal", "bool", "date", "datetime",
+    "enum", "email", "phone", "money", "reference",
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an entity, as the API and the table see it."""
+
+    name: str
+    type: str
+    required: bool = False
+    unique: bool = False
+    pii: bool = False
+    values: tuple[str, ...] = ()
+    references: str | None = None
+    is_owner: bool = False
+
+    @property
+    def column(self) -> str:
+        """The column (and JSON key): ``<name>_id`` for references, else the name."""
+        return f"{self.name}_id" if self.type == "reference" else self.name
+
+    @property
+    def required_on_create(self) -> bool:
+        """Required in a create payload (the owner field defaults to the caller)."""
+        return self.required and not self.is_owner
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One entity: a table named by its plural and a resource under ``/api/<plural>``."""
+
+    name: str
+    plural: str
+    fields: tuple[Field, ...]
+    owner_field: str | None = None
+
+    @property
+    def table(self) -> str:
+        return self.plural
+
+    @property
+    def owner_column(self) -> str | None:
+        """The column holding the owning user's id (``sub``), when rows are owned."""
+        if not self.owner_field:
+            return None
+        declared = self.field(self.owner_field)
+        return declared.column if declared else self.owner_field
+
+    @property
+    def owner_is_implicit(self) -> bool:
+        """True when the owner column is not one of the declared fields (it is then a text column)."""
+        return bool(self.owner_field) and self.field(self.owner_field) is None
+
+    @property
+    def pii_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.pii)
+
+    @property
+    def reference_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.type == "reference")
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def by_column(self, column: str) -> Field | None:
+        return next((f for f in self.fields if f.column == column), None)
+
+
+@dataclass(frozen=True)
+class Permission:
+    actions: frozenset[str]
+    scope: str  # "all" or "own"
+
+
+@dataclass(frozen=True)
+class Schema:
+    title: str
+    entities: tuple[Entity, ...]
+    roles: dict[str, dict[str, list[Permission]]] = field(default_factory=dict)
+    join_tables: tuple[dict, ...] = ()
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def entity(self, name: str) -> Entity:
+        for entity in self.entities:
+            if entity.name == name or entity.plural == name:
+                return entity
+        raise KeyError(name)
+
+    def scope(self, role: str, entity: str, action: str) -> str | None:
+        """The row scope a role has for an action on an entity: "all", "own", or None (denied).
+
+        When several permissions of a role grant the same action, the widest scope wins.
+        """
+        scopes = {p.scope for p in self.roles.get(role, {}).get(entity, []) if action in p.actions}
+        if "all" in scopes:
+            return "all"
+        return "own" if "own" in scopes else None
+
+
+def parse_schema(data: dict) -> Schema:
+    """Builds a :class:`Schema` from the spec's JSON and checks it is consistent."""
+    entities = []
+    for e in data["entities"]:
+        owner = e.get("owner_field")
+        fields = tuple(
+            Field(
+                name=f["name"],
+                type=f["type"],
+                required=bool(f.get("required")),
+                unique=bool(f.get("unique")),
+                pii=bool(f.get("pii")),
+                values=tuple(f.get("values") or ()),
+                references=f.get("references"),
+                is_owner=f["name"] == owner,
+            )
+            for f in e.get("fields", [])
+        )
+        for f in fields:
+            if f.type not in FIELD_TYPES:
+                raise ValueError(f"{e['name']}.{f.name}: unknown field type {f.type!r}")
+        entities.append(Entity(name=e["name"], plural=e["plural"], fields=fields, owner_field=owner))
+    names = {e.name for e in entities}
+    roles: dict[str, dict[str, list[Permission]]] = {}
+    for role in data.get("roles", []):
+        grants = roles.setdefault(role["name"], {})
+        for p in role.get("permissions", []):
+            if p["entity"] not in names:
+                raise ValueError(f"role {role['name']}: unknown entity {p['entity']!r}")
+            scope = p.get("scope", "all")
+            owner_field = next(e.owner_field for e in entities if e.name == p["entity"])
+            if scope == "own" and not owner_field:
+                raise ValueError(f"role {role['name']}: scope 'own' on {p['entity']} needs an owner_field")
+            grants.setdefault(p["entity"], []).append(Permission(frozenset(p.get("actions", [])), scope))
+    joins = tuple(r for r in data.get("relations", []) if r.get("kind") == "many_to_many")
+    return Schema(title=data.get("title", ""), entities=tuple(entities), roles=roles, join_tables=joins, raw=data)
+
+
+@lru_cache(maxsize=1)
+def load_schema(path: str | None = None) -> Schema:
+    """The spec of this application (cached)."""
+    with open(path or SCHEMA_PATH, encoding="utf-8") as fh:
+        return parse_schema(json.load(fh))

@@ -1,0 +1,182 @@
+"""Shared fixtures: the app, callers with signed tokens, a row factory and raw database access.
+
+The tests need a migrated database: set DATABASE_URL and DATABASE_SCHEMA, run
+``python -m app.migrate up`` (and ``python -m app.seed``) first. They never create or drop
+schemas; every test works in a fresh random tenant, so tests do not see each other's rows (nor
+the seed tenant's) and can run against a database that already holds data.
+
+JWT_SECRET and PII_ENCRYPTION_KEY are taken from the environment when set, otherwise a
+throwaway value is generated for the test session.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from cryptography.fernet import Fernet
+
+from app import create_app
+from app.auth import issue_token
+from app.config import Config
+from app.crud import Repository
+from app.db import connect, set_identity, tenant_transaction
+from app.schema import Entity
+from app.validation import validate_payload
+from support import DEFAULT_SUB, SCHEMA, roles_allowed, sample_value
+
+
+def pytest_configure(config):
+    if not os.environ.get("DATABASE_URL"):
+        raise pytest.UsageError(
+            "set DATABASE_URL (and DATABASE_SCHEMA) to a migrated database: python -m app.migrate up")
+
+
+@pytest.fixture(scope="session")
+def settings() -> Config:
+    return Config.from_env(
+        jwt_secret=os.environ.get("JWT_SECRET") or secrets.token_urlsafe(48),
+        pii_encryption_key=os.environ.get("PII_ENCRYPTION_KEY") or Fernet.generate_key().decode(),
+        rate_limit_per_minute=1_000_000,  # tests/test_api.py checks the limit on its own app
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings):
+    application = create_app(settings)
+    yield application
+    application.extensions["db_pool"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def tenant() -> str:
+    """A fresh tenant per test."""
+    return str(uuid.uuid4())
+
+
+class Caller:
+    """A test client acting as one user (sub) with one role in one tenant."""
+
+    def __init__(self, client, secret: str, role: str, tenant: str, sub: str):
+        self.client, self.role, self.tenant, self.sub = client, role, tenant, sub
+        self.token = issue_token(secret, sub, tenant, role)
+        self.headers = {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, path, **kwargs):
+        return self.client.get(path, headers=self.headers, **kwargs)
+
+    def post(self, path, **kwargs):
+        return self.client.post(path, headers=self.headers, **kwargs)
+
+    def patch(self, path, **kwargs):
+        return self.client.patch(path, headers=self.headers, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.client.delete(path, headers=self.headers, **kwargs)
+
+
+@pytest.fixture
+def caller(client, settings, tenant):
+    """``caller(role, tenant=None, sub=None)``: defaults to this test's tenant and user."""
+
+    def make(role: str, tenant: str | None = None, sub: str | None = None) -> Caller:
+        return Caller(client, settings.jwt_secret, role, tenant or tenant_default, sub or DEFAULT_SUB)
+
+    tenant_default = tenant
+    return make
+
+
+@pytest.fixture
+def caller_for(caller):
+    """``caller_for(entity, action, tenant=None, sub=None)``: a caller whose role may do the
+    action (scope "all" preferred); skips the test when no role of the spec may."""
+
+    def pick(entity: Entity, action: str, tenant: str | None = None, sub: str | None = None) -> Caller:
+        allowed = roles_allowed(entity, action)
+        if not allowed:
+            pytest.skip(f"no role of the spec may {action} {entity.plural}")
+        return caller(allowed[0], tenant=tenant, sub=sub)
+
+    return pick
+
+
+class RowFactory:
+    """Builds payloads and inserts rows directly (through the same Repository the API uses)."""
+
+    def __init__(self, app, settings: Config):
+        self.app, self.settings = app, settings
+
+    @property
+    def cipher(self):
+        return self.app.extensions["pii_cipher"]
+
+    def payload(self, entity: Entity, tenant: str | None = None, references: str = "required") -> dict:
+        """A valid create payload. With a tenant, reference fields get ids of rows created in that
+        tenant: only required ones (``references="required"``) or all of them (``"all"``)."""
+        body = {f.column: sample_value(f) for f in entity.fields if f.type != "reference" and not f.is_owner}
+        return self.with_references(entity, tenant, body, references) if tenant else body
+
+    def with_references(self, entity: Entity, tenant: str, body: dict, references: str = "required") -> dict:
+        body = dict(body)
+        for field in entity.reference_fields:
+            if field.column not in body and not field.is_owner and (field.required or references == "all"):
+                body[field.column] = self.create(SCHEMA.entity(field.references), tenant)["id"]
+        return body
+
+    def create(self, entity: Entity, tenant: str, owner: str | None = DEFAULT_SUB, **values) -> dict:
+        """Inserts a row in a tenant (owned by ``owner`` when rows are owned); returns its JSON."""
+        body = self.payload(entity, tenant)
+        body.update(values)
+        column_values = validate_payload(entity, body, partial=False)
+        if entity.owner_column and entity.owner_column not in column_values:
+            column_values[entity.owner_column] = owner
+        with self.transaction(tenant, "test-factory") as conn:
+            Repository(entity, self.cipher).check_references(conn, tenant, column_values)
+            return Repository(entity, self.cipher).insert(conn, tenant, column_values)
+
+    def get(self, entity: Entity, tenant: str, row_id: str) -> dict | None:
+        with self.transaction(tenant, "test-factory") as conn:
+            return Repository(entity, self.cipher).get(conn, tenant, row_id)
+
+    @contextmanager
+    def transaction(self, tenant: str, user: str | None):
+        with connect(self.settings.database_url, self.settings.database_schema) as conn:
+            with tenant_transaction(conn, tenant, user):
+                yield conn
+
+
+@pytest.fixture
+def rows(app, settings) -> RowFactory:
+    return RowFactory(app, settings)
+
+
+@pytest.fixture
+def raw_db(settings):
+    """``raw_db(tenant=None, user=None)``: a plain connection in a transaction that is rolled
+    back at the end, with app.tenant_id/app.user_id set like the app does (None = unset)."""
+
+    @contextmanager
+    def open_(tenant: str | None = None, user: str | None = None):
+        with connect(settings.database_url, settings.database_schema) as conn:
+            with conn.transaction(force_rollback=True):
+                set_identity(conn, tenant, user)
+                yield conn
+
+    return open_
+
+
+@pytest.fixture(scope="session")
+def bypasses_rls(settings) -> bool:
+    """True when the test connection's role is a superuser or has BYPASSRLS (RLS not testable)."""
+    with connect(settings.database_url, settings.database_schema) as conn:
+        row = conn.execute(
+            "SELECT rolsuper OR rolbypassrls AS bypass FROM pg_roles WHERE rolname = current_user").fetchone()
+        return bool(row["bypass"])

@@ -1,0 +1,111 @@
+import Foundation
+import Shared
+import Testing
+@testable import AgentService
+
+/// The heart of the product: Codegen → DevOps → QA Evaluator (→ Auto-Fixer) on real git, the
+/// real preview Postgres and the generated app's own pytest suite.
+@Suite(.serialized) struct ScaffoldLoopTests {
+    private let registry: AgentRegistry
+
+    init() throws {
+        registry = try AgentTestEnvironment.registry()
+    }
+
+    private func plan(from description: String, title: String) async throws -> ScaffoldPlan {
+        let spec = try ProductArchitect().design(ArchitectInput(title: title, description: description, mode: .freeform))
+        let designed = try SystemDesigner().design(DesignerInput(spec: spec))
+        return SecurityCompliance().review(SecurityInput(plan: designed, description: description, targetRepository: nil))
+    }
+
+    private func run<Output: Decodable>(_ role: AgentRole, _ input: some Encodable, as type: Output.Type) async throws -> Output {
+        let output = try await registry.agent(for: role).runDeterministic(try AgentJSON.encode(input))
+        return try AgentJSON.decode(Output.self, from: output, field: "output")
+    }
+
+    /// Generates, applies and evaluates one iteration.
+    private func iteration(_ plan: ScaffoldPlan, run: String, number: Int, diff: String, expectReady: Bool = true) async throws -> (DevOpsOutput, EvalReport) {
+        let prepared = try await self.run(.devOps, DevOpsInput(runID: run, iteration: number, diff: diff), as: DevOpsOutput.self)
+        if expectReady { #expect(prepared.ready, "\(prepared.steps.filter { !$0.passed }.map(\.outputTail))") }
+        let report = try await self.run(.qaEvaluator, QAInput(runID: run, iteration: number, plan: plan, workspace: prepared.workspace, timeoutSeconds: 600), as: EvalReport.self)
+        return (prepared, report)
+    }
+
+    private func describe(_ report: EvalReport) -> String {
+        report.checks.filter { $0.status == "failed" }.map { "\($0.name): \($0.outputTail.suffix(1500))" }.joined(separator: "\n---\n")
+    }
+
+    @Test func crmScaffoldPassesItsOwnSuiteSmokeGoldenTasksAndRollback() async throws {
+        let plan = try await plan(from: "A CRM with contacts, companies and deals. Each contact has a name, email and phone and belongs to a company. Deals have an amount, a stage (lead, qualified, won, lost) and an owner. Sales reps see only their own deals; managers see all.", title: "CRM")
+        let generated = try await run(.codegenEngineer, CodegenInput(plan: plan), as: CodegenOutput.self)
+        let again = try await run(.codegenEngineer, CodegenInput(plan: plan), as: CodegenOutput.self)
+        #expect(generated.diff == again.diff, "same plan, byte-identical diff")
+        #expect(generated.files.contains("app/resources/deals.py"))
+        #expect(generated.files.contains("tests/test_isolation.py"))
+        let run = "crm-\(UUID().uuidString.prefix(8).lowercased())"
+        let (_, report) = try await iteration(plan, run: run, number: 1, diff: generated.diff)
+        #expect(report.passed, "\(describe(report))")
+        #expect(report.testsPassed > 20)
+        #expect(report.checks.contains { $0.name == "smoke" && $0.passed })
+        #expect(report.checks.contains { $0.name.hasPrefix("golden:") && $0.passed })
+        #expect(report.checks.contains { $0.name == "rollback:down" && $0.passed })
+        #expect(report.score == 100)
+    }
+
+    @Test(arguments: [
+        ("Blog", "A blog with authors, posts and tags. Each post has a title, a body, a published flag and a published at time, and belongs to an author. Posts can have many tags and tags can be on many posts. Admins manage everything; writers edit only their own posts."),
+        ("Tasks", "A project tracker with projects and tasks. Each task has a title, a due date, a priority (low, medium, high) and a status (todo, doing, done) and belongs to a project."),
+        ("Inventory", "An inventory system with products, suppliers, warehouses and stock movements. Each product has a SKU, a name, a price and a quantity and belongs to a supplier. Each stock movement has a quantity and a moved at time and belongs to a product and a warehouse."),
+    ])
+    func otherShapesGenerateScaffoldsThatPass(title: String, description: String) async throws {
+        let plan = try await plan(from: description, title: title)
+        let generated = try await run(.codegenEngineer, CodegenInput(plan: plan), as: CodegenOutput.self)
+        let (_, report) = try await iteration(plan, run: "\(title.lowercased())-\(UUID().uuidString.prefix(8).lowercased())", number: 1, diff: generated.diff)
+        #expect(report.passed, "\(title): \(describe(report))")
+        #expect(report.testsFailed == 0)
+    }
+
+    @Test(arguments: InjectedFault.allCases)
+    func injectedFaultIsCaughtAndFixedWithinTheCap(fault: InjectedFault) async throws {
+        let plan = try await plan(from: "A helpdesk with customers and tickets. Each ticket has a subject, a priority (low, medium, high) and a status (open, pending, closed) and belongs to a customer. Customers have a name and an email.", title: "Helpdesk")
+        let generated = try await run(.codegenEngineer, CodegenInput(plan: plan, fault: fault), as: CodegenOutput.self)
+        let target = try fault.target(in: plan)
+        let run = "fault-\(fault.rawValue.replacingOccurrences(of: "_", with: "-"))-\(UUID().uuidString.prefix(6).lowercased())"
+        // A broken migration may already fail the seed: DevOps reports it, QA still evaluates.
+        let (prepared, broken) = try await iteration(plan, run: run, number: 1, diff: generated.diff, expectReady: false)
+        #expect(!broken.passed, "the evaluator must catch \(fault.rawValue)")
+        #expect(broken.failingFiles.contains(target), "\(broken.failingFiles)")
+        let fix = try await self.run(.autoFixer, FixerInput(plan: plan, report: broken, workspace: prepared.workspace), as: FixerOutput.self)
+        #expect(fix.files == [target], "the fixer touches only the failing file")
+        let touched = Set(MigrationFailure.matches(#"diff --git a/(\S+)"#, in: fix.diff, group: 1))
+        #expect(touched == [target])
+        let (_, repaired) = try await iteration(plan, run: run, number: 2, diff: fix.diff)
+        #expect(repaired.passed, "\(describe(repaired))")
+    }
+
+    @Test func unknownFieldTypeIsInvalidArgumentNamingTheField() async throws {
+        var plan = try await plan(from: "A CRM with contacts that have a name and an email.", title: "CRM")
+        var json = try AgentJSON.encode(CodegenInput(plan: plan))
+        let text = String(decoding: try JSONEncoder().encode(json), as: UTF8.self).replacingOccurrences(of: #""type":"email""#, with: #""type":"e-mail""#)
+        json = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        let error = await #expect(throws: WireError.self) { try await registry.agent(for: .codegenEngineer).runDeterministic(json) }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.details.first?.field?.hasPrefix("input.plan.spec.entities") == true)
+        plan.spec.entities = []
+        let empty = await #expect(throws: WireError.self) { try await run(.codegenEngineer, CodegenInput(plan: plan, fault: .missingColumn), as: CodegenOutput.self) }
+        #expect(empty?.code == .invalidArgument)
+    }
+
+    @Test func evaluationRunsOutOfTimeCleanly() async throws {
+        let plan = try await plan(from: "A CRM with contacts that have a name and an email.", title: "CRM")
+        let generated = try await run(.codegenEngineer, CodegenInput(plan: plan), as: CodegenOutput.self)
+        let run = "timeout-\(UUID().uuidString.prefix(8).lowercased())"
+        let prepared = try await self.run(.devOps, DevOpsInput(runID: run, iteration: 1, diff: generated.diff), as: DevOpsOutput.self)
+        let started = ContinuousClock.now
+        let outcome = await #expect(throws: WireError.self) {
+            try await self.run(.qaEvaluator, QAInput(runID: run, iteration: 1, plan: plan, workspace: prepared.workspace, timeoutSeconds: 1), as: EvalReport.self)
+        }
+        #expect(outcome?.code == .deadlineExceeded)
+        #expect(ContinuousClock.now - started < .seconds(60))
+    }
+}
