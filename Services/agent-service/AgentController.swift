@@ -2,14 +2,16 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// The agent-service's endpoints: `GET /api/meta/v2/agents` and the internal
-/// `POST /internal/v1/agents/{role}/execute`.
+/// The agent-service's endpoints: `GET /api/meta/v2/agents`, the internal
+/// `POST /internal/v1/agents/{role}/execute`, and `POST /internal/v1/sandboxes/{run}/cleanup`
+/// (the run-service calls it when a run ends).
 struct AgentController: Sendable {
     let executor: AgentExecutor
     let registry: AgentRegistry
     let repository: AgentExecutionRepository
     let providers: [any AgentProvider]
     let defaultProvider: String
+    let cleaner: SandboxCleaner
 
     /// The body of `GET /agents`.
     struct Catalogue: ResponseEncodable {
@@ -37,6 +39,10 @@ struct AgentController: Sendable {
         routes.api.get("agents") { _, context in try await catalogue(context) }
         routes.internalAPI.post("agents/:role/execute") { request, context in
             try await execute(request, context)
+        }
+        routes.internalAPI.post("sandboxes/:run/cleanup") { request, context in
+            let body = try await request.decode(as: SandboxCleaner.Request.self, context: context)
+            return try await cleaner.clean(run: try context.parameters.require("run"), failed: body.failed)
         }
     }
 

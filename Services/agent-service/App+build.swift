@@ -36,7 +36,10 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
         repository: repository,
         logger: logger
     )
-    let controller = AgentController(executor: executor, registry: registry, repository: repository, providers: providers, defaultProvider: providerConfig.defaultProvider)
+    let controller = AgentController(
+        executor: executor, registry: registry, repository: repository, providers: providers, defaultProvider: providerConfig.defaultProvider,
+        cleaner: SandboxCleaner(sandbox: sandbox, keySeed: config.auth.serviceTokenSecret, logger: logger)
+    )
     return try ServiceApplication.build(descriptor: try serviceDescriptor(), runtime: runtime) { routes in
         controller.register(routes)
     }

@@ -144,6 +144,37 @@ import Testing
         }
     }
 
+    @Test func codegenRunsThroughTheExecuteEndpointAndCleanupRemovesTheSandbox() async throws {
+        try await withAgentService { client in
+            let token = AgentTestEnvironment.serviceToken(tenant: UUID())
+            let plan = try SystemDesigner().design(DesignerInput(spec: CRMFixture.spec))
+            let request = AgentExecutionRequest(idempotencyKey: UUID().uuidString, input: try AgentJSON.encode(CodegenInput(plan: plan)))
+            let run = "endpoint-\(UUID().uuidString.prefix(8).lowercased())"
+            let codegen = try await client.execute(uri: "/internal/v1/agents/codegen_engineer/execute", method: .post, headers: headers(token), body: ByteBuffer(bytes: try AgentJSON.text(request))) { response in
+                #expect(response.status == .created)
+                return try result(response).output(as: CodegenOutput.self)
+            }
+            #expect(codegen.diff.contains("diff --git a/app/resources/deals.py b/app/resources/deals.py"))
+            let devOps = AgentExecutionRequest(idempotencyKey: UUID().uuidString, input: try AgentJSON.encode(DevOpsInput(runID: run, iteration: 1, diff: codegen.diff)))
+            let prepared = try await client.execute(uri: "/internal/v1/agents/devops/execute", method: .post, headers: headers(token), body: ByteBuffer(bytes: try AgentJSON.text(devOps))) { response in
+                try result(response).output(as: DevOpsOutput.self)
+            }
+            #expect(prepared.ready)
+            #expect(FileManager.default.fileExists(atPath: prepared.workspace + "/app/__init__.py"))
+            try await client.execute(uri: "/internal/v1/sandboxes/\(run)/cleanup", method: .post, headers: headers(token), body: ByteBuffer(string: #"{"failed": false}"#)) { response in
+                #expect(response.status == .ok)
+                let outcome = try JSONDecoder().decode(SandboxCleaner.Outcome.self, from: Data(buffer: response.body))
+                #expect(outcome.removedWorkspaces)
+                #expect(outcome.droppedSchema == prepared.schema)
+            }
+            #expect(!FileManager.default.fileExists(atPath: prepared.workspace))
+            let pool = PostgresPool(config: DatabaseConfig(url: try AgentTestEnvironment.require("META_BUILDER_PREVIEW_DATABASE_URL"), poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
+            defer { pool.close() }
+            let schemas = try await pool.query("SELECT count(*) AS n FROM pg_namespace WHERE nspname = \(prepared.schema)")
+            #expect(try schemas[0].decode("n", as: Int.self) == 0)
+        }
+    }
+
     @Test func badInputNamesTheField() async throws {
         try await withAgentService { client in
             let token = AgentTestEnvironment.serviceToken(tenant: UUID())
