@@ -230,7 +230,12 @@ import Testing
 
     // MARK: - Ending calls early
 
-    @Test func cancellingTheTaskEndsAnInFlightCall() async throws {
+    /// Starts a GET the server holds (up to 10 s), waits until the server has it, interrupts it
+    /// with `interrupt`, and hands the call's result to `check` while the server still holds it.
+    private func interruptHeldCall(
+        _ interrupt: (Task<HTTPClientResponse, any Error>, CurlLoop) -> Void,
+        check: (Result<HTTPClientResponse, any Error>, SlowRoute, HTTPClient, String) async throws -> Void
+    ) async throws {
         let slow = SlowRoute()
         let router = Router()
         slow.register(on: router, path: "slow", holdAtMost: .seconds(10))
@@ -242,14 +247,19 @@ import Testing
             let call = Task {
                 try await client.send(HTTPClientRequest(method: "GET", url: "\(baseURL)/slow"))
             }
-            // Cancel only once the server holds the request.
             let arrived = await pollUntil { slow.started.load(ordering: .sequentiallyConsistent) == 1 }
             try #require(arrived, "the request never reached the server")
-            call.cancel()
+            interrupt(call, loop)
             let result = await call.result
-            // Had the client ignored cancellation, it would have waited for the server's answer
-            // (up to 10 s) and returned it; the server has not answered.
+            // Had the client ignored the interruption, it would have waited for the server's
+            // answer (up to 10 s) and returned it; the server has not answered.
             #expect(slow.answered.load(ordering: .sequentiallyConsistent) == 0)
+            try await check(result, slow, client, baseURL)
+        }
+    }
+
+    @Test func cancellingTheTaskEndsAnInFlightCall() async throws {
+        try await interruptHeldCall({ call, _ in call.cancel() }) { result, _, _, _ in
             #expect(throws: CancellationError.self) { try result.get() }
         }
     }
@@ -279,24 +289,8 @@ import Testing
     }
 
     @Test func stoppingTheLoopFailsCallsInFlightAndAfter() async throws {
-        let slow = SlowRoute()
-        let router = Router()
-        slow.register(on: router, path: "slow", holdAtMost: .seconds(10))
-        let (client, loop) = Self.client()
-        defer { loop.stop() }
-
-        try await withLoopbackServer(router) { baseURL in
-            defer { slow.gate.open() }
-            let call = Task {
-                try await client.send(HTTPClientRequest(method: "GET", url: "\(baseURL)/slow"))
-            }
-            let arrived = await pollUntil { slow.started.load(ordering: .sequentiallyConsistent) == 1 }
-            try #require(arrived, "the request never reached the server")
-            loop.stop()
-            let result = await call.result
-            #expect(slow.answered.load(ordering: .sequentiallyConsistent) == 0)
+        try await interruptHeldCall({ _, loop in loop.stop() }) { result, slow, client, baseURL in
             #expect(throws: WireError(.unavailable, "HTTP client is shutting down")) { try result.get() }
-
             await #expect(throws: WireError(.unavailable, "HTTP client is shutting down")) {
                 try await client.send(HTTPClientRequest(method: "GET", url: "\(baseURL)/slow"))
             }
