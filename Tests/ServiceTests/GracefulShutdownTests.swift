@@ -21,14 +21,14 @@ import Testing
         defer { if process.isRunning { process.terminate() } }
 
         var ready = false
-        for _ in 0..<100 where !ready {
+        for _ in 0..<300 where !ready {
             ready = (try? await SharedHTTP.status(of: "http://127.0.0.1:\(port)/readyz")) == 200
             if !ready { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(ready, "\(service.name) did not become ready")
         kill(process.processIdentifier, SIGTERM)
-        for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(!process.isRunning, "\(service.name) did not stop within 10 s of SIGTERM")
+        for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!process.isRunning, "\(service.name) did not stop within 20 s of SIGTERM")
         #expect(process.terminationStatus == 0)
         let log = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         // JSON log lines, one object each.

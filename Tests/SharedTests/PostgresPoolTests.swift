@@ -119,8 +119,14 @@ import Testing
 
     @Test func waitingForAConnectionHonoursTheDeadline() async throws {
         try await TestDatabase.withPool(poolSize: 1) { pool in
-            async let holder: Void = { _ = try await pool.query("SELECT pg_sleep(1.5)", deadline: .after(.seconds(10))) }()
-            try await Task.sleep(for: .milliseconds(200))
+            let (checkedOut, signal) = AsyncStream.makeStream(of: Void.self)
+            async let holder: Void = pool.withSession(deadline: .after(.seconds(20))) { session in
+                signal.yield()
+                try await session.query("SELECT pg_sleep(3)")
+            }
+            // Wait until the only connection is really taken (causal, not a guess at timing).
+            var iterator = checkedOut.makeAsyncIterator()
+            await iterator.next()
             let error = await #expect(throws: WireError.self) {
                 try await pool.query("SELECT 1", deadline: .after(.milliseconds(200)))
             }

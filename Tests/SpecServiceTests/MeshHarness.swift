@@ -53,7 +53,7 @@ final class MeshHarness: Sendable {
         let running = Task { try await group.run() }
         defer { running.cancel() }
         var ready = false
-        for _ in 0..<100 where !ready {
+        for _ in 0..<400 where !ready {
             ready = (try? await SharedHTTP.status(of: "http://127.0.0.1:\(agentPort)/readyz")) == 200
             if !ready { try await Task.sleep(for: .milliseconds(50)) }
         }

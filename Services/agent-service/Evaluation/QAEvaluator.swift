@@ -90,11 +90,11 @@ struct QAEvaluator: Sendable {
     /// Health, then create, read and list one entity over HTTP.
     private func smoke(_ client: ScaffoldClient) async throws -> String {
         var healthy = false
-        for _ in 0..<100 where !healthy {
+        for _ in 0..<300 where !healthy {
             healthy = (try? await client.send("GET", "/health", token: nil).status) == 200
             if !healthy { try await Task.sleep(for: .milliseconds(100)) }
         }
-        guard healthy else { throw ScaffoldProbeFailure("the app did not answer /health within 10 s") }
+        guard healthy else { throw ScaffoldProbeFailure("the app did not answer /health within 30 s") }
         guard let entity = client.plan.spec.entities.first(where: { client.role(allowing: .create, on: $0.name) != nil }),
               let role = client.role(allowing: .create, on: entity.name)
         else { return "healthy (no role may create anything)" }
