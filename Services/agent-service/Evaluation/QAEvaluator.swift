@@ -41,7 +41,7 @@ struct QAEvaluator: Sendable {
         let environment = preview.variables(databaseURL: databaseURL, sandbox: sandbox)
         let database = PreviewDatabase(url: databaseURL, logger: logger)
         func python(_ arguments: [String], cap: Duration) async throws -> ProcessResult {
-            try deadline.check("the evaluation finished")
+            try deadline.check("evaluating the scaffold")
             return try await ProcessRunner.run(sandbox.python, arguments, in: input.workspace, environment: environment, timeout: min(cap, deadline.remaining))
         }
         var checks: [EvaluationStep] = []

@@ -47,7 +47,7 @@ public struct HTTPClient: Sendable {
         var backoff = retryPolicy.initialBackoff
         while true {
             try Task.checkCancellation()
-            try deadline.check("the upstream call was sent")
+            try deadline.check("sending the upstream call")
             let outcome: Result<HTTPClientResponse, any Error>
             do {
                 outcome = .success(try await sendOnce(request, deadline: deadline))

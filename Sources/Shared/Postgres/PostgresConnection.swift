@@ -1,6 +1,10 @@
 import CLibPQ
 import Dispatch
 import Foundation
+import Synchronization
+
+/// Identifies one statement (or script) run, for cancellation.
+final class StatementTicket: Sendable {}
 
 /// One libpq connection and the serial queue that runs every blocking call on it.
 ///
@@ -15,6 +19,8 @@ final class PostgresConnection: @unchecked Sendable {
     let id: Int
     /// The `statement_timeout` (ms) currently set on the session; 0 is none.
     var statementTimeoutMilliseconds = 0
+    /// The statement in flight, so a late watchdog never cancels the next caller's statement.
+    private let inFlight = Mutex<StatementTicket?>(nil)
 
     private init(handle: OpaquePointer, queue: DispatchQueue, id: Int) {
         self.handle = handle
@@ -70,11 +76,23 @@ final class PostgresConnection: @unchecked Sendable {
         return false
     }
 
-    /// Asks the server to cancel the statement in flight. Safe from any thread.
-    func cancel() {
+    /// Asks the server to cancel the statement of `ticket` if it is still the one in flight.
+    /// Safe from any thread: the check and `PQcancel` happen under the lock that starting and
+    /// finishing a statement also take, so no other statement can be hit.
+    func cancel(_ ticket: StatementTicket) {
         guard let canceller else { return }
-        var buffer = [CChar](repeating: 0, count: 256)
-        _ = PQcancel(canceller, &buffer, Int32(buffer.count))
+        inFlight.withLock { current in
+            guard current === ticket else { return }
+            var buffer = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(canceller, &buffer, Int32(buffer.count))
+        }
+    }
+
+    /// Marks `ticket`'s statement as in flight for the duration of `body` (call on `queue`).
+    func running<T>(_ ticket: StatementTicket, _ body: () throws -> T) rethrows -> T {
+        inFlight.withLock { $0 = ticket }
+        defer { inFlight.withLock { $0 = nil } }
+        return try body()
     }
 
     /// Runs one statement with bound parameters and returns its rows (blocking; call on `queue`).

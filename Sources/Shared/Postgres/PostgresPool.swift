@@ -108,7 +108,7 @@ public final class PostgresPool: Service, Sendable {
     // MARK: - Checkout
 
     private func checkout(deadline: Deadline?) async throws -> PostgresConnection {
-        try deadline?.check("a database connection was available")
+        try deadline?.check("waiting for a database connection")
         let waiterID = state.withLock { state in
             state.nextID += 1
             return state.nextID

@@ -62,22 +62,23 @@ public struct PostgresSession: Sendable {
 
     private func run<T: Sendable>(ignoringDeadline: Bool = false, _ work: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let deadline = ignoringDeadline ? nil : self.deadline
-        try deadline?.check("the database statement started")
+        try deadline?.check("starting a database statement")
         try Task.checkCancellation()
         let connection = self.connection
+        let ticket = StatementTicket()
         let watchdog = deadline.map { deadline in
-            DispatchWorkItem { connection.cancel() }.scheduled(after: deadline)
+            DispatchWorkItem { connection.cancel(ticket) }.scheduled(after: deadline)
         }
         defer { watchdog?.cancel() }
         do {
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
                     connection.queue.async {
-                        continuation.resume(with: Result { try work(connection) })
+                        continuation.resume(with: Result { try connection.running(ticket) { try work(connection) } })
                     }
                 }
             } onCancel: {
-                connection.cancel()
+                connection.cancel(ticket)
             }
         } catch let error as PostgresError where error.sqlState == "57014" {
             if let deadline, deadline.isExpired { throw PostgresError(.deadlineExceeded, error.message) }

@@ -42,8 +42,8 @@ public struct Deadline: Sendable, Comparable, CustomStringConvertible {
     }
 
     /// Throws DEADLINE_EXCEEDED when expired.
-    public func check(_ what: @autoclosure () -> String = "request") throws {
-        if isExpired { throw WireError(.deadlineExceeded, "deadline exceeded before \(what()) completed") }
+    public func check(_ what: @autoclosure () -> String = "handling the request") throws {
+        if isExpired { throw WireError(.deadlineExceeded, "deadline exceeded while \(what())") }
     }
 
     public static func < (lhs: Deadline, rhs: Deadline) -> Bool { lhs.instant < rhs.instant }
