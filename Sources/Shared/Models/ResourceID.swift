@@ -11,12 +11,6 @@ public struct ResourceID: Hashable, Sendable, Codable, PostgresCodable, CustomSt
         self.uuid = uuid
     }
 
-    /// Parses any-case text; nil when it is not a UUID.
-    public init?(_ text: String) {
-        guard let uuid = UUID(uuidString: text) else { return nil }
-        self.uuid = uuid
-    }
-
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let uuid = UUID(uuidString: text) else {

@@ -15,11 +15,6 @@ public struct Deadline: Sendable, Comparable, CustomStringConvertible {
         Deadline(.now + duration)
     }
 
-    /// A deadline `milliseconds` from now.
-    public static func after(milliseconds: Int) -> Deadline {
-        .after(.milliseconds(milliseconds))
-    }
-
     /// Time left; zero once expired.
     public var remaining: Duration {
         let left = instant - .now
