@@ -1,20 +1,15 @@
 import Foundation
+import MeshTestSupport
 import Logging
 import Shared
 import Testing
 
 /// The environment `scripts/test` prepares for the four services: each its own role and schema.
 enum ServiceEnvironment {
-    /// A variable that must be set; missing fails loudly.
+    /// A variable that must be set (missing fails the test loudly).
     static func require(_ key: String) throws -> String {
-        guard let value = ProcessInfo.processInfo.environment[key], !value.isEmpty else {
-            Issue.record("\(key) is not set: run the tests through scripts/test, which starts Postgres and Redis")
-            throw Missing(key: key)
-        }
-        return value
+        try RequiredEnvironment.value(key)
     }
-
-    struct Missing: Error { let key: String }
 
     /// The four services: name, `@main` module prefix of the env keys, schema.
     static let services: [(name: String, key: String, schema: String)] = [

@@ -22,15 +22,10 @@ final class MeshHarness: Sendable {
         self.rateLimits = rateLimits
     }
 
+    /// A variable that must be set (missing fails the test loudly).
     static func require(_ key: String) throws -> String {
-        guard let value = ProcessInfo.processInfo.environment[key], !value.isEmpty else {
-            Issue.record("\(key) is not set: run the tests through scripts/test, which starts Postgres and Redis")
-            throw Missing(key: key)
-        }
-        return value
+        try RequiredEnvironment.value(key)
     }
-
-    struct Missing: Error { let key: String }
 
     private func config(name: String, databaseKey: String, port: Int) throws -> ServiceConfig {
         ServiceConfig(

@@ -1,4 +1,5 @@
 import Foundation
+import MeshTestSupport
 import Logging
 import Shared
 import Testing
@@ -6,15 +7,10 @@ import Testing
 
 /// The agent-service's own database role and schema, Redis, and test secrets.
 enum AgentTestEnvironment {
+    /// A variable that must be set (missing fails the test loudly).
     static func require(_ key: String) throws -> String {
-        guard let value = ProcessInfo.processInfo.environment[key], !value.isEmpty else {
-            Issue.record("\(key) is not set: run the tests through scripts/test, which starts Postgres and Redis")
-            throw Missing(key: key)
-        }
-        return value
+        try RequiredEnvironment.value(key)
     }
-
-    struct Missing: Error { let key: String }
 
     static let auth = AuthConfig(
         jwtSecret: "agent-tests-user-secret-0123456789abcdef",

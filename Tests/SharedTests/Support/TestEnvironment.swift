@@ -1,4 +1,5 @@
 import Foundation
+import MeshTestSupport
 import Logging
 import Shared
 import Testing
@@ -6,16 +7,10 @@ import Testing
 /// The real Postgres and Redis that `scripts/test` starts (`scripts/infra start`), read from the
 /// environment. A missing variable fails the test loudly: integration tests never skip.
 enum TestEnvironment {
-    /// A variable that must be set.
+    /// A variable that must be set (missing fails the test loudly).
     static func require(_ key: String) throws -> String {
-        guard let value = ProcessInfo.processInfo.environment[key], !value.isEmpty else {
-            Issue.record("\(key) is not set: run the tests through scripts/test, which starts Postgres and Redis")
-            throw MissingEnvironment(key: key)
-        }
-        return value
+        try RequiredEnvironment.value(key)
     }
-
-    struct MissingEnvironment: Error { let key: String }
 
     /// The test role's database (schema `shared_test`).
     static func database(poolSize: Int = 4) throws -> DatabaseConfig {
