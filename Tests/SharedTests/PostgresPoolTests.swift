@@ -169,4 +169,55 @@ import Testing
             #expect(after == "")
         }
     }
+
+    @Test func cancelledTransactionRollsBackAndTheNextCallerCommitsOnlyItsOwnWrites() async throws {
+        try await TestDatabase.withPool(poolSize: 1) { pool in
+            let tenant = UUID()
+            let (inserted, signal) = AsyncStream.makeStream(of: Void.self)
+            // The first caller writes, then is cancelled between statements of its transaction.
+            let first = Task {
+                try await pool.withTenant(tenant, deadline: .after(.seconds(30))) { session in
+                    try await session.execute("""
+                        INSERT INTO audit_log (id, tenant_id, actor, action, resource_type, resource_id)
+                        VALUES (\(UUID()), \(tenant), 'u', 'test.cancelled', 'thing', '1')
+                        """)
+                    signal.yield()
+                    try await Task.sleep(for: .seconds(30))
+                }
+            }
+            var iterator = inserted.makeAsyncIterator()
+            await iterator.next()
+            first.cancel()
+            await #expect(throws: CancellationError.self) { try await first.value }
+
+            // The next caller of the only connection starts a fresh transaction and commits its own row.
+            try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
+                try await session.execute("""
+                    INSERT INTO audit_log (id, tenant_id, actor, action, resource_type, resource_id)
+                    VALUES (\(UUID()), \(tenant), 'u', 'test.next', 'thing', '2')
+                    """)
+            }
+            let actions = try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
+                try await session.query("SELECT action FROM audit_log ORDER BY action").map { try $0.decode("action", as: String.self) }
+            }
+            #expect(actions == ["test.next"])
+        }
+    }
+
+    @Test func statementCancelledInsideATransactionLeavesAUsableConnection() async throws {
+        try await TestDatabase.withPool(poolSize: 1) { pool in
+            let tenant = UUID()
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.withTenant(tenant, deadline: .after(.seconds(1))) { session in
+                    try await session.query("SELECT pg_sleep(10), 'in a transaction'::text")
+                }
+            }
+            #expect(error?.kind == .deadlineExceeded)
+            // The aborted transaction was rolled back: the connection is idle, not in a failed block.
+            let count = try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
+                try await session.query("SELECT count(*) AS n FROM audit_log")[0].decode("n", as: Int.self)
+            }
+            #expect(count == 0)
+        }
+    }
 }

@@ -29,8 +29,25 @@ final class PostgresConnection: @unchecked Sendable {
         self.id = id
     }
 
+    /// Set once the handle is finished; touched on `queue` (or in `deinit`) only.
+    private var isClosed = false
+
     deinit {
-        if let canceller { PQfreeCancel(canceller) }
+        closeBlocking()
+    }
+
+    /// Finishes the libpq handle on the connection's queue; the connection is unusable afterwards.
+    func close() {
+        queue.async { self.closeBlocking() }
+    }
+
+    private func closeBlocking() {
+        guard !isClosed else { return }
+        isClosed = true
+        // Under the statement lock, so a concurrent `cancel` never uses a freed canceller.
+        inFlight.withLock { _ in
+            if let canceller { PQfreeCancel(canceller) }
+        }
         PQfinish(handle)
     }
 
@@ -65,10 +82,27 @@ final class PostgresConnection: @unchecked Sendable {
         return PostgresConnection(handle: handle, queue: queue, id: id)
     }
 
-    /// True when the connection is known dead, or its server sent something while it sat idle
-    /// (a restart notice or a closed socket). Call on `queue`.
+    /// Runs `work` on the connection's queue and returns its result.
+    func perform<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work(self) }) }
+        }
+    }
+
+    /// Whether the connection is broken (see `isBroken`), checked on its queue.
+    func checkBroken() async -> Bool {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: self.isBroken) }
+        }
+    }
+
+    /// True when the connection must not be handed to another caller: it is known dead, it is
+    /// still inside a transaction (a failed `ROLLBACK` would otherwise let the next caller commit
+    /// this one's writes), or its server sent something while it sat idle (a restart notice or a
+    /// closed socket). Call on `queue`.
     var isBroken: Bool {
         if PQstatus(handle) != CONNECTION_OK { return true }
+        if PQtransactionStatus(handle) != PQTRANS_IDLE { return true }
         if mb_pg_socket_has_pending_input(handle) != 0 {
             _ = PQconsumeInput(handle)
             return true
@@ -80,9 +114,8 @@ final class PostgresConnection: @unchecked Sendable {
     /// Safe from any thread: the check and `PQcancel` happen under the lock that starting and
     /// finishing a statement also take, so no other statement can be hit.
     func cancel(_ ticket: StatementTicket) {
-        guard let canceller else { return }
         inFlight.withLock { current in
-            guard current === ticket else { return }
+            guard current === ticket, let canceller else { return }
             var buffer = [CChar](repeating: 0, count: 256)
             _ = PQcancel(canceller, &buffer, Int32(buffer.count))
         }

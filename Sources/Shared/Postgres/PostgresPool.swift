@@ -52,7 +52,7 @@ public final class PostgresPool: Service, Sendable {
             let continuations = closing.waiters.compactMap { state.waiting.removeValue(forKey: $0) }
             return (closing.idle, continuations)
         }
-        for connection in idle { Self.finish(connection) }
+        for connection in idle { connection.close() }
         for waiter in waiters { waiter.resume(throwing: PostgresError(.poolClosed, "pool closed")) }
     }
 
@@ -166,9 +166,10 @@ public final class PostgresPool: Service, Sendable {
     }
 
     private func usableOrReplaced(_ connection: PostgresConnection) async throws -> PostgresConnection {
-        let broken = await onQueue(connection) { $0.isBroken }
+        let broken = await connection.checkBroken()
         guard broken else { return connection }
         logger.warning("replacing broken postgres connection", metadata: ["db.connection": "\(connection.id)"])
+        connection.close()
         return try await openInSlot()
     }
 
@@ -187,7 +188,11 @@ public final class PostgresPool: Service, Sendable {
     }
 
     private func checkin(_ connection: PostgresConnection) async {
-        let broken = await onQueue(connection) { $0.isBroken }
+        let broken = await connection.checkBroken()
+        if broken {
+            logger.warning("discarding postgres connection returned broken or inside a transaction", metadata: ["db.connection": "\(connection.id)"])
+            connection.close()
+        }
         let action = state.withLock { broken ? $0.machine.discard() : $0.machine.release(connection) }
         perform(action)
     }
@@ -197,7 +202,7 @@ public final class PostgresPool: Service, Sendable {
         case .none:
             return
         case .close(let connection):
-            Self.finish(connection)
+            connection.close()
         case .handOver(let waiter, let connection):
             deliver(waiter, .connection(connection))
         case .openFor(let waiter):
@@ -214,16 +219,5 @@ public final class PostgresPool: Service, Sendable {
             return continuation
         }
         continuation?.resume(returning: lease)
-    }
-
-    /// Drops the pool's reference on the connection's own queue, so `PQfinish` runs there.
-    private static func finish(_ connection: PostgresConnection) {
-        connection.queue.async { withExtendedLifetime(connection) {} }
-    }
-
-    private func onQueue<T: Sendable>(_ connection: PostgresConnection, _ work: @escaping @Sendable (PostgresConnection) -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            connection.queue.async { continuation.resume(returning: work(connection)) }
-        }
     }
 }

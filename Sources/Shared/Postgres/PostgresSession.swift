@@ -34,16 +34,17 @@ public struct PostgresSession: Sendable {
         try await run { try $0.executeScriptBlocking(script) }
     }
 
-    /// Runs `body` inside `BEGIN … COMMIT`, rolling back on any error. The deadline applies as a
-    /// transaction-local `statement_timeout` too.
+    /// Runs `body` inside `BEGIN … COMMIT`, rolling back on any error — cancellation and an
+    /// expired deadline included: the `ROLLBACK` is sent regardless, so the connection goes back
+    /// to the pool outside any transaction.
     public func transaction<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
-        try await execute("BEGIN")
         do {
+            try await execute("BEGIN")
             let value = try await body(self)
             try await execute("COMMIT")
             return value
         } catch {
-            try? await run(ignoringDeadline: true) { _ = try $0.executeBlocking("ROLLBACK") }
+            try? await run(asCleanup: true) { _ = try $0.executeBlocking("ROLLBACK") }
             throw error
         }
     }
@@ -60,11 +61,13 @@ public struct PostgresSession: Sendable {
         }
     }
 
-    private func run<T: Sendable>(ignoringDeadline: Bool = false, _ work: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        let deadline = ignoringDeadline ? nil : self.deadline
+    /// Runs `work` on the connection's queue. A cleanup (`ROLLBACK`) runs even when the deadline
+    /// has passed or the task is cancelled, and is not itself cancelled.
+    private func run<T: Sendable>(asCleanup: Bool = false, _ work: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        let connection = self.connection
+        if asCleanup { return try await connection.perform(work) }
         try deadline?.check("starting a database statement")
         try Task.checkCancellation()
-        let connection = self.connection
         let ticket = StatementTicket()
         let watchdog = deadline.map { deadline in
             DispatchWorkItem { connection.cancel(ticket) }.scheduled(after: deadline)
@@ -72,11 +75,7 @@ public struct PostgresSession: Sendable {
         defer { watchdog?.cancel() }
         do {
             return try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { continuation in
-                    connection.queue.async {
-                        continuation.resume(with: Result { try connection.running(ticket) { try work(connection) } })
-                    }
-                }
+                try await connection.perform { connection in try connection.running(ticket) { try work(connection) } }
             } onCancel: {
                 connection.cancel(ticket)
             }
