@@ -66,6 +66,24 @@ import Testing
         }
     }
 
+    @Test func nulCharactersAreRefusedNotCutShort() async throws {
+        try await TestDatabase.withPool { pool in
+            let text = await #expect(throws: PostgresError.self) {
+                try await pool.query("SELECT \("\u{0}abc")::text AS v")
+            }
+            #expect(text?.wireError.code == .invalidArgument)
+            // Postgres itself refuses the NUL escape inside jsonb.
+            let json = await #expect(throws: PostgresError.self) {
+                try await pool.query(#"SELECT '{"a": "\u0000"}'::jsonb ->> 'a' AS v"#)
+            }
+            #expect(json?.sqlState == "22P05")
+            #expect(json?.wireError.code == .invalidArgument)
+            // The connection is fine afterwards.
+            let echoed = try await pool.query("SELECT \("abc")::text AS v")[0].decode("v", as: String.self)
+            #expect(echoed == "abc")
+        }
+    }
+
     @Test func serverErrorsMapToWireCodes() async throws {
         try await TestDatabase.withPool { pool in
             let error = await #expect(throws: PostgresError.self) {
@@ -191,7 +209,7 @@ import Testing
             await #expect(throws: CancellationError.self) { try await first.value }
 
             // The next caller of the only connection starts a fresh transaction and commits its own row.
-            try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
+            _ = try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
                 try await session.execute("""
                     INSERT INTO audit_log (id, tenant_id, actor, action, resource_type, resource_id)
                     VALUES (\(UUID()), \(tenant), 'u', 'test.next', 'thing', '2')

@@ -121,6 +121,12 @@ import Testing
         (#"{"title": "x", "mode": "guided", "form": {"entities": [{"name": "book", "fields": [{"name": "author", "type": "reference", "references": "writer"}]}]}}"#, "form.entities[0].fields[0].references"),
         (#"{"title": "x", "mode": "guided", "form": {"entities": [{"name": "book", "fields": [{"name": "pages", "type": "integer"}]}]}}"#, "form.entities[0].fields[0].type"),
         (#"{"title": "x", "mode": "guided", "form": {"entities": [{"name": "book", "fields": [{"name": "a", "type": "int"}]}, {"name": "book", "fields": [{"name": "b", "type": "int"}]}]}}"#, "form.entities[1].name"),
+        // A mistyped key inside the form is refused, not dropped (it would silently lose the PII flag).
+        (#"{"title": "x", "mode": "guided", "form": {"entities": [{"name": "patient", "fields": [{"name": "email", "type": "email", "PII": true}]}]}}"#, "form.entities[0].fields[0].PII"),
+        (#"{"title": "x", "mode": "guided", "form": {"entities": [{"name": "deal", "ownerField": "owner", "fields": [{"name": "owner", "type": "string"}]}]}}"#, "form.entities[0].ownerField"),
+        // Control characters: a NUL would be cut off by libpq or rejected by jsonb.
+        (#"{"title": "\u0000abc", "description": "contacts with a name", "mode": "freeform"}"#, "title"),
+        (#"{"title": "x", "description": "contacts with a name", "mode": "freeform", "acceptance_criteria": ["ok", "bell \u0007"]}"#, "acceptance_criteria[1]"),
     ])
     func badInputIsRejectedNamingTheField(body: String, field: String?) async throws {
         let mesh = try MeshHarness()

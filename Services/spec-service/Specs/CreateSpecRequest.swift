@@ -10,7 +10,7 @@ struct CreateSpecRequest: Codable, Sendable {
     var acceptanceCriteria: [String]?
     var targetRepository: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    enum CodingKeys: String, CodingKey {
         case title, description, mode, form
         case acceptanceCriteria = "acceptance_criteria"
         case targetRepository = "target_repository"
@@ -20,14 +20,17 @@ struct CreateSpecRequest: Codable, Sendable {
     static let maxTitleLength = 200
     static let maxDescriptionLength = 20_000
 
-    /// Decodes strictly (unknown top-level fields are refused) and validates.
+    /// The keys a body may carry, the form's included.
+    static let shape: JSONShape = .object([
+        "title": .scalar, "description": .scalar, "mode": .scalar, "form": GuidedForm.shape,
+        "acceptance_criteria": .array(.scalar), "target_repository": .scalar,
+    ])
+
+    /// Decodes strictly (unknown fields at any level and control characters are refused) and validates.
     static func parse(_ data: Data) throws -> (request: CreateSpecRequest, input: ArchitectInput) {
         let raw = try WireJSONDecoder.decode(JSONValue.self, from: data)
-        guard case .object(let object) = raw else { throw WireError(.invalidArgument, "request body must be a JSON object") }
-        let known = Set(CodingKeys.allCases.map(\.rawValue))
-        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
-            throw WireError.invalidArgument(field: unknown, "is not a field of a spec")
-        }
+        guard case .object = raw else { throw WireError(.invalidArgument, "request body must be a JSON object") }
+        try shape.check(raw)
         let request = try WireJSONDecoder.decode(CreateSpecRequest.self, from: data)
         return (request, try request.validated())
     }

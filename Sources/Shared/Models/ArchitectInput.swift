@@ -33,6 +33,23 @@ public struct ArchitectInput: Codable, Sendable, Equatable {
 
 /// The guided form: the same structure as a formal spec, written by a person.
 public struct GuidedForm: Codable, Sendable, Equatable {
+    /// The keys a form may carry at every level, for refusing unknown (mistyped) fields.
+    public static let shape: JSONShape = .object([
+        "entities": .array(.object([
+            "name": .scalar,
+            "owner_field": .scalar,
+            "fields": .array(.object([
+                "name": .scalar, "type": .scalar, "required": .scalar, "unique": .scalar,
+                "pii": .scalar, "values": .array(.scalar), "references": .scalar,
+            ])),
+        ])),
+        "relations": .array(.object(["kind": .scalar, "from": .scalar, "to": .scalar])),
+        "roles": .array(.object([
+            "name": .scalar,
+            "permissions": .array(.object(["entity": .scalar, "actions": .array(.scalar), "scope": .scalar])),
+        ])),
+    ])
+
     /// Entities with their fields.
     public var entities: [Entity]
     /// Many-to-many relations (one-to-many ones follow from reference fields).

@@ -129,7 +129,12 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs one statement with bound parameters and returns its rows (blocking; call on `queue`).
+    /// A value with a NUL character is refused as Postgres refuses it in text (SQLSTATE 22021):
+    /// libpq would otherwise send it cut short at the NUL.
     func executeBlocking(_ sql: SQL) throws -> (rows: [PostgresRow], affected: Int) {
+        if sql.binds.contains(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(.server(sqlState: "22021"), "a value contains a NUL character")
+        }
         let result: OpaquePointer? = withOptionalCStringArray(sql.binds) { parameters in
             PQexecParams(handle, sql.text, Int32(sql.binds.count), nil, parameters, nil, nil, 0)
         }

@@ -56,7 +56,7 @@ extension PostgresError: WireErrorConvertible {
             switch state {
             case "23505": return WireError(.alreadyExists, "resource already exists")
             case "23503": return WireError(.failedPrecondition, "referenced resource does not exist")
-            case "23502", "23514", "22P02", "22001", "22003", "22007", "22008":
+            case "23502", "23514", "22P02", "22001", "22003", "22007", "22008", "22021", "22P05":
                 return WireError(.invalidArgument, "value rejected by the database: \(message)")
             case "40001", "40P01": return WireError(.aborted, "concurrent update, retry", retryAfter: 1)
             case "57014": return WireError(.deadlineExceeded, "deadline exceeded while waiting for the database")
