@@ -27,16 +27,19 @@ struct SpecController: Sendable {
         let key = try IdempotentCreate.validate(key: request.headers[.idempotencyKey])
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let data = Data(buffer: body)
-        let (parsed, input) = try CreateSpecRequest.parse(data)
-        let decision = try await rateLimiter.enforce(tenant: context.tenantID, action: .specs)
+        let (parsed, input, raw) = try CreateSpecRequest.parse(data)
         let principal = context.principal
-        let outcome = try await IdempotentCreate.run(pool: repository.pool, tenant: context.tenantID, operation: "spec.create", key: key, requestHash: IdempotentCreate.hash(data)) { session in
+        let tenant = context.tenantID
+        let outcome = try await IdempotentCreate.run(
+            pool: repository.pool, tenant: tenant, operation: "spec.create", key: key, requestHash: try IdempotentCreate.hash(raw),
+            admit: { [rateLimiter] in try await rateLimiter.enforce(tenant: tenant, action: .specs).headers }
+        ) { session in
             let spec = try await repository.create(input, targetRepository: parsed.targetRepository, by: principal, on: session)
             return try JSONCoding.encode(spec)
         }
         if !outcome.replayed { specsCreated.increment() }
         var response = JSONCoding.response(outcome.body, status: outcome.status)
-        for (name, value) in decision.headers { response.headers[HTTPField.Name(name)!] = value }
+        for (name, value) in outcome.headers { response.headers[HTTPField.Name(name)!] = value }
         if outcome.replayed { response.headers[.idempotentReplayed] = "true" }
         return response
     }

@@ -88,17 +88,22 @@ import Testing
         try await mesh.withSpecService { client in
             let token = mesh.token(tenant: tenant, role: .owner)
             let key = UUID().uuidString
-            let ids = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+            let answers = try await withThrowingTaskGroup(of: (Int, String?, StatusCode?, String?).self) { group in
                 for _ in 0..<8 {
                     group.addTask {
                         let response = try await client.send(.post, "/api/meta/v2/specs", token: token, json: SpecBodies.freeform(), headers: [.idempotencyKey: key])
-                        return (response.status.code, response.json.string("id"))
+                        return (response.status.code, response.json.string("id"), response.wireError?.code, response.headers[.retryAfter])
                     }
                 }
-                return try await group.reduce(into: [(Int, String?)]()) { $0.append($1) }
+                return try await group.reduce(into: [(Int, String?, StatusCode?, String?)]()) { $0.append($1) }
             }
-            #expect(ids.allSatisfy { $0.0 == 201 })
-            #expect(Set(ids.compactMap(\.1)).count == 1)
+            // Each one either got the spec (made or replayed) or was told the key is still in progress.
+            let created = answers.filter { $0.0 == 201 }
+            let inProgress = answers.filter { $0.0 == 409 }
+            #expect(!created.isEmpty)
+            #expect(created.count + inProgress.count == 8)
+            #expect(inProgress.allSatisfy { $0.2 == .aborted && $0.3 == "1" })
+            #expect(Set(created.compactMap(\.1)).count == 1)
             let list = try await client.send(.get, "/api/meta/v2/specs", token: token)
             guard case .array(let specs)? = list.json["specs"] else { Issue.record("no specs"); return }
             #expect(specs.count == 1)
@@ -107,6 +112,35 @@ import Testing
             #expect(conflict.wireError?.code == .alreadyExists)
             let replay = try await client.send(.post, "/api/meta/v2/specs", token: token, json: SpecBodies.freeform(), headers: [.idempotencyKey: key])
             #expect(replay.headers[.idempotentReplayed] == "true")
+            #expect(replay.json.string("id") == created.first?.1)
+        }
+    }
+
+    @Test func replaysAreTheSameRequestWrittenDifferentlyAndCostNoQuota() async throws {
+        let mesh = try MeshHarness(rateLimits: RateLimitConfig(limits: [.specs: 2, .plans: 20], windowSeconds: 3600))
+        try await mesh.withSpecService { client in
+            let token = mesh.token(tenant: UUID(), role: .owner)
+            let key = UUID().uuidString
+            let compact = #"{"title":"CRM","mode":"freeform","description":"contacts with a name and an email"}"#
+            let first = try await client.send(.post, "/api/meta/v2/specs", token: token, json: compact, headers: [.idempotencyKey: key])
+            #expect(first.status == .created)
+            #expect(first.headers[HTTPField.Name("RateLimit-Remaining")!] == "1")
+            // Reordered keys and whitespace: the same request, replayed, as often as the client retries.
+            let reordered = """
+                { "description" : "contacts with a name and an email",
+                  "mode" : "freeform", "title" : "CRM" }
+                """
+            for _ in 0..<3 {
+                let replay = try await client.send(.post, "/api/meta/v2/specs", token: token, json: reordered, headers: [.idempotencyKey: key])
+                #expect(replay.status == .created)
+                #expect(replay.headers[.idempotentReplayed] == "true")
+                #expect(replay.json.string("id") == first.json.string("id"))
+            }
+            // The replays spent nothing: one more new spec fits in the quota of 2, the next does not.
+            let second = try await client.send(.post, "/api/meta/v2/specs", token: token, json: SpecBodies.freeform(title: "Second"))
+            #expect(second.status == .created)
+            let third = try await client.send(.post, "/api/meta/v2/specs", token: token, json: SpecBodies.freeform(title: "Third"))
+            #expect(third.status == .tooManyRequests)
         }
     }
 

@@ -27,12 +27,12 @@ struct CreateSpecRequest: Codable, Sendable {
     ])
 
     /// Decodes strictly (unknown fields at any level and control characters are refused) and validates.
-    static func parse(_ data: Data) throws -> (request: CreateSpecRequest, input: ArchitectInput) {
+    static func parse(_ data: Data) throws -> (request: CreateSpecRequest, input: ArchitectInput, raw: JSONValue) {
         let raw = try WireJSONDecoder.decode(JSONValue.self, from: data)
         guard case .object = raw else { throw WireError(.invalidArgument, "request body must be a JSON object") }
         try shape.check(raw)
         let request = try WireJSONDecoder.decode(CreateSpecRequest.self, from: data)
-        return (request, try request.validated())
+        return (request, try request.validated(), raw)
     }
 
     /// The request as the architect's input, or INVALID_ARGUMENT naming the offending field.

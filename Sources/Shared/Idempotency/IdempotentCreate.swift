@@ -2,9 +2,11 @@ import Crypto
 import Foundation
 
 /// Stripe-style idempotency for creates whose work is a single database transaction: the key is
-/// claimed by inserting its row in the same transaction as the work, so concurrent requests with
-/// one key serialise on that row and every one after the first replays the stored response.
-/// The same key with a different body is ALREADY_EXISTS. Failed requests store nothing.
+/// claimed by inserting its row in the same transaction as the work, so every request after the
+/// first replays the stored response. A request whose key another transaction is still working
+/// on is ABORTED with `Retry-After` (it never waits on, or holds, a connection for the other one).
+/// The same key with a different body is ALREADY_EXISTS. Failed requests store nothing. A replay
+/// is not admitted again: it costs no rate-limit quota.
 public enum IdempotentCreate {
     /// What the request produced, or replayed.
     public struct Outcome: Sendable {
@@ -14,6 +16,8 @@ public enum IdempotentCreate {
         public let body: Data
         /// True when this is the stored response of an earlier request.
         public let replayed: Bool
+        /// Headers from admitting the request (rate-limit headers); empty on a replay.
+        public let headers: [String: String]
     }
 
     /// Validates an `Idempotency-Key` header value.
@@ -26,12 +30,17 @@ public enum IdempotentCreate {
         return trimmed
     }
 
-    /// sha256 of a canonical request body.
-    public static func hash(_ body: Data) -> String {
-        SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+    /// sha256 of the request body in canonical form (keys sorted, no insignificant whitespace), so
+    /// the same JSON written differently is the same request.
+    public static func hash(_ body: JSONValue) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return SHA256.hash(data: try encoder.encode(body)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Runs `work` once per key inside a tenant transaction, storing its response with the key.
+    /// `admit` runs first whenever the work is about to run (not on a replay): it may refuse the
+    /// request (a rate limit), and the headers it returns go with the response.
     public static func run(
         pool: PostgresPool,
         tenant: UUID,
@@ -39,13 +48,19 @@ public enum IdempotentCreate {
         key: String?,
         requestHash: String,
         status: Int = 201,
+        admit: @escaping @Sendable () async throws -> [String: String] = { [:] },
         _ work: @escaping @Sendable (PostgresSession) async throws -> Data
     ) async throws -> Outcome {
         try await pool.withTenant(tenant) { session in
             guard let key else {
-                return Outcome(status: status, body: try await work(session), replayed: false)
+                let headers = try await admit()
+                return Outcome(status: status, body: try await work(session), replayed: false, headers: headers)
             }
-            // Blocks while another transaction holds the same key, then sees its committed row.
+            // Held to the end of this transaction; while another holds it, the key is in progress.
+            let locked = try await session.query("SELECT pg_try_advisory_xact_lock(\(lockID(tenant: tenant, operation: operation, key: key))) AS locked")
+            guard try locked[0].decode("locked", as: Bool.self) else {
+                throw WireError(.aborted, "a request with Idempotency-Key '\(key)' is still in progress; retry", retryAfter: 1)
+            }
             let claimed = try await session.execute("""
                 INSERT INTO idempotency_keys (tenant_id, operation, key, request_hash, response_status, response_body)
                 VALUES (\(tenant), \(operation), \(key), \(requestHash), 0, '')
@@ -60,14 +75,22 @@ public enum IdempotentCreate {
                 guard try row.decode("request_hash", as: String.self) == requestHash else {
                     throw WireError(.alreadyExists, "Idempotency-Key '\(key)' was already used with a different request")
                 }
-                return Outcome(status: try row.decode("response_status"), body: Data(try row.decode("response_body", as: String.self).utf8), replayed: true)
+                return Outcome(status: try row.decode("response_status"), body: Data(try row.decode("response_body", as: String.self).utf8), replayed: true, headers: [:])
             }
+            let headers = try await admit()
             let body = try await work(session)
             try await session.execute("""
                 UPDATE idempotency_keys SET response_status = \(status), response_body = \(String(decoding: body, as: UTF8.self))
                 WHERE operation = \(operation) AND key = \(key)
                 """)
-            return Outcome(status: status, body: body, replayed: false)
+            return Outcome(status: status, body: body, replayed: false, headers: headers)
         }
+    }
+
+    /// The advisory-lock number of one key: the first 8 bytes of sha256(tenant, operation, key).
+    /// A collision only makes an unrelated request retry.
+    static func lockID(tenant: UUID, operation: String, key: String) -> Int64 {
+        let digest = SHA256.hash(data: Data("\(tenant.uuidString)\u{0}\(operation)\u{0}\(key)".utf8))
+        return digest.prefix(8).reduce(Int64(0)) { ($0 << 8) | Int64($1) }
     }
 }
