@@ -33,6 +33,8 @@ import Testing
         var logger = Logger(label: "spec-service") { JSONLogHandler(label: $0, level: .info, sink: sink) }
         logger[metadataKey: "trace.id"] = "0af7651916cd43dd8448eb211c80319c"
         logger[metadataKey: "tenant.id"] = "3f2b8c1e-1234-4a5b-9c8d-123456789012"
+        // A JWT `sub` may be an e-mail address: an id, but not a generated one.
+        logger[metadataKey: "user.id"] = "carol@example.com"
         logger.info("created spec for bob@example.com", metadata: ["spec.title": "CRM for +44 20 7946 0958"])
         logger.debug("not written at info level")
         #expect(sink.captured.count == 1)
@@ -42,6 +44,7 @@ import Testing
         #expect(object["level"] as? String == "info")
         #expect(object["trace.id"] as? String == "0af7651916cd43dd8448eb211c80319c")
         #expect(object["tenant.id"] as? String == "3f2b8c1e-1234-4a5b-9c8d-123456789012")
+        #expect(object["user.id"] as? String == "[REDACTED_EMAIL]")
         #expect(object["msg"] as? String == "created spec for [REDACTED_EMAIL]")
         #expect((object["spec.title"] as? String)?.contains("7946") == false)
         #expect(object["ts"] is String)

@@ -39,12 +39,19 @@ public struct JSONLogHandler: LogHandler {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         for (key, value) in merged {
-            // Identifiers (request, trace, tenant ids) are never PII and must stay greppable.
-            fields[key] = key.hasSuffix(".id") ? value.description : Self.json(value)
+            // Generated identifiers (UUIDs, trace and span ids) are never PII and must stay
+            // greppable; any other id (a user id may be an e-mail address) is redacted like text.
+            fields[key] = key.hasSuffix(".id") && Self.isGeneratedIdentifier(value.description) ? value.description : Self.json(value)
         }
         if event.level >= .error { fields["source"] = "\(event.file):\(event.line)" }
         guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         sink.write(data + Data("\n".utf8))
+    }
+
+    /// Hex digits in dash-separated groups, at least 8 in all: a UUID, a trace or span id.
+    private static func isGeneratedIdentifier(_ text: String) -> Bool {
+        let groups = text.split(separator: "-", omittingEmptySubsequences: false)
+        return text.count >= 8 && groups.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isHexDigit) }
     }
 
     private static func json(_ value: Logger.Metadata.Value) -> Any {
