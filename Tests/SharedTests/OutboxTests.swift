@@ -1,4 +1,5 @@
 import Foundation
+import MeshTestSupport
 import ServiceLifecycle
 import Testing
 @testable import Shared

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import MeshTestSupport
+import Synchronization
 import ServiceLifecycle
 import Shared
 import Testing
@@ -65,6 +66,36 @@ final class MeshHarness: Sendable {
         }
     }
 
+    /// Runs, on the agent-service's port, a peer slower than any deadline: it records each
+    /// request's headers and holds it unanswered until `body` returns.
+    func withStalledAgentService<T: Sendable>(_ body: @Sendable (StalledPeer) async throws -> T) async throws -> T {
+        let peer = StalledPeer()
+        let router = Router()
+        router.post("internal/v1/agents/:role/execute") { request, _ -> Response in
+            peer.record(request.headers)
+            let giveUp = ContinuousClock.now + .seconds(30)
+            while !peer.isReleased, ContinuousClock.now < giveUp { try await Task.sleep(for: .milliseconds(10)) }
+            return Response(status: .serviceUnavailable)
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: agentPort)), logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let running = Task { try await group.run() }
+        var listening = false
+        for _ in 0..<400 where !listening {
+            // Any HTTP answer (404 for an unknown route) means the port is served.
+            listening = (try? await SharedHTTP.status(of: "http://127.0.0.1:\(agentPort)/healthz")) != nil
+            if !listening { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        try #require(listening, "stalled agent-service did not start")
+        defer { running.cancel() }
+        let outcome: Result<T, any Error>
+        do { outcome = .success(try await body(peer)) } catch { outcome = .failure(error) }
+        peer.release()
+        await group.triggerGracefulShutdown()
+        _ = try? await running.value
+        return try outcome.get()
+    }
+
     /// Runs the spec-service (HummingbirdTesting, live) until `body` returns.
     func withSpecService(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let app = try SpecService.buildApplication(config: try config(name: "spec-service", databaseKey: "META_BUILDER_SPEC_DATABASE_URL", port: 0), logger: logger)
@@ -77,4 +108,18 @@ final class MeshHarness: Sendable {
         let now = Date().timeIntervalSince1970
         return jwt.sign(JWTClaims(sub: user, tid: tenant.uuidString.lowercased(), role: role.rawValue, exp: now + 600))
     }
+}
+
+/// A stand-in peer that never answers in time; it records the headers of what it received.
+final class StalledPeer: Sendable {
+    private let received = Mutex<[HTTPFields]>([])
+    private let released = Atomic<Bool>(false)
+
+    /// The headers of every request received so far.
+    var requests: [HTTPFields] { received.withLock { $0 } }
+    /// Whether held requests may finish.
+    var isReleased: Bool { released.load(ordering: .sequentiallyConsistent) }
+
+    func record(_ headers: HTTPFields) { received.withLock { $0.append(headers) } }
+    func release() { released.store(true, ordering: .sequentiallyConsistent) }
 }

@@ -28,10 +28,19 @@ import Testing
                     }
                 }
                 #expect(RBAC.allows(.member, .planSpec) && !RBAC.allows(.member, .createSpec) && !RBAC.allows(.viewer, .planSpec))
-                for token in [nil, "not-a-jwt", mesh.token(tenant: tenant, role: .owner) + "x"] {
-                    let response = try await client.send(.get, "/api/meta/v2/specs", token: token)
-                    #expect(response.status == .unauthorized)
-                    #expect(response.wireError?.code == .unauthenticated)
+                let expired = JWT(secret: mesh.auth.jwtSecret, issuer: mesh.auth.issuer, audience: mesh.auth.audience)
+                    .sign(JWTClaims(sub: "user-1", tid: tenant.uuidString.lowercased(), role: "owner", exp: Date().timeIntervalSince1970 - 60))
+                let routes: [(HTTPRequest.Method, String)] = [
+                    (.post, "/api/meta/v2/specs"), (.get, "/api/meta/v2/specs"), (.get, "/api/meta/v2/specs/\(specID)"),
+                    (.post, "/api/meta/v2/specs/\(specID)/plan"), (.get, "/api/meta/v2/specs/\(specID)/plans"),
+                    (.get, "/api/meta/v2/specs/\(specID)/plans/\(planID)"),
+                ]
+                for (method, uri) in routes {
+                    for token in [nil, "not-a-jwt", mesh.token(tenant: tenant, role: .owner) + "x", expired] {
+                        let response = try await client.send(method, uri, token: token, json: method == .post ? SpecBodies.freeform() : nil)
+                        #expect(response.status == .unauthorized, "\(method) \(uri)")
+                        #expect(response.wireError?.code == .unauthenticated)
+                    }
                 }
             }
         }

@@ -3,15 +3,21 @@ import Shared
 
 /// Reads a subscription's messages with a bound on time, so a missing message fails a test
 /// instead of hanging it.
-enum MessageCollector {
+public enum MessageCollector {
     /// Collects messages until `count` arrived or `timeout` passed.
-    static func collect(_ subscription: RedisSubscription, count: Int, timeout: Duration = .seconds(10)) async -> [RedisMessage] {
+    public static func collect(_ subscription: RedisSubscription, count: Int, timeout: Duration = .seconds(10)) async -> [RedisMessage] {
+        await collect(subscription, timeout: timeout) { $0.count >= count }
+    }
+
+    /// Collects messages until `isComplete` holds for those received or `timeout` passed; the
+    /// subscription is closed afterwards.
+    public static func collect(_ subscription: RedisSubscription, timeout: Duration, until isComplete: @escaping @Sendable ([RedisMessage]) -> Bool) async -> [RedisMessage] {
         await withTaskGroup(of: [RedisMessage]?.self) { group in
             group.addTask {
                 var received: [RedisMessage] = []
                 for await message in subscription.messages {
                     received.append(message)
-                    if received.count >= count { break }
+                    if isComplete(received) { break }
                 }
                 return received
             }
