@@ -1,9 +1,13 @@
 import Foundation
+import Hummingbird
 import MeshTestSupport
+import ServiceLifecycle
 import Shared
+import Synchronization
 import Testing
 
-/// The real service binaries start, become ready, and exit 0 on SIGTERM.
+/// The real service binaries start, become ready, and exit 0 on SIGTERM — after finishing the
+/// requests in flight.
 @Suite struct GracefulShutdownTests {
     @Test(arguments: ServiceEnvironment.services.map(\.name))
     func serviceExitsCleanlyOnSIGTERM(name: String) async throws {
@@ -37,4 +41,68 @@ import Testing
         #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] })
     }
 
+    @Test func specServiceFinishesAnInFlightPlanBeforeExiting() async throws {
+        let binDir = try ServiceEnvironment.require("META_BUILDER_BIN_DIR")
+        // A stand-in agent-service that holds the planning call until the test lets it answer.
+        let (arrivals, arrived) = AsyncStream.makeStream(of: Void.self)
+        let released = Atomic<Bool>(false)
+        let router = Router()
+        router.post("internal/v1/agents/:role/execute") { _, _ -> Response in
+            arrived.yield()
+            while !released.load(ordering: .sequentiallyConsistent) { try await Task.sleep(for: .milliseconds(10)) }
+            return Response(status: .preconditionFailed, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"code":"FAILED_PRECONDITION","status":412,"message":"held, then refused","details":[]}}"#)))
+        }
+        let peerPort = try LoopbackPort.free()
+        let peer = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: peerPort)), logger: ServiceEnvironment.logger)
+        let peerGroup = ServiceGroup(configuration: .init(services: [peer], gracefulShutdownSignals: [], logger: ServiceEnvironment.logger))
+        let peerTask = Task { try await peerGroup.run() }
+        defer { released.store(true, ordering: .sequentiallyConsistent); peerTask.cancel() }
+
+        let port = try LoopbackPort.free()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binDir).appendingPathComponent("spec-service")
+        process.environment = try ServiceEnvironment.variables(for: "SPEC", port: port)
+            .merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "META_BUILDER_AGENT_URL": "http://127.0.0.1:\(peerPort)"]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var ready = false
+        for _ in 0..<300 where !ready {
+            ready = (try? await SharedHTTP.status(of: "http://127.0.0.1:\(port)/readyz")) == 200
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try #require(ready, "spec-service did not become ready")
+
+        let loop = CurlLoop(logger: ServiceEnvironment.logger)
+        defer { loop.stop() }
+        let http = HTTPClient(loop: loop, authenticator: nil, logger: ServiceEnvironment.logger, retryPolicy: .init(maxAttempts: 1))
+        let jwt = JWT(secret: ServiceEnvironment.jwtSecret, issuer: "meta-builder", audience: "meta-builder")
+        let token = jwt.sign(JWTClaims(sub: "user-1", tid: UUID().uuidString.lowercased(), role: "owner", exp: Date().timeIntervalSince1970 + 600))
+        let headers = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
+        let body = #"{"title":"CRM","mode":"freeform","description":"contacts with a name and an email"}"#
+        let created = try await http.send(HTTPClientRequest(method: "POST", url: "http://127.0.0.1:\(port)/api/meta/v2/specs", headers: headers, body: Data(body.utf8)), deadline: .after(.seconds(10)))
+        #expect(created.status == 201)
+        let specID = try #require(try JSONDecoder().decode(JSONValue.self, from: created.body)["id"]?.stringValue)
+
+        // The plan call is in flight (the peer holds it) when SIGTERM arrives.
+        let planning = Task {
+            try await http.send(HTTPClientRequest(method: "POST", url: "http://127.0.0.1:\(port)/api/meta/v2/specs/\(specID)/plan", headers: headers), deadline: .after(.seconds(30)))
+        }
+        var iterator = arrivals.makeAsyncIterator()
+        await iterator.next()
+        kill(process.processIdentifier, SIGTERM)
+        // Still serving the held request: the process does not exit under it.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(process.isRunning, "spec-service exited with a request in flight")
+        released.store(true, ordering: .sequentiallyConsistent)
+        let answer = try await planning.value
+        // The request ran to its end: the peer's answer came back through the service.
+        #expect(answer.status == 412)
+        #expect(WireError.decode(from: answer.body)?.message.contains("held, then refused") == true)
+        for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!process.isRunning, "spec-service did not stop within 20 s of SIGTERM")
+        #expect(process.terminationStatus == 0)
+        await peerGroup.triggerGracefulShutdown()
+    }
 }
