@@ -17,7 +17,7 @@ struct SpecController: Sendable {
         specs.post { request, context in try await create(request, context) }
         specs.get { request, context in try await list(request, context) }
         specs.get(":id") { _, context in try await show(context) }
-        specs.post(":id/plan") { _, context in try await plan(context) }
+        specs.post(":id/plan") { request, context in try await plan(request, context) }
         specs.get(":id/plans") { request, context in try await plans(request, context) }
         specs.get(":id/plans/:planId") { _, context in try await showPlan(context) }
     }
@@ -60,12 +60,45 @@ struct SpecController: Sendable {
         return try await repository.find(try specID(context), tenant: context.tenantID)
     }
 
-    private func plan(_ context: TenantRequestContext) async throws -> Response {
+    /// Plans a spec. With an `Idempotency-Key` a retry (say after a 504) replays the stored
+    /// plan, or finishes the planning with the agents' recorded results, instead of making a
+    /// second plan version.
+    private func plan(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
         try RBAC.authorize(context.principal, .planSpec)
+        let key = try IdempotentCreate.validate(key: request.headers[.idempotencyKey])
         let spec = try await repository.find(try specID(context), tenant: context.tenantID)
+        guard let key else { return try await planResponse(spec, attempt: UUID().uuidString.lowercased(), completing: nil, context) }
+        let tenant = context.tenantID
+        let claim = try await IdempotentOperation.claim(
+            pool: repository.pool, tenant: tenant, operation: Self.planOperation, key: key,
+            requestHash: IdempotentOperation.hash("POST /specs/\(spec.id)/plan"),
+            leasedUntil: RequestScope.current?.deadline ?? .after(.seconds(60))
+        )
+        if case .finished(let status, let body) = claim {
+            var response = JSONCoding.response(body, status: status)
+            response.headers[.idempotentReplayed] = "true"
+            return response
+        }
+        do {
+            return try await planResponse(spec, attempt: "key:\(key)", completing: key, context)
+        } catch {
+            await IdempotentOperation.abandon(pool: repository.pool, tenant: tenant, operation: Self.planOperation, key: key)
+            throw error
+        }
+    }
+
+    /// The operation name plan keys are stored under.
+    static let planOperation = "spec.plan"
+
+    /// Runs the planning agents and stores the plan (completing the idempotency key, if any, in
+    /// the same transaction).
+    private func planResponse(_ spec: ScaffoldSpec, attempt: String, completing key: String?, _ context: TenantRequestContext) async throws -> Response {
         let decision = try await rateLimiter.enforce(tenant: context.tenantID, action: .plans)
-        let result = try await pipeline.plan(spec, attempt: UUID().uuidString.lowercased())
-        let plan = try await repository.storePlan(result, for: spec.id.uuid, by: context.principal)
+        let result = try await pipeline.plan(spec, attempt: attempt)
+        let plan = try await repository.storePlan(result, for: spec.id.uuid, by: context.principal) { plan, session in
+            guard let key else { return }
+            try await IdempotentOperation.complete(operation: Self.planOperation, key: key, status: 201, body: try JSONCoding.encode(plan), on: session)
+        }
         plansGenerated.increment()
         var response = JSONCoding.response(try JSONCoding.encode(plan), status: 201)
         for (name, value) in decision.headers { response.headers[HTTPField.Name(name)!] = value }

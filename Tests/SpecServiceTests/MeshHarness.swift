@@ -19,7 +19,7 @@ final class MeshHarness: Sendable {
     let rateLimits: RateLimitConfig
 
     init(rateLimits: RateLimitConfig = RateLimitConfig(windowSeconds: 3600)) throws {
-        agentPort = try LoopbackPort.free()
+        agentPort = try LoopbackPort.free(in: LoopbackPort.stableRange)
         self.rateLimits = rateLimits
     }
 
@@ -28,10 +28,12 @@ final class MeshHarness: Sendable {
         try RequiredEnvironment.value(key)
     }
 
-    private func config(name: String, databaseKey: String, port: Int) throws -> ServiceConfig {
-        ServiceConfig(
+    private func config(name: String, databaseKey: String, port: Int, maxDeadline: Duration? = nil) throws -> ServiceConfig {
+        var server = ServerConfig(port: port)
+        if let maxDeadline { server.maxDeadlineMilliseconds = Int(maxDeadline.components.seconds) * 1000 }
+        return ServiceConfig(
             serviceName: name,
-            server: ServerConfig(port: port),
+            server: server,
             database: DatabaseConfig(url: try Self.require(databaseKey), poolSize: 4),
             redis: try RedisConfig(url: try Self.require("META_BUILDER_REDIS_URL")),
             auth: auth,
@@ -96,9 +98,10 @@ final class MeshHarness: Sendable {
         return try outcome.get()
     }
 
-    /// Runs the spec-service (HummingbirdTesting, live) until `body` returns.
-    func withSpecService(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = try SpecService.buildApplication(config: try config(name: "spec-service", databaseKey: "META_BUILDER_SPEC_DATABASE_URL", port: 0), logger: logger)
+    /// Runs the spec-service (HummingbirdTesting, live) until `body` returns; `maxDeadline` caps
+    /// the deadline of every request it serves (default: the configuration's).
+    func withSpecService(maxDeadline: Duration? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = try SpecService.buildApplication(config: try config(name: "spec-service", databaseKey: "META_BUILDER_SPEC_DATABASE_URL", port: 0, maxDeadline: maxDeadline), logger: logger)
         try await app.test(.live) { client in try await body(client) }
     }
 

@@ -97,14 +97,17 @@ import Testing
         try await mesh.withSpecService { client in
             let token = mesh.token(tenant: tenant, role: .owner)
             let key = UUID().uuidString
-            let answers = try await withThrowingTaskGroup(of: (Int, String?, StatusCode?, String?).self) { group in
-                for _ in 0..<8 {
-                    group.addTask {
-                        let response = try await client.send(.post, "/api/meta/v2/specs", token: token, json: SpecBodies.freeform(), headers: [.idempotencyKey: key])
-                        return (response.status.code, response.json.string("id"), response.wireError?.code, response.headers[.retryAfter])
+            // Eight connections at once (the test client would send them one after another).
+            let answers = try await ParallelClient.with(client) { parallel in
+                try await withThrowingTaskGroup(of: (Int, String?, StatusCode?, String?).self) { group in
+                    for _ in 0..<8 {
+                        group.addTask {
+                            let response = try await parallel.send("POST", "/api/meta/v2/specs", token: token, json: SpecBodies.freeform(), headers: [("Idempotency-Key", key)])
+                            return (response.status, response.json.string("id"), response.wireError?.code, response.header("Retry-After"))
+                        }
                     }
+                    return try await group.reduce(into: [(Int, String?, StatusCode?, String?)]()) { $0.append($1) }
                 }
-                return try await group.reduce(into: [(Int, String?, StatusCode?, String?)]()) { $0.append($1) }
             }
             // Each one either got the spec (made or replayed) or was told the key is still in progress.
             let created = answers.filter { $0.0 == 201 }

@@ -83,6 +83,50 @@ import Testing
         }
     }
 
+    @Test func planRetriedWithItsIdempotencyKeyMakesOnePlan() async throws {
+        let mesh = try MeshHarness()
+        let owner = mesh.token(tenant: UUID(), role: .owner)
+        // The service caps every deadline at 3 s, so it answers 504 before the client gives up.
+        try await mesh.withSpecService(maxDeadline: .seconds(3)) { client in
+            let specID = try #require(try await client.send(.post, "/api/meta/v2/specs", token: owner, json: SpecBodies.freeform()).json.string("id"))
+            let otherSpecID = try #require(try await client.send(.post, "/api/meta/v2/specs", token: owner, json: SpecBodies.freeform(title: "Other")).json.string("id"))
+            let key = UUID().uuidString
+            // First try: the agents are too slow for its deadline. While it is held, the same key
+            // is in progress; after it failed, nothing is stored under the key.
+            try await mesh.withStalledAgentService { peer in
+                try await ParallelClient.with(client) { parallel in
+                    let path = "/api/meta/v2/specs/\(specID)/plan"
+                    async let held = parallel.send("POST", path, token: owner, headers: [("Idempotency-Key", key)], timeout: .seconds(10))
+                    // Once the held request reached the agents, it has claimed the key.
+                    for _ in 0..<500 where peer.requests.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+                    try #require(!peer.requests.isEmpty, "the first plan request never reached the agent-service")
+                    let concurrent = try await parallel.send("POST", path, token: owner, headers: [("Idempotency-Key", key)])
+                    #expect(concurrent.status == 409)
+                    #expect(concurrent.wireError?.code == .aborted)
+                    #expect(concurrent.header("Retry-After") == "1")
+                    #expect(try await held.status == 504)
+                }
+            }
+            try await mesh.withAgentService {
+                // The retry with the same key plans; retrying again replays that plan.
+                let retried = try await client.send(.post, "/api/meta/v2/specs/\(specID)/plan", token: owner, headers: [.idempotencyKey: key])
+                #expect(retried.status == .created)
+                #expect(retried.json["version"] == .number(1))
+                let replayed = try await client.send(.post, "/api/meta/v2/specs/\(specID)/plan", token: owner, headers: [.idempotencyKey: key])
+                #expect(replayed.status == .created)
+                #expect(replayed.headers[.idempotentReplayed] == "true")
+                #expect(replayed.json.string("id") == retried.json.string("id"))
+                // The same key for another spec is another request.
+                let misused = try await client.send(.post, "/api/meta/v2/specs/\(otherSpecID)/plan", token: owner, headers: [.idempotencyKey: key])
+                #expect(misused.status == .conflict)
+                #expect(misused.wireError?.code == .alreadyExists)
+            }
+            let plans = try await client.send(.get, "/api/meta/v2/specs/\(specID)/plans", token: owner)
+            guard case .array(let stored)? = plans.json["plans"] else { Issue.record("no plans"); return }
+            #expect(stored.count == 1)
+        }
+    }
+
     @Test func eventsAreDeliveredWithoutPII() async throws {
         let mesh = try MeshHarness()
         let tenant = UUID()

@@ -2,7 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Shared
+import Testing
 
 /// Requests and decoding shared by the spec-service tests.
 extension TestClientProtocol {
@@ -37,4 +39,33 @@ enum SpecBodies {
 extension JSONValue {
     /// The string at a key.
     func string(_ key: String) -> String? { self[key]?.stringValue }
+}
+
+/// Requests to a live service over separate connections (curl), for tests of concurrency: the
+/// HummingbirdTesting client has one connection, so its requests are served one after another.
+struct ParallelClient: Sendable {
+    let baseURL: String
+    private let http: HTTPClient
+
+    /// Runs `body` with a client for the live test server's port.
+    static func with<T: Sendable>(_ client: any TestClientProtocol, _ body: (ParallelClient) async throws -> T) async throws -> T {
+        let port = try #require(client.port)
+        let logger = Logger(label: "parallel-client") { _ in SwiftLogNoOpLogHandler() }
+        let loop = CurlLoop(logger: logger)
+        defer { loop.stop() }
+        return try await body(ParallelClient(baseURL: "http://127.0.0.1:\(port)", http: HTTPClient(loop: loop, authenticator: nil, logger: logger, retryPolicy: .init(maxAttempts: 1))))
+    }
+
+    /// Sends a request with a bearer token, optional JSON body and extra headers; the timeout
+    /// travels as `Grpc-Timeout`.
+    func send(_ method: String, _ path: String, token: String, json: String? = nil, headers extra: [(String, String)] = [], timeout: Duration = .seconds(30)) async throws -> HTTPClientResponse {
+        var headers = [("Authorization", "Bearer \(token)")] + extra
+        if json != nil { headers.append(("Content-Type", "application/json")) }
+        return try await http.send(HTTPClientRequest(method: method, url: baseURL + path, headers: headers, body: json.map { Data($0.utf8) }), deadline: .after(timeout))
+    }
+}
+
+extension HTTPClientResponse {
+    /// The body as JSON.
+    var json: JSONValue { (try? JSONDecoder().decode(JSONValue.self, from: body)) ?? .null }
 }

@@ -2,8 +2,9 @@ import Foundation
 import Shared
 
 /// Plans a spec through the agent-service: Product Architect → System Designer →
-/// Security/Compliance, each an idempotent call, so a retried planning request reuses the
-/// agents' recorded results instead of running them again.
+/// Security/Compliance, each an idempotent call keyed by the attempt, so a planning request
+/// retried with the same `Idempotency-Key` (the same attempt) reuses the agents' recorded results
+/// instead of running them again.
 struct PlanningPipeline: Sendable {
     let agents: AgentClient
 

@@ -49,8 +49,14 @@ struct SpecRepository: Sendable {
         }
     }
 
-    /// Stores a new plan version and marks the spec planned, with audit and `plan.generated`.
-    func storePlan(_ result: PlanningPipeline.Result, for specID: UUID, by principal: Principal) async throws -> PlanVersion {
+    /// Stores a new plan version and marks the spec planned, with audit and `plan.generated`;
+    /// `alongside` runs last in the same transaction (it records the idempotent response).
+    func storePlan(
+        _ result: PlanningPipeline.Result,
+        for specID: UUID,
+        by principal: Principal,
+        alongside: @Sendable (PlanVersion, PostgresSession) async throws -> Void = { _, _ in }
+    ) async throws -> PlanVersion {
         try await pool.withTenant(principal.tenantID) { session in
             let spec = try await find(specID, on: session, forUpdate: true)
             let version = spec.latestPlanVersion + 1
@@ -69,6 +75,7 @@ struct SpecRepository: Sendable {
             let plan = rows[0]
             try await AuditLog.record("spec.plan", resourceType: "plan", resourceID: id.uuidString.lowercased(), by: principal, details: .object(["spec_id": .string(specID.uuidString.lowercased()), "version": .number(Double(version)), "risk_score": .number(Double(risk.score))]), on: session)
             try await Outbox.enqueue(SpecEvents.planGenerated(plan, tenant: principal.tenantID), on: session)
+            try await alongside(plan, session)
             return plan
         }
     }
