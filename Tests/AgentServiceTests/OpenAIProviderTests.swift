@@ -16,7 +16,7 @@ import Testing
 
     private func harness(baseURL: String, timeoutMilliseconds: Int = 5000) throws -> Harness {
         let loop = CurlLoop(logger: AgentTestEnvironment.logger)
-        let http = HTTPClient(loop: loop, authenticator: nil, logger: AgentTestEnvironment.logger, retryPolicy: .init(maxAttempts: 2, initialBackoff: .milliseconds(20)))
+        let http = HTTPClient.external(loop: loop, logger: AgentTestEnvironment.logger, retryPolicy: .init(maxAttempts: 2, initialBackoff: .milliseconds(20)))
         let config = try AgentTestEnvironment.providerConfig(baseURL: baseURL, timeoutMilliseconds: timeoutMilliseconds)
         let metrics = MetricsRegistry()
         let provider = OpenAIProvider(

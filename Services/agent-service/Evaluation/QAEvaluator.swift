@@ -27,6 +27,7 @@ struct QAInput: Codable, Sendable {
 struct QAEvaluator: Sendable {
     let sandbox: SandboxConfig
     let keySeed: String
+    /// Calls into the generated app: an `HTTPClient.external` client (no mesh token or headers).
     let http: HTTPClient
     let logger: Logger
 

@@ -48,6 +48,7 @@ struct ChatCompletionClient: Sendable {
         let usage: Usage?
     }
 
+    /// An `HTTPClient.external` client: the provider sees its API key and nothing of the mesh.
     let http: HTTPClient
     let baseURL: String
     let apiKey: String?

@@ -5,7 +5,8 @@ import Shared
 struct AgentRegistry: Sendable {
     private let agents: [AgentRole: RoleAgent]
 
-    /// The eight agents; the build-loop agents need the sandbox settings and HTTP client.
+    /// The eight agents; the build-loop agents need the sandbox settings, and the QA Evaluator an
+    /// `HTTPClient.external` client for calls into the generated app (never one with the mesh's token).
     init(sandbox: SandboxConfig, keySeed: String, http: HTTPClient, logger: Logger) throws {
         let renderer = try ScaffoldRenderer()
         let codegen = CodegenEngineer(renderer: renderer)

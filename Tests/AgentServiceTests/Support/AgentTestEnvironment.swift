@@ -52,7 +52,7 @@ enum AgentTestEnvironment {
 
     /// The agent registry as the service builds it.
     static func registry(http: HTTPClient? = nil) throws -> AgentRegistry {
-        let client = http ?? HTTPClient(loop: CurlLoop(logger: logger), authenticator: nil, logger: logger)
+        let client = http ?? HTTPClient.external(loop: CurlLoop(logger: logger), logger: logger)
         return try AgentRegistry(sandbox: try sandbox(), keySeed: auth.serviceTokenSecret, http: client, logger: logger)
     }
 
