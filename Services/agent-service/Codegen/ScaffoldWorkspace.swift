@@ -13,11 +13,30 @@ struct ScaffoldWorkspace: Sendable {
         "\(root)/\(run)/\(iteration)"
     }
 
+    /// INVALID_ARGUMENT naming `field` unless `run` is a run id (1-64 letters, digits, '-', '_').
+    static func checkRun(_ run: String, field: String) throws {
+        guard run.range(of: "^[A-Za-z0-9_-]{1,64}$", options: .regularExpression) != nil else {
+            throw WireError.invalidArgument(field: field, "must be 1-64 letters, digits, '-' or '_'")
+        }
+    }
+
+    /// The canonical path of iteration `iteration`'s tree of `run` when `claimed` names that tree
+    /// (symlinks and `..` resolved) and it lies under the root; INVALID_ARGUMENT naming `field`
+    /// otherwise. The run id and iteration must have been checked.
+    func resolve(_ claimed: String, run: String, iteration: Int, field: String) async throws -> String {
+        let (root, expected) = (self.root, path(run: run, iteration: iteration))
+        let (canonicalRoot, canonicalExpected, canonicalClaimed) = await FileSystemLane.run {
+            (ConfinedPath.canonical(root), ConfinedPath.canonical(expected), ConfinedPath.canonical(claimed))
+        }
+        guard let canonicalRoot, let canonicalExpected, canonicalClaimed == canonicalExpected, ConfinedPath.isBelow(canonicalExpected, canonicalRoot) else {
+            throw WireError.invalidArgument(field: field, "must be the workspace DevOps prepared for run '\(run)' iteration \(iteration) under the workspace root")
+        }
+        return canonicalExpected
+    }
+
     /// Prepares iteration `iteration` of `run` and applies `diff` to it; returns its path.
     func apply(_ diff: String, run: String, iteration: Int, baseRepository: String?) async throws -> String {
-        guard run.range(of: "^[A-Za-z0-9_-]{1,64}$", options: .regularExpression) != nil else {
-            throw WireError.invalidArgument(field: "input.run_id", "must be 1-64 letters, digits, '-' or '_'")
-        }
+        try Self.checkRun(run, field: "input.run_id")
         let target = path(run: run, iteration: iteration)
         try? FileManager.default.removeItem(atPath: target)
         try FileManager.default.createDirectory(atPath: "\(root)/\(run)", withIntermediateDirectories: true)

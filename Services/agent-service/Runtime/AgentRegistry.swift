@@ -9,10 +9,11 @@ struct AgentRegistry: Sendable {
     /// `HTTPClient.external` client for calls into the generated app (never one with the mesh's token).
     init(sandbox: SandboxConfig, keySeed: String, http: HTTPClient, logger: Logger) throws {
         let renderer = try ScaffoldRenderer()
-        let codegen = CodegenEngineer(renderer: renderer)
-        let devOps = DevOpsEngineer(sandbox: sandbox, keySeed: keySeed, logger: logger)
+        let repositories = BaseRepositories(root: sandbox.repositoriesRoot)
+        let codegen = CodegenEngineer(renderer: renderer, repositories: repositories)
+        let devOps = DevOpsEngineer(sandbox: sandbox, keySeed: keySeed, repositories: repositories, logger: logger)
         let evaluator = QAEvaluator(sandbox: sandbox, keySeed: keySeed, http: http, logger: logger)
-        let fixer = AutoFixer(renderer: renderer)
+        let fixer = AutoFixer(renderer: renderer, workspaces: ScaffoldWorkspace(root: sandbox.workspaceRoot))
         let architect = ProductArchitect()
         let designer = SystemDesigner()
         let security = SecurityCompliance()
