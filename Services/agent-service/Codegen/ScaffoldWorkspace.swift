@@ -1,9 +1,10 @@
 import Foundation
 import Shared
 
-/// Per-run, per-iteration working trees where diffs are applied: iteration N starts as a copy of
-/// iteration N-1 (or of the base repository, or empty), and a diff either applies whole or not at
-/// all (`git apply --check` first), with the failing file and line named.
+/// Per-run, per-iteration working trees where diffs are applied: iteration 1 starts as a copy of
+/// the base repository (or empty), iteration N > 1 as a copy of iteration N-1, which must exist;
+/// a diff either applies whole or not at all (`git apply --check` first), with the failing file
+/// and line named.
 struct ScaffoldWorkspace: Sendable {
     /// The directory holding every run's workspaces.
     let root: String
@@ -37,12 +38,17 @@ struct ScaffoldWorkspace: Sendable {
     /// Prepares iteration `iteration` of `run` and applies `diff` to it; returns its path.
     func apply(_ diff: String, run: String, iteration: Int, baseRepository: String?) async throws -> String {
         try Self.checkRun(run, field: "input.run_id")
+        guard iteration >= 1 else { throw WireError.invalidArgument(field: "input.iteration", "must be at least 1") }
+        let previous = path(run: run, iteration: iteration - 1)
+        let hasPrevious = await FileSystemLane.run { FileManager.default.fileExists(atPath: previous + "/.git") }
+        guard iteration == 1 || hasPrevious else {
+            throw WireError(.failedPrecondition, "iteration \(iteration - 1) of run '\(run)' has no workspace to build iteration \(iteration) on (it was never prepared, or was cleaned up)")
+        }
         let target = path(run: run, iteration: iteration)
         try? FileManager.default.removeItem(atPath: target)
         try FileManager.default.createDirectory(atPath: "\(root)/\(run)", withIntermediateDirectories: true)
-        let previous = path(run: run, iteration: iteration - 1)
         let parent = GitWorkspace(path: "\(root)/\(run)")
-        if iteration > 1, FileManager.default.fileExists(atPath: previous) {
+        if iteration > 1 {
             try await parent.git(["clone", "--quiet", "--no-hardlinks", previous, target])
         } else if let baseRepository {
             try await parent.git(["clone", "--quiet", "--no-hardlinks", baseRepository, target])
