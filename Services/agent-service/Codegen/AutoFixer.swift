@@ -51,4 +51,22 @@ struct AutoFixer: Sendable {
         let diff = try await CodegenEngineer.diff(repaired, over: workspace)
         return FixerOutput(diff: diff, files: repaired.keys.sorted())
     }
+
+    /// Holds a model-written fix to the fixer's contract: its diff and its `files` touch at least
+    /// one file and only the report's failing files; INVALID_ARGUMENT naming `output.diff` or
+    /// `output.files` otherwise.
+    static func checkModelFix(_ output: FixerOutput, for input: FixerInput) throws {
+        let allowed = Set(input.report.failingFiles)
+        let failing = allowed.isEmpty ? "none" : allowed.sorted().joined(separator: ", ")
+        let touched = try DiffPaths.touched(by: output.diff, field: "output.diff")
+        guard !touched.isEmpty else { throw WireError.invalidArgument(field: "output.diff", "changes no file") }
+        let outside = touched.subtracting(allowed)
+        guard outside.isEmpty else {
+            throw WireError.invalidArgument(field: "output.diff", "touches \(outside.sorted().joined(separator: ", ")), outside the report's failing files (\(failing))")
+        }
+        let listed = Set(output.files).subtracting(allowed)
+        guard listed.isEmpty else {
+            throw WireError.invalidArgument(field: "output.files", "names \(listed.sorted().joined(separator: ", ")), outside the report's failing files (\(failing))")
+        }
+    }
 }

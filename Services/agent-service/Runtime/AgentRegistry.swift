@@ -24,9 +24,9 @@ struct AgentRegistry: Sendable {
             .typed(.securityCompliance, input: SecurityInput.self, output: ScaffoldPlan.self) { security.review($0) },
             .typed(.reviewer, input: RunSummary.self, output: PullRequestBody.self) { reviewer.review($0) },
             .typed(.codegenEngineer, input: CodegenInput.self, output: CodegenOutput.self) { try await codegen.generate($0) },
-            .typed(.devOps, input: DevOpsInput.self, output: DevOpsOutput.self) { try await devOps.prepare($0) },
-            .typed(.qaEvaluator, input: QAInput.self, output: EvalReport.self) { try await evaluator.evaluate($0) },
-            .typed(.autoFixer, input: FixerInput.self, output: FixerOutput.self) { try await fixer.fix($0) },
+            .typed(.devOps, input: DevOpsInput.self, output: DevOpsOutput.self, alwaysDeterministic: true) { try await devOps.prepare($0) },
+            .typed(.qaEvaluator, input: QAInput.self, output: EvalReport.self, alwaysDeterministic: true) { try await evaluator.evaluate($0) },
+            .typed(.autoFixer, input: FixerInput.self, output: FixerOutput.self, constrain: AutoFixer.checkModelFix) { try await fixer.fix($0) },
         ]
         self.agents = Dictionary(uniqueKeysWithValues: agents.map { ($0.role, $0) })
     }
@@ -41,4 +41,11 @@ struct AgentRegistry: Sendable {
 
     /// Whether a role is implemented.
     func isImplemented(_ role: AgentRole) -> Bool { agents[role] != nil }
+
+    /// Which of the providers `names` really run `role`: none for an unimplemented role, only the
+    /// deterministic one for the roles that execute things.
+    func providers(for role: AgentRole, among names: [String]) -> [String] {
+        guard let agent = agents[role] else { return [] }
+        return agent.alwaysDeterministic ? names.filter { $0 == DeterministicProvider.providerName } : names
+    }
 }
