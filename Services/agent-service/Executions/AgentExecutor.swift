@@ -31,6 +31,7 @@ struct AgentExecutor: Sendable {
         guard let provider = providers[providerName] else {
             throw WireError(.failedPrecondition, "provider '\(providerName)' is not available")
         }
+        try provider.checkConfigured()
         try agent.validateInput(request.input)
         let hash = try requestHash(request, provider: providerName, model: requestedModel)
         let model = requestedModel ?? provider.defaultModel

@@ -12,6 +12,8 @@ struct DeterministicProvider: AgentProvider {
     var name: String { Self.providerName }
     var defaultModel: String { "rules-v1" }
 
+    func checkConfigured() throws {}
+
     func run(_ agent: RoleAgent, input: JSONValue, model: String?) async throws -> ProviderOutcome {
         let output = try await agent.runDeterministic(input)
         let prompt = try prompts.prompt(for: agent.role, input: input)

@@ -25,6 +25,8 @@ struct OpenAIProvider: AgentProvider {
         let output: JSONValue
     }
 
+    func checkConfigured() throws { try chat.checkConfigured() }
+
     func run(_ agent: RoleAgent, input: JSONValue, model: String?) async throws -> ProviderOutcome {
         let model = model ?? config.openAIModel
         let prompt = try prompts.prompt(for: agent.role, input: input)
