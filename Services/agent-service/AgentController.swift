@@ -19,6 +19,7 @@ struct AgentController: Sendable {
             var role: AgentRole
             var summary: String
             var implemented: Bool
+            /// The providers that really run the role (only `deterministic` for DevOps and QA).
             var providers: [String]
             var statistics: AgentRoleStatistics
         }
@@ -52,7 +53,7 @@ struct AgentController: Sendable {
         let names = providers.map(\.name).sorted()
         return Catalogue(
             roles: AgentRole.allCases.map { role in
-                .init(role: role, summary: role.summary, implemented: registry.isImplemented(role), providers: registry.isImplemented(role) ? names : [], statistics: statistics[role] ?? .empty)
+                .init(role: role, summary: role.summary, implemented: registry.isImplemented(role), providers: registry.providers(for: role, among: names), statistics: statistics[role] ?? .empty)
             },
             providers: providers.map { .init(name: $0.name, model: $0.defaultModel, isDefault: $0.name == defaultProvider) }.sorted { $0.name < $1.name }
         )

@@ -15,10 +15,13 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
     let providerConfig = try providerConfig ?? ProviderConfig()
     let sandbox = try sandbox ?? SandboxConfig()
     let prompts = try PromptLibrary()
+    // The model provider and the generated app are outside the mesh: they get no service token
+    // (the app could replay it against /internal/v1) and no mesh headers.
+    let external = HTTPClient.external(loop: runtime.curlLoop, logger: logger)
     let providers: [any AgentProvider] = [
         DeterministicProvider(prompts: prompts),
         OpenAIProvider(
-            chat: ChatCompletionClient(http: runtime.http, baseURL: providerConfig.openAIBaseURL, apiKey: providerConfig.openAIKey, timeout: .milliseconds(providerConfig.timeoutMilliseconds)),
+            chat: ChatCompletionClient(http: external, baseURL: providerConfig.openAIBaseURL, apiKey: providerConfig.openAIKey, timeout: .milliseconds(providerConfig.timeoutMilliseconds)),
             prompts: prompts,
             redis: runtime.redis,
             config: providerConfig,
@@ -27,7 +30,7 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
             cacheMisses: Counter(label: "meta_builder_agent_cache_misses_total", factory: metrics.factory)
         ),
     ]
-    let registry = try AgentRegistry(sandbox: sandbox, keySeed: config.auth.serviceTokenSecret, http: runtime.http, logger: logger)
+    let registry = try AgentRegistry(sandbox: sandbox, keySeed: config.auth.serviceTokenSecret, http: external, logger: logger)
     let repository = AgentExecutionRepository(pool: runtime.pool)
     let executor = AgentExecutor(
         registry: registry,

@@ -175,6 +175,33 @@ import Testing
         }
     }
 
+    @Test func anOpenAIOverrideWithoutAnAPIKeyIsAFailedPreconditionAndSendsNothing() async throws {
+        let server = FakeChatServer([], fallback: .reply(###"{"title":"x","markdown":"y"}"###))
+        try await server.run { baseURL in
+            let keyless = try ProviderConfig(reader: ConfigReader(["META_BUILDER_OPENAI_BASE_URL": baseURL]))
+            let app = try buildApplication(config: try AgentTestEnvironment.config(), logger: AgentTestEnvironment.logger, providerConfig: keyless, sandbox: try AgentTestEnvironment.sandbox())
+            try await app.test(.live) { client in
+                let tenant = UUID()
+                let plan = try SystemDesigner().design(DesignerInput(spec: CRMFixture.spec))
+                let summary = RunSummary(runID: UUID().uuidString, plan: plan, files: ["a.py"], iterations: 1, testsPassed: 1, testsFailed: 0, score: 100)
+                let request = AgentExecutionRequest(idempotencyKey: UUID().uuidString, input: try AgentJSON.encode(summary), provider: "openai")
+                try await client.execute(uri: "/internal/v1/agents/reviewer/execute", method: .post, headers: headers(AgentTestEnvironment.serviceToken(tenant: tenant)), body: ByteBuffer(bytes: try AgentJSON.text(request))) { response in
+                    #expect(response.status == .preconditionFailed)
+                    #expect(response.wireError?.code == .failedPrecondition)
+                    #expect(response.wireError?.message.contains("META_BUILDER_OPENAI_API_KEY") == true)
+                    #expect(response.wireError?.details.first?.field == "provider")
+                }
+                try await client.execute(uri: "/api/meta/v2/agents", method: .get, headers: headers(AgentTestEnvironment.userToken(tenant: tenant, role: .viewer))) { response in
+                    let catalogue = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: response.body))
+                    guard case .array(let roles)? = catalogue["roles"] else { Issue.record("roles missing"); return }
+                    let reviewer = roles.first { $0["role"]?.stringValue == "reviewer" }
+                    #expect(reviewer?["statistics"]?["executions"] == .number(0), "refused up front: nothing recorded")
+                }
+            }
+        }
+        #expect(server.calls.isEmpty, "nothing was sent to the provider")
+    }
+
     @Test func badInputNamesTheField() async throws {
         try await withAgentService { client in
             let token = AgentTestEnvironment.serviceToken(tenant: UUID())

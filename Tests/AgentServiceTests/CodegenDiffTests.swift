@@ -43,6 +43,30 @@ import Testing
         #expect(try String(contentsOfFile: first + "/README.md", encoding: .utf8) == files["README.md"], "iteration 1 is left as it was")
     }
 
+    @Test func anIterationWhosePredecessorIsMissingIsAFailedPreconditionNotAFreshStart() async throws {
+        let root = workspaceRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let workspace = ScaffoldWorkspace(root: root)
+        let diff = try await CodegenEngineer.diff(files, over: nil)
+        // Nothing of run-5 exists yet: iteration 2 must not start from the (empty) base tree.
+        let never = await #expect(throws: WireError.self) {
+            try await workspace.apply(diff, run: "run-5", iteration: 2, baseRepository: nil)
+        }
+        #expect(never?.code == .failedPrecondition)
+        #expect(never?.message.contains("iteration 1 of run 'run-5'") == true)
+        #expect(!FileManager.default.fileExists(atPath: workspace.path(run: "run-5", iteration: 2)))
+        // Iteration 1 exists, then is cleaned up before iteration 3 is asked for on top of 2.
+        _ = try await workspace.apply(diff, run: "run-5", iteration: 1, baseRepository: nil)
+        let fix = try await CodegenEngineer.diff(["README.md": "# Demo\n\nRun it again.\n"], over: workspace.path(run: "run-5", iteration: 1))
+        _ = try await workspace.apply(fix, run: "run-5", iteration: 2, baseRepository: nil)
+        try FileManager.default.removeItem(atPath: workspace.path(run: "run-5", iteration: 2))
+        let cleaned = await #expect(throws: WireError.self) {
+            try await workspace.apply(fix, run: "run-5", iteration: 3, baseRepository: nil)
+        }
+        #expect(cleaned?.code == .failedPrecondition)
+        #expect(cleaned?.message.contains("iteration 2 of run 'run-5'") == true)
+    }
+
     @Test func aHunkThatDoesNotApplyNamesTheFileAndChangesNothing() async throws {
         let root = workspaceRoot()
         defer { try? FileManager.default.removeItem(atPath: root) }

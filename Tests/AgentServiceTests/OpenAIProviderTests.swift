@@ -16,7 +16,7 @@ import Testing
 
     private func harness(baseURL: String, timeoutMilliseconds: Int = 5000) throws -> Harness {
         let loop = CurlLoop(logger: AgentTestEnvironment.logger)
-        let http = HTTPClient(loop: loop, authenticator: nil, logger: AgentTestEnvironment.logger, retryPolicy: .init(maxAttempts: 2, initialBackoff: .milliseconds(20)))
+        let http = HTTPClient.external(loop: loop, logger: AgentTestEnvironment.logger, retryPolicy: .init(maxAttempts: 2, initialBackoff: .milliseconds(20)))
         let config = try AgentTestEnvironment.providerConfig(baseURL: baseURL, timeoutMilliseconds: timeoutMilliseconds)
         let metrics = MetricsRegistry()
         let provider = OpenAIProvider(
@@ -139,6 +139,78 @@ import Testing
             let metrics = h.metrics.render()
             #expect(metrics.contains("meta_builder_agent_cache_hits_total 1"))
             #expect(metrics.contains("meta_builder_agent_cache_misses_total 1"))
+        }
+        #expect(server.calls.count == 1)
+    }
+
+    // MARK: - A model-written Auto-Fixer diff stays inside the failing files
+
+    private func fixerInput(failing: [String]) throws -> JSONValue {
+        let plan = try SystemDesigner().design(DesignerInput(spec: CRMFixture.spec))
+        let step = EvaluationStep(name: "pytest", passed: false, duration: .zero, output: "FAILED", files: failing)
+        let report = EvalReport(runID: "fix-\(UUID().uuidString.prefix(8).lowercased())", iteration: 1, checks: [step], testsPassed: 0, testsFailed: 1)
+        return try AgentJSON.encode(FixerInput(plan: plan, report: report, workspace: "/unused/by/the/model"))
+    }
+
+    private func reply(diff: String, files: [String]) throws -> String {
+        String(decoding: try AgentJSON.text(FixerOutput(diff: diff, files: files)), as: UTF8.self)
+    }
+
+    private var fixer: RoleAgent { get throws { try AgentTestEnvironment.registry().agent(for: .autoFixer) } }
+
+    @Test func aModelFixTouchingFilesOutsideTheFailingOnesIsRejected() async throws {
+        let outside = """
+            diff --git a/app/resources/deals.py b/app/resources/deals.py
+            --- a/app/resources/deals.py
+            +++ b/app/resources/deals.py
+            @@ -1 +1 @@
+            -old
+            +new
+            diff --git a/app/auth.py b/app/auth.py
+            --- a/app/auth.py
+            +++ b/app/auth.py
+            @@ -1 +1 @@
+            -def verify(token):
+            +def verify(token): return True
+
+            """
+        let server = FakeChatServer([.reply(try reply(diff: outside, files: ["app/resources/deals.py"])), .reply(try reply(diff: outside, files: ["app/resources/deals.py"]))])
+        try await server.run { baseURL in
+            let h = try harness(baseURL: baseURL)
+            defer { h.loop.stop() }
+            let error = await #expect(throws: WireError.self) {
+                try await h.provider.run(try fixer, input: try fixerInput(failing: ["app/resources/deals.py"]), model: nil)
+            }
+            #expect(error?.code == .failedPrecondition)
+            #expect(error?.message.contains("touches app/auth.py, outside the report's failing files (app/resources/deals.py)") == true, "\(error?.message ?? "")")
+        }
+        #expect(server.calls.count == 2)
+        #expect(server.calls[1].contains("Your reply is invalid"))
+    }
+
+    @Test func aModelFixListingAFileOutsideTheFailingOnesIsRejected() async throws {
+        let diff = "diff --git a/app/resources/deals.py b/app/resources/deals.py\n--- a/app/resources/deals.py\n+++ b/app/resources/deals.py\n@@ -1 +1 @@\n-old\n+new\n"
+        let server = FakeChatServer([], fallback: .reply(try reply(diff: diff, files: ["app/resources/deals.py", "app/config.py"])))
+        try await server.run { baseURL in
+            let h = try harness(baseURL: baseURL)
+            defer { h.loop.stop() }
+            let error = await #expect(throws: WireError.self) {
+                try await h.provider.run(try fixer, input: try fixerInput(failing: ["app/resources/deals.py"]), model: nil)
+            }
+            #expect(error?.message.contains("names app/config.py") == true, "\(error?.message ?? "")")
+        }
+    }
+
+    @Test func aModelFixInsideTheFailingFilesIsAcceptedEvenWhenItRemovesACommentLine() async throws {
+        // "--- keep the order" is a removed SQL comment inside a hunk, not a file header.
+        let migration = "migrations/0003_create_deals.up.sql"
+        let diff = "diff --git a/\(migration) b/\(migration)\n--- a/\(migration)\n+++ b/\(migration)\n@@ -1,2 +1,2 @@\n--- keep the order\n+-- keep the order of columns\n CREATE TABLE deals (id uuid);\n"
+        let server = FakeChatServer([.reply(try reply(diff: diff, files: [migration]))])
+        try await server.run { baseURL in
+            let h = try harness(baseURL: baseURL)
+            defer { h.loop.stop() }
+            let outcome = try await h.provider.run(try fixer, input: try fixerInput(failing: [migration, "app/resources/deals.py"]), model: nil)
+            #expect(outcome.output["files"] == .array([.string(migration)]))
         }
         #expect(server.calls.count == 1)
     }

@@ -31,6 +31,26 @@ import Testing
         #expect(survivors.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
     }
 
+    @Test func aChildThatClosesItsOutputAndHangsIsStillKilledAtTheTimeout() async throws {
+        let marker = "29.\(Int.random(in: 10_000_000...99_999_999))"
+        let started = ContinuousClock.now
+        let result = try await ProcessRunner.run("sh", ["-c", "exec >/dev/null 2>&1; sleep \(marker)"], timeout: .milliseconds(500))
+        #expect(result.timedOut)
+        #expect(!result.succeeded)
+        #expect(ContinuousClock.now - started < .seconds(5), "ended promptly, not when the sleep did")
+        // "[s]leep …" matches the sleeper but not this pgrep's own command line.
+        let survivors = try await ProcessRunner.run("sh", ["-c", "pgrep -f '[s]leep \(marker)' || true"], timeout: .seconds(5))
+        #expect(survivors.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "the process group is gone")
+    }
+
+    @Test func aChildThatClosesItsOutputAndThenExitsReportsItsStatus() async throws {
+        let result = try await ProcessRunner.run("sh", ["-c", "echo before; exec >/dev/null 2>&1; sleep 0.3; exit 4"], timeout: .seconds(10))
+        #expect(!result.timedOut)
+        #expect(result.exitCode == 4)
+        #expect(result.output.contains("before"))
+        #expect(result.duration >= .milliseconds(300))
+    }
+
     @Test func aMissingExecutableIsAClearError() async throws {
         let error = await #expect(throws: WireError.self) {
             try await ProcessRunner.run("definitely-not-a-command-\(UUID().uuidString.prefix(6))", [], timeout: .seconds(5))

@@ -107,6 +107,31 @@ import Testing
         }
     }
 
+    @Test func anExternalClientSendsNoTokenOrMeshHeadersEvenInsideARequestScope() async throws {
+        let received = RequestLog()
+        let router = Router()
+        router.get("outside") { request, _ -> Response in
+            received.record(request.headers, principal: nil)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"message":"ok","count":0}"#)))
+        }
+        let loop = CurlLoop(logger: TestEnvironment.logger)
+        defer { loop.stop() }
+        let client = HTTPClient.external(loop: loop, logger: TestEnvironment.logger)
+        let scope = RequestScope(deadline: .after(.seconds(5)), requestID: "req-mesh-only", principal: Principal(userID: "user-7", tenantID: UUID(), role: .owner))
+
+        try await withLoopbackServer(router) { baseURL in
+            let reply = try await RequestScope.$current.withValue(scope) {
+                try await client.call("GET", "\(baseURL)/outside", as: Reply.self)
+            }
+            #expect(reply.message == "ok")
+            let request = try #require(received.requests.first)
+            #expect(request.headers[.authorization] == nil)
+            #expect(request.headers[.xRequestID] == nil)
+            #expect(request.headers[.traceparent] == nil)
+            #expect(request.headers[.grpcTimeout] == nil)
+        }
+    }
+
     // MARK: - Deadlines, retries, errors
 
     @Test func slowServerExceedsTheDeadline() async throws {

@@ -5,7 +5,8 @@ import Shared
 struct CodegenInput: Codable, Sendable {
     /// The plan to realise.
     var plan: ScaffoldPlan
-    /// A local git repository whose `HEAD` is the base tree (nil: an empty tree).
+    /// A git repository under the repositories root whose `HEAD` is the base tree (nil: an empty
+    /// tree); see `BaseRepositories`.
     var baseRepository: String?
     /// A documented fault to inject on purpose (see `InjectedFault`), to prove the fix loop.
     var fault: InjectedFault?
@@ -30,12 +31,15 @@ struct CodegenOutput: Codable, Sendable, Equatable {
 /// the base tree, with fixed configuration, so the same input gives a byte-identical diff.
 struct CodegenEngineer: Sendable {
     let renderer: ScaffoldRenderer
+    /// Where `base_repository` may point.
+    let repositories: BaseRepositories
 
     /// Generates the diff.
     func generate(_ input: CodegenInput) async throws -> CodegenOutput {
         var files = try renderer.render(input.plan)
         if let fault = input.fault { files = try fault.inject(into: files, plan: input.plan) }
-        let diff = try await Self.diff(files, over: input.baseRepository)
+        let base = try await repositories.resolve(input.baseRepository)
+        let diff = try await Self.diff(files, over: base)
         return CodegenOutput(diff: diff, files: files.keys.sorted(), fault: input.fault)
     }
 

@@ -1,7 +1,8 @@
 import Shared
 
-/// Faults Codegen can inject on purpose (documented in docs/fix-loop.md), each of a class the QA
-/// Evaluator must catch and the Auto-Fixer must repair by re-deriving the damaged file.
+/// Faults Codegen can inject on purpose (tabled in docs/build-loop-agents.md, "Fault injection"),
+/// each of a class the QA Evaluator must catch and the Auto-Fixer must repair by re-deriving the
+/// damaged file.
 enum InjectedFault: String, Codable, Sendable, CaseIterable {
     /// The first entity's table migration loses its last plain column: inserts fail.
     case missingColumn = "missing_column"

@@ -1,9 +1,10 @@
 import Foundation
 import Shared
 
-/// Per-run, per-iteration working trees where diffs are applied: iteration N starts as a copy of
-/// iteration N-1 (or of the base repository, or empty), and a diff either applies whole or not at
-/// all (`git apply --check` first), with the failing file and line named.
+/// Per-run, per-iteration working trees where diffs are applied: iteration 1 starts as a copy of
+/// the base repository (or empty), iteration N > 1 as a copy of iteration N-1, which must exist;
+/// a diff either applies whole or not at all (`git apply --check` first), with the failing file
+/// and line named.
 struct ScaffoldWorkspace: Sendable {
     /// The directory holding every run's workspaces.
     let root: String
@@ -13,17 +14,41 @@ struct ScaffoldWorkspace: Sendable {
         "\(root)/\(run)/\(iteration)"
     }
 
+    /// INVALID_ARGUMENT naming `field` unless `run` is a run id (1-64 letters, digits, '-', '_').
+    static func checkRun(_ run: String, field: String) throws {
+        guard run.range(of: "^[A-Za-z0-9_-]{1,64}$", options: .regularExpression) != nil else {
+            throw WireError.invalidArgument(field: field, "must be 1-64 letters, digits, '-' or '_'")
+        }
+    }
+
+    /// The canonical path of iteration `iteration`'s tree of `run` when `claimed` names that tree
+    /// (symlinks and `..` resolved) and it lies under the root; INVALID_ARGUMENT naming `field`
+    /// otherwise. The run id and iteration must have been checked.
+    func resolve(_ claimed: String, run: String, iteration: Int, field: String) async throws -> String {
+        let (root, expected) = (self.root, path(run: run, iteration: iteration))
+        let (canonicalRoot, canonicalExpected, canonicalClaimed) = await FileSystemLane.run {
+            (ConfinedPath.canonical(root), ConfinedPath.canonical(expected), ConfinedPath.canonical(claimed))
+        }
+        guard let canonicalRoot, let canonicalExpected, canonicalClaimed == canonicalExpected, ConfinedPath.isBelow(canonicalExpected, canonicalRoot) else {
+            throw WireError.invalidArgument(field: field, "must be the workspace DevOps prepared for run '\(run)' iteration \(iteration) under the workspace root")
+        }
+        return canonicalExpected
+    }
+
     /// Prepares iteration `iteration` of `run` and applies `diff` to it; returns its path.
     func apply(_ diff: String, run: String, iteration: Int, baseRepository: String?) async throws -> String {
-        guard run.range(of: "^[A-Za-z0-9_-]{1,64}$", options: .regularExpression) != nil else {
-            throw WireError.invalidArgument(field: "input.run_id", "must be 1-64 letters, digits, '-' or '_'")
+        try Self.checkRun(run, field: "input.run_id")
+        guard iteration >= 1 else { throw WireError.invalidArgument(field: "input.iteration", "must be at least 1") }
+        let previous = path(run: run, iteration: iteration - 1)
+        let hasPrevious = await FileSystemLane.run { FileManager.default.fileExists(atPath: previous + "/.git") }
+        guard iteration == 1 || hasPrevious else {
+            throw WireError(.failedPrecondition, "iteration \(iteration - 1) of run '\(run)' has no workspace to build iteration \(iteration) on (it was never prepared, or was cleaned up)")
         }
         let target = path(run: run, iteration: iteration)
         try? FileManager.default.removeItem(atPath: target)
         try FileManager.default.createDirectory(atPath: "\(root)/\(run)", withIntermediateDirectories: true)
-        let previous = path(run: run, iteration: iteration - 1)
         let parent = GitWorkspace(path: "\(root)/\(run)")
-        if iteration > 1, FileManager.default.fileExists(atPath: previous) {
+        if iteration > 1 {
             try await parent.git(["clone", "--quiet", "--no-hardlinks", previous, target])
         } else if let baseRepository {
             try await parent.git(["clone", "--quiet", "--no-hardlinks", baseRepository, target])

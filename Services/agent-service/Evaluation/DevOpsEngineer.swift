@@ -8,7 +8,8 @@ struct DevOpsInput: Codable, Sendable {
     var iteration: Int
     /// The diff of this iteration (Codegen's or the Auto-Fixer's).
     var diff: String
-    /// A local git repository as the base tree of iteration 1 (nil: empty).
+    /// A git repository under the repositories root as the base tree of iteration 1 (nil: empty);
+    /// see `BaseRepositories`.
     var baseRepository: String?
 
     enum CodingKeys: String, CodingKey {
@@ -36,14 +37,17 @@ struct DevOpsOutput: Codable, Sendable, Equatable {
 struct DevOpsEngineer: Sendable {
     let sandbox: SandboxConfig
     let keySeed: String
+    /// Where `base_repository` may point.
+    let repositories: BaseRepositories
     let logger: Logger
 
     /// Prepares the iteration.
     func prepare(_ input: DevOpsInput) async throws -> DevOpsOutput {
         guard input.iteration >= 1 else { throw WireError.invalidArgument(field: "input.iteration", "must be at least 1") }
         let databaseURL = try sandbox.requirePreviewDatabase()
+        let base = try await repositories.resolve(input.baseRepository)
         let started = ContinuousClock.now
-        let workspace = try await ScaffoldWorkspace(root: sandbox.workspaceRoot).apply(input.diff, run: input.runID, iteration: input.iteration, baseRepository: input.baseRepository)
+        let workspace = try await ScaffoldWorkspace(root: sandbox.workspaceRoot).apply(input.diff, run: input.runID, iteration: input.iteration, baseRepository: base)
         var steps = [EvaluationStep(name: "apply_diff", passed: true, duration: .now - started, output: "applied to \(workspace)")]
         let preview = PreviewEnvironment.make(run: input.runID, keySeed: keySeed)
         let schemaStarted = ContinuousClock.now

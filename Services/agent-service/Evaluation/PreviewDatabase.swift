@@ -64,7 +64,7 @@ struct PreviewDatabase: Sendable {
     }
 
     private static func checkName(_ schema: String) throws {
-        guard schema.range(of: "^preview_[a-z0-9_]{1,50}$", options: .regularExpression) != nil else {
+        guard schema.range(of: "^preview_[a-z0-9_]{1,55}$", options: .regularExpression) != nil else {
             throw WireError.invalidArgument(field: "schema", "'\(schema)' is not a preview schema name")
         }
     }

@@ -7,7 +7,7 @@ struct QAInput: Codable, Sendable {
     var runID: String
     var iteration: Int
     var plan: ScaffoldPlan
-    /// DevOps's workspace of this iteration.
+    /// DevOps's workspace of this iteration: `<workspace root>/<run_id>/<iteration>`, nothing else.
     var workspace: String
     /// Time left for the whole evaluation (default 600).
     var timeoutSeconds: Int?
@@ -27,13 +27,17 @@ struct QAInput: Codable, Sendable {
 struct QAEvaluator: Sendable {
     let sandbox: SandboxConfig
     let keySeed: String
+    /// Calls into the generated app: an `HTTPClient.external` client (no mesh token or headers).
     let http: HTTPClient
     let logger: Logger
 
     /// Runs every check and scores them.
     func evaluate(_ input: QAInput) async throws -> EvalReport {
         let databaseURL = try sandbox.requirePreviewDatabase()
-        guard FileManager.default.fileExists(atPath: input.workspace + "/app/__init__.py") else {
+        try ScaffoldWorkspace.checkRun(input.runID, field: "input.run_id")
+        guard input.iteration >= 1 else { throw WireError.invalidArgument(field: "input.iteration", "must be at least 1") }
+        let workspace = try await ScaffoldWorkspace(root: sandbox.workspaceRoot).resolve(input.workspace, run: input.runID, iteration: input.iteration, field: "input.workspace")
+        guard FileManager.default.fileExists(atPath: workspace + "/app/__init__.py") else {
             throw WireError.invalidArgument(field: "input.workspace", "is not a prepared scaffold workspace")
         }
         let deadline = Deadline.after(.seconds(input.timeoutSeconds ?? 600)).earliest(RequestScope.current?.deadline)
@@ -42,23 +46,23 @@ struct QAEvaluator: Sendable {
         let database = PreviewDatabase(url: databaseURL, logger: logger)
         func python(_ arguments: [String], cap: Duration) async throws -> ProcessResult {
             try deadline.check("evaluating the scaffold")
-            return try await ProcessRunner.run(sandbox.python, arguments, in: input.workspace, environment: environment, timeout: min(cap, deadline.remaining))
+            return try await ProcessRunner.run(sandbox.python, arguments, in: workspace, environment: environment, timeout: min(cap, deadline.remaining))
         }
         var checks: [EvaluationStep] = []
         let compiled = try await python(["-m", "compileall", "-q", "app", "tests"], cap: .seconds(60))
         checks.append(EvaluationStep(name: "compile", result: compiled, files: MigrationFailure.matches(#"(?:app|tests)/[A-Za-z0-9_/]+\.py"#, in: compiled.output)))
         let pytest = try await python(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no"], cap: .seconds(300))
         let (passed, failed) = Self.counts(pytest.output)
-        checks.append(EvaluationStep(name: "pytest", result: pytest, files: implicatedFiles(pytest.output, plan: input.plan, workspace: input.workspace)))
-        let smokeAndGolden = try await serveAndProbe(input: input, environment: environment, preview: preview, database: database, deadline: deadline)
+        checks.append(EvaluationStep(name: "pytest", result: pytest, files: implicatedFiles(pytest.output, plan: input.plan, workspace: workspace)))
+        let smokeAndGolden = try await serveAndProbe(input: input, workspace: workspace, environment: environment, preview: preview, database: database, deadline: deadline)
         checks += smokeAndGolden
         for (name, arguments) in [("rollback:down", ["-m", "app.migrate", "down"]), ("rollback:up", ["-m", "app.migrate", "up"])] {
             let result = try await python(arguments, cap: .seconds(120))
-            var step = EvaluationStep(name: name, result: result, files: MigrationFailure.files(in: result.output, workspace: input.workspace))
+            var step = EvaluationStep(name: name, result: result, files: MigrationFailure.files(in: result.output, workspace: workspace))
             if name == "rollback:down", result.succeeded {
                 let left = try await database.leftovers(in: preview.schema)
                 if !left.isEmpty {
-                    step = EvaluationStep(name: name, passed: false, duration: result.duration, output: "left behind after down: \(left.joined(separator: ", "))", files: downMigrations(in: input.workspace))
+                    step = EvaluationStep(name: name, passed: false, duration: result.duration, output: "left behind after down: \(left.joined(separator: ", "))", files: downMigrations(in: workspace))
                 }
             }
             checks.append(step)
@@ -68,9 +72,9 @@ struct QAEvaluator: Sendable {
     }
 
     /// Starts the app, runs the smoke flow and the golden tasks, stops the app.
-    private func serveAndProbe(input: QAInput, environment: [String: String], preview: PreviewEnvironment, database: PreviewDatabase, deadline: Deadline) async throws -> [EvaluationStep] {
+    private func serveAndProbe(input: QAInput, workspace: String, environment: [String: String], preview: PreviewEnvironment, database: PreviewDatabase, deadline: Deadline) async throws -> [EvaluationStep] {
         let port = try LoopbackPort.free()
-        let server = try BackgroundProcess(sandbox.python, ["-m", "app", "--host", "127.0.0.1", "--port", String(port)], in: input.workspace, environment: environment, timeout: min(.seconds(300), deadline.remaining))
+        let server = try BackgroundProcess(sandbox.python, ["-m", "app", "--host", "127.0.0.1", "--port", String(port)], in: workspace, environment: environment, timeout: min(.seconds(300), deadline.remaining))
         let client = ScaffoldClient(http: http, baseURL: "http://127.0.0.1:\(port)", plan: input.plan, jwtSecret: preview.jwtSecret)
         let started = ContinuousClock.now
         var steps: [EvaluationStep] = []

@@ -31,9 +31,7 @@ struct SandboxCleaner: Sendable {
 
     /// Cleans up after `run`.
     func clean(run: String, failed: Bool) async throws -> Outcome {
-        guard run.range(of: "^[A-Za-z0-9_-]{1,64}$", options: .regularExpression) != nil else {
-            throw WireError.invalidArgument(field: "run", "must be 1-64 letters, digits, '-' or '_'")
-        }
+        try ScaffoldWorkspace.checkRun(run, field: "run")
         if failed, sandbox.keepFailedWorkspaces {
             logger.info("keeping the sandbox of a failed run", metadata: ["run.id": "\(run)"])
             return Outcome(kept: true, removedWorkspaces: false, droppedSchema: nil)

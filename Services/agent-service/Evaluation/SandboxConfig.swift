@@ -5,6 +5,8 @@ import Shared
 struct SandboxConfig: Sendable {
     /// `META_BUILDER_WORKSPACE_ROOT`: per-run, per-iteration working trees (default: a folder in the temp directory).
     var workspaceRoot: String
+    /// `META_BUILDER_REPOSITORIES_ROOT`: the only directory base repositories may be cloned from (default: none, so no base repository is accepted).
+    var repositoriesRoot: String?
     /// `META_BUILDER_PREVIEW_DATABASE_URL`: a database whose role may create schemas; one preview schema per run. Secret (password).
     var previewDatabaseURL: String?
     /// `META_BUILDER_VENV`: the project-level Python virtualenv with the scaffold's requirements (installed by scripts/install-deps).
@@ -15,6 +17,7 @@ struct SandboxConfig: Sendable {
     /// Reads the settings.
     init(reader: ConfigReader = ConfigReader()) throws {
         workspaceRoot = reader.string("META_BUILDER_WORKSPACE_ROOT") ?? FileManager.default.temporaryDirectory.appendingPathComponent("meta-builder-workspaces").path
+        repositoriesRoot = reader.string("META_BUILDER_REPOSITORIES_ROOT")
         previewDatabaseURL = reader.string("META_BUILDER_PREVIEW_DATABASE_URL")
         virtualenv = reader.string("META_BUILDER_VENV") ?? FileManager.default.currentDirectoryPath + "/.local/venv"
         keepFailedWorkspaces = try reader.bool("META_BUILDER_KEEP_FAILED_WORKSPACES", default: false)

@@ -2,8 +2,9 @@ import Foundation
 import Shared
 
 /// Talks to a generated app running on loopback, as its users would: JSON over HTTP with
-/// bearer tokens of the app's own key.
+/// bearer tokens of the app's own key, never a token or header of the mesh.
 struct ScaffoldClient: Sendable {
+    /// An `HTTPClient.external` client.
     let http: HTTPClient
     let baseURL: String
     let plan: ScaffoldPlan

@@ -4,7 +4,8 @@ import Logging
 import Shared
 
 /// Runs one agent execution exactly once per idempotency key: claims the key, runs the agent on
-/// the chosen provider, records output and usage. A retried call with the same key and body gets
+/// the chosen provider (always the deterministic one for the roles that execute things: DevOps
+/// and QA), records output and usage. A retried call with the same key and body gets
 /// the recorded result; the same key with a different body is ALREADY_EXISTS.
 struct AgentExecutor: Sendable {
     let registry: AgentRegistry
@@ -19,14 +20,21 @@ struct AgentExecutor: Sendable {
         guard !key.isEmpty, key.count <= 200 else {
             throw WireError.invalidArgument(field: "idempotency_key", "must be 1-200 characters")
         }
-        let providerName = request.provider ?? defaultProvider
-        guard let provider = providers[providerName] else {
+        let requested = request.provider ?? defaultProvider
+        guard providers[requested] != nil else {
             throw WireError.invalidArgument(field: "provider", "must be one of \(providers.keys.sorted().joined(separator: ", "))")
         }
         let agent = try registry.agent(for: role)
+        // DevOps and QA execute things: a model never stands in for them, whatever was asked.
+        let providerName = agent.alwaysDeterministic ? DeterministicProvider.providerName : requested
+        let requestedModel = agent.alwaysDeterministic ? nil : request.model
+        guard let provider = providers[providerName] else {
+            throw WireError(.failedPrecondition, "provider '\(providerName)' is not available")
+        }
+        try provider.checkConfigured()
         try agent.validateInput(request.input)
-        let hash = try requestHash(request, provider: providerName)
-        let model = request.model ?? provider.defaultModel
+        let hash = try requestHash(request, provider: providerName, model: requestedModel)
+        let model = requestedModel ?? provider.defaultModel
         let (record, isNew) = try await repository.claim(
             tenant: principal.tenantID, role: role, key: key, requestHash: hash,
             principal: principal, provider: providerName, model: model, input: request.input
@@ -39,7 +47,7 @@ struct AgentExecutor: Sendable {
         }
         let started = ContinuousClock.now
         do {
-            let outcome = try await provider.run(agent, input: request.input, model: request.model)
+            let outcome = try await provider.run(agent, input: request.input, model: requestedModel)
             let usage = AgentUsage(
                 promptTokens: outcome.promptTokens,
                 completionTokens: outcome.completionTokens,
@@ -62,8 +70,8 @@ struct AgentExecutor: Sendable {
         }
     }
 
-    private func requestHash(_ request: AgentExecutionRequest, provider: String) throws -> String {
-        let canonical = try AgentJSON.text(AgentExecutionRequest(idempotencyKey: "", input: request.input, provider: provider, model: request.model))
+    private func requestHash(_ request: AgentExecutionRequest, provider: String, model: String?) throws -> String {
+        let canonical = try AgentJSON.text(AgentExecutionRequest(idempotencyKey: "", input: request.input, provider: provider, model: model))
         return SHA256.hash(data: canonical).map { String(format: "%02x", $0) }.joined()
     }
 

@@ -16,6 +16,8 @@ protocol AgentProvider: Sendable {
     var name: String { get }
     /// The model used unless the call names one.
     var defaultModel: String { get }
+    /// FAILED_PRECONDITION when the deployment lacks what the provider needs (an API key).
+    func checkConfigured() throws
     /// Runs the agent on the input.
     func run(_ agent: RoleAgent, input: JSONValue, model: String?) async throws -> ProviderOutcome
     /// Estimated cost in USD of the given tokens.

@@ -48,17 +48,25 @@ struct ChatCompletionClient: Sendable {
         let usage: Usage?
     }
 
+    /// An `HTTPClient.external` client: the provider sees its API key and nothing of the mesh.
     let http: HTTPClient
     let baseURL: String
     let apiKey: String?
     let timeout: Duration
 
+    private static let notConfigured = WireError(.failedPrecondition, "the openai provider is not configured: META_BUILDER_OPENAI_API_KEY is not set", details: [.init(field: "provider", reason: "no API key is configured for openai")])
+
+    /// FAILED_PRECONDITION when no API key is configured (nothing is sent without one).
+    func checkConfigured() throws {
+        guard apiKey != nil else { throw Self.notConfigured }
+    }
+
     /// Sends the conversation; provider failures become wire errors (429 → RESOURCE_EXHAUSTED,
     /// 5xx → UNAVAILABLE, timeout → DEADLINE_EXCEEDED). The key goes only into the header.
     func complete(model: String, messages: [Message]) async throws -> Completion {
         let body = try JSONEncoder().encode(RequestBody(model: model, messages: messages, temperature: 0))
-        var headers = [("Content-Type", "application/json")]
-        headers.append(("Authorization", "Bearer \(apiKey ?? "none")"))
+        guard let apiKey else { throw Self.notConfigured }
+        let headers = [("Content-Type", "application/json"), ("Authorization", "Bearer \(apiKey)")]
         let url = baseURL.hasSuffix("/") ? baseURL + "chat/completions" : baseURL + "/chat/completions"
         // A completion has no side effects, so 503s may be retried.
         let request = HTTPClientRequest(method: "POST", url: url, headers: headers, body: body, isIdempotent: true)

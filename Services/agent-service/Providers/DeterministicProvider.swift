@@ -6,8 +6,13 @@ import Shared
 struct DeterministicProvider: AgentProvider {
     let prompts: PromptLibrary
 
-    var name: String { "deterministic" }
+    /// The provider's name.
+    static let providerName = "deterministic"
+
+    var name: String { Self.providerName }
     var defaultModel: String { "rules-v1" }
+
+    func checkConfigured() throws {}
 
     func run(_ agent: RoleAgent, input: JSONValue, model: String?) async throws -> ProviderOutcome {
         let output = try await agent.runDeterministic(input)

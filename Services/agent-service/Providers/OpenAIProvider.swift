@@ -5,8 +5,9 @@ import Metrics
 import Shared
 
 /// Runs a role agent on an OpenAI-compatible chat model: the role's prompt template, the reply
-/// validated against the role's JSON Schema and output type, one repair attempt that quotes the
-/// validation errors, then a clear failure. Replies are cached in Redis under
+/// validated against the role's JSON Schema, output type and constraints (an Auto-Fixer diff
+/// touches only the failing files), one repair attempt that quotes the validation errors, then a
+/// clear failure. The executor never sends it the roles that execute things (DevOps, QA). Replies are cached in Redis under
 /// sha256(role, model, prompt); a hit costs no tokens.
 struct OpenAIProvider: AgentProvider {
     let chat: ChatCompletionClient
@@ -23,6 +24,8 @@ struct OpenAIProvider: AgentProvider {
     private struct CachedReply: Codable {
         let output: JSONValue
     }
+
+    func checkConfigured() throws { try chat.checkConfigured() }
 
     func run(_ agent: RoleAgent, input: JSONValue, model: String?) async throws -> ProviderOutcome {
         let model = model ?? config.openAIModel
@@ -44,7 +47,7 @@ struct OpenAIProvider: AgentProvider {
             let completion = try await chat.complete(model: model, messages: messages)
             promptTokens += completion.promptTokens
             completionTokens += completion.completionTokens
-            switch validate(completion.content, agent: agent) {
+            switch validate(completion.content, agent: agent, input: input) {
             case .success(let output):
                 await store(output, key: key)
                 return ProviderOutcome(output: output, promptTokens: promptTokens, completionTokens: completionTokens, cacheHit: false, model: completion.model)
@@ -62,8 +65,8 @@ struct OpenAIProvider: AgentProvider {
         (Double(promptTokens) * config.promptPricePer1K + Double(completionTokens) * config.completionPricePer1K) / 1000
     }
 
-    /// The reply as a valid output, or what is wrong with it.
-    private func validate(_ content: String, agent: RoleAgent) -> Result<JSONValue, ValidationProblem> {
+    /// The reply as a valid output for `input`, or what is wrong with it.
+    private func validate(_ content: String, agent: RoleAgent, input: JSONValue) -> Result<JSONValue, ValidationProblem> {
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(content.utf8)), case .object = value else {
             return .failure(ValidationProblem("the reply is not a JSON object"))
         }
@@ -72,7 +75,7 @@ struct OpenAIProvider: AgentProvider {
             guard violations.isEmpty else {
                 return .failure(ValidationProblem(violations.prefix(10).map(\.description).joined(separator: "; ")))
             }
-            return .success(try agent.normaliseOutput(value))
+            return .success(try agent.normaliseOutput(value, input))
         } catch {
             return .failure(ValidationProblem("\(error)"))
         }

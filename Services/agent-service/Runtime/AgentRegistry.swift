@@ -5,13 +5,15 @@ import Shared
 struct AgentRegistry: Sendable {
     private let agents: [AgentRole: RoleAgent]
 
-    /// The eight agents; the build-loop agents need the sandbox settings and HTTP client.
+    /// The eight agents; the build-loop agents need the sandbox settings, and the QA Evaluator an
+    /// `HTTPClient.external` client for calls into the generated app (never one with the mesh's token).
     init(sandbox: SandboxConfig, keySeed: String, http: HTTPClient, logger: Logger) throws {
         let renderer = try ScaffoldRenderer()
-        let codegen = CodegenEngineer(renderer: renderer)
-        let devOps = DevOpsEngineer(sandbox: sandbox, keySeed: keySeed, logger: logger)
+        let repositories = BaseRepositories(root: sandbox.repositoriesRoot)
+        let codegen = CodegenEngineer(renderer: renderer, repositories: repositories)
+        let devOps = DevOpsEngineer(sandbox: sandbox, keySeed: keySeed, repositories: repositories, logger: logger)
         let evaluator = QAEvaluator(sandbox: sandbox, keySeed: keySeed, http: http, logger: logger)
-        let fixer = AutoFixer(renderer: renderer)
+        let fixer = AutoFixer(renderer: renderer, workspaces: ScaffoldWorkspace(root: sandbox.workspaceRoot))
         let architect = ProductArchitect()
         let designer = SystemDesigner()
         let security = SecurityCompliance()
@@ -22,9 +24,9 @@ struct AgentRegistry: Sendable {
             .typed(.securityCompliance, input: SecurityInput.self, output: ScaffoldPlan.self) { security.review($0) },
             .typed(.reviewer, input: RunSummary.self, output: PullRequestBody.self) { reviewer.review($0) },
             .typed(.codegenEngineer, input: CodegenInput.self, output: CodegenOutput.self) { try await codegen.generate($0) },
-            .typed(.devOps, input: DevOpsInput.self, output: DevOpsOutput.self) { try await devOps.prepare($0) },
-            .typed(.qaEvaluator, input: QAInput.self, output: EvalReport.self) { try await evaluator.evaluate($0) },
-            .typed(.autoFixer, input: FixerInput.self, output: FixerOutput.self) { try await fixer.fix($0) },
+            .typed(.devOps, input: DevOpsInput.self, output: DevOpsOutput.self, alwaysDeterministic: true) { try await devOps.prepare($0) },
+            .typed(.qaEvaluator, input: QAInput.self, output: EvalReport.self, alwaysDeterministic: true) { try await evaluator.evaluate($0) },
+            .typed(.autoFixer, input: FixerInput.self, output: FixerOutput.self, constrain: AutoFixer.checkModelFix) { try await fixer.fix($0) },
         ]
         self.agents = Dictionary(uniqueKeysWithValues: agents.map { ($0.role, $0) })
     }
@@ -39,4 +41,11 @@ struct AgentRegistry: Sendable {
 
     /// Whether a role is implemented.
     func isImplemented(_ role: AgentRole) -> Bool { agents[role] != nil }
+
+    /// Which of the providers `names` really run `role`: none for an unimplemented role, only the
+    /// deterministic one for the roles that execute things.
+    func providers(for role: AgentRole, among names: [String]) -> [String] {
+        guard let agent = agents[role] else { return [] }
+        return agent.alwaysDeterministic ? names.filter { $0 == DeterministicProvider.providerName } : names
+    }
 }

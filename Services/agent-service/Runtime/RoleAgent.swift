@@ -2,29 +2,41 @@ import Foundation
 import Shared
 
 /// One role agent, type-erased to JSON at its edges: it decodes its typed input, runs its
-/// deterministic implementation, and checks any output (its own or a model's) by decoding it
-/// into its typed output.
+/// deterministic implementation, and checks a model's output by decoding it into its typed
+/// output and holding it to the role's constraints for that input.
 struct RoleAgent: Sendable {
     /// The role.
     let role: AgentRole
+    /// True for roles whose work is executing things (DevOps, QA Evaluator): they always run
+    /// their real implementation, whatever provider a call asks for; a model never stands in.
+    let alwaysDeterministic: Bool
     /// Runs the deterministic implementation on raw input.
     let runDeterministic: @Sendable (JSONValue) async throws -> JSONValue
-    /// Checks that a JSON value is a valid output (decodes into the output type); returns it normalised.
-    let normaliseOutput: @Sendable (JSONValue) throws -> JSONValue
+    /// Checks that a model's JSON output is valid for the raw input (decodes into the output
+    /// type and meets the role's constraints); returns it normalised.
+    let normaliseOutput: @Sendable (_ output: JSONValue, _ input: JSONValue) throws -> JSONValue
     /// Checks that raw input decodes into the input type.
     let validateInput: @Sendable (JSONValue) throws -> Void
 
-    /// Wraps typed input/output and a deterministic implementation.
+    /// Wraps typed input/output and a deterministic implementation; `constrain` holds a model's
+    /// output to what the role may produce for that input (it throws what is wrong).
     static func typed<Input: Decodable & Sendable, Output: Codable & Sendable>(
         _ role: AgentRole,
         input: Input.Type,
         output: Output.Type,
+        alwaysDeterministic: Bool = false,
+        constrain: (@Sendable (Output, Input) throws -> Void)? = nil,
         run: @escaping @Sendable (Input) async throws -> Output
     ) -> RoleAgent {
         RoleAgent(
             role: role,
+            alwaysDeterministic: alwaysDeterministic,
             runDeterministic: { raw in try AgentJSON.encode(try await run(try AgentJSON.decode(Input.self, from: raw, field: "input"))) },
-            normaliseOutput: { raw in try AgentJSON.encode(try AgentJSON.decode(Output.self, from: raw, field: "output")) },
+            normaliseOutput: { raw, rawInput in
+                let output = try AgentJSON.decode(Output.self, from: raw, field: "output")
+                if let constrain { try constrain(output, try AgentJSON.decode(Input.self, from: rawInput, field: "input")) }
+                return try AgentJSON.encode(output)
+            },
             validateInput: { raw in _ = try AgentJSON.decode(Input.self, from: raw, field: "input") }
         )
     }

@@ -4,7 +4,8 @@ import Logging
 /// JSON over HTTP between the services of the mesh, in the style of gRPC: the remaining deadline
 /// travels as `Grpc-Timeout` and bounds the curl transfer, `traceparent` and the request id
 /// propagate, the caller's identity travels in a service token, error bodies map back to the
-/// wire error, and UNAVAILABLE is retried with backoff for idempotent calls only.
+/// wire error, and UNAVAILABLE is retried with backoff for idempotent calls only. Calls that leave
+/// the mesh use an `external(loop:logger:)` client, which sends none of that context.
 public struct HTTPClient: Sendable {
     /// How UNAVAILABLE failures of idempotent calls are retried.
     public struct RetryPolicy: Sendable {
@@ -25,6 +26,7 @@ public struct HTTPClient: Sendable {
 
     private let loop: CurlLoop
     private let authenticator: Authenticator?
+    private let sendsMeshContext: Bool
     private let retryPolicy: RetryPolicy
     private let defaultTimeout: Duration
     private let maximumResponseBytes: Int
@@ -32,8 +34,20 @@ public struct HTTPClient: Sendable {
 
     /// Creates a client over a curl loop; with an authenticator it sends service tokens.
     public init(loop: CurlLoop, authenticator: Authenticator?, logger: Logger, retryPolicy: RetryPolicy = RetryPolicy(), defaultTimeout: Duration = .seconds(30), maximumResponseBytes: Int = 16 << 20) {
+        self.init(loop: loop, authenticator: authenticator, sendsMeshContext: true, logger: logger, retryPolicy: retryPolicy, defaultTimeout: defaultTimeout, maximumResponseBytes: maximumResponseBytes)
+    }
+
+    /// A client for calls that leave the mesh (a model provider, a generated app under test): it
+    /// sends no service token and none of the mesh's `Grpc-Timeout`, `traceparent` or
+    /// `X-Request-Id` headers. The deadline still bounds the transfer.
+    public static func external(loop: CurlLoop, logger: Logger, retryPolicy: RetryPolicy = RetryPolicy(), defaultTimeout: Duration = .seconds(30), maximumResponseBytes: Int = 16 << 20) -> HTTPClient {
+        HTTPClient(loop: loop, authenticator: nil, sendsMeshContext: false, logger: logger, retryPolicy: retryPolicy, defaultTimeout: defaultTimeout, maximumResponseBytes: maximumResponseBytes)
+    }
+
+    private init(loop: CurlLoop, authenticator: Authenticator?, sendsMeshContext: Bool, logger: Logger, retryPolicy: RetryPolicy, defaultTimeout: Duration, maximumResponseBytes: Int) {
         self.loop = loop
         self.authenticator = authenticator
+        self.sendsMeshContext = sendsMeshContext
         self.retryPolicy = retryPolicy
         self.defaultTimeout = defaultTimeout
         self.maximumResponseBytes = maximumResponseBytes
@@ -110,11 +124,12 @@ public struct HTTPClient: Sendable {
     private func sendOnce(_ request: HTTPClientRequest, deadline: Deadline) async throws -> HTTPClientResponse {
         var request = request
         let scope = RequestScope.current
-        let remaining = deadline.remainingMilliseconds
-        request.headers.append((GRPCTimeout.headerName, GRPCTimeout.format(milliseconds: remaining)))
-        request.headers.append(("traceparent", (scope?.trace ?? .random()).child().traceparent))
         request.headers.append(("Accept", "application/json"))
-        if let requestID = scope?.requestID { request.headers.append(("X-Request-Id", requestID)) }
+        if sendsMeshContext {
+            request.headers.append((GRPCTimeout.headerName, GRPCTimeout.format(milliseconds: deadline.remainingMilliseconds)))
+            request.headers.append(("traceparent", (scope?.trace ?? .random()).child().traceparent))
+            if let requestID = scope?.requestID { request.headers.append(("X-Request-Id", requestID)) }
+        }
         if let authenticator, let principal = scope?.principal,
            !request.headers.contains(where: { $0.0.caseInsensitiveCompare("Authorization") == .orderedSame }) {
             request.headers.append(("Authorization", "Bearer \(authenticator.serviceToken(for: principal))"))

@@ -22,9 +22,11 @@ public struct ProcessResult: Sendable {
 }
 
 /// Runs a subprocess the safe way: `posix_spawn` in a process group of its own (so a timeout or a
-/// cancellation kills the whole tree), with only the environment it is given (never the
-/// service's secrets), no inherited descriptors, stdin from /dev/null, and its output read on a
-/// dedicated thread (the blocking `poll`/`waitpid` never run on the cooperative pool).
+/// cancellation kills the whole tree: at the timeout SIGTERM, then SIGKILL after
+/// `terminationGrace`, even for a child that closed its output and hangs), with only the
+/// environment it is given (never the service's secrets), no inherited descriptors, stdin from
+/// /dev/null, and its output read and its exit awaited on a dedicated thread (the blocking
+/// `poll`/`waitpid` never run on the cooperative pool).
 public enum ProcessRunner {
     /// Output kept per process (the tail).
     public static let outputLimit = 256 * 1024
@@ -141,7 +143,12 @@ final class SpawnedProcess: @unchecked Sendable {
         return SpawnedProcess(pid: pid, outputFD: pipeFDs[0])
     }
 
-    /// Reads output until EOF or the timeout, then reaps the child (blocking; dedicated thread).
+    /// How long a timed-out child's group has between SIGTERM and SIGKILL.
+    static let terminationGrace: Duration = .seconds(2)
+
+    /// Reads output until EOF or the timeout, then waits for the child until the timeout; a
+    /// child still running then (even one that closed its output) has its process group
+    /// terminated. Blocking: runs on the process's dedicated thread.
     func collect(timeout: Duration) -> ProcessResult {
         let deadline = started + timeout
         var output = [UInt8]()
@@ -151,12 +158,10 @@ final class SpawnedProcess: @unchecked Sendable {
             let left = deadline - .now
             if left <= .zero {
                 timedOut = true
-                killGroup()
                 break
             }
             var descriptor = pollfd(fd: outputFD, events: Int16(POLLIN), revents: 0)
-            let milliseconds = Int32(min(1000, max(1, left.components.seconds * 1000 + Int64(left.components.attoseconds / 1_000_000_000_000_000))))
-            let ready = poll(&descriptor, 1, milliseconds)
+            let ready = poll(&descriptor, 1, Self.milliseconds(min(.seconds(1), left)))
             if ready < 0, errno == EINTR { continue }
             if ready <= 0 { continue }
             let count = read(outputFD, &buffer, buffer.count)
@@ -166,13 +171,51 @@ final class SpawnedProcess: @unchecked Sendable {
             if output.count > ProcessRunner.outputLimit * 2 { output.removeFirst(output.count - ProcessRunner.outputLimit) }
         }
         close(outputFD)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        var status = timedOut ? nil : reap(until: deadline)
+        if status == nil {
+            timedOut = true
+            status = terminateGroup()
+        }
         // A timed-out group may leave grandchildren: make sure the whole group is gone.
         if timedOut { killGroup() }
-        let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let code = status ?? 0
+        let exitCode: Int32 = (code & 0x7f) == 0 ? (code >> 8) & 0xff : 128 + (code & 0x7f)
         let text = String(decoding: output.suffix(ProcessRunner.outputLimit), as: UTF8.self)
         return ProcessResult(exitCode: exitCode, timedOut: timedOut, output: text, duration: .now - started)
+    }
+
+    /// Polls `waitpid(WNOHANG)` until the child has exited (its wait status) or `deadline`
+    /// passes (nil).
+    private func reap(until deadline: ContinuousClock.Instant) -> Int32? {
+        var pause = Duration.milliseconds(1)
+        while true {
+            var status: Int32 = 0
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { return status }
+            // ECHILD: nothing left to wait for (as a plain waitpid would report).
+            if reaped < 0, errno == ECHILD { return 0 }
+            let left = deadline - .now
+            if left <= .zero { return nil }
+            usleep(UInt32(Self.milliseconds(min(pause, left))) * 1000)
+            pause = min(pause * 2, .milliseconds(50))
+        }
+    }
+
+    /// SIGTERM to the process group, SIGKILL if the child outlives `terminationGrace`; returns
+    /// the child's wait status.
+    private func terminateGroup() -> Int32 {
+        kill(-pid, SIGTERM)
+        if let status = reap(until: .now + Self.terminationGrace) { return status }
+        killGroup()
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        return status
+    }
+
+    /// Whole milliseconds of a duration, at least 1.
+    private static func milliseconds(_ duration: Duration) -> Int32 {
+        let (seconds, attoseconds) = duration.components
+        return Int32(clamping: max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
     }
 
     /// SIGKILL to the child's process group.

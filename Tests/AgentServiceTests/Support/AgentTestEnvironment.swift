@@ -41,19 +41,22 @@ enum AgentTestEnvironment {
         ]))
     }
 
-    /// Sandbox settings: the preview database and virtualenv from scripts/test.
-    static func sandbox() throws -> SandboxConfig {
-        try SandboxConfig(reader: ConfigReader([
+    /// Sandbox settings: the preview database and virtualenv from scripts/test, and optionally a
+    /// repositories root.
+    static func sandbox(repositoriesRoot: String? = nil) throws -> SandboxConfig {
+        var values = [
             "META_BUILDER_PREVIEW_DATABASE_URL": try require("META_BUILDER_PREVIEW_DATABASE_URL"),
             "META_BUILDER_VENV": try require("META_BUILDER_VENV"),
             "META_BUILDER_WORKSPACE_ROOT": FileManager.default.temporaryDirectory.appendingPathComponent("mb-agent-tests").path,
-        ]))
+        ]
+        values["META_BUILDER_REPOSITORIES_ROOT"] = repositoriesRoot
+        return try SandboxConfig(reader: ConfigReader(values))
     }
 
     /// The agent registry as the service builds it.
-    static func registry(http: HTTPClient? = nil) throws -> AgentRegistry {
-        let client = http ?? HTTPClient(loop: CurlLoop(logger: logger), authenticator: nil, logger: logger)
-        return try AgentRegistry(sandbox: try sandbox(), keySeed: auth.serviceTokenSecret, http: client, logger: logger)
+    static func registry(http: HTTPClient? = nil, sandbox: SandboxConfig? = nil) throws -> AgentRegistry {
+        let client = http ?? HTTPClient.external(loop: CurlLoop(logger: logger), logger: logger)
+        return try AgentRegistry(sandbox: try sandbox ?? Self.sandbox(), keySeed: auth.serviceTokenSecret, http: client, logger: logger)
     }
 
     /// A service token as spec-service would send it, on behalf of a user of a tenant.

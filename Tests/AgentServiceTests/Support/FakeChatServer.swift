@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import Synchronization
 
@@ -14,6 +15,7 @@ final class FakeChatServer: Sendable {
 
     private let script: Mutex<[Behaviour]>
     private let received = Mutex<[String]>([])
+    private let receivedHeaders = Mutex<[HTTPFields]>([])
     private let fallback: Behaviour
 
     /// Creates a server; once the script is used up every call gets `fallback`.
@@ -25,12 +27,16 @@ final class FakeChatServer: Sendable {
     /// Bodies of the calls received.
     var calls: [String] { received.withLock { $0 } }
 
+    /// Headers of the calls received.
+    var headers: [HTTPFields] { receivedHeaders.withLock { $0 } }
+
     /// Runs the server for the duration of `body`, passing its `/v1` base URL.
     func run(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
         let router = Router()
         router.post("v1/chat/completions") { request, _ -> Response in
             let text = String(buffer: try await request.body.collect(upTo: 1 << 22))
             self.received.withLock { $0.append(text) }
+            self.receivedHeaders.withLock { $0.append(request.headers) }
             let behaviour = self.script.withLock { $0.isEmpty ? self.fallback : $0.removeFirst() }
             switch behaviour {
             case .reply(let content, let promptTokens, let completionTokens):
