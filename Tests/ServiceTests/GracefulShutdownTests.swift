@@ -12,24 +12,9 @@ import Testing
     @Test(arguments: ServiceEnvironment.services.map(\.name))
     func serviceExitsCleanlyOnSIGTERM(name: String) async throws {
         let service = try #require(ServiceEnvironment.services.first { $0.name == name })
-        let binDir = try ServiceEnvironment.require("META_BUILDER_BIN_DIR")
-        let port = try LoopbackPort.free()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binDir).appendingPathComponent(service.name)
-        process.environment = try ServiceEnvironment.variables(for: service.key, port: port)
-            .merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]) { $1 }
         let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        let process = try await Self.launchUntilReady(service.name, key: service.key, output: output)
         defer { if process.isRunning { process.terminate() } }
-
-        var ready = false
-        for _ in 0..<300 where !ready {
-            ready = (try? await SharedHTTP.status(of: "http://127.0.0.1:\(port)/readyz")) == 200
-            if !ready { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        #expect(ready, "\(service.name) did not become ready")
         kill(process.processIdentifier, SIGTERM)
         for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(!process.isRunning, "\(service.name) did not stop within 20 s of SIGTERM")
@@ -42,7 +27,6 @@ import Testing
     }
 
     @Test func specServiceFinishesAnInFlightPlanBeforeExiting() async throws {
-        let binDir = try ServiceEnvironment.require("META_BUILDER_BIN_DIR")
         // A stand-in agent-service that holds the planning call until the test lets it answer.
         let (arrivals, arrived) = AsyncStream.makeStream(of: Void.self)
         let released = Atomic<Bool>(false)
@@ -59,20 +43,8 @@ import Testing
         defer { released.store(true, ordering: .sequentiallyConsistent); peerTask.cancel() }
 
         let port = try LoopbackPort.free()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binDir).appendingPathComponent("spec-service")
-        process.environment = try ServiceEnvironment.variables(for: "SPEC", port: port)
-            .merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "META_BUILDER_AGENT_URL": "http://127.0.0.1:\(peerPort)"]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try await Self.launchUntilReady("spec-service", key: "SPEC", port: port, environment: ["META_BUILDER_AGENT_URL": "http://127.0.0.1:\(peerPort)"])
         defer { if process.isRunning { process.terminate() } }
-        var ready = false
-        for _ in 0..<300 where !ready {
-            ready = (try? await SharedHTTP.status(of: "http://127.0.0.1:\(port)/readyz")) == 200
-            if !ready { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        try #require(ready, "spec-service did not become ready")
 
         let loop = CurlLoop(logger: ServiceEnvironment.logger)
         defer { loop.stop() }
@@ -104,5 +76,27 @@ import Testing
         #expect(!process.isRunning, "spec-service did not stop within 20 s of SIGTERM")
         #expect(process.terminationStatus == 0)
         await peerGroup.triggerGracefulShutdown()
+    }
+
+    /// Starts a service binary on `port` with the test environment (plus `environment`), its
+    /// output to `output` (or discarded), and waits until it answers `/readyz` with 200.
+    private static func launchUntilReady(_ name: String, key: String, port: Int? = nil, environment: [String: String] = [:], output: Pipe? = nil) async throws -> Process {
+        let port = try port ?? LoopbackPort.free()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try ServiceEnvironment.require("META_BUILDER_BIN_DIR")).appendingPathComponent(name)
+        process.environment = try ServiceEnvironment.variables(for: key, port: port)
+            .merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]) { $1 }
+            .merging(environment) { $1 }
+        process.standardOutput = output ?? FileHandle.nullDevice
+        process.standardError = output ?? FileHandle.nullDevice
+        try process.run()
+        var ready = false
+        for _ in 0..<300 where !ready {
+            ready = (try? await SharedHTTP.status(of: "http://127.0.0.1:\(port)/readyz")) == 200
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        if !ready { process.terminate() }
+        try #require(ready, "\(name) did not become ready")
+        return process
     }
 }

@@ -238,4 +238,29 @@ import Testing
             #expect(count == 0)
         }
     }
+
+    @Test func transactionPreludeRunsInTheSameRoundTripAndAFailureLeavesTheConnectionClean() async throws {
+        try await TestDatabase.withPool(poolSize: 1) { pool in
+            let seen = try await pool.withSession(deadline: .after(.seconds(10))) { session in
+                try await session.transaction(prelude: ["SELECT set_config('app.tenant_id', \("prelude-value"), true)", "SELECT 2 AS two"]) { session in
+                    try await session.query("SELECT current_setting('app.tenant_id') AS t")[0].decode("t", as: String.self)
+                }
+            }
+            #expect(seen == "prelude-value")
+            // A failing prelude statement is the error, the rest are skipped, nothing stays open.
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.withSession(deadline: .after(.seconds(10))) { session in
+                    try await session.transaction(prelude: ["SELECT 1 / \(0) AS boom", "SELECT set_config('app.tenant_id', \("never"), true)"]) { _ in 1 }
+                }
+            }
+            #expect(error?.sqlState == "22012")
+            let after = try await pool.query("SELECT coalesce(current_setting('app.tenant_id', true), '') AS t, pg_backend_pid() AS pid", deadline: .after(.seconds(10)))[0]
+            #expect(try after.decode("t", as: String.self) == "")
+            // The one connection is still a plain, idle connection: a new transaction works on it.
+            let count = try await pool.withTenant(UUID(), deadline: .after(.seconds(10))) { session in
+                try await session.query("SELECT count(*) AS n FROM audit_log")[0].decode("n", as: Int.self)
+            }
+            #expect(count == 0)
+        }
+    }
 }

@@ -19,8 +19,7 @@ import Testing
             #expect(down.status == .serviceUnavailable)
             #expect(down.wireError?.code == .unavailable)
             #expect(down.headers[.retryAfter] != nil)
-            let plans = try await client.send(.get, "/api/meta/v2/specs/\(specID)/plans", token: owner)
-            guard case .array(let none)? = plans.json["plans"] else { Issue.record("no plans"); return }
+            let none = try await client.plans(of: specID, token: owner)
             #expect(none.isEmpty)
             let unchanged = try await client.send(.get, "/api/meta/v2/specs/\(specID)", token: owner)
             #expect(unchanged.json.string("status") == "draft")
@@ -48,8 +47,7 @@ import Testing
             let down = try await client.send(.post, "/api/meta/v2/specs/\(specID)/plan", token: owner)
             #expect(down.status == .serviceUnavailable)
             #expect(down.headers[.retryAfter] != nil)
-            let afterDown = try await client.send(.get, "/api/meta/v2/specs/\(specID)/plans", token: owner)
-            guard case .array(let plans)? = afterDown.json["plans"] else { Issue.record("no plans"); return }
+            let plans = try await client.plans(of: specID, token: owner)
             #expect(plans.count == 1)
             try await mesh.withAgentService {
                 let again = try await client.send(.post, "/api/meta/v2/specs/\(specID)/plan", token: owner)
@@ -75,8 +73,7 @@ import Testing
                 let propagated = try #require(calls.first?[.grpcTimeout].flatMap(GRPCTimeout.parse))
                 #expect(propagated > .zero && propagated <= .milliseconds(1500))
             }
-            let plans = try await client.send(.get, "/api/meta/v2/specs/\(specID)/plans", token: owner)
-            guard case .array(let none)? = plans.json["plans"] else { Issue.record("no plans"); return }
+            let none = try await client.plans(of: specID, token: owner)
             #expect(none.isEmpty)
             let unchanged = try await client.send(.get, "/api/meta/v2/specs/\(specID)", token: owner)
             #expect(unchanged.json.string("status") == "draft")
@@ -121,8 +118,7 @@ import Testing
                 #expect(misused.status == .conflict)
                 #expect(misused.wireError?.code == .alreadyExists)
             }
-            let plans = try await client.send(.get, "/api/meta/v2/specs/\(specID)/plans", token: owner)
-            guard case .array(let stored)? = plans.json["plans"] else { Issue.record("no plans"); return }
+            let stored = try await client.plans(of: specID, token: owner)
             #expect(stored.count == 1)
         }
     }

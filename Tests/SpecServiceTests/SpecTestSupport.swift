@@ -17,6 +17,18 @@ extension TestClientProtocol {
     }
 }
 
+extension TestClientProtocol {
+    /// The plans of a spec (first page); fails the test when the answer has no `plans` array.
+    func plans(of specID: String, token: String) async throws -> [JSONValue] {
+        let response = try await send(.get, "/api/meta/v2/specs/\(specID)/plans", token: token)
+        guard case .array(let plans)? = response.json["plans"] else {
+            Issue.record("no plans in \(response.status)")
+            return []
+        }
+        return plans
+    }
+}
+
 extension TestResponse {
     /// The body as JSON.
     var json: JSONValue { (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))) ?? .null }

@@ -102,7 +102,7 @@ final class PostgresConnection: @unchecked Sendable {
     /// closed socket). Call on `queue`.
     var isBroken: Bool {
         if PQstatus(handle) != CONNECTION_OK { return true }
-        if PQtransactionStatus(handle) != PQTRANS_IDLE { return true }
+        if PQtransactionStatus(handle) != PQTRANS_IDLE || PQpipelineStatus(handle) != PQ_PIPELINE_OFF { return true }
         if mb_pg_socket_has_pending_input(handle) != 0 {
             _ = PQconsumeInput(handle)
             return true
@@ -132,13 +132,50 @@ final class PostgresConnection: @unchecked Sendable {
     /// A value with a NUL character is refused as Postgres refuses it in text (SQLSTATE 22021):
     /// libpq would otherwise send it cut short at the NUL.
     func executeBlocking(_ sql: SQL) throws -> (rows: [PostgresRow], affected: Int) {
-        if sql.binds.contains(where: { $0?.utf8.contains(0) == true }) {
-            throw PostgresError(.server(sqlState: "22021"), "a value contains a NUL character")
-        }
+        try Self.refuseNUL(in: [sql])
         let result: OpaquePointer? = withOptionalCStringArray(sql.binds) { parameters in
             PQexecParams(handle, sql.text, Int32(sql.binds.count), nil, parameters, nil, nil, 0)
         }
         return try consume(result)
+    }
+
+    /// Runs several statements with bound parameters in one round trip (libpq pipeline mode) and
+    /// returns each one's outcome; after a failing statement the rest are skipped by the server
+    /// and the first error is thrown (blocking; call on `queue`).
+    func executePipelineBlocking(_ statements: [SQL]) throws -> [(rows: [PostgresRow], affected: Int)] {
+        try Self.refuseNUL(in: statements)
+        guard PQenterPipelineMode(handle) == 1 else { throw connectionError() }
+        defer { _ = PQexitPipelineMode(handle) }
+        for sql in statements {
+            let sent = withOptionalCStringArray(sql.binds) { parameters in
+                PQsendQueryParams(handle, sql.text, Int32(sql.binds.count), nil, parameters, nil, nil, 0)
+            }
+            guard sent == 1 else { throw connectionError() }
+        }
+        guard PQpipelineSync(handle) == 1 else { throw connectionError() }
+        var outcomes: [(rows: [PostgresRow], affected: Int)] = []
+        var firstError: (any Error)?
+        for _ in statements {
+            // Each statement's result, then a NULL that ends it.
+            do { outcomes.append(try consume(PQgetResult(handle))) } catch { firstError = firstError ?? error }
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+        }
+        guard let sync = PQgetResult(handle) else { throw firstError ?? connectionError() }
+        let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
+        PQclear(sync)
+        if let firstError { throw firstError }
+        guard synced else { throw connectionError() }
+        return outcomes
+    }
+
+    private static func refuseNUL(in statements: [SQL]) throws {
+        if statements.contains(where: { $0.binds.contains { $0?.utf8.contains(0) == true } }) {
+            throw PostgresError(.server(sqlState: "22021"), "a value contains a NUL character")
+        }
+    }
+
+    private func connectionError() -> PostgresError {
+        PostgresError(.connection, Self.withoutSecrets(String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
     /// Runs a script of several statements without parameters (migrations; blocking).

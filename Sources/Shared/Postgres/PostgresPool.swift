@@ -67,10 +67,10 @@ public final class PostgresPool: Service, Sendable {
         do {
             try await session.applyStatementTimeout()
             let value = try await body(session)
-            await checkin(connection)
+            checkin(connection)
             return value
         } catch {
-            await checkin(connection)
+            checkin(connection)
             throw error
         }
     }
@@ -99,9 +99,9 @@ public final class PostgresPool: Service, Sendable {
         deadline: Deadline? = RequestScope.current?.deadline,
         _ body: (PostgresSession) async throws -> T
     ) async throws -> T {
-        try await transaction(deadline: deadline) { session in
-            try await session.query("SELECT set_config('app.tenant_id', \(tenantID), true)")
-            return try await body(session)
+        try await withSession(deadline: deadline) { session in
+            // BEGIN and the setting travel in one round trip.
+            try await session.transaction(prelude: ["SELECT set_config('app.tenant_id', \(tenantID), true)"]) { try await body($0) }
         }
     }
 
@@ -168,7 +168,7 @@ public final class PostgresPool: Service, Sendable {
     private func usableOrReplaced(_ connection: PostgresConnection) async throws -> PostgresConnection {
         let broken = await connection.checkBroken()
         guard broken else { return connection }
-        logger.warning("replacing broken postgres connection", metadata: ["db.connection": "\(connection.id)"])
+        logger.warning("replacing postgres connection that is broken or was left inside a transaction", metadata: ["db.connection": "\(connection.id)"])
         connection.close()
         return try await openInSlot()
     }
@@ -187,14 +187,10 @@ public final class PostgresPool: Service, Sendable {
         }
     }
 
-    private func checkin(_ connection: PostgresConnection) async {
-        let broken = await connection.checkBroken()
-        if broken {
-            logger.warning("discarding postgres connection returned broken or inside a transaction", metadata: ["db.connection": "\(connection.id)"])
-            connection.close()
-        }
-        let action = state.withLock { broken ? $0.machine.discard() : $0.machine.release(connection) }
-        perform(action)
+    /// Returns a connection without checking it: every checkout checks (`usableOrReplaced`), so a
+    /// connection that broke, or was left inside a transaction, is replaced before its next use.
+    private func checkin(_ connection: PostgresConnection) {
+        perform(state.withLock { $0.machine.release(connection) })
     }
 
     private func perform(_ action: PoolStateMachine<PostgresConnection>.ReleaseAction) {

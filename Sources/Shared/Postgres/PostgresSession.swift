@@ -36,10 +36,15 @@ public struct PostgresSession: Sendable {
 
     /// Runs `body` inside `BEGIN … COMMIT`, rolling back on any error — cancellation and an
     /// expired deadline included: the `ROLLBACK` is sent regardless, so the connection goes back
-    /// to the pool outside any transaction.
-    public func transaction<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
+    /// to the pool outside any transaction. `prelude` statements (e.g. `set_config`) run right
+    /// after `BEGIN`, in the same round trip.
+    public func transaction<T: Sendable>(prelude: [SQL] = [], _ body: (PostgresSession) async throws -> T) async throws -> T {
         do {
-            try await execute("BEGIN")
+            if prelude.isEmpty {
+                try await execute("BEGIN")
+            } else {
+                _ = try await run { try $0.executePipelineBlocking(["BEGIN"] + prelude).count }
+            }
             let value = try await body(self)
             try await execute("COMMIT")
             return value
