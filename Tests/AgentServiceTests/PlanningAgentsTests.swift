@@ -20,7 +20,10 @@ import Testing
         }
         let contacts = try #require(plan.migrations.first { $0.name == "create_contacts" })
         #expect(contacts.up.contains("email bytea"), "PII is stored encrypted")
-        #expect(contacts.up.contains("company_id uuid REFERENCES companies (id)"))
+        #expect(contacts.up.contains("company_id uuid,"))
+        // A composite key: the database refuses a contact that points at another tenant's company.
+        #expect(contacts.up.contains("FOREIGN KEY (tenant_id, company_id) REFERENCES companies (tenant_id, id)"))
+        #expect(contacts.up.contains("CONSTRAINT contacts_tenant_row UNIQUE (tenant_id, id)"))
         let deals = try #require(plan.migrations.first { $0.name == "create_deals" })
         #expect(deals.up.contains("CHECK (stage IN ('lead', 'qualified', 'won', 'lost'))"))
         #expect(deals.up.contains("owner text NOT NULL"))
@@ -58,6 +61,36 @@ import Testing
                 for migration in plan.migrations.reversed() { try await session.executeScript(migration.down) }
                 let left = try await session.query("SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = \(schema)")
                 #expect(try left[0].decode("n", as: Int.self) == 0)
+                throw RollBack()
+            }
+        }
+    }
+
+    @Test func theDatabaseRefusesAReferenceToAnotherTenantsRow() async throws {
+        let pool = PostgresPool(config: DatabaseConfig(url: try AgentTestEnvironment.require("META_BUILDER_OTHER_TEST_DATABASE_URL"), poolSize: 1), applicationName: "planning-tests", logger: AgentTestEnvironment.logger)
+        defer { pool.close() }
+        struct RollBack: Error {}
+        let tenantA = UUID(), tenantB = UUID()
+        await #expect(throws: RollBack.self) {
+            try await pool.transaction { session in
+                for migration in plan.migrations { try await session.executeScript(migration.up) }
+                try await session.query("SELECT set_config('app.tenant_id', \(tenantA), true)")
+                let company = try await session.query("INSERT INTO companies (tenant_id, name) VALUES (\(tenantA), 'Acme') RETURNING id")[0].decode("id", as: UUID.self)
+                let contact: SQL = "INSERT INTO contacts (tenant_id, name, email, phone, company_id) VALUES (\(tenantB), '\\x01', '\\x02', '\\x03', \(company))"
+                // Tenant B's contact may not point at tenant A's company, even with RLS set to B.
+                try await session.query("SELECT set_config('app.tenant_id', \(tenantB), true)")
+                try await session.execute("SAVEPOINT cross_tenant")
+                do {
+                    try await session.execute(contact)
+                    Issue.record("a contact of tenant B was stored pointing at tenant A's company")
+                } catch let error as PostgresError {
+                    #expect(error.sqlState == "23503")
+                }
+                try await session.execute("ROLLBACK TO SAVEPOINT cross_tenant")
+                // Within tenant A the same reference is accepted.
+                try await session.query("SELECT set_config('app.tenant_id', \(tenantA), true)")
+                let accepted: SQL = "INSERT INTO contacts (tenant_id, name, email, phone, company_id) VALUES (\(tenantA), '\\x01', '\\x02', '\\x03', \(company))"
+                #expect(try await session.execute(accepted) == 1)
                 throw RollBack()
             }
         }

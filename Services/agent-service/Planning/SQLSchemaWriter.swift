@@ -2,7 +2,9 @@ import Shared
 
 /// Writes the SQL of a scaffold's migrations: one table per entity with tenant isolation
 /// (forced row-level security), an audit trigger, PII columns stored encrypted (`bytea`), and a
-/// rollback that removes exactly what the forward script created.
+/// rollback that removes exactly what the forward script created. References are composite
+/// foreign keys on `(tenant_id, …_id)` against each table's `UNIQUE (tenant_id, id)`, so the
+/// database itself refuses a row that points at another tenant's row.
 struct SQLSchemaWriter {
     /// The RLS predicate every tenant table uses (see DESIGN.md, "Decisions and known pitfalls").
     static let tenantPredicate = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid"
@@ -68,6 +70,10 @@ struct SQLSchemaWriter {
         }
         columns += ["created_at timestamptz NOT NULL DEFAULT now()", "updated_at timestamptz NOT NULL DEFAULT now()"]
         let table = entity.plural
+        columns.append("CONSTRAINT \(table)_tenant_row UNIQUE (tenant_id, id)")
+        for field in entity.fields where field.type == .reference {
+            columns.append("FOREIGN KEY (tenant_id, \(field.name)_id) REFERENCES \(referencedTable(of: field, in: spec)) (tenant_id, id) ON DELETE RESTRICT")
+        }
         var statements = ["CREATE TABLE \(table) (\n    " + columns.joined(separator: ",\n    ") + "\n);"]
         statements.append("CREATE INDEX \(table)_tenant_created ON \(table) (tenant_id, created_at DESC, id);")
         for field in entity.fields where field.unique {
@@ -92,10 +98,12 @@ struct SQLSchemaWriter {
             CREATE TABLE \(table) (
                 id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
                 tenant_id uuid NOT NULL,
-                \(relation.from)_id uuid NOT NULL REFERENCES \(left) (id) ON DELETE CASCADE,
-                \(relation.to)_id uuid NOT NULL REFERENCES \(right) (id) ON DELETE CASCADE,
+                \(relation.from)_id uuid NOT NULL,
+                \(relation.to)_id uuid NOT NULL,
                 created_at timestamptz NOT NULL DEFAULT now(),
-                UNIQUE (tenant_id, \(relation.from)_id, \(relation.to)_id)
+                UNIQUE (tenant_id, \(relation.from)_id, \(relation.to)_id),
+                FOREIGN KEY (tenant_id, \(relation.from)_id) REFERENCES \(left) (tenant_id, id) ON DELETE CASCADE,
+                FOREIGN KEY (tenant_id, \(relation.to)_id) REFERENCES \(right) (tenant_id, id) ON DELETE CASCADE
             );
             """,
         ] + rowSecurity(table: table) + [
@@ -131,8 +139,13 @@ struct SQLSchemaWriter {
             let values = (field.values ?? []).map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ", ")
             return "\(field.name) varchar(64)\(null) CHECK (\(field.name) IN (\(values)))"
         case .reference:
-            let target = field.references.flatMap { spec.entity(named: $0)?.plural } ?? (field.references ?? field.name)
-            return "\(field.name)_id uuid\(null) REFERENCES \(target) (id) ON DELETE RESTRICT"
+            // The foreign key is a table constraint on (tenant_id, <name>_id): see `tableMigration`.
+            return "\(field.name)_id uuid\(null)"
         }
+    }
+
+    /// The table a reference field points at.
+    private func referencedTable(of field: FieldSpec, in spec: FormalSpec) -> String {
+        field.references.flatMap { spec.entity(named: $0)?.plural } ?? (field.references ?? field.name)
     }
 }
