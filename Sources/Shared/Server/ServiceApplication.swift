@@ -41,6 +41,7 @@ public enum ServiceApplication {
         let internalAPI = router.group("internal/v1").add(middleware: authenticated).group(context: TenantRequestContext.self)
             .add(middleware: ServiceCallerMiddleware())
         try routes(ServiceRoutes(router: router, api: api, internalAPI: internalAPI))
+        try ContractCheck.verify(router, against: descriptor.openAPIDocument, service: descriptor.name)
 
         let migrations = try descriptor.allMigrations
         let migrated = StartupGate()

@@ -11,7 +11,12 @@ enum TestServiceApp {
         name: "test-service",
         defaultPort: 0,
         migrations: [],
-        openAPIDocument: Data(#"{"openapi":"3.1.0","info":{"title":"test","version":"1"},"paths":{}}"#.utf8)
+        openAPIDocument: Data(#"""
+            {"openapi": "3.1.0", "info": {"title": "test", "version": "1"}, "paths": {
+              "/healthz": {"get": {}}, "/readyz": {"get": {}}, "/metrics": {"get": {}}, "/openapi.json": {"get": {}},
+              "/api/meta/v2/whoami": {"get": {}}, "/sleep/{seconds}": {"get": {}}, "/echo": {"post": {}}
+            }}
+            """#.utf8)
     )
 
     /// A JSON body the echo route decodes.
