@@ -10,17 +10,34 @@ struct AgentExecutionRepository: Sendable {
         cost_estimate_usd::float8 AS cost_estimate_usd, duration_ms, cache_hit, provider, model, created_at
         """
 
-    /// Claims an idempotency key: inserts a `running` row, or returns the existing one.
-    func claim(tenant: UUID, role: AgentRole, key: String, requestHash: String, principal: Principal, provider: String, model: String, input: JSONValue) async throws -> (record: AgentExecutionRecord, isNew: Bool) {
-        try await pool.withTenant(tenant) { session in
+    /// Claims an idempotency key until `lease` (past it the execution cannot still be running):
+    /// inserts a `running` row, takes over a `running` row with the same request whose lease has
+    /// expired (its execution died before recording an outcome), or returns the existing row.
+    /// A takeover gives the row a new id, so the dead execution can no longer record onto it.
+    func claim(tenant: UUID, role: AgentRole, key: String, requestHash: String, principal: Principal, provider: String, model: String, input: JSONValue, leasedUntil lease: Deadline) async throws -> (record: AgentExecutionRecord, isNew: Bool) {
+        let leaseMilliseconds = max(1, lease.remainingMilliseconds)
+        let inputText = try JSONText(encoding: input)
+        return try await pool.withTenant(tenant) { session in
             let inserted = try await session.query("""
-                INSERT INTO agent_executions (id, tenant_id, role, idempotency_key, request_hash, status, requested_by, calling_service, provider, model, input, trace_id)
+                INSERT INTO agent_executions (id, tenant_id, role, idempotency_key, request_hash, status, requested_by, calling_service, provider, model, input, trace_id, lease_expires_at)
                 VALUES (\(UUID()), \(tenant), \(role.rawValue), \(key), \(requestHash), 'running', \(principal.userID), \(principal.callingService),
-                        \(provider), \(model), \(try JSONText(encoding: input))::jsonb, \(RequestScope.current?.trace.traceID))
+                        \(provider), \(model), \(inputText)::jsonb, \(RequestScope.current?.trace.traceID),
+                        clock_timestamp() + \(leaseMilliseconds) * interval '1 millisecond')
                 ON CONFLICT (tenant_id, role, idempotency_key) DO NOTHING
                 RETURNING \(Self.columns)
                 """, as: AgentExecutionRecord.self)
             if let record = inserted.first { return (record, true) }
+            // The row lock serialises concurrent takeovers: the losers re-check the lease the
+            // winner set and update nothing.
+            let takenOver = try await session.query("""
+                UPDATE agent_executions SET id = \(UUID()), requested_by = \(principal.userID), calling_service = \(principal.callingService),
+                    trace_id = \(RequestScope.current?.trace.traceID), created_at = now(),
+                    lease_expires_at = clock_timestamp() + \(leaseMilliseconds) * interval '1 millisecond'
+                WHERE role = \(role.rawValue) AND idempotency_key = \(key) AND request_hash = \(requestHash)
+                  AND status = 'running' AND lease_expires_at <= clock_timestamp()
+                RETURNING \(Self.columns)
+                """, as: AgentExecutionRecord.self)
+            if let record = takenOver.first { return (record, true) }
             let existing = try await session.query("""
                 SELECT \(Self.columns) FROM agent_executions WHERE role = \(role.rawValue) AND idempotency_key = \(key)
                 """, as: AgentExecutionRecord.self)
@@ -29,18 +46,20 @@ struct AgentExecutionRepository: Sendable {
         }
     }
 
-    /// Records a successful execution.
+    private static let takenOver = WireError(.aborted, "the execution outlived its lease and a retry took it over", retryAfter: 1)
+
+    /// Records a successful execution; ABORTED when a retry took over the claim meanwhile.
     func complete(tenant: UUID, id: UUID, output: JSONValue, usage: AgentUsage) async throws -> AgentExecutionRecord {
         try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
             let rows = try await session.query("""
                 UPDATE agent_executions SET status = 'succeeded', output = \(try JSONText(encoding: output))::jsonb,
                     prompt_tokens = \(usage.promptTokens), completion_tokens = \(usage.completionTokens),
                     cost_estimate_usd = \(usage.costEstimateUSD), duration_ms = \(usage.durationMilliseconds),
-                    cache_hit = \(usage.cacheHit), model = \(usage.model), finished_at = now()
-                WHERE id = \(id)
+                    cache_hit = \(usage.cacheHit), model = \(usage.model), finished_at = now(), lease_expires_at = NULL
+                WHERE id = \(id) AND status = 'running'
                 RETURNING \(Self.columns)
                 """, as: AgentExecutionRecord.self)
-            guard let record = rows.first else { throw WireError.notFound("execution", id: id.uuidString) }
+            guard let record = rows.first else { throw Self.takenOver }
             return record
         }
     }
@@ -50,13 +69,13 @@ struct AgentExecutionRepository: Sendable {
     func fail(tenant: UUID, id: UUID, error: WireError, durationMilliseconds: Int) async throws {
         try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
             if [.unavailable, .deadlineExceeded, .cancelled, .resourceExhausted, .internal, .aborted].contains(error.code) {
-                try await session.execute("DELETE FROM agent_executions WHERE id = \(id)")
+                try await session.execute("DELETE FROM agent_executions WHERE id = \(id) AND status = 'running'")
             } else {
                 let stored = AgentExecutionRecord.StoredError(code: error.code, message: error.message)
                 try await session.execute("""
                     UPDATE agent_executions SET status = 'failed', error = \(try JSONText(encoding: stored))::jsonb,
-                        duration_ms = \(durationMilliseconds), finished_at = now()
-                    WHERE id = \(id)
+                        duration_ms = \(durationMilliseconds), finished_at = now(), lease_expires_at = NULL
+                    WHERE id = \(id) AND status = 'running'
                     """)
             }
         }

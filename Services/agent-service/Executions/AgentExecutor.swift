@@ -6,7 +6,9 @@ import Shared
 /// Runs one agent execution exactly once per idempotency key: claims the key, runs the agent on
 /// the chosen provider (always the deterministic one for the roles that execute things: DevOps
 /// and QA), records output and usage. A retried call with the same key and body gets
-/// the recorded result; the same key with a different body is ALREADY_EXISTS.
+/// the recorded result; the same key with a different body is ALREADY_EXISTS. A claim is leased
+/// until the execution's deadline (plus a grace to record the outcome): while it runs a retry is
+/// ABORTED with Retry-After, once it has expired a retry takes the execution over.
 struct AgentExecutor: Sendable {
     let registry: AgentRegistry
     let providers: [String: any AgentProvider]
@@ -37,7 +39,8 @@ struct AgentExecutor: Sendable {
         let model = requestedModel ?? provider.defaultModel
         let (record, isNew) = try await repository.claim(
             tenant: principal.tenantID, role: role, key: key, requestHash: hash,
-            principal: principal, provider: providerName, model: model, input: request.input
+            principal: principal, provider: providerName, model: model, input: request.input,
+            leasedUntil: Self.lease(RequestScope.current?.deadline ?? .after(Self.defaultDeadline))
         )
         guard isNew else {
             guard record.requestHash == hash else {
@@ -68,6 +71,16 @@ struct AgentExecutor: Sendable {
             try? await repository.fail(tenant: principal.tenantID, id: record.id, error: wire, durationMilliseconds: Self.milliseconds(since: started))
             throw error
         }
+    }
+
+    /// The deadline of an execution called outside a request scope.
+    static let defaultDeadline = Duration.seconds(30)
+    /// How long past its deadline an execution keeps its claim: time to record its outcome.
+    static let leaseGrace = Duration.seconds(15)
+
+    /// The lease of an execution with `deadline`: past it, the execution has given up.
+    static func lease(_ deadline: Deadline) -> Deadline {
+        Deadline(deadline.instant + leaseGrace)
     }
 
     private func requestHash(_ request: AgentExecutionRequest, provider: String, model: String?) throws -> String {
