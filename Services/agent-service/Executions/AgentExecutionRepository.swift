@@ -64,9 +64,10 @@ struct AgentExecutionRepository: Sendable {
         }
     }
 
-    /// Records a failure the caller caused (kept, so a replay answers the same); failures of
-    /// dependencies delete the claim instead, so a retry runs again.
-    func fail(tenant: UUID, id: UUID, error: WireError, durationMilliseconds: Int) async throws {
+    /// Records a failure the caller caused with the usage it incurred (kept, so a replay answers
+    /// the same and its tokens count); failures of dependencies delete the claim instead, so a
+    /// retry runs again.
+    func fail(tenant: UUID, id: UUID, error: WireError, usage: AgentUsage) async throws {
         try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
             if [.unavailable, .deadlineExceeded, .cancelled, .resourceExhausted, .internal, .aborted].contains(error.code) {
                 try await session.execute("DELETE FROM agent_executions WHERE id = \(id) AND status = 'running'")
@@ -74,24 +75,28 @@ struct AgentExecutionRepository: Sendable {
                 let stored = AgentExecutionRecord.StoredError(code: error.code, message: error.message)
                 try await session.execute("""
                     UPDATE agent_executions SET status = 'failed', error = \(try JSONText(encoding: stored))::jsonb,
-                        duration_ms = \(durationMilliseconds), finished_at = now(), lease_expires_at = NULL
+                        prompt_tokens = \(usage.promptTokens), completion_tokens = \(usage.completionTokens),
+                        cost_estimate_usd = \(usage.costEstimateUSD), duration_ms = \(usage.durationMilliseconds),
+                        model = \(usage.model), finished_at = now(), lease_expires_at = NULL
                     WHERE id = \(id) AND status = 'running'
                     """)
             }
         }
     }
 
-    /// Per-role statistics of the tenant's succeeded executions.
+    /// Per-role statistics of the tenant's finished executions: latency and cache hits of the
+    /// succeeded ones, tokens of all (a failed execution's completions were paid for too).
     func statistics(tenant: UUID) async throws -> [AgentRole: AgentRoleStatistics] {
         let rows = try await pool.withTenant(tenant) { session in
             try await session.query("""
-                SELECT role, count(*) AS executions,
-                       coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms), 0)::float8 AS p50,
-                       coalesce(percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms), 0)::float8 AS p95,
-                       coalesce(avg(cache_hit::int), 0)::float8 AS cache_hit_rate,
+                SELECT role, count(*) FILTER (WHERE status = 'succeeded') AS executions,
+                       count(*) FILTER (WHERE status = 'failed') AS failed_executions,
+                       coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'succeeded'), 0)::float8 AS p50,
+                       coalesce(percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'succeeded'), 0)::float8 AS p95,
+                       coalesce(avg(cache_hit::int) FILTER (WHERE status = 'succeeded'), 0)::float8 AS cache_hit_rate,
                        coalesce(sum(prompt_tokens), 0)::int8 AS prompt_tokens,
                        coalesce(sum(completion_tokens), 0)::int8 AS completion_tokens
-                FROM agent_executions WHERE status = 'succeeded' GROUP BY role
+                FROM agent_executions WHERE status IN ('succeeded', 'failed') GROUP BY role
                 """)
         }
         var statistics: [AgentRole: AgentRoleStatistics] = [:]
@@ -99,6 +104,7 @@ struct AgentExecutionRepository: Sendable {
             guard let role = AgentRole(rawValue: try row.decode("role")) else { continue }
             statistics[role] = AgentRoleStatistics(
                 executions: try row.decode("executions"),
+                failedExecutions: try row.decode("failed_executions"),
                 p50Milliseconds: try row.decode("p50"),
                 p95Milliseconds: try row.decode("p95"),
                 cacheHitRate: try row.decode("cache_hit_rate"),
@@ -112,17 +118,23 @@ struct AgentExecutionRepository: Sendable {
 
 /// Statistics of one role within a tenant.
 struct AgentRoleStatistics: Codable, Sendable, Equatable {
+    /// Succeeded executions.
     var executions: Int
+    /// Executions that failed for a reason of the caller's (recorded, replayed).
+    var failedExecutions: Int
+    /// Latency percentiles and cache hit rate of the succeeded executions.
     var p50Milliseconds: Double
     var p95Milliseconds: Double
     var cacheHitRate: Double
+    /// Tokens of succeeded and failed executions.
     var promptTokens: Int
     var completionTokens: Int
 
-    static let empty = AgentRoleStatistics(executions: 0, p50Milliseconds: 0, p95Milliseconds: 0, cacheHitRate: 0, promptTokens: 0, completionTokens: 0)
+    static let empty = AgentRoleStatistics(executions: 0, failedExecutions: 0, p50Milliseconds: 0, p95Milliseconds: 0, cacheHitRate: 0, promptTokens: 0, completionTokens: 0)
 
     enum CodingKeys: String, CodingKey {
         case executions
+        case failedExecutions = "failed_executions"
         case p50Milliseconds = "p50_ms"
         case p95Milliseconds = "p95_ms"
         case cacheHitRate = "cache_hit_rate"

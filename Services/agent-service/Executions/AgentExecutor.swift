@@ -68,7 +68,18 @@ struct AgentExecutor: Sendable {
             return try completed.result(replayed: false)
         } catch {
             let wire = (error as? any WireErrorConvertible)?.wireError ?? WireError(.internal, "agent failed")
-            try? await repository.fail(tenant: principal.tenantID, id: record.id, error: wire, durationMilliseconds: Self.milliseconds(since: started))
+            // Completions paid for before the failure count against the execution.
+            let spent = error as? ProviderFailure
+            let usage = AgentUsage(
+                promptTokens: spent?.promptTokens ?? 0,
+                completionTokens: spent?.completionTokens ?? 0,
+                costEstimateUSD: provider.cost(promptTokens: spent?.promptTokens ?? 0, completionTokens: spent?.completionTokens ?? 0),
+                durationMilliseconds: Self.milliseconds(since: started),
+                cacheHit: false,
+                provider: providerName,
+                model: spent?.model ?? model
+            )
+            try? await repository.fail(tenant: principal.tenantID, id: record.id, error: wire, usage: usage)
             throw error
         }
     }
