@@ -35,7 +35,7 @@ struct PreviewDatabase: Sendable {
 
     /// Names of the relations, functions and types left in the schema (empty after a full rollback,
     /// apart from the migration bookkeeping table).
-    func leftovers(in schema: String) async throws -> [String] {
+    func leftovers(in schema: String, deadline: Deadline) async throws -> [String] {
         try Self.checkName(schema)
         return try await withPool { pool in
             let rows = try await pool.query("""
@@ -44,7 +44,7 @@ struct PreviewDatabase: Sendable {
                 UNION ALL
                 SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = \(schema)
                 ORDER BY 1
-                """, deadline: .after(.seconds(30)))
+                """, deadline: .after(.seconds(30)).earliest(deadline))
             return try rows.map { try $0.decode("name", as: String.self) }
         }
     }
