@@ -56,7 +56,7 @@ struct DevOpsEngineer: Sendable {
         let environment = preview.variables(databaseURL: databaseURL, sandbox: sandbox)
         for (name, module, arguments) in [("migrate_up", "app.migrate", ["up"]), ("seed", "app.seed", [String]())] {
             let result = try await ProcessRunner.run(sandbox.python, ["-m", module] + arguments, in: workspace, environment: environment, timeout: .seconds(120))
-            let blamed = MigrationFailure.files(in: result.output, workspace: workspace)
+            let blamed = await MigrationFailure.files(in: result.output, workspace: workspace)
             steps.append(EvaluationStep(name: name, result: result, files: blamed.isEmpty && name == "seed" ? ["seed/seed.json"] : blamed))
             if !result.succeeded { break }
         }

@@ -61,7 +61,7 @@ struct QAEvaluator: Sendable {
         let perTest = Self.perTestTimeout(remaining: deadline.remaining)
         if let pytest = try await python(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no", "--timeout=\(perTest)", "--timeout-method=signal"], cap: .seconds(300)) {
             tests = Self.counts(pytest.output)
-            checks.append(EvaluationStep(name: "pytest", result: pytest, files: implicatedFiles(pytest.output, plan: input.plan, workspace: workspace)))
+            checks.append(EvaluationStep(name: "pytest", result: pytest, files: await implicatedFiles(pytest.output, plan: input.plan, workspace: workspace)))
         } else {
             checks.append(.notRun("pytest"))
         }
@@ -75,7 +75,7 @@ struct QAEvaluator: Sendable {
                 checks.append(.notRun(name))
                 continue
             }
-            var step = EvaluationStep(name: name, result: result, files: MigrationFailure.files(in: result.output, workspace: workspace))
+            var step = EvaluationStep(name: name, result: result, files: await MigrationFailure.files(in: result.output, workspace: workspace))
             if name == "rollback:down", result.succeeded {
                 do {
                     let left = try await database.leftovers(in: preview.schema, deadline: deadline)
@@ -153,8 +153,8 @@ struct QAEvaluator: Sendable {
 
     /// The scaffold files a pytest failure implicates: migrations named in errors, and for each
     /// failing `tests/test_<plural>.py` that entity's resource module and table migration.
-    private func implicatedFiles(_ output: String, plan: ScaffoldPlan, workspace: String) -> [String] {
-        var files = Set(MigrationFailure.files(in: output, workspace: workspace))
+    private func implicatedFiles(_ output: String, plan: ScaffoldPlan, workspace: String) async -> [String] {
+        var files = Set(await MigrationFailure.files(in: output, workspace: workspace))
         let failingTests = Set(MigrationFailure.matches(#"(?:FAILED|ERROR) tests/test_([a-z0-9_]+)\.py"#, in: output, group: 1))
         for entity in plan.spec.entities where failingTests.contains(entity.plural) {
             files.insert("app/resources/\(entity.plural).py")

@@ -37,8 +37,11 @@ struct SandboxCleaner: Sendable {
             return Outcome(kept: true, removedWorkspaces: false, droppedSchema: nil)
         }
         let directory = "\(sandbox.workspaceRoot)/\(run)"
-        let existed = FileManager.default.fileExists(atPath: directory)
-        try? FileManager.default.removeItem(atPath: directory)
+        let existed = await FileSystemLane.run {
+            let existed = FileManager.default.fileExists(atPath: directory)
+            try? FileManager.default.removeItem(atPath: directory)
+            return existed
+        }
         var dropped: String?
         if let url = sandbox.previewDatabaseURL {
             let schema = PreviewEnvironment.make(run: run, keySeed: keySeed).schema
