@@ -43,9 +43,15 @@ struct QAEvaluator: Sendable {
             throw WireError.invalidArgument(field: "input.workspace", "is not a prepared scaffold workspace")
         }
         let deadline = Deadline.after(.seconds(input.timeoutSeconds ?? 600)).earliest(RequestScope.current?.deadline)
+        return try await PreviewDatabase.connect(url: databaseURL, name: "agent-service-qa", logger: logger) { database in
+            try await runChecks(input, workspace: workspace, databaseURL: databaseURL, database: database, deadline: deadline)
+        }
+    }
+
+    /// The checks of one evaluation in order, sharing one preview-database connection.
+    private func runChecks(_ input: QAInput, workspace: String, databaseURL: String, database: PreviewDatabase, deadline: Deadline) async throws -> EvalReport {
         let preview = PreviewEnvironment.make(run: input.runID, keySeed: keySeed)
         let environment = preview.variables(databaseURL: databaseURL, sandbox: sandbox)
-        let database = PreviewDatabase(url: databaseURL, logger: logger)
         /// Runs the venv's python, bounded by the time left; nil once there is none.
         func python(_ arguments: [String], cap: Duration) async throws -> ProcessResult? {
             guard !deadline.isExpired else { return nil }

@@ -45,7 +45,7 @@ struct SandboxCleaner: Sendable {
         var dropped: String?
         if let url = sandbox.previewDatabaseURL {
             let schema = PreviewEnvironment.make(run: run, keySeed: keySeed).schema
-            try await PreviewDatabase(url: url, logger: logger).drop(schema: schema)
+            try await PreviewDatabase.connect(url: url, name: "agent-service-cleanup", logger: logger) { try await $0.drop(schema: schema) }
             dropped = schema
         }
         return Outcome(kept: false, removedWorkspaces: existed, droppedSchema: dropped)
