@@ -77,4 +77,36 @@ import Testing
             }
         }
     }
+
+    @Test func anAgentOverrunningItsDeadlineIsCancelledAndItsClaimDropped() async throws {
+        let plan = try SystemDesigner().design(DesignerInput(spec: CRMFixture.spec))
+        var files = try ScaffoldRenderer().render(plan)
+        files["app/seed.py"] = "import time\ntime.sleep(3600)\n"
+        let diff = try await CodegenEngineer.diff(files, over: nil)
+        let run = "overrun-\(UUID().uuidString.prefix(8).lowercased())"
+        let tenant = UUID()
+        let key = UUID().uuidString
+        let app = try buildApplication(config: try AgentTestEnvironment.config(), logger: AgentTestEnvironment.logger, providerConfig: try AgentTestEnvironment.providerConfig(), sandbox: try AgentTestEnvironment.sandbox())
+        try await app.test(.live) { client in
+            let token = AgentTestEnvironment.serviceToken(tenant: tenant)
+            let body = ByteBuffer(bytes: try AgentJSON.text(AgentExecutionRequest(idempotencyKey: key, input: try AgentJSON.encode(DevOpsInput(runID: run, iteration: 1, diff: diff)))))
+            var hurried = headers(token)
+            hurried[.grpcTimeout] = "2S"
+            let started = ContinuousClock.now
+            try await client.execute(uri: "/internal/v1/agents/devops/execute", method: .post, headers: hurried, body: body) { response in
+                #expect(response.status == .gatewayTimeout)
+                #expect(response.wireError?.code == .deadlineExceeded)
+            }
+            #expect(ContinuousClock.now - started < .seconds(15), "the hung seed ran on past the deadline")
+            try await client.execute(uri: "/internal/v1/sandboxes/\(run)/cleanup", method: .post, headers: headers(token), body: ByteBuffer(string: #"{"failed": false}"#)) { response in
+                #expect(response.status == .ok)
+            }
+        }
+        let pool = PostgresPool(config: DatabaseConfig(url: try AgentTestEnvironment.require("META_BUILDER_AGENT_DATABASE_URL"), poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
+        defer { pool.close() }
+        let rows = try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
+            try await session.query("SELECT count(*) AS n FROM agent_executions WHERE idempotency_key = \(key)")
+        }
+        #expect(try rows[0].decode("n", as: Int.self) == 0, "the claim is dropped, so a retry runs again")
+    }
 }
