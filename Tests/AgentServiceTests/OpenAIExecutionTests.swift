@@ -74,6 +74,26 @@ import Testing
         #expect(server.calls.count == 2, "the replay of the recorded failure calls nothing")
     }
 
+    @Test func tokensPaidBeforeAProviderOutageStillCountWhileTheKeyIsFreedForARetry() async throws {
+        let server = FakeChatServer([.reply("not json", promptTokens: 120, completionTokens: 30)], fallback: .status(503))
+        try await server.run { baseURL in
+            try await withAgentService(baseURL: baseURL) { client in
+                let tenant = UUID()
+                let body = try reviewerBody()
+                for attempt in ["first", "retry"] {
+                    try await client.execute(uri: "/internal/v1/agents/reviewer/execute", method: .post, headers: headers(AgentTestEnvironment.serviceToken(tenant: tenant)), body: body) { response in
+                        #expect(response.status == .serviceUnavailable, "\(attempt): the retry runs again, it is neither ABORTED nor a replay")
+                    }
+                }
+                let statistics = try await reviewerStatistics(client, tenant: tenant)
+                #expect(statistics?["executions"] == .number(0))
+                #expect(statistics?["failed_executions"] == .number(0), "a dependency failure is not recorded as the execution's outcome")
+                #expect(statistics?["prompt_tokens"] == .number(120))
+                #expect(statistics?["completion_tokens"] == .number(30))
+            }
+        }
+    }
+
     @Test func theAPIKeyNeverAppearsInTheLogs() async throws {
         let sink = LogSink.memory()
         let logger = Logger(label: "agent-service") { label in JSONLogHandler(label: label, level: .trace, sink: sink) }

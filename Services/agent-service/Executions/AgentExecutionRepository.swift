@@ -66,11 +66,17 @@ struct AgentExecutionRepository: Sendable {
 
     /// Records a failure the caller caused with the usage it incurred (kept, so a replay answers
     /// the same and its tokens count); failures of dependencies delete the claim instead, so a
-    /// retry runs again.
+    /// retry runs again, and keep only the tokens already paid for.
     func fail(tenant: UUID, id: UUID, error: WireError, usage: AgentUsage) async throws {
         try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
             if [.unavailable, .deadlineExceeded, .cancelled, .resourceExhausted, .internal, .aborted].contains(error.code) {
-                try await session.execute("DELETE FROM agent_executions WHERE id = \(id) AND status = 'running'")
+                let dropped = try await session.query("DELETE FROM agent_executions WHERE id = \(id) AND status = 'running' RETURNING role")
+                if let role = try dropped.first?.decode("role", as: String.self), usage.totalTokens > 0 {
+                    try await session.execute("""
+                        INSERT INTO agent_abandoned_usage (id, tenant_id, role, prompt_tokens, completion_tokens, cost_estimate_usd)
+                        VALUES (\(UUID()), \(tenant), \(role), \(usage.promptTokens), \(usage.completionTokens), \(usage.costEstimateUSD))
+                        """)
+                }
             } else {
                 let stored = AgentExecutionRecord.StoredError(code: error.code, message: error.message)
                 try await session.execute("""
@@ -85,10 +91,16 @@ struct AgentExecutionRepository: Sendable {
     }
 
     /// Per-role statistics of the tenant's finished executions: latency and cache hits of the
-    /// succeeded ones, tokens of all (a failed execution's completions were paid for too).
+    /// succeeded ones, tokens of all, and of the dropped claims (their completions were paid for too).
     func statistics(tenant: UUID) async throws -> [AgentRole: AgentRoleStatistics] {
         let rows = try await pool.withTenant(tenant) { session in
             try await session.query("""
+                WITH finished AS (
+                    SELECT role, status, duration_ms, cache_hit, prompt_tokens, completion_tokens
+                    FROM agent_executions WHERE status IN ('succeeded', 'failed')
+                    UNION ALL
+                    SELECT role, 'abandoned', 0, false, prompt_tokens, completion_tokens FROM agent_abandoned_usage
+                )
                 SELECT role, count(*) FILTER (WHERE status = 'succeeded') AS executions,
                        count(*) FILTER (WHERE status = 'failed') AS failed_executions,
                        coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'succeeded'), 0)::float8 AS p50,
@@ -96,7 +108,7 @@ struct AgentExecutionRepository: Sendable {
                        coalesce(avg(cache_hit::int) FILTER (WHERE status = 'succeeded'), 0)::float8 AS cache_hit_rate,
                        coalesce(sum(prompt_tokens), 0)::int8 AS prompt_tokens,
                        coalesce(sum(completion_tokens), 0)::int8 AS completion_tokens
-                FROM agent_executions WHERE status IN ('succeeded', 'failed') GROUP BY role
+                FROM finished GROUP BY role
                 """)
         }
         var statistics: [AgentRole: AgentRoleStatistics] = [:]
@@ -126,7 +138,7 @@ struct AgentRoleStatistics: Codable, Sendable, Equatable {
     var p50Milliseconds: Double
     var p95Milliseconds: Double
     var cacheHitRate: Double
-    /// Tokens of succeeded and failed executions.
+    /// Tokens of succeeded and failed executions, and of claims dropped after paid completions.
     var promptTokens: Int
     var completionTokens: Int
 
