@@ -144,6 +144,40 @@ import Testing
         }
     }
 
+    @Test func statisticsGiveLatencyPercentilesAndCacheHitRateOfTheSucceededExecutions() async throws {
+        try await withAgentService { client in
+            let tenant = UUID()
+            let keys = (0..<6).map { _ in UUID().uuidString }
+            for key in keys {
+                _ = try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, headers: headers(AgentTestEnvironment.serviceToken(tenant: tenant)), body: try designerBody(key: key))
+            }
+            // Known figures: five succeeded executions, and a failed one that must not count in
+            // the latency or the cache hit rate.
+            let figures: [(duration: Int, cacheHit: Bool, status: String)] = [(100, true, "succeeded"), (200, false, "succeeded"), (300, false, "succeeded"), (400, false, "succeeded"), (1000, true, "succeeded"), (50_000, true, "failed")]
+            let pool = PostgresPool(config: DatabaseConfig(url: try AgentTestEnvironment.require("META_BUILDER_AGENT_DATABASE_URL"), poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
+            defer { pool.close() }
+            try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
+                for (key, figure) in zip(keys, figures) {
+                    try await session.execute("""
+                        UPDATE agent_executions SET duration_ms = \(figure.duration), cache_hit = \(figure.cacheHit), status = \(figure.status)
+                        WHERE idempotency_key = \(key)
+                        """)
+                }
+            }
+            try await client.execute(uri: "/api/meta/v2/agents", method: .get, headers: headers(AgentTestEnvironment.userToken(tenant: tenant, role: .viewer))) { response in
+                let catalogue = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: response.body))
+                guard case .array(let roles)? = catalogue["roles"] else { Issue.record("roles missing"); return }
+                let statistics = roles.first { $0["role"]?.stringValue == "system_designer" }?["statistics"]
+                #expect(statistics?["executions"] == .number(5))
+                #expect(statistics?["failed_executions"] == .number(1))
+                #expect(statistics?["p50_ms"] == .number(300))
+                // percentile_cont: 400 + 0.8 × (1000 − 400).
+                if case .number(let p95)? = statistics?["p95_ms"] { #expect(abs(p95 - 880) < 0.001, "\(p95)") } else { Issue.record("p95_ms missing") }
+                if case .number(let rate)? = statistics?["cache_hit_rate"] { #expect(abs(rate - 0.4) < 0.0001, "\(rate)") } else { Issue.record("cache_hit_rate missing") }
+            }
+        }
+    }
+
     @Test func codegenRunsThroughTheExecuteEndpointAndCleanupRemovesTheSandbox() async throws {
         try await withAgentService { client in
             let token = AgentTestEnvironment.serviceToken(tenant: UUID())

@@ -119,8 +119,7 @@ import Testing
 
     @Test func diffOverAnExistingRepositoryOnlyAddsAndChanges() async throws {
         let base = try await GitWorkspace.scratch()
-        defer { base.remove() }
-        try base.write(["README.md": "# Existing project\n", "src/keep.py": "print('keep')\n"])
+        try await base.write(["README.md": "# Existing project\n", "src/keep.py": "print('keep')\n"])
         try await base.git(["add", "--all"])
         try await base.git(["commit", "--quiet", "-m", "base"])
         let diff = try await CodegenEngineer.diff(["README.md": "# Existing project\n\nNow with a scaffold.\n", "app/__init__.py": "x = 1\n"], over: base.path)
@@ -132,5 +131,6 @@ import Testing
         let applied = try await ScaffoldWorkspace(root: root).apply(diff, run: "run-4", iteration: 1, baseRepository: base.path)
         #expect(FileManager.default.fileExists(atPath: applied + "/src/keep.py"))
         #expect(try String(contentsOfFile: applied + "/app/__init__.py", encoding: .utf8) == "x = 1\n")
+        await base.remove()
     }
 }

@@ -75,12 +75,14 @@ import Testing
         try await server.run { baseURL in
             let h = try harness(baseURL: baseURL)
             defer { h.loop.stop() }
-            let error = await #expect(throws: WireError.self) {
+            let failure = await #expect(throws: ProviderFailure.self) {
                 try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil)
             }
+            let error = failure?.wireError
             #expect(error?.code == .failedPrecondition)
             #expect(error?.message.contains("stayed invalid after one repair attempt") == true)
             #expect(error?.message.contains("/extra") == true)
+            #expect(failure?.promptTokens == 200 && failure?.completionTokens == 100, "both paid completions are carried")
         }
         #expect(server.calls.count == 2)
         #expect(server.calls[1].contains("/markdown: is required"))
@@ -178,11 +180,11 @@ import Testing
         try await server.run { baseURL in
             let h = try harness(baseURL: baseURL)
             defer { h.loop.stop() }
-            let error = await #expect(throws: WireError.self) {
+            let error = await #expect(throws: ProviderFailure.self) {
                 try await h.provider.run(try fixer, input: try fixerInput(failing: ["app/resources/deals.py"]), model: nil)
             }
-            #expect(error?.code == .failedPrecondition)
-            #expect(error?.message.contains("touches app/auth.py, outside the report's failing files (app/resources/deals.py)") == true, "\(error?.message ?? "")")
+            #expect(error?.wireError.code == .failedPrecondition)
+            #expect(error?.wireError.message.contains("touches app/auth.py, outside the report's failing files (app/resources/deals.py)") == true, "\(error?.wireError.message ?? "")")
         }
         #expect(server.calls.count == 2)
         #expect(server.calls[1].contains("Your reply is invalid"))
@@ -194,10 +196,10 @@ import Testing
         try await server.run { baseURL in
             let h = try harness(baseURL: baseURL)
             defer { h.loop.stop() }
-            let error = await #expect(throws: WireError.self) {
+            let error = await #expect(throws: ProviderFailure.self) {
                 try await h.provider.run(try fixer, input: try fixerInput(failing: ["app/resources/deals.py"]), model: nil)
             }
-            #expect(error?.message.contains("names app/config.py") == true, "\(error?.message ?? "")")
+            #expect(error?.wireError.message.contains("names app/config.py") == true, "\(error?.wireError.message ?? "")")
         }
     }
 

@@ -25,7 +25,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let tree = GitWorkspace(path: path)
         try await tree.git(["init", "--quiet"])
-        try tree.write(["app/__init__.py": "", "BASE.txt": "base tree\n"])
+        try await tree.write(["app/__init__.py": "", "BASE.txt": "base tree\n"])
         try await tree.git(["add", "--all"])
         try await tree.git(["commit", "--quiet", "-m", "base"])
     }

@@ -41,12 +41,14 @@ import Testing
         let run = String(repeating: "Z", count: 40) + "-\(UUID().uuidString.prefix(8))"
         let name = schema(run)
         #expect(name.utf8.count == 63)
-        let preview = PreviewDatabase(url: try AgentTestEnvironment.require("META_BUILDER_PREVIEW_DATABASE_URL"), logger: AgentTestEnvironment.logger)
-        try await preview.recreate(schema: name)
-        let pool = PostgresPool(config: DatabaseConfig(url: try AgentTestEnvironment.require("META_BUILDER_PREVIEW_DATABASE_URL"), poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
+        let url = try AgentTestEnvironment.require("META_BUILDER_PREVIEW_DATABASE_URL")
+        let pool = PostgresPool(config: DatabaseConfig(url: url, poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
         defer { pool.close() }
-        let rows = try await pool.query("SELECT count(*) AS n FROM pg_namespace WHERE nspname = \(name)")
-        #expect(try rows[0].decode("n", as: Int.self) == 1, "not truncated")
-        try await preview.drop(schema: name)
+        try await PreviewDatabase.connect(url: url, name: "agent-tests", logger: AgentTestEnvironment.logger) { preview in
+            try await preview.recreate(schema: name)
+            let rows = try await pool.query("SELECT count(*) AS n FROM pg_namespace WHERE nspname = \(name)")
+            #expect(try rows[0].decode("n", as: Int.self) == 1, "not truncated")
+            try await preview.drop(schema: name)
+        }
     }
 }

@@ -35,15 +35,17 @@ struct AutoFixer: Sendable {
         try ScaffoldWorkspace.checkRun(input.report.runID, field: "input.report.run_id")
         guard input.report.iteration >= 1 else { throw WireError.invalidArgument(field: "input.report.iteration", "must be at least 1") }
         let workspace = try await workspaces.resolve(input.workspace, run: input.report.runID, iteration: input.report.iteration, field: "input.workspace")
-        guard FileManager.default.fileExists(atPath: workspace + "/.git") else {
+        guard await FileSystemLane.run({ FileManager.default.fileExists(atPath: workspace + "/.git") }) else {
             throw WireError.invalidArgument(field: "input.workspace", "is not a scaffold workspace")
         }
         let expected = try renderer.render(input.plan)
-        var repaired: [String: String] = [:]
-        for path in input.report.failingFiles {
-            guard let content = expected[path] else { continue }
-            let current = try? String(contentsOfFile: workspace + "/" + path, encoding: .utf8)
-            if current != content { repaired[path] = content }
+        let candidates = input.report.failingFiles.compactMap { path in expected[path].map { (path, $0) } }
+        let repaired = await FileSystemLane.run {
+            var repaired: [String: String] = [:]
+            for (path, content) in candidates where (try? String(contentsOfFile: workspace + "/" + path, encoding: .utf8)) != content {
+                repaired[path] = content
+            }
+            return repaired
         }
         guard !repaired.isEmpty else {
             throw WireError(.failedPrecondition, "no failing file differs from what the plan generates: the failures are not of a class the fixer repairs (\(input.report.failingFiles.joined(separator: ", ")))")

@@ -47,7 +47,7 @@ struct CodegenEngineer: Sendable {
     static func diff(_ files: [String: String], over baseRepository: String?) async throws -> String {
         let scratch: GitWorkspace
         if let baseRepository {
-            guard FileManager.default.fileExists(atPath: baseRepository + "/.git") else {
+            guard await FileSystemLane.run({ FileManager.default.fileExists(atPath: baseRepository + "/.git") }) else {
                 throw WireError.invalidArgument(field: "input.base_repository", "is not a local git repository")
             }
             scratch = GitWorkspace(path: FileManager.default.temporaryDirectory.appendingPathComponent("meta-builder-\(UUID().uuidString.lowercased())").path)
@@ -55,14 +55,20 @@ struct CodegenEngineer: Sendable {
         } else {
             scratch = try await GitWorkspace.scratch()
         }
-        defer { scratch.remove() }
-        for path in files.keys {
-            guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
-                throw WireError.invalidArgument(field: "files", "path '\(path)' leaves the repository")
+        do {
+            for path in files.keys {
+                guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
+                    throw WireError.invalidArgument(field: "files", "path '\(path)' leaves the repository")
+                }
             }
+            try await scratch.write(files)
+            try await scratch.git(["add", "--all"])
+            let diff = try await scratch.git(["diff", "--cached", "--no-color", "--no-ext-diff", "--no-renames", "--src-prefix=a/", "--dst-prefix=b/"])
+            await scratch.remove()
+            return diff
+        } catch {
+            await scratch.remove()
+            throw error
         }
-        try scratch.write(files)
-        try await scratch.git(["add", "--all"])
-        return try await scratch.git(["diff", "--cached", "--no-color", "--no-ext-diff", "--no-renames", "--src-prefix=a/", "--dst-prefix=b/"])
     }
 }

@@ -29,24 +29,28 @@ struct GitWorkspace: Sendable {
     /// A new empty repository in a fresh temporary directory.
     static func scratch() async throws -> GitWorkspace {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("meta-builder-\(UUID().uuidString.lowercased())").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try await FileSystemLane.run { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
         let workspace = GitWorkspace(path: path)
         try await workspace.git(["init", "--quiet"])
         return workspace
     }
 
-    /// Writes files (path → content) under the workspace.
-    func write(_ files: [String: String]) throws {
-        for (relative, content) in files {
-            let url = URL(fileURLWithPath: path).appendingPathComponent(relative)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(content.utf8).write(to: url)
+    /// Writes files (path → content) under the workspace, on the `FileSystemLane`.
+    func write(_ files: [String: String]) async throws {
+        let root = URL(fileURLWithPath: path)
+        try await FileSystemLane.run {
+            for (relative, content) in files {
+                let url = root.appendingPathComponent(relative)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(content.utf8).write(to: url)
+            }
         }
     }
 
-    /// Removes the directory.
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
+    /// Removes the directory and everything in it, on the `FileSystemLane`.
+    func remove() async {
+        let path = self.path
+        await FileSystemLane.run { try? FileManager.default.removeItem(atPath: path) }
     }
 }
 

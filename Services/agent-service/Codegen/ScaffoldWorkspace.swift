@@ -45,20 +45,23 @@ struct ScaffoldWorkspace: Sendable {
             throw WireError(.failedPrecondition, "iteration \(iteration - 1) of run '\(run)' has no workspace to build iteration \(iteration) on (it was never prepared, or was cleaned up)")
         }
         let target = path(run: run, iteration: iteration)
-        try? FileManager.default.removeItem(atPath: target)
-        try FileManager.default.createDirectory(atPath: "\(root)/\(run)", withIntermediateDirectories: true)
+        let runDirectory = "\(root)/\(run)"
+        try await FileSystemLane.run {
+            try? FileManager.default.removeItem(atPath: target)
+            try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+        }
         let parent = GitWorkspace(path: "\(root)/\(run)")
         if iteration > 1 {
             try await parent.git(["clone", "--quiet", "--no-hardlinks", previous, target])
         } else if let baseRepository {
             try await parent.git(["clone", "--quiet", "--no-hardlinks", baseRepository, target])
         } else {
-            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+            try await FileSystemLane.run { try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true) }
             try await GitWorkspace(path: target).git(["init", "--quiet"])
         }
         let workspace = GitWorkspace(path: target)
         let patch = "\(root)/\(run)/iteration-\(iteration).diff"
-        try Data(diff.utf8).write(to: URL(fileURLWithPath: patch))
+        try await FileSystemLane.run { try Data(diff.utf8).write(to: URL(fileURLWithPath: patch)) }
         do {
             try await workspace.git(["apply", "--check", "--whitespace=nowarn", patch])
         } catch let error as GitError {

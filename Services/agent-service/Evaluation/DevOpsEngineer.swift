@@ -51,12 +51,12 @@ struct DevOpsEngineer: Sendable {
         var steps = [EvaluationStep(name: "apply_diff", passed: true, duration: .now - started, output: "applied to \(workspace)")]
         let preview = PreviewEnvironment.make(run: input.runID, keySeed: keySeed)
         let schemaStarted = ContinuousClock.now
-        try await PreviewDatabase(url: databaseURL, logger: logger).recreate(schema: preview.schema)
+        try await PreviewDatabase.connect(url: databaseURL, name: "agent-service-devops", logger: logger) { try await $0.recreate(schema: preview.schema) }
         steps.append(EvaluationStep(name: "create_schema", passed: true, duration: .now - schemaStarted, output: "schema \(preview.schema) created"))
         let environment = preview.variables(databaseURL: databaseURL, sandbox: sandbox)
         for (name, module, arguments) in [("migrate_up", "app.migrate", ["up"]), ("seed", "app.seed", [String]())] {
             let result = try await ProcessRunner.run(sandbox.python, ["-m", module] + arguments, in: workspace, environment: environment, timeout: .seconds(120))
-            let blamed = MigrationFailure.files(in: result.output, workspace: workspace)
+            let blamed = await MigrationFailure.files(in: result.output, workspace: workspace)
             steps.append(EvaluationStep(name: name, result: result, files: blamed.isEmpty && name == "seed" ? ["seed/seed.json"] : blamed))
             if !result.succeeded { break }
         }

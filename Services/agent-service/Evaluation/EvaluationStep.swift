@@ -28,6 +28,12 @@ struct EvaluationStep: Codable, Sendable, Equatable {
         self.init(name: name, passed: result.succeeded, duration: result.duration, output: result.timedOut ? result.tail(30) + "\n[killed: time limit reached]" : result.tail(30), files: result.succeeded ? [] : files)
     }
 
+    /// A check the evaluation's time limit left no time for: failed, so a report cut short
+    /// never passes.
+    static func notRun(_ name: String) -> EvaluationStep {
+        EvaluationStep(name: name, passed: false, duration: .zero, output: "not run: the evaluation's time limit was reached")
+    }
+
     /// A step from its parts.
     init(name: String, passed: Bool, duration: Duration, output: String, files: [String] = []) {
         self.name = name

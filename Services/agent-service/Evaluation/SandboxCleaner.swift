@@ -37,12 +37,15 @@ struct SandboxCleaner: Sendable {
             return Outcome(kept: true, removedWorkspaces: false, droppedSchema: nil)
         }
         let directory = "\(sandbox.workspaceRoot)/\(run)"
-        let existed = FileManager.default.fileExists(atPath: directory)
-        try? FileManager.default.removeItem(atPath: directory)
+        let existed = await FileSystemLane.run {
+            let existed = FileManager.default.fileExists(atPath: directory)
+            try? FileManager.default.removeItem(atPath: directory)
+            return existed
+        }
         var dropped: String?
         if let url = sandbox.previewDatabaseURL {
             let schema = PreviewEnvironment.make(run: run, keySeed: keySeed).schema
-            try await PreviewDatabase(url: url, logger: logger).drop(schema: schema)
+            try await PreviewDatabase.connect(url: url, name: "agent-service-cleanup", logger: logger) { try await $0.drop(schema: schema) }
             dropped = schema
         }
         return Outcome(kept: false, removedWorkspaces: existed, droppedSchema: dropped)

@@ -9,6 +9,8 @@ struct ScaffoldClient: Sendable {
     let baseURL: String
     let plan: ScaffoldPlan
     let jwtSecret: String
+    /// The evaluation's deadline: no request outlives it.
+    let deadline: Deadline
 
     /// A token of the app for a user, tenant and role.
     func token(user: String, tenant: UUID, role: String) -> String {
@@ -21,7 +23,7 @@ struct ScaffoldClient: Sendable {
         var headers: [(String, String)] = [("Content-Type", "application/json")]
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
         let data = try body.map { try JSONEncoder().encode($0) }
-        let response = try await http.send(HTTPClientRequest(method: method, url: baseURL + path, headers: headers, body: data, isIdempotent: false), deadline: .after(.seconds(15)))
+        let response = try await http.send(HTTPClientRequest(method: method, url: baseURL + path, headers: headers, body: data, isIdempotent: false), deadline: .after(.seconds(15)).earliest(deadline))
         return (response.status, (try? JSONDecoder().decode(JSONValue.self, from: response.body)) ?? .null)
     }
 

@@ -10,17 +10,34 @@ struct AgentExecutionRepository: Sendable {
         cost_estimate_usd::float8 AS cost_estimate_usd, duration_ms, cache_hit, provider, model, created_at
         """
 
-    /// Claims an idempotency key: inserts a `running` row, or returns the existing one.
-    func claim(tenant: UUID, role: AgentRole, key: String, requestHash: String, principal: Principal, provider: String, model: String, input: JSONValue) async throws -> (record: AgentExecutionRecord, isNew: Bool) {
-        try await pool.withTenant(tenant) { session in
+    /// Claims an idempotency key until `lease` (past it the execution cannot still be running):
+    /// inserts a `running` row, takes over a `running` row with the same request whose lease has
+    /// expired (its execution died before recording an outcome), or returns the existing row.
+    /// A takeover gives the row a new id, so the dead execution can no longer record onto it.
+    func claim(tenant: UUID, role: AgentRole, key: String, requestHash: String, principal: Principal, provider: String, model: String, input: JSONValue, leasedUntil lease: Deadline) async throws -> (record: AgentExecutionRecord, isNew: Bool) {
+        let leaseMilliseconds = max(1, lease.remainingMilliseconds)
+        let inputText = try JSONText(encoding: input)
+        return try await pool.withTenant(tenant) { session in
             let inserted = try await session.query("""
-                INSERT INTO agent_executions (id, tenant_id, role, idempotency_key, request_hash, status, requested_by, calling_service, provider, model, input, trace_id)
+                INSERT INTO agent_executions (id, tenant_id, role, idempotency_key, request_hash, status, requested_by, calling_service, provider, model, input, trace_id, lease_expires_at)
                 VALUES (\(UUID()), \(tenant), \(role.rawValue), \(key), \(requestHash), 'running', \(principal.userID), \(principal.callingService),
-                        \(provider), \(model), \(try JSONText(encoding: input))::jsonb, \(RequestScope.current?.trace.traceID))
+                        \(provider), \(model), \(inputText)::jsonb, \(RequestScope.current?.trace.traceID),
+                        clock_timestamp() + \(leaseMilliseconds) * interval '1 millisecond')
                 ON CONFLICT (tenant_id, role, idempotency_key) DO NOTHING
                 RETURNING \(Self.columns)
                 """, as: AgentExecutionRecord.self)
             if let record = inserted.first { return (record, true) }
+            // The row lock serialises concurrent takeovers: the losers re-check the lease the
+            // winner set and update nothing.
+            let takenOver = try await session.query("""
+                UPDATE agent_executions SET id = \(UUID()), requested_by = \(principal.userID), calling_service = \(principal.callingService),
+                    trace_id = \(RequestScope.current?.trace.traceID), created_at = now(),
+                    lease_expires_at = clock_timestamp() + \(leaseMilliseconds) * interval '1 millisecond'
+                WHERE role = \(role.rawValue) AND idempotency_key = \(key) AND request_hash = \(requestHash)
+                  AND status = 'running' AND lease_expires_at <= clock_timestamp()
+                RETURNING \(Self.columns)
+                """, as: AgentExecutionRecord.self)
+            if let record = takenOver.first { return (record, true) }
             let existing = try await session.query("""
                 SELECT \(Self.columns) FROM agent_executions WHERE role = \(role.rawValue) AND idempotency_key = \(key)
                 """, as: AgentExecutionRecord.self)
@@ -29,50 +46,69 @@ struct AgentExecutionRepository: Sendable {
         }
     }
 
-    /// Records a successful execution.
+    private static let takenOver = WireError(.aborted, "the execution outlived its lease and a retry took it over", retryAfter: 1)
+
+    /// Records a successful execution; ABORTED when a retry took over the claim meanwhile.
     func complete(tenant: UUID, id: UUID, output: JSONValue, usage: AgentUsage) async throws -> AgentExecutionRecord {
         try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
             let rows = try await session.query("""
                 UPDATE agent_executions SET status = 'succeeded', output = \(try JSONText(encoding: output))::jsonb,
                     prompt_tokens = \(usage.promptTokens), completion_tokens = \(usage.completionTokens),
                     cost_estimate_usd = \(usage.costEstimateUSD), duration_ms = \(usage.durationMilliseconds),
-                    cache_hit = \(usage.cacheHit), model = \(usage.model), finished_at = now()
-                WHERE id = \(id)
+                    cache_hit = \(usage.cacheHit), model = \(usage.model), finished_at = now(), lease_expires_at = NULL
+                WHERE id = \(id) AND status = 'running'
                 RETURNING \(Self.columns)
                 """, as: AgentExecutionRecord.self)
-            guard let record = rows.first else { throw WireError.notFound("execution", id: id.uuidString) }
+            guard let record = rows.first else { throw Self.takenOver }
             return record
         }
     }
 
-    /// Records a failure the caller caused (kept, so a replay answers the same); failures of
-    /// dependencies delete the claim instead, so a retry runs again.
-    func fail(tenant: UUID, id: UUID, error: WireError, durationMilliseconds: Int) async throws {
+    /// Records a failure the caller caused with the usage it incurred (kept, so a replay answers
+    /// the same and its tokens count); failures of dependencies delete the claim instead, so a
+    /// retry runs again, and keep only the tokens already paid for.
+    func fail(tenant: UUID, id: UUID, error: WireError, usage: AgentUsage) async throws {
         try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
             if [.unavailable, .deadlineExceeded, .cancelled, .resourceExhausted, .internal, .aborted].contains(error.code) {
-                try await session.execute("DELETE FROM agent_executions WHERE id = \(id)")
+                let dropped = try await session.query("DELETE FROM agent_executions WHERE id = \(id) AND status = 'running' RETURNING role")
+                if let role = try dropped.first?.decode("role", as: String.self), usage.totalTokens > 0 {
+                    try await session.execute("""
+                        INSERT INTO agent_abandoned_usage (id, tenant_id, role, prompt_tokens, completion_tokens, cost_estimate_usd)
+                        VALUES (\(UUID()), \(tenant), \(role), \(usage.promptTokens), \(usage.completionTokens), \(usage.costEstimateUSD))
+                        """)
+                }
             } else {
                 let stored = AgentExecutionRecord.StoredError(code: error.code, message: error.message)
                 try await session.execute("""
                     UPDATE agent_executions SET status = 'failed', error = \(try JSONText(encoding: stored))::jsonb,
-                        duration_ms = \(durationMilliseconds), finished_at = now()
-                    WHERE id = \(id)
+                        prompt_tokens = \(usage.promptTokens), completion_tokens = \(usage.completionTokens),
+                        cost_estimate_usd = \(usage.costEstimateUSD), duration_ms = \(usage.durationMilliseconds),
+                        model = \(usage.model), finished_at = now(), lease_expires_at = NULL
+                    WHERE id = \(id) AND status = 'running'
                     """)
             }
         }
     }
 
-    /// Per-role statistics of the tenant's succeeded executions.
+    /// Per-role statistics of the tenant's finished executions: latency and cache hits of the
+    /// succeeded ones, tokens of all, and of the dropped claims (their completions were paid for too).
     func statistics(tenant: UUID) async throws -> [AgentRole: AgentRoleStatistics] {
         let rows = try await pool.withTenant(tenant) { session in
             try await session.query("""
-                SELECT role, count(*) AS executions,
-                       coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms), 0)::float8 AS p50,
-                       coalesce(percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms), 0)::float8 AS p95,
-                       coalesce(avg(cache_hit::int), 0)::float8 AS cache_hit_rate,
+                WITH finished AS (
+                    SELECT role, status, duration_ms, cache_hit, prompt_tokens, completion_tokens
+                    FROM agent_executions WHERE status IN ('succeeded', 'failed')
+                    UNION ALL
+                    SELECT role, 'abandoned', 0, false, prompt_tokens, completion_tokens FROM agent_abandoned_usage
+                )
+                SELECT role, count(*) FILTER (WHERE status = 'succeeded') AS executions,
+                       count(*) FILTER (WHERE status = 'failed') AS failed_executions,
+                       coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'succeeded'), 0)::float8 AS p50,
+                       coalesce(percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'succeeded'), 0)::float8 AS p95,
+                       coalesce(avg(cache_hit::int) FILTER (WHERE status = 'succeeded'), 0)::float8 AS cache_hit_rate,
                        coalesce(sum(prompt_tokens), 0)::int8 AS prompt_tokens,
                        coalesce(sum(completion_tokens), 0)::int8 AS completion_tokens
-                FROM agent_executions WHERE status = 'succeeded' GROUP BY role
+                FROM finished GROUP BY role
                 """)
         }
         var statistics: [AgentRole: AgentRoleStatistics] = [:]
@@ -80,6 +116,7 @@ struct AgentExecutionRepository: Sendable {
             guard let role = AgentRole(rawValue: try row.decode("role")) else { continue }
             statistics[role] = AgentRoleStatistics(
                 executions: try row.decode("executions"),
+                failedExecutions: try row.decode("failed_executions"),
                 p50Milliseconds: try row.decode("p50"),
                 p95Milliseconds: try row.decode("p95"),
                 cacheHitRate: try row.decode("cache_hit_rate"),
@@ -93,17 +130,23 @@ struct AgentExecutionRepository: Sendable {
 
 /// Statistics of one role within a tenant.
 struct AgentRoleStatistics: Codable, Sendable, Equatable {
+    /// Succeeded executions.
     var executions: Int
+    /// Executions that failed for a reason of the caller's (recorded, replayed).
+    var failedExecutions: Int
+    /// Latency percentiles and cache hit rate of the succeeded executions.
     var p50Milliseconds: Double
     var p95Milliseconds: Double
     var cacheHitRate: Double
+    /// Tokens of succeeded and failed executions, and of claims dropped after paid completions.
     var promptTokens: Int
     var completionTokens: Int
 
-    static let empty = AgentRoleStatistics(executions: 0, p50Milliseconds: 0, p95Milliseconds: 0, cacheHitRate: 0, promptTokens: 0, completionTokens: 0)
+    static let empty = AgentRoleStatistics(executions: 0, failedExecutions: 0, p50Milliseconds: 0, p95Milliseconds: 0, cacheHitRate: 0, promptTokens: 0, completionTokens: 0)
 
     enum CodingKeys: String, CodingKey {
         case executions
+        case failedExecutions = "failed_executions"
         case p50Milliseconds = "p50_ms"
         case p95Milliseconds = "p95_ms"
         case cacheHitRate = "cache_hit_rate"

@@ -6,7 +6,10 @@ import Shared
 /// Runs one agent execution exactly once per idempotency key: claims the key, runs the agent on
 /// the chosen provider (always the deterministic one for the roles that execute things: DevOps
 /// and QA), records output and usage. A retried call with the same key and body gets
-/// the recorded result; the same key with a different body is ALREADY_EXISTS.
+/// the recorded result; the same key with a different body is ALREADY_EXISTS. An agent still
+/// running 5 s past the execution's deadline is cancelled (DEADLINE_EXCEEDED), and the claim is
+/// leased until 15 s past it: while the lease runs a retry is ABORTED with Retry-After, once it
+/// has expired (the process died) a retry takes the execution over.
 struct AgentExecutor: Sendable {
     let registry: AgentRegistry
     let providers: [String: any AgentProvider]
@@ -35,9 +38,11 @@ struct AgentExecutor: Sendable {
         try agent.validateInput(request.input)
         let hash = try requestHash(request, provider: providerName, model: requestedModel)
         let model = requestedModel ?? provider.defaultModel
+        let deadline = RequestScope.current?.deadline ?? .after(Self.defaultDeadline)
         let (record, isNew) = try await repository.claim(
             tenant: principal.tenantID, role: role, key: key, requestHash: hash,
-            principal: principal, provider: providerName, model: model, input: request.input
+            principal: principal, provider: providerName, model: model, input: request.input,
+            leasedUntil: Deadline(deadline.instant + Self.leaseGrace)
         )
         guard isNew else {
             guard record.requestHash == hash else {
@@ -47,7 +52,7 @@ struct AgentExecutor: Sendable {
         }
         let started = ContinuousClock.now
         do {
-            let outcome = try await provider.run(agent, input: request.input, model: requestedModel)
+            let outcome = try await Self.bounded(by: deadline) { try await provider.run(agent, input: request.input, model: requestedModel) }
             let usage = AgentUsage(
                 promptTokens: outcome.promptTokens,
                 completionTokens: outcome.completionTokens,
@@ -65,8 +70,45 @@ struct AgentExecutor: Sendable {
             return try completed.result(replayed: false)
         } catch {
             let wire = (error as? any WireErrorConvertible)?.wireError ?? WireError(.internal, "agent failed")
-            try? await repository.fail(tenant: principal.tenantID, id: record.id, error: wire, durationMilliseconds: Self.milliseconds(since: started))
+            // Completions paid for before the failure count against the execution.
+            let spent = error as? ProviderFailure
+            let usage = AgentUsage(
+                promptTokens: spent?.promptTokens ?? 0,
+                completionTokens: spent?.completionTokens ?? 0,
+                costEstimateUSD: provider.cost(promptTokens: spent?.promptTokens ?? 0, completionTokens: spent?.completionTokens ?? 0),
+                durationMilliseconds: Self.milliseconds(since: started),
+                cacheHit: false,
+                provider: providerName,
+                model: spent?.model ?? model
+            )
+            try? await repository.fail(tenant: principal.tenantID, id: record.id, error: wire, usage: usage)
             throw error
+        }
+    }
+
+    /// The deadline of an execution called outside a request scope.
+    static let defaultDeadline = Duration.seconds(30)
+    /// How long past its deadline a running agent is cancelled: a role that keeps to the deadline
+    /// itself (QA returns its report) finishes first.
+    static let cancelGrace = Duration.seconds(5)
+    /// How long past its deadline an execution keeps its claim: it has been cancelled by then,
+    /// with time left to record its outcome.
+    static let leaseGrace = Duration.seconds(15)
+
+    /// Runs `body`, cancelling it (and waiting for it to stop) once `deadline` plus `cancelGrace`
+    /// has passed: DEADLINE_EXCEEDED then.
+    private static func bounded<T: Sendable>(by deadline: Deadline, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(until: deadline.instant + cancelGrace, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw WireError(.deadlineExceeded, "the agent did not finish within its deadline")
+            }
+            return value
         }
     }
 

@@ -7,7 +7,7 @@ import Shared
 /// Runs a role agent on an OpenAI-compatible chat model: the role's prompt template, the reply
 /// validated against the role's JSON Schema, output type and constraints (an Auto-Fixer diff
 /// touches only the failing files), one repair attempt that quotes the validation errors, then a
-/// clear failure. The executor never sends it the roles that execute things (DevOps, QA). Replies are cached in Redis under
+/// clear failure that carries the tokens spent (`ProviderFailure`). The executor never sends it the roles that execute things (DevOps, QA). Replies are cached in Redis under
 /// sha256(role, model, prompt); a hit costs no tokens.
 struct OpenAIProvider: AgentProvider {
     let chat: ChatCompletionClient
@@ -42,11 +42,18 @@ struct OpenAIProvider: AgentProvider {
         ]
         var promptTokens = 0
         var completionTokens = 0
+        var answeredBy = model
         var lastProblem = ""
         for attempt in 1...2 {
-            let completion = try await chat.complete(model: model, messages: messages)
+            let completion: ChatCompletionClient.Completion
+            do {
+                completion = try await chat.complete(model: model, messages: messages)
+            } catch let error as WireError where promptTokens + completionTokens > 0 {
+                throw ProviderFailure(wireError: error, promptTokens: promptTokens, completionTokens: completionTokens, model: answeredBy)
+            }
             promptTokens += completion.promptTokens
             completionTokens += completion.completionTokens
+            answeredBy = completion.model
             switch validate(completion.content, agent: agent, input: input) {
             case .success(let output):
                 await store(output, key: key)
@@ -58,7 +65,10 @@ struct OpenAIProvider: AgentProvider {
                 messages.append(.init(role: "user", content: "Your reply is invalid: \(problem). Answer again with the corrected JSON object only."))
             }
         }
-        throw WireError(.failedPrecondition, "the model's output for \(agent.role.rawValue) stayed invalid after one repair attempt: \(lastProblem)")
+        throw ProviderFailure(
+            wireError: WireError(.failedPrecondition, "the model's output for \(agent.role.rawValue) stayed invalid after one repair attempt: \(lastProblem)"),
+            promptTokens: promptTokens, completionTokens: completionTokens, model: answeredBy
+        )
     }
 
     func cost(promptTokens: Int, completionTokens: Int) -> Double {

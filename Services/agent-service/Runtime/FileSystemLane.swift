@@ -1,14 +1,18 @@
-import Dispatch
+import Foundation
 
-/// Where the agent-service's blocking file-system calls run (resolving caller-supplied paths):
-/// a dispatch queue of its own, never the Swift cooperative pool.
+/// Where the agent-service's blocking file-system calls run (resolving caller-supplied paths,
+/// reading and writing workspace files, removing trees): a dedicated thread per call, as
+/// `ProcessRunner` does. Never the Swift cooperative pool, and never libdispatch's shared worker
+/// threads either: on Linux those also serve the cooperative pool, so a blocked concurrent queue
+/// would stall it.
 enum FileSystemLane {
-    private static let queue = DispatchQueue(label: "meta-builder.agent.file-system", attributes: .concurrent)
-
-    /// Runs `body` on the lane and returns its result.
-    static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: body()) }
+    /// Runs `body` on a thread of its own and returns its result or rethrows its error.
+    static func run<T: Sendable, Failure: Error>(_ body: @escaping @Sendable () throws(Failure) -> T) async throws(Failure) -> T {
+        let result: Result<T, Failure> = await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: Result { () throws(Failure) -> T in try body() }) }
+            thread.name = "meta-builder.agent.file-system"
+            thread.start()
         }
+        return try result.get()
     }
 }
