@@ -28,12 +28,10 @@ final class MeshHarness: Sendable {
         try RequiredEnvironment.value(key)
     }
 
-    private func config(name: String, databaseKey: String, port: Int, maxDeadline: Duration? = nil) throws -> ServiceConfig {
-        var server = ServerConfig(port: port)
-        if let maxDeadline { server.maxDeadlineMilliseconds = Int(maxDeadline.components.seconds) * 1000 }
-        return ServiceConfig(
+    private func config(name: String, databaseKey: String, port: Int) throws -> ServiceConfig {
+        ServiceConfig(
             serviceName: name,
-            server: server,
+            server: ServerConfig(port: port),
             database: DatabaseConfig(url: try Self.require(databaseKey), poolSize: 4),
             redis: try RedisConfig(url: try Self.require("META_BUILDER_REDIS_URL")),
             auth: auth,
@@ -98,10 +96,9 @@ final class MeshHarness: Sendable {
         return try outcome.get()
     }
 
-    /// Runs the spec-service (HummingbirdTesting, live) until `body` returns; `maxDeadline` caps
-    /// the deadline of every request it serves (default: the configuration's).
-    func withSpecService(maxDeadline: Duration? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = try SpecService.buildApplication(config: try config(name: "spec-service", databaseKey: "META_BUILDER_SPEC_DATABASE_URL", port: 0, maxDeadline: maxDeadline), logger: logger)
+    /// Runs the spec-service (HummingbirdTesting, live) until `body` returns.
+    func withSpecService(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = try SpecService.buildApplication(config: try config(name: "spec-service", databaseKey: "META_BUILDER_SPEC_DATABASE_URL", port: 0), logger: logger)
         try await app.test(.live) { client in try await body(client) }
     }
 
