@@ -35,8 +35,8 @@ import Testing
         let run = "hung-\(UUID().uuidString.prefix(8).lowercased())"
         let (plan, prepared) = try await hungWorkspace(run: run)
         let started = ContinuousClock.now
-        let report = try await self.run(.qaEvaluator, QAInput(runID: run, iteration: 1, plan: plan, workspace: prepared.workspace, timeoutSeconds: 24), as: EvalReport.self)
-        #expect(ContinuousClock.now - started < .seconds(26), "the evaluation kept to its bound")
+        let report = try await self.run(.qaEvaluator, QAInput(runID: run, iteration: 1, plan: plan, workspace: prepared.workspace, timeoutSeconds: 45), as: EvalReport.self)
+        #expect(ContinuousClock.now - started < .seconds(60), "the evaluation kept to its bound")
         let pytest = try #require(report.checks.first { $0.name == "pytest" })
         #expect(pytest.status == "failed")
         #expect(pytest.outputTail.contains("FAILED tests/test_contacts.py::test_hangs_forever"), "\(pytest.outputTail)")
@@ -55,7 +55,7 @@ import Testing
         let (plan, prepared) = try await hungWorkspace(run: run)
         let started = ContinuousClock.now
         let report = try await self.run(.qaEvaluator, QAInput(runID: run, iteration: 1, plan: plan, workspace: prepared.workspace, timeoutSeconds: 2), as: EvalReport.self)
-        #expect(ContinuousClock.now - started < .seconds(8), "the evaluation kept to its bound")
+        #expect(ContinuousClock.now - started < .seconds(20), "the evaluation kept to its bound")
         #expect(!report.passed)
         #expect(report.checks.first?.name == "compile")
         #expect(report.checks.contains { $0.name == "pytest" && $0.status == "failed" })

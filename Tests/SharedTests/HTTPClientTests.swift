@@ -49,7 +49,7 @@ import Testing
         let (client, loop) = Self.client()
         defer { loop.stop() }
         let caller = Principal(userID: "user-7", tenantID: UUID(), role: .member)
-        let scope = RequestScope(deadline: .after(.seconds(5)), requestID: "req-0123456789", principal: caller)
+        let scope = RequestScope(deadline: .after(.seconds(20)), requestID: "req-0123456789", principal: caller)
 
         try await withLoopbackServer(router) { baseURL in
             let reply = try await RequestScope.$current.withValue(scope) {
@@ -60,11 +60,11 @@ import Testing
 
             let request = try #require(received.requests.first)
             #expect(received.requests.count == 1)
-            // The remaining deadline, in milliseconds, no more than the caller's 5 s.
+            // The remaining deadline, in milliseconds, no more than the caller's 20 s.
             let timeout = try #require(request.headers[.grpcTimeout])
             #expect(timeout.hasSuffix("m"))
             let parsed = try #require(GRPCTimeout.parse(timeout))
-            #expect(parsed > .zero && parsed <= .seconds(5))
+            #expect(parsed > .zero && parsed <= .seconds(20))
             // Same trace, a new span for this hop.
             let trace = try #require(request.headers[.traceparent].flatMap(TraceContext.init(traceparent:)))
             #expect(trace.traceID == scope.trace.traceID)
@@ -92,7 +92,7 @@ import Testing
             received.record(request.headers, principal: nil)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"message":"ok","count":0}"#)))
         }
-        let (client, loop) = Self.client(defaultTimeout: .seconds(3))
+        let (client, loop) = Self.client(defaultTimeout: .seconds(10))
         defer { loop.stop() }
 
         try await withLoopbackServer(router) { baseURL in
@@ -103,7 +103,7 @@ import Testing
             #expect(request.headers[.xRequestID] == nil)
             #expect(request.headers[.traceparent].flatMap(TraceContext.init(traceparent:)) != nil)
             let timeout = try #require(request.headers[.grpcTimeout].flatMap(GRPCTimeout.parse))
-            #expect(timeout > .zero && timeout <= .seconds(3))
+            #expect(timeout > .zero && timeout <= .seconds(10))
         }
     }
 
@@ -117,7 +117,7 @@ import Testing
         let loop = CurlLoop(logger: TestEnvironment.logger)
         defer { loop.stop() }
         let client = HTTPClient.external(loop: loop, logger: TestEnvironment.logger)
-        let scope = RequestScope(deadline: .after(.seconds(5)), requestID: "req-mesh-only", principal: Principal(userID: "user-7", tenantID: UUID(), role: .owner))
+        let scope = RequestScope(deadline: .after(.seconds(20)), requestID: "req-mesh-only", principal: Principal(userID: "user-7", tenantID: UUID(), role: .owner))
 
         try await withLoopbackServer(router) { baseURL in
             let reply = try await RequestScope.$current.withValue(scope) {
