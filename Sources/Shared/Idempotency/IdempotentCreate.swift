@@ -35,7 +35,12 @@ public enum IdempotentCreate {
     public static func hash(_ body: JSONValue) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return SHA256.hash(data: try encoder.encode(body)).map { String(format: "%02x", $0) }.joined()
+        return sha256Hex(try encoder.encode(body))
+    }
+
+    /// Lower-case hex sha256 of `data`.
+    static func sha256Hex(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Runs `work` once per key inside a tenant transaction, storing its response with the key.
@@ -58,9 +63,7 @@ public enum IdempotentCreate {
             }
             // Held to the end of this transaction; while another holds it, the key is in progress.
             let locked = try await session.query("SELECT pg_try_advisory_xact_lock(\(lockID(tenant: tenant, operation: operation, key: key))) AS locked")
-            guard try locked[0].decode("locked", as: Bool.self) else {
-                throw WireError(.aborted, "a request with Idempotency-Key '\(key)' is still in progress; retry", retryAfter: 1)
-            }
+            guard try locked[0].decode("locked", as: Bool.self) else { throw inProgress(key) }
             let claimed = try await session.execute("""
                 INSERT INTO idempotency_keys (tenant_id, operation, key, request_hash, response_status, response_body)
                 VALUES (\(tenant), \(operation), \(key), \(requestHash), 0, '')
@@ -71,10 +74,8 @@ public enum IdempotentCreate {
                     SELECT request_hash, response_status, response_body FROM idempotency_keys
                     WHERE operation = \(operation) AND key = \(key)
                     """)
-                guard let row = rows.first else { throw WireError(.aborted, "idempotency key is being used, retry", retryAfter: 1) }
-                guard try row.decode("request_hash", as: String.self) == requestHash else {
-                    throw WireError(.alreadyExists, "Idempotency-Key '\(key)' was already used with a different request")
-                }
+                guard let row = rows.first else { throw inProgress(key) }
+                guard try row.decode("request_hash", as: String.self) == requestHash else { throw reused(key) }
                 return Outcome(status: try row.decode("response_status"), body: Data(try row.decode("response_body", as: String.self).utf8), replayed: true, headers: [:])
             }
             let headers = try await admit()
@@ -85,6 +86,16 @@ public enum IdempotentCreate {
                 """)
             return Outcome(status: status, body: body, replayed: false, headers: headers)
         }
+    }
+
+    /// ABORTED with `Retry-After`: another request with the key is still running.
+    static func inProgress(_ key: String) -> WireError {
+        WireError(.aborted, "a request with Idempotency-Key '\(key)' is still in progress; retry", retryAfter: 1)
+    }
+
+    /// ALREADY_EXISTS: the key was used with a different request.
+    static func reused(_ key: String) -> WireError {
+        WireError(.alreadyExists, "Idempotency-Key '\(key)' was already used with a different request")
     }
 
     /// The advisory-lock number of one key: the first 8 bytes of sha256(tenant, operation, key).

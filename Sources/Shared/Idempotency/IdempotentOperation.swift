@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Idempotency (Stripe's semantics, as `IdempotentCreate`) for an operation that calls other
@@ -19,7 +18,7 @@ public enum IdempotentOperation {
 
     /// sha256 of the text that identifies a request (for a body-less call, its path).
     public static func hash(_ request: String) -> String {
-        SHA256.hash(data: Data(request.utf8)).map { String(format: "%02x", $0) }.joined()
+        IdempotentCreate.sha256Hex(Data(request.utf8))
     }
 
     /// Claims `key` until `deadline` (the request's: past it the request cannot still be running).
@@ -35,7 +34,7 @@ public enum IdempotentOperation {
         return try await pool.withTenant(tenant) { session in
             // Serialises claims of one key without waiting: a concurrent claim is in progress.
             let locked = try await session.query("SELECT pg_try_advisory_xact_lock(\(IdempotentCreate.lockID(tenant: tenant, operation: operation, key: key))) AS locked")
-            guard try locked[0].decode("locked", as: Bool.self) else { throw inProgress(key) }
+            guard try locked[0].decode("locked", as: Bool.self) else { throw IdempotentCreate.inProgress(key) }
             let rows = try await session.query("""
                 SELECT request_hash, response_status, response_body, lease_expires_at > clock_timestamp() AS leased
                 FROM idempotency_keys WHERE operation = \(operation) AND key = \(key)
@@ -47,12 +46,10 @@ public enum IdempotentOperation {
                     """)
                 return .claimed
             }
-            guard try row.decode("request_hash", as: String.self) == requestHash else {
-                throw WireError(.alreadyExists, "Idempotency-Key '\(key)' was already used with a different request")
-            }
+            guard try row.decode("request_hash", as: String.self) == requestHash else { throw IdempotentCreate.reused(key) }
             let status: Int = try row.decode("response_status")
             if status > 0 { return .finished(status: status, body: Data(try row.decode("response_body", as: String.self).utf8)) }
-            if try row.decode("leased", as: Bool?.self) == true { throw inProgress(key) }
+            if try row.decode("leased", as: Bool?.self) == true { throw IdempotentCreate.inProgress(key) }
             // The request that claimed it died without finishing or abandoning: take it over.
             try await session.execute("""
                 UPDATE idempotency_keys SET lease_expires_at = clock_timestamp() + \(leaseMilliseconds) * interval '1 millisecond'
@@ -75,9 +72,5 @@ public enum IdempotentOperation {
         _ = try? await pool.withTenant(tenant, deadline: .after(.seconds(5))) { session in
             try await session.execute("DELETE FROM idempotency_keys WHERE operation = \(operation) AND key = \(key) AND response_status = 0")
         }
-    }
-
-    private static func inProgress(_ key: String) -> WireError {
-        WireError(.aborted, "a request with Idempotency-Key '\(key)' is still in progress; retry", retryAfter: 1)
     }
 }
