@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 import Shared
@@ -114,7 +113,7 @@ struct AgentExecutor: Sendable {
 
     private func requestHash(_ request: AgentExecutionRequest, provider: String, model: String?) throws -> String {
         let canonical = try AgentJSON.text(AgentExecutionRequest(idempotencyKey: "", input: request.input, provider: provider, model: model))
-        return SHA256.hash(data: canonical).map { String(format: "%02x", $0) }.joined()
+        return Digest.sha256Hex(canonical)
     }
 
     private static func milliseconds(since start: ContinuousClock.Instant) -> Int {

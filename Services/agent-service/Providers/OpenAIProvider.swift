@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 import Metrics
@@ -30,7 +29,7 @@ struct OpenAIProvider: AgentProvider {
     func run(_ agent: RoleAgent, input: JSONValue, model: String?) async throws -> ProviderOutcome {
         let model = model ?? config.openAIModel
         let prompt = try prompts.prompt(for: agent.role, input: input)
-        let key = "meta-builder:agent-cache:" + SHA256.hash(data: Data("\(agent.role.rawValue)\u{0}\(model)\u{0}\(prompt)".utf8)).map { String(format: "%02x", $0) }.joined()
+        let key = "meta-builder:agent-cache:" + Digest.sha256Hex(Data("\(agent.role.rawValue)\u{0}\(model)\u{0}\(prompt)".utf8))
         if let cached = await cachedOutput(key: key) {
             cacheHits.increment()
             return ProviderOutcome(output: cached, promptTokens: 0, completionTokens: 0, cacheHit: true, model: model)

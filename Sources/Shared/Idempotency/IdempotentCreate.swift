@@ -35,12 +35,7 @@ public enum IdempotentCreate {
     public static func hash(_ body: JSONValue) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return sha256Hex(try encoder.encode(body))
-    }
-
-    /// Lower-case hex sha256 of `data`.
-    static func sha256Hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return Digest.sha256Hex(try encoder.encode(body))
     }
 
     /// Runs `work` once per key inside a tenant transaction, storing its response with the key.

@@ -18,7 +18,7 @@ public enum IdempotentOperation {
 
     /// sha256 of the text that identifies a request (for a body-less call, its path).
     public static func hash(_ request: String) -> String {
-        IdempotentCreate.sha256Hex(Data(request.utf8))
+        Digest.sha256Hex(Data(request.utf8))
     }
 
     /// Claims `key` until `deadline` (the request's: past it the request cannot still be running).

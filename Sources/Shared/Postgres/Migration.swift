@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// One numbered, forward-only SQL migration of a service's schema.
@@ -19,7 +18,7 @@ public struct Migration: Sendable, Equatable {
 
     /// sha256 of the script, recorded so an edited, already-applied migration is noticed.
     public var checksum: String {
-        SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        Digest.sha256Hex(Data(sql.utf8))
     }
 
     /// Loads `NNNN_name.sql` files from a folder of a resource bundle, ordered by number.
