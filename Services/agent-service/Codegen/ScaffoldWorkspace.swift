@@ -50,7 +50,7 @@ struct ScaffoldWorkspace: Sendable {
             try? FileManager.default.removeItem(atPath: target)
             try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
         }
-        let parent = GitWorkspace(path: "\(root)/\(run)")
+        let parent = GitWorkspace(path: runDirectory)
         if iteration > 1 {
             try await parent.git(["clone", "--quiet", "--no-hardlinks", previous, target])
         } else if let baseRepository {
@@ -60,7 +60,7 @@ struct ScaffoldWorkspace: Sendable {
             try await GitWorkspace(path: target).git(["init", "--quiet"])
         }
         let workspace = GitWorkspace(path: target)
-        let patch = "\(root)/\(run)/iteration-\(iteration).diff"
+        let patch = "\(runDirectory)/iteration-\(iteration).diff"
         try await FileSystemLane.run { try Data(diff.utf8).write(to: URL(fileURLWithPath: patch)) }
         do {
             try await workspace.git(["apply", "--check", "--whitespace=nowarn", patch])

@@ -6,7 +6,8 @@ import Shared
 /// Runs a role agent on an OpenAI-compatible chat model: the role's prompt template, the reply
 /// validated against the role's JSON Schema, output type and constraints (an Auto-Fixer diff
 /// touches only the failing files), one repair attempt that quotes the validation errors, then a
-/// clear failure that carries the tokens spent (`ProviderFailure`). The executor never sends it the roles that execute things (DevOps, QA). Replies are cached in Redis under
+/// clear failure that carries the tokens spent (`ProviderFailure`). The executor never sends it
+/// the roles that execute things (DevOps, QA). Replies are cached in Redis under
 /// sha256(role, model, prompt); a hit costs no tokens.
 struct OpenAIProvider: AgentProvider {
     let chat: ChatCompletionClient

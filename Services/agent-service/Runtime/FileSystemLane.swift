@@ -2,9 +2,9 @@ import Foundation
 
 /// Where the agent-service's blocking file-system calls run (resolving caller-supplied paths,
 /// reading and writing workspace files, removing trees): a dedicated thread per call, as
-/// `ProcessRunner` does. Never the Swift cooperative pool, and never libdispatch's shared worker
-/// threads either: on Linux those also serve the cooperative pool, so a blocked concurrent queue
-/// would stall it.
+/// `ProcessRunner` does. Never the Swift cooperative pool, and never a concurrent dispatch queue
+/// either: on Linux its jobs share the width-limited worker threads that also serve the
+/// cooperative pool, so blocked jobs there stall it (a test showed it).
 enum FileSystemLane {
     /// Runs `body` on a thread of its own and returns its result or rethrows its error.
     static func run<T: Sendable, Failure: Error>(_ body: @escaping @Sendable () throws(Failure) -> T) async throws(Failure) -> T {
