@@ -33,6 +33,7 @@ let package = Package(
         .executable(name: "agent-service", targets: ["AgentService"]),
         .executable(name: "approval-service", targets: ["ApprovalService"]),
         .library(name: "Shared", targets: ["Shared"]),
+        .executable(name: "bench-baseline", targets: ["BenchBaseline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -73,6 +74,12 @@ let package = Package(
             extraDependencies: [.product(name: "Mustache", package: "swift-mustache")]
         ),
         serviceTarget("ApprovalService", path: "Services/approval-service"),
+        .executableTarget(
+            name: "BenchBaseline",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "bench/Baseline",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SharedTests",
             dependencies: [

@@ -11,7 +11,7 @@ public enum AuditLog {
         details: JSONValue = .object([:]),
         on session: PostgresSession
     ) async throws {
-        try await session.execute("""
+        try await session.executeDeferred("""
             INSERT INTO audit_log (id, tenant_id, actor, action, resource_type, resource_id, details, trace_id)
             VALUES (\(UUID()), \(principal.tenantID), \(principal.userID), \(action), \(resourceType), \(resourceID),
                     \(JSONText(encoding: details))::jsonb, \(RequestScope.current?.trace.traceID))

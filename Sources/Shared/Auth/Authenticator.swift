@@ -10,6 +10,7 @@ public struct Authenticator: Sendable {
     public let serviceTokens: JWT
     /// The name this service puts in service tokens it mints.
     public let serviceName: String
+    private let verified = VerifiedTokenCache()
 
     /// The audience of service tokens.
     public static let serviceAudience = "meta-builder-mesh"
@@ -22,6 +23,10 @@ public struct Authenticator: Sendable {
     }
 
     /// Verifies the `Authorization` header value; UNAUTHENTICATED when missing, malformed or invalid.
+    ///
+    /// The token is parsed once and checked against one key, chosen by its audience: the mesh
+    /// audience names a service token, anything else a user token. A verified token is cached
+    /// until it expires.
     public func authenticate(authorization: String?, now: Date = Date()) throws -> Principal {
         guard let authorization, !authorization.isEmpty else {
             throw WireError(.unauthenticated, "missing bearer token")
@@ -31,10 +36,15 @@ public struct Authenticator: Sendable {
             throw WireError(.unauthenticated, "authorization must be 'Bearer <token>'")
         }
         let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
-        if let claims = try? serviceTokens.verify(token, now: now) {
-            return try servicePrincipal(claims)
-        }
-        return try userPrincipal(userTokens.verify(token, now: now))
+        let time = now.timeIntervalSince1970
+        if let principal = verified.principal(for: token, at: time) { return principal }
+        let parsed = try CompactToken(token)
+        let isServiceToken = parsed.claims?.aud?.contains(Self.serviceAudience) == true
+        let claims = try (isServiceToken ? serviceTokens : userTokens).verify(parsed, now: now)
+        let principal = try isServiceToken ? servicePrincipal(claims) : userPrincipal(claims)
+        let leeway = userTokens.leeway
+        verified.store(token, .init(principal: principal, validFrom: (claims.nbf ?? -.infinity) - leeway, validUntil: (claims.exp ?? time) + leeway), at: time)
+        return principal
     }
 
     /// Mints a short-lived service token carrying the user's identity to another service.

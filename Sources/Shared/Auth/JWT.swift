@@ -4,8 +4,11 @@ import Foundation
 /// HS256 JSON Web Tokens with the RFC 8725 checks: the algorithm is pinned (the header's `alg`
 /// must be exactly `HS256`; `none` and every other value are refused), the signature is compared
 /// in constant time, and `exp`, `nbf`, `iss` and `aud` are validated.
+///
+/// The keyed HMAC state is built once and copied per token, so verifying costs one pass of
+/// SHA-256 over the token, not a key derivation.
 public struct JWT: Sendable {
-    private let secret: Data
+    private let mac: KeyedMAC
     /// Required issuer.
     public let issuer: String
     /// Required audience.
@@ -15,42 +18,34 @@ public struct JWT: Sendable {
 
     /// Creates a signer/verifier for one key, issuer and audience.
     public init(secret: String, issuer: String, audience: String, leeway: TimeInterval = 30) {
-        self.secret = Data(secret.utf8)
+        self.mac = KeyedMAC(secret: secret)
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
     }
-
-    private var key: SymmetricKey { SymmetricKey(data: secret) }
 
     /// Signs claims (filling `iss` and `aud` when absent, unless `exactly`).
     public func sign(_ claims: JWTClaims, exactly: Bool = false) -> String {
         var claims = claims
         if !exactly, claims.iss == nil { claims.iss = issuer }
         if !exactly, claims.aud == nil { claims.aud = .one(audience) }
-        let header = Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8).base64URLEncoded
+        let header = Base64URL.encode(#"{"alg":"HS256","typ":"JWT"}"#.utf8)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let payload = (try? encoder.encode(claims)).map(\.base64URLEncoded) ?? ""
+        let payload = (try? encoder.encode(claims)).map { Base64URL.encode($0) } ?? ""
         let signingInput = header + "." + payload
-        let signature = Data(HMAC<SHA256>.authenticationCode(for: Data(signingInput.utf8), using: key)).base64URLEncoded
-        return signingInput + "." + signature
+        return signingInput + "." + Base64URL.encode(mac.code(for: signingInput.utf8))
     }
 
     /// Verifies a token and returns its claims; every failure is UNAUTHENTICATED with a reason.
     public func verify(_ token: String, now: Date = Date()) throws -> JWTClaims {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3 else { throw Self.unauthenticated("token is not a JWS compact serialization") }
-        guard let headerData = Data(base64URLEncoded: String(parts[0])),
-              let header = try? JSONDecoder().decode(Header.self, from: headerData)
-        else { throw Self.unauthenticated("token header is malformed") }
-        guard header.alg == "HS256" else { throw Self.unauthenticated("token algorithm '\(header.alg)' is not accepted") }
-        guard let signature = Data(base64URLEncoded: String(parts[2])),
-              HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: Data("\(parts[0]).\(parts[1])".utf8), using: key)
-        else { throw Self.unauthenticated("token signature is invalid") }
-        guard let payload = Data(base64URLEncoded: String(parts[1])),
-              let claims = try? JSONDecoder().decode(JWTClaims.self, from: payload)
-        else { throw Self.unauthenticated("token claims are malformed") }
+        try verify(try CompactToken(token), now: now)
+    }
+
+    /// Verifies a parsed token: signature, then claims, expiry, not-before, issuer and audience.
+    func verify(_ token: CompactToken, now: Date) throws -> JWTClaims {
+        guard mac.isValid(token.signature, for: token.signingInput) else { throw Self.unauthenticated("token signature is invalid") }
+        guard let claims = token.claims else { throw Self.unauthenticated("token claims are malformed") }
         let time = now.timeIntervalSince1970
         guard let exp = claims.exp else { throw Self.unauthenticated("token lacks claim 'exp'") }
         guard time < exp + leeway else { throw Self.unauthenticated("token expired") }
@@ -60,25 +55,79 @@ public struct JWT: Sendable {
         return claims
     }
 
+    static func unauthenticated(_ reason: String) -> WireError {
+        WireError(.unauthenticated, reason)
+    }
+}
+
+/// A compact JWS split and decoded once: the header's algorithm checked, the claims decoded
+/// (nil when they are not valid claims JSON; that is reported after the signature check).
+struct CompactToken {
+    /// `header.payload`, the bytes the signature covers.
+    let signingInput: Substring.UTF8View
+    /// The decoded signature.
+    let signature: [UInt8]
+    /// The decoded claims, when they parse.
+    let claims: JWTClaims?
+
+    private static let decoder = JSONDecoder()
+
+    init(_ token: String) throws {
+        let utf8 = token.utf8
+        guard let firstDot = utf8.firstIndex(of: UInt8(ascii: ".")),
+              let secondDot = utf8[utf8.index(after: firstDot)...].firstIndex(of: UInt8(ascii: ".")),
+              !utf8[utf8.index(after: secondDot)...].contains(UInt8(ascii: "."))
+        else { throw JWT.unauthenticated("token is not a JWS compact serialization") }
+        guard let headerBytes = Base64URL.decode(utf8[..<firstDot]),
+              let header = try? Self.decoder.decode(Header.self, from: Data(headerBytes))
+        else { throw JWT.unauthenticated("token header is malformed") }
+        guard header.alg == "HS256" else { throw JWT.unauthenticated("token algorithm '\(header.alg)' is not accepted") }
+        guard let signature = Base64URL.decode(utf8[utf8.index(after: secondDot)...]) else {
+            throw JWT.unauthenticated("token signature is invalid")
+        }
+        signingInput = token[..<secondDot].utf8
+        self.signature = signature
+        claims = Base64URL.decode(utf8[utf8.index(after: firstDot)..<secondDot]).flatMap { try? Self.decoder.decode(JWTClaims.self, from: Data($0)) }
+    }
+
     private struct Header: Decodable {
         let alg: String
     }
+}
 
-    private static func unauthenticated(_ reason: String) -> WireError {
-        WireError(.unauthenticated, reason)
+/// An HMAC-SHA256 state already keyed, copied for each message.
+///
+/// `@unchecked Sendable`: `template` is never mutated; each use works on a copy (the digest state
+/// is copy-on-write).
+private final class KeyedMAC: @unchecked Sendable {
+    private let template: HMAC<SHA256>
+
+    init(secret: String) {
+        template = HMAC<SHA256>(key: SymmetricKey(data: Data(secret.utf8)))
+    }
+
+    func code(for message: some Sequence<UInt8>) -> [UInt8] {
+        var mac = template
+        mac.update(data: Array(message))
+        return Array(mac.finalize())
+    }
+
+    /// Constant-time comparison of `signature` with the code of `message`.
+    func isValid(_ signature: [UInt8], for message: Substring.UTF8View) -> Bool {
+        var mac = template
+        let updated: Void? = message.withContiguousStorageIfAvailable { mac.update(data: UnsafeRawBufferPointer($0)) }
+        if updated == nil { mac.update(data: Array(message)) }
+        return mac.finalize() == signature
     }
 }
 
 extension Data {
     /// Base64url without padding (RFC 7515).
-    public var base64URLEncoded: String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    public var base64URLEncoded: String { Base64URL.encode(self) }
 
     /// Decodes base64url with or without padding.
     public init?(base64URLEncoded text: String) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        self.init(base64Encoded: base64)
+        guard let bytes = Base64URL.decode(text.utf8) else { return nil }
+        self.init(bytes)
     }
 }

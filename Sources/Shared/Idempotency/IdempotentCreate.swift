@@ -56,26 +56,31 @@ public enum IdempotentCreate {
                 let headers = try await admit()
                 return Outcome(status: status, body: try await work(session), replayed: false, headers: headers)
             }
-            // Held to the end of this transaction; while another holds it, the key is in progress.
-            let locked = try await session.query("SELECT pg_try_advisory_xact_lock(\(lockID(tenant: tenant, operation: operation, key: key))) AS locked")
-            guard try locked[0].decode("locked", as: Bool.self) else { throw inProgress(key) }
-            let claimed = try await session.execute("""
-                INSERT INTO idempotency_keys (tenant_id, operation, key, request_hash, response_status, response_body)
-                VALUES (\(tenant), \(operation), \(key), \(requestHash), 0, '')
-                ON CONFLICT (tenant_id, operation, key) DO NOTHING
+            // One round trip: the advisory lock (held to the end of this transaction; while another
+            // holds it, the key is in progress), the claim of the key, and the stored response of
+            // an earlier request with the key (from before this statement: NULL when just claimed).
+            let rows = try await session.query("""
+                WITH lock AS (SELECT pg_try_advisory_xact_lock(\(lockID(tenant: tenant, operation: operation, key: key))) AS locked),
+                claim AS (
+                    INSERT INTO idempotency_keys (tenant_id, operation, key, request_hash, response_status, response_body)
+                    SELECT \(tenant)::uuid, \(operation), \(key), \(requestHash), 0, '' FROM lock WHERE locked
+                    ON CONFLICT (tenant_id, operation, key) DO NOTHING
+                    RETURNING 1
+                )
+                SELECT lock.locked, EXISTS (SELECT 1 FROM claim) AS claimed, stored.request_hash, stored.response_status, stored.response_body
+                FROM lock LEFT JOIN idempotency_keys stored ON lock.locked AND stored.operation = \(operation) AND stored.key = \(key)
                 """)
-            if claimed == 0 {
-                let rows = try await session.query("""
-                    SELECT request_hash, response_status, response_body FROM idempotency_keys
-                    WHERE operation = \(operation) AND key = \(key)
-                    """)
-                guard let row = rows.first else { throw inProgress(key) }
-                guard try row.decode("request_hash", as: String.self) == requestHash else { throw reused(key) }
+            let row = rows[0]
+            guard try row.decode("locked", as: Bool.self) else { throw inProgress(key) }
+            if try !row.decode("claimed", as: Bool.self) {
+                // Claimed by a transaction that committed after this statement's snapshot: still settling.
+                guard let storedHash = try row.decode("request_hash", as: String?.self) else { throw inProgress(key) }
+                guard storedHash == requestHash else { throw reused(key) }
                 return Outcome(status: try row.decode("response_status"), body: Data(try row.decode("response_body", as: String.self).utf8), replayed: true, headers: [:])
             }
             let headers = try await admit()
             let body = try await work(session)
-            try await session.execute("""
+            try await session.executeDeferred("""
                 UPDATE idempotency_keys SET response_status = \(status), response_body = \(String(decoding: body, as: UTF8.self))
                 WHERE operation = \(operation) AND key = \(key)
                 """)

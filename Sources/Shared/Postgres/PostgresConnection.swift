@@ -1,69 +1,90 @@
 import CLibPQ
-import Dispatch
 import Foundation
 import Synchronization
 
-/// Identifies one statement (or script) run, for cancellation.
-final class StatementTicket: Sendable {}
-
-/// One libpq connection and the serial queue that runs every blocking call on it.
+/// One libpq connection and the dedicated thread that makes every blocking call on it.
 ///
-/// `@unchecked Sendable`: the `PGconn` is only touched on `queue`; the pool hands the connection
-/// to one caller at a time. Only `cancel` (thread-safe `PQcancel`) runs on other threads.
+/// `@unchecked Sendable`: the `PGconn` and the mutable state below are only touched on `thread`
+/// (the pool hands the connection to one caller at a time, and that caller's session runs on the
+/// thread). Only `requestCancel` runs elsewhere: it records the request under a lock and wakes the
+/// thread through a pipe, and the thread sends the cancel itself.
 final class PostgresConnection: @unchecked Sendable {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     private let canceller: OpaquePointer?
-    /// The queue that owns the handle.
-    let queue: DispatchQueue
+    /// The thread that owns the handle (and runs the sessions on it).
+    let thread: PostgresThread
     /// A pool-unique number, for logs.
     let id: Int
-    /// The `statement_timeout` (ms) currently set on the session; 0 is none.
+    /// `requestCancel` writes a byte here to wake the thread out of `poll`.
+    let wakeup: (read: Int32, write: Int32)
+    /// The statement a caller asked to cancel (0: none), and whether the pipe is closed.
+    private let cancelRequest = Mutex<(statement: UInt64, closed: Bool)>((0, false))
+
+    /// Numbers statements for cancellation.
+    private let tickets = Atomic<UInt64>(0)
+    /// The ticket of the statement in flight (0: none). Thread-owned.
+    private var currentStatement: UInt64 = 0
+    /// The session-level `statement_timeout` (ms) in force; 0 is none. Thread-owned.
     var statementTimeoutMilliseconds = 0
-    /// The statement in flight, so a late watchdog never cancels the next caller's statement.
-    private let inFlight = Mutex<StatementTicket?>(nil)
-
-    private init(handle: OpaquePointer, queue: DispatchQueue, id: Int) {
-        self.handle = handle
-        self.canceller = PQgetCancel(handle)
-        self.queue = queue
-        self.id = id
-    }
-
-    /// Set once the handle is finished; touched on `queue` (or in `deinit`) only.
+    /// Prepared statements by SQL text, and the number of the last one. Thread-owned.
+    var preparedStatements: [String: String] = [:]
+    var preparedStatementNumber = 0
+    /// Set when the connection can no longer be trusted (a lost answer, a statement that would
+    /// not stop); the pool replaces it at its next checkout. Thread-owned.
+    var isDead = false
     private var isClosed = false
 
-    deinit {
-        closeBlocking()
+    /// At most this many prepared statements per connection; further texts run unnamed.
+    static let preparedStatementLimit = 256
+
+    private init(handle: OpaquePointer, thread: PostgresThread, id: Int, wakeup: (read: Int32, write: Int32)) {
+        self.handle = handle
+        self.canceller = PQgetCancel(handle)
+        self.thread = thread
+        self.id = id
+        self.wakeup = wakeup
     }
 
-    /// Finishes the libpq handle on the connection's queue; the connection is unusable afterwards.
+    deinit {
+        // Nobody else holds the connection any more, so no other thread can touch the handle.
+        closeBlocking()
+        thread.stop()
+    }
+
+    /// Finishes the libpq handle on the connection's thread and lets the thread end.
     func close() {
-        queue.async { self.closeBlocking() }
+        thread.submit { self.closeBlocking() }
+        thread.stop()
     }
 
     private func closeBlocking() {
         guard !isClosed else { return }
         isClosed = true
-        // Under the statement lock, so a concurrent `cancel` never uses a freed canceller.
-        inFlight.withLock { _ in
+        // Under the cancel lock, so a concurrent `requestCancel` never writes to a closed pipe.
+        cancelRequest.withLock { request in
+            request.closed = true
             if let canceller { PQfreeCancel(canceller) }
+            Glibc.close(wakeup.read)
+            Glibc.close(wakeup.write)
         }
         PQfinish(handle)
     }
 
-    /// Opens a connection on its own new queue (blocking, so it runs there too).
+    /// Opens a connection on a new thread of its own (the connect blocks, so it runs there too).
     static func open(url: String, connectTimeoutSeconds: Int, id: Int, applicationName: String) async throws -> PostgresConnection {
-        let queue = DispatchQueue(label: "meta-builder.postgres.\(id)")
+        let thread = PostgresThread(name: "mb-postgres-\(id)")
         return try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result {
-                    try openBlocking(url: url, connectTimeoutSeconds: connectTimeoutSeconds, queue: queue, id: id, applicationName: applicationName)
-                })
+            thread.submit {
+                let result = Result {
+                    try openBlocking(url: url, connectTimeoutSeconds: connectTimeoutSeconds, thread: thread, id: id, applicationName: applicationName)
+                }
+                if case .failure = result { thread.stop() }
+                continuation.resume(with: result)
             }
         }
     }
 
-    private static func openBlocking(url: String, connectTimeoutSeconds: Int, queue: DispatchQueue, id: Int, applicationName: String) throws -> PostgresConnection {
+    private static func openBlocking(url: String, connectTimeoutSeconds: Int, thread: PostgresThread, id: Int, applicationName: String) throws -> PostgresConnection {
         let keywords = ["dbname", "connect_timeout", "application_name", "options", "client_encoding"]
         let values = [url, String(connectTimeoutSeconds), applicationName, "-c TimeZone=UTC", "UTF8"]
         let handle: OpaquePointer? = withCStringArray(keywords) { keywordPointers in
@@ -75,33 +96,34 @@ final class PostgresConnection: @unchecked Sendable {
         guard PQstatus(handle) == CONNECTION_OK else {
             let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
             PQfinish(handle)
-            throw PostgresError(.connection, Self.withoutSecrets(message))
+            throw PostgresError(.connection, withoutSecrets(message))
+        }
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0, fds.allSatisfy({ fcntl($0, F_SETFL, O_NONBLOCK) == 0 && fcntl($0, F_SETFD, FD_CLOEXEC) == 0 }) else {
+            fds.filter { $0 >= 0 }.forEach { Glibc.close($0) }
+            PQfinish(handle)
+            throw PostgresError(.connection, "cannot create a wakeup pipe")
         }
         // Server notices ("relation … already exists, skipping") would go to stderr unformatted.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
-        return PostgresConnection(handle: handle, queue: queue, id: id)
+        return PostgresConnection(handle: handle, thread: thread, id: id, wakeup: (fds[0], fds[1]))
     }
 
-    /// Runs `work` on the connection's queue and returns its result.
-    func perform<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try work(self) }) }
-        }
-    }
-
-    /// Whether the connection is broken (see `isBroken`), checked on its queue.
-    func checkBroken() async -> Bool {
-        await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: self.isBroken) }
+    /// Runs `work` on the connection's thread: inline when the caller already runs there (a
+    /// session inside `PostgresPool.withSession`), otherwise by a hop to the thread and back.
+    func onThread<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        if thread.isCurrent { return try work(self) }
+        return try await withCheckedThrowingContinuation { continuation in
+            thread.submit { continuation.resume(with: Result { try work(self) }) }
         }
     }
 
     /// True when the connection must not be handed to another caller: it is known dead, it is
     /// still inside a transaction (a failed `ROLLBACK` would otherwise let the next caller commit
     /// this one's writes), or its server sent something while it sat idle (a restart notice or a
-    /// closed socket). Call on `queue`.
+    /// closed socket). Call on the thread.
     var isBroken: Bool {
-        if PQstatus(handle) != CONNECTION_OK { return true }
+        if isDead || PQstatus(handle) != CONNECTION_OK { return true }
         if PQtransactionStatus(handle) != PQTRANS_IDLE || PQpipelineStatus(handle) != PQ_PIPELINE_OFF { return true }
         if mb_pg_socket_has_pending_input(handle) != 0 {
             _ = PQconsumeInput(handle)
@@ -110,115 +132,69 @@ final class PostgresConnection: @unchecked Sendable {
         return false
     }
 
-    /// Asks the server to cancel the statement of `ticket` if it is still the one in flight.
-    /// Safe from any thread: the check and `PQcancel` happen under the lock that starting and
-    /// finishing a statement also take, so no other statement can be hit.
-    func cancel(_ ticket: StatementTicket) {
-        inFlight.withLock { current in
-            guard current === ticket, let canceller else { return }
-            var buffer = [CChar](repeating: 0, count: 256)
-            _ = PQcancel(canceller, &buffer, Int32(buffer.count))
+    /// A new statement ticket, from any thread: it names one statement for `requestCancel`.
+    func newTicket() -> UInt64 {
+        tickets.add(1, ordering: .relaxed).newValue
+    }
+
+    /// Marks `ticket`'s statement in flight (call on the thread); CANCELLED if its task already
+    /// asked for a cancel.
+    func beginStatement(_ ticket: UInt64) throws {
+        currentStatement = ticket
+        if takeCancelRequest() {
+            currentStatement = 0
+            throw PostgresError(.cancelled, "statement cancelled before it started")
         }
     }
 
-    /// Marks `ticket`'s statement as in flight for the duration of `body` (call on `queue`).
-    func running<T>(_ ticket: StatementTicket, _ body: () throws -> T) rethrows -> T {
-        inFlight.withLock { $0 = ticket }
-        defer { inFlight.withLock { $0 = nil } }
-        return try body()
+    /// Marks the statement finished (call on the thread).
+    func endStatement() {
+        currentStatement = 0
     }
 
-    /// Runs one statement with bound parameters and returns its rows (blocking; call on `queue`).
-    /// A value with a NUL character is refused as Postgres refuses it in text (SQLSTATE 22021):
-    /// libpq would otherwise send it cut short at the NUL.
-    func executeBlocking(_ sql: SQL) throws -> (rows: [PostgresRow], affected: Int) {
-        try Self.refuseNUL(in: [sql])
-        let result: OpaquePointer? = withOptionalCStringArray(sql.binds) { parameters in
-            PQexecParams(handle, sql.text, Int32(sql.binds.count), nil, parameters, nil, nil, 0)
-        }
-        return try consume(result)
-    }
-
-    /// Runs several statements with bound parameters in one round trip (libpq pipeline mode) and
-    /// returns each one's outcome; after a failing statement the rest are skipped by the server
-    /// and the first error is thrown (blocking; call on `queue`).
-    func executePipelineBlocking(_ statements: [SQL]) throws -> [(rows: [PostgresRow], affected: Int)] {
-        try Self.refuseNUL(in: statements)
-        guard PQenterPipelineMode(handle) == 1 else { throw connectionError() }
-        defer { _ = PQexitPipelineMode(handle) }
-        for sql in statements {
-            let sent = withOptionalCStringArray(sql.binds) { parameters in
-                PQsendQueryParams(handle, sql.text, Int32(sql.binds.count), nil, parameters, nil, nil, 0)
-            }
-            guard sent == 1 else { throw connectionError() }
-        }
-        guard PQpipelineSync(handle) == 1 else { throw connectionError() }
-        var outcomes: [(rows: [PostgresRow], affected: Int)] = []
-        var firstError: (any Error)?
-        for _ in statements {
-            // Each statement's result, then a NULL that ends it.
-            do { outcomes.append(try consume(PQgetResult(handle))) } catch { firstError = firstError ?? error }
-            while let extra = PQgetResult(handle) { PQclear(extra) }
-        }
-        guard let sync = PQgetResult(handle) else { throw firstError ?? connectionError() }
-        let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
-        PQclear(sync)
-        if let firstError { throw firstError }
-        guard synced else { throw connectionError() }
-        return outcomes
-    }
-
-    private static func refuseNUL(in statements: [SQL]) throws {
-        if statements.contains(where: { $0.binds.contains { $0?.utf8.contains(0) == true } }) {
-            throw PostgresError(.server(sqlState: "22021"), "a value contains a NUL character")
+    /// Asks the thread to cancel `statement` if it is still the one in flight. Safe from any
+    /// thread and never blocks: the thread itself sends the cancel request to the server.
+    func requestCancel(_ statement: UInt64) {
+        cancelRequest.withLock { request in
+            guard !request.closed else { return }
+            request.statement = statement
+            var byte: UInt8 = 1
+            _ = Glibc.write(wakeup.write, &byte, 1)
         }
     }
 
-    private func connectionError() -> PostgresError {
+    /// Whether a cancel was asked for the statement in flight; consumes the request (on the thread).
+    func takeCancelRequest() -> Bool {
+        guard cancelRequest.withLock({ $0.statement }) != 0 else { return false }
+        drainWakeup()
+        let requested = cancelRequest.withLock { request in
+            defer { request.statement = 0 }
+            return request.statement
+        }
+        return requested != 0 && requested == currentStatement
+    }
+
+    /// Empties the wakeup pipe (on the thread).
+    func drainWakeup() {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+            while Glibc.read(wakeup.read, buffer.baseAddress, buffer.count) > 0 {}
+        }
+    }
+
+    /// Asks the server to cancel whatever this connection runs (call on the thread).
+    func sendCancel() {
+        guard let canceller else { return }
+        var buffer = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(canceller, &buffer, Int32(buffer.count))
+    }
+
+    /// The connection's last error, without anything that could hold a password.
+    func connectionError() -> PostgresError {
         PostgresError(.connection, Self.withoutSecrets(String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
-    /// Runs a script of several statements without parameters (migrations; blocking).
-    func executeScriptBlocking(_ script: String) throws {
-        _ = try consume(PQexec(handle, script))
-    }
-
-    private func consume(_ result: OpaquePointer?) throws -> (rows: [PostgresRow], affected: Int) {
-        guard let result else {
-            throw PostgresError(.connection, Self.withoutSecrets(String(cString: PQerrorMessage(handle))))
-        }
-        defer { PQclear(result) }
-        switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-            return ([], Int(String(cString: PQcmdTuples(result))) ?? 0)
-        case PGRES_TUPLES_OK:
-            let rowCount = Int(PQntuples(result))
-            let columnCount = Int(PQnfields(result))
-            let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
-            var rows: [PostgresRow] = []
-            rows.reserveCapacity(rowCount)
-            for row in 0..<rowCount {
-                let values: [String?] = (0..<columnCount).map { column in
-                    PQgetisnull(result, Int32(row), Int32(column)) == 1
-                        ? nil
-                        : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
-                }
-                rows.append(PostgresRow(columns: columns, values: values))
-            }
-            return (rows, rowCount)
-        default:
-            let state = PQresultErrorField(result, MB_PG_DIAG_SQLSTATE).map { String(cString: $0) }
-            let primary = PQresultErrorField(result, MB_PG_DIAG_MESSAGE_PRIMARY).map { String(cString: $0) }
-                ?? String(cString: PQerrorMessage(handle))
-            if PQstatus(handle) != CONNECTION_OK {
-                throw PostgresError(.connection, primary)
-            }
-            throw PostgresError(.server(sqlState: state ?? "XX000"), primary)
-        }
-    }
-
     /// libpq messages can echo the connection string; keep only what cannot hold a password.
-    private static func withoutSecrets(_ message: String) -> String {
+    static func withoutSecrets(_ message: String) -> String {
         message.replacingOccurrences(of: #"postgres(ql)?://[^\s"]*"#, with: "postgres://…", options: .regularExpression)
     }
 }
@@ -227,10 +203,4 @@ private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<Uns
     let pointers = strings.map { strdup($0) } + [nil]
     defer { pointers.forEach { free($0) } }
     return pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { body($0.baseAddress!) }
-}
-
-private func withOptionalCStringArray<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
-    let pointers = strings.map { $0.map { strdup($0) } ?? nil }
-    defer { pointers.forEach { free($0) } }
-    return pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { body($0.baseAddress) }
 }

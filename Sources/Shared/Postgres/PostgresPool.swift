@@ -4,7 +4,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// A fixed-size pool of libpq connections. Blocking libpq calls run on each connection's own
-/// serial queue, never on the event loop or the cooperative pool. Broken connections are
+/// thread, never on the event loop or the cooperative pool. Broken connections are
 /// replaced, so a Postgres restart heals without restarting the service.
 ///
 /// As a `Service` it waits for graceful shutdown and then closes its connections.
@@ -56,24 +56,37 @@ public final class PostgresPool: Service, Sendable {
         for waiter in waiters { waiter.resume(throwing: PostgresError(.poolClosed, "pool closed")) }
     }
 
-    /// Runs `body` with a connection checked out for its duration. The session applies the
-    /// deadline as `statement_timeout` and cancels the server-side statement on task cancellation.
+    /// Runs `body` with a connection checked out for its duration, on that connection's own
+    /// thread (its task executor), so the session's statements run there without further thread
+    /// hops. Statements honour the deadline (as `statement_timeout` and locally) and are
+    /// cancelled on the server when the task is. A connection that broke while idle is replaced
+    /// before `body` sees it.
     public func withSession<T: Sendable>(
         deadline: Deadline? = RequestScope.current?.deadline,
         _ body: (PostgresSession) async throws -> T
     ) async throws -> T {
-        let connection = try await checkout(deadline: deadline)
-        let session = PostgresSession(connection: connection, deadline: deadline)
-        do {
-            try await session.applyStatementTimeout()
-            let value = try await body(session)
-            checkin(connection)
-            return value
-        } catch {
-            checkin(connection)
-            throw error
+        while true {
+            let connection = try await checkout(deadline: deadline)
+            do {
+                let value = try await withTaskExecutorPreference(connection.thread) {
+                    guard try await !connection.onThread({ $0.isBroken }) else { throw StaleConnection() }
+                    return try await body(PostgresSession(connection: connection, deadline: deadline))
+                }
+                checkin(connection)
+                return value
+            } catch is StaleConnection {
+                logger.warning("replacing postgres connection that is broken or was left inside a transaction", metadata: ["db.connection": "\(connection.id)"])
+                connection.close()
+                perform(state.withLock { $0.machine.discard() })
+            } catch {
+                checkin(connection)
+                throw error
+            }
         }
     }
+
+    /// A checked-out connection that must be replaced before use.
+    private struct StaleConnection: Error {}
 
     /// Runs one statement on any connection.
     @discardableResult
@@ -118,13 +131,13 @@ public final class PostgresPool: Service, Sendable {
         case .fail:
             throw PostgresError(.poolClosed, "pool closed")
         case .use(let connection):
-            return try await usableOrReplaced(connection)
+            return connection
         case .open:
             return try await openInSlot()
         case .wait:
             let lease = try await waitForLease(waiterID: waiterID, deadline: deadline)
             switch lease {
-            case .connection(let connection): return try await usableOrReplaced(connection)
+            case .connection(let connection): return connection
             case .openSlot: return try await openInSlot()
             }
         }
@@ -165,14 +178,6 @@ public final class PostgresPool: Service, Sendable {
         continuation?.resume(throwing: error)
     }
 
-    private func usableOrReplaced(_ connection: PostgresConnection) async throws -> PostgresConnection {
-        let broken = await connection.checkBroken()
-        guard broken else { return connection }
-        logger.warning("replacing postgres connection that is broken or was left inside a transaction", metadata: ["db.connection": "\(connection.id)"])
-        connection.close()
-        return try await openInSlot()
-    }
-
     private func openInSlot() async throws -> PostgresConnection {
         let id = state.withLock { state in
             state.nextID += 1
@@ -187,8 +192,9 @@ public final class PostgresPool: Service, Sendable {
         }
     }
 
-    /// Returns a connection without checking it: every checkout checks (`usableOrReplaced`), so a
-    /// connection that broke, or was left inside a transaction, is replaced before its next use.
+    /// Returns a connection without checking it: every session checks its connection first (on
+    /// the connection's thread), so one that broke, or was left inside a transaction, is replaced
+    /// before its next use.
     private func checkin(_ connection: PostgresConnection) {
         perform(state.withLock { $0.machine.release(connection) })
     }

@@ -1,11 +1,16 @@
 import Foundation
 
-/// A checked-out connection as seen by one caller: statements run on the connection's queue,
-/// bounded by the caller's deadline, and cancelled server-side if the calling task is cancelled.
+/// A checked-out connection as seen by one caller: statements run on the connection's thread,
+/// bounded by the caller's deadline, and cancelled on the server if the calling task is cancelled.
+///
+/// Round trips are saved where the protocol allows: a transaction's `BEGIN` and settings travel
+/// with its first statement, statements queued with `executeDeferred` travel with the next one
+/// (or with the `COMMIT`), and each hop is one libpq pipeline of prepared statements.
 public struct PostgresSession: Sendable {
     let connection: PostgresConnection
     /// The deadline every statement of this session honours.
     public let deadline: Deadline?
+    private let pending = PendingStatements()
 
     init(connection: PostgresConnection, deadline: Deadline?) {
         self.connection = connection
@@ -15,7 +20,7 @@ public struct PostgresSession: Sendable {
     /// Runs a statement and returns its rows.
     @discardableResult
     public func query(_ sql: SQL) async throws -> [PostgresRow] {
-        try await run { try $0.executeBlocking(sql).rows }
+        try await send(sql).rows
     }
 
     /// Runs a statement and decodes each row.
@@ -26,78 +31,126 @@ public struct PostgresSession: Sendable {
     /// Runs a statement and returns the number of rows it touched.
     @discardableResult
     public func execute(_ sql: SQL) async throws -> Int {
-        try await run { try $0.executeBlocking(sql).affected }
+        try await send(sql).affected
+    }
+
+    /// Queues a statement whose result nobody reads (an audit record, an outbox event): inside a
+    /// transaction it is sent with the next statement or with the `COMMIT`, in the same round
+    /// trip, and its failure fails the transaction there. Outside a transaction it runs now.
+    public func executeDeferred(_ sql: SQL) async throws {
+        if pending.inTransaction {
+            pending.statements.append(sql)
+        } else {
+            try await execute(sql)
+        }
     }
 
     /// Runs a multi-statement script without parameters (migrations).
     public func executeScript(_ script: String) async throws {
-        try await run { try $0.executeScriptBlocking(script) }
+        let statements = pending.take()
+        let deadline = self.deadline
+        try await run { connection, ticket in
+            if !statements.isEmpty { _ = try connection.executePipeline(statements, deadline: deadline, ticket: ticket) }
+            try connection.executeScript(script, deadline: deadline, ticket: ticket)
+        }
     }
 
     /// Runs `body` inside `BEGIN … COMMIT`, rolling back on any error — cancellation and an
     /// expired deadline included: the `ROLLBACK` is sent regardless, so the connection goes back
-    /// to the pool outside any transaction. `prelude` statements (e.g. `set_config`) run right
-    /// after `BEGIN`, in the same round trip.
+    /// to the pool outside any transaction. `BEGIN`, the deadline as a local `statement_timeout`
+    /// and the `prelude` statements (e.g. `set_config`) travel with the first statement.
     public func transaction<T: Sendable>(prelude: [SQL] = [], _ body: (PostgresSession) async throws -> T) async throws -> T {
+        let timeout = deadline.map { max(1, $0.remainingMilliseconds) } ?? 0
+        pending.begin(["BEGIN", "SELECT set_config('statement_timeout', \(String(timeout)), true)"] + prelude)
         do {
-            if prelude.isEmpty {
-                try await execute("BEGIN")
-            } else {
-                _ = try await run { try $0.executePipelineBlocking(["BEGIN"] + prelude).count }
-            }
             let value = try await body(self)
             try await execute("COMMIT")
+            pending.end()
             return value
         } catch {
-            try? await run(asCleanup: true) { _ = try $0.executeBlocking("ROLLBACK") }
+            await rollback()
             throw error
         }
     }
 
-    /// Sets the session's `statement_timeout` to the time left (or clears it), when it differs.
-    func applyStatementTimeout() async throws {
-        let wanted = deadline.map { max(1, $0.remainingMilliseconds) } ?? 0
-        let current = connection.statementTimeoutMilliseconds
-        // Re-send only when it changes by more than a little, to save a round trip per checkout.
-        guard wanted == 0 ? current != 0 : (current == 0 || abs(current - wanted) > 50) else { return }
-        try await run { connection in
-            _ = try connection.executeBlocking("SELECT set_config('statement_timeout', \(String(wanted)), false)")
-            connection.statementTimeoutMilliseconds = wanted
+    /// Ends a failed transaction. It runs even when the deadline has passed or the task is
+    /// cancelled, and is not itself cancelled; it has a short deadline of its own.
+    private func rollback() async {
+        let began = pending.began
+        pending.end()
+        guard began else { return }
+        let connection = self.connection
+        _ = try? await connection.onThread { connection in
+            guard !connection.isDead else { return }
+            let ticket = connection.newTicket()
+            do {
+                _ = try connection.executePipeline(["ROLLBACK"], deadline: .after(PostgresConnection.cancelGrace * 2), ticket: ticket)
+            } catch {
+                connection.isDead = true
+            }
         }
     }
 
-    /// Runs `work` on the connection's queue. A cleanup (`ROLLBACK`) runs even when the deadline
-    /// has passed or the task is cancelled, and is not itself cancelled.
-    private func run<T: Sendable>(asCleanup: Bool = false, _ work: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        let connection = self.connection
-        if asCleanup { return try await connection.perform(work) }
+    /// Sends the queued statements and `sql` in one round trip and returns what `sql` produced.
+    private func send(_ sql: SQL) async throws -> StatementOutcome {
+        let statements = pending.take() + [sql]
+        let inTransaction = pending.inTransaction
+        let deadline = self.deadline
+        return try await run { connection, ticket in
+            // Outside a transaction the deadline goes to the session's statement_timeout, re-sent
+            // only when it changes by more than a little.
+            let timeout = deadline.map { max(1, $0.remainingMilliseconds) } ?? 0
+            let current = connection.statementTimeoutMilliseconds
+            let setsTimeout = !inTransaction && (timeout == 0 ? current != 0 : (current == 0 || abs(current - timeout) > 50))
+            let timeoutSetting: [SQL] = setsTimeout ? ["SELECT set_config('statement_timeout', \(String(timeout)), false)"] : []
+            let outcomes = try connection.executePipeline(timeoutSetting + statements, deadline: deadline, ticket: ticket)
+            if setsTimeout { connection.statementTimeoutMilliseconds = timeout }
+            return outcomes[outcomes.count - 1]
+        }
+    }
+
+    /// Runs `work` on the connection's thread with a statement ticket, so a task cancellation
+    /// cancels exactly this statement on the server.
+    private func run<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection, UInt64) throws -> T) async throws -> T {
         try deadline?.check("starting a database statement")
         try Task.checkCancellation()
-        let ticket = StatementTicket()
-        let watchdog = deadline.map { deadline in
-            DispatchWorkItem { connection.cancel(ticket) }.scheduled(after: deadline)
-        }
-        defer { watchdog?.cancel() }
-        do {
-            return try await withTaskCancellationHandler {
-                try await connection.perform { connection in try connection.running(ticket) { try work(connection) } }
-            } onCancel: {
-                connection.cancel(ticket)
-            }
-        } catch let error as PostgresError where error.sqlState == "57014" {
-            if let deadline, deadline.isExpired { throw PostgresError(.deadlineExceeded, error.message) }
-            if Task.isCancelled { throw PostgresError(.cancelled, error.message) }
-            throw error
+        let connection = self.connection
+        let ticket = connection.newTicket()
+        return try await withTaskCancellationHandler {
+            try await connection.onThread { try work($0, ticket) }
+        } onCancel: {
+            connection.requestCancel(ticket)
         }
     }
 }
 
-extension DispatchWorkItem {
-    /// Schedules the item on a global queue to run when the deadline passes; returns it for cancelling.
-    fileprivate func scheduled(after deadline: Deadline) -> DispatchWorkItem {
-        let nanoseconds = deadline.remaining.components
-        let delay = DispatchTimeInterval.nanoseconds(Int(nanoseconds.seconds) * 1_000_000_000 + Int(nanoseconds.attoseconds / 1_000_000_000))
-        DispatchQueue.global().asyncAfter(deadline: .now() + delay, execute: self)
-        return self
+/// The statements a session sends ahead of its next one, and where its transaction stands.
+///
+/// `@unchecked Sendable`: a session is used by one task at a time, statement after statement.
+private final class PendingStatements: @unchecked Sendable {
+    /// Sent before the next statement.
+    var statements: [SQL] = []
+    /// Inside `transaction`.
+    private(set) var inTransaction = false
+    /// The transaction's `BEGIN` has gone to the server.
+    private(set) var began = false
+
+    func begin(_ prelude: [SQL]) {
+        statements = prelude
+        inTransaction = true
+        began = false
+    }
+
+    func end() {
+        statements = []
+        inTransaction = false
+        began = false
+    }
+
+    /// The queued statements, now on their way.
+    func take() -> [SQL] {
+        if inTransaction { began = true }
+        defer { statements = [] }
+        return statements
     }
 }

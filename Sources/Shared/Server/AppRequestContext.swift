@@ -13,7 +13,7 @@ public struct AppRequestContext: RequestContext {
 
     public init(source: Source) {
         coreContext = .init(source: source)
-        scope = RequestScope(deadline: .after(.seconds(30)))
+        scope = .unopened()
         maxBodyBytes = 1 << 20
     }
 

@@ -15,11 +15,17 @@ public struct RequestScope: Sendable {
     public var principal: Principal?
 
     /// Creates a scope.
-    public init(deadline: Deadline, trace: TraceContext = .random(), requestID: String = UUID().uuidString.lowercased(), principal: Principal? = nil) {
+    public init(deadline: Deadline, trace: TraceContext = .random(), requestID: String = RandomHex.uuid(), principal: Principal? = nil) {
         self.deadline = deadline
         self.trace = trace
         self.requestID = requestID
         self.principal = principal
+    }
+
+    /// What a request context holds until `RequestScopeMiddleware` opens the request's scope:
+    /// a 30 s deadline and no ids yet (nothing random is made for it).
+    public static func unopened() -> RequestScope {
+        RequestScope(deadline: .after(.seconds(30)), trace: TraceContext(traceID: "", spanID: ""), requestID: "")
     }
 
     /// The scope of the current task, if any.

@@ -31,21 +31,16 @@ public struct TraceContext: Sendable, Equatable, CustomStringConvertible {
 
     /// A new trace.
     public static func random() -> TraceContext {
-        TraceContext(traceID: randomHex(bytes: 16), spanID: randomHex(bytes: 8))
+        TraceContext(traceID: RandomHex.bytes(16), spanID: RandomHex.bytes(8))
     }
 
     /// The same trace with a new span id, for an outgoing call.
     public func child() -> TraceContext {
-        TraceContext(traceID: traceID, spanID: Self.randomHex(bytes: 8), flags: flags)
+        TraceContext(traceID: traceID, spanID: RandomHex.bytes(8), flags: flags)
     }
 
     /// The header value.
     public var traceparent: String { "00-\(traceID)-\(spanID)-\(flags)" }
 
     public var description: String { traceparent }
-
-    private static func randomHex(bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 1...255, using: &generator)) }.joined()
-    }
 }
