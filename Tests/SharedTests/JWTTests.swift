@@ -212,3 +212,59 @@ private enum Forge {
         return "\(parts[0]).\(payload).\(parts[2])"
     }
 }
+
+/// The verified-token cache never outlives a token, and the one-pass parsing helpers.
+@Suite struct TokenCacheTests {
+    @Test func aCachedTokenStillExpiresWithItsExpClaim() throws {
+        let authenticator = Authenticator(config: JWTTests.auth, serviceName: "spec-service")
+        let token = JWTTests.userJWT.sign(JWTTests.validClaims())
+        let first = try authenticator.authenticate(authorization: JWTTests.bearer(token), now: JWTTests.now)
+        #expect(try authenticator.authenticate(authorization: JWTTests.bearer(token), now: JWTTests.now) == first)
+        // exp is now + 300, the leeway 30 s: valid at +329 s, refused at +331 s.
+        #expect(try authenticator.authenticate(authorization: JWTTests.bearer(token), now: JWTTests.now.addingTimeInterval(329)) == first)
+        let error = #expect(throws: WireError.self) {
+            try authenticator.authenticate(authorization: JWTTests.bearer(token), now: JWTTests.now.addingTimeInterval(331))
+        }
+        #expect(error?.message.contains("expired") == true)
+        // And before its nbf (now - 5, leeway 30), a cached token is refused as well.
+        #expect(throws: WireError.self) {
+            try authenticator.authenticate(authorization: JWTTests.bearer(token), now: JWTTests.now.addingTimeInterval(-40))
+        }
+    }
+
+    @Test func aRefusedTokenIsNeverCached() throws {
+        let authenticator = Authenticator(config: JWTTests.auth, serviceName: "spec-service")
+        let forged = JWT(secret: "another-secret-0123456789abcdef0123456789", issuer: JWTTests.auth.issuer, audience: JWTTests.auth.audience).sign(JWTTests.validClaims())
+        for _ in 0..<2 {
+            #expect(throws: WireError.self) { try authenticator.authenticate(authorization: JWTTests.bearer(forged), now: JWTTests.now) }
+        }
+    }
+
+    @Test(arguments: ["", "f", "fo", "foo", "foob", "fooba", "foobar", "\u{00}\u{ff}\u{fe}binary"])
+    func base64URLRoundTrips(_ text: String) {
+        let bytes = Array(text.utf8)
+        let encoded = Base64URL.encode(bytes)
+        #expect(!encoded.contains("=") && !encoded.contains("+") && !encoded.contains("/"))
+        #expect(Base64URL.decode(encoded.utf8) == bytes)
+        #expect(Data(base64URLEncoded: encoded) == Data(bytes))
+    }
+
+    @Test(arguments: ["a", "ab=c", "a+b/", "Zm9v!", "Zh"])
+    func malformedBase64URLIsRefused(_ text: String) {
+        #expect(Base64URL.decode(text.utf8) == nil)
+    }
+
+    @Test func randomIDsAreWellFormed() {
+        let uuids = (0..<200).map { _ in RandomHex.uuid() }
+        #expect(Set(uuids).count == 200)
+        for uuid in uuids {
+            #expect(UUID(uuidString: uuid)?.uuidString.lowercased() == uuid)
+            #expect(Array(uuid)[14] == "4")
+            #expect("89ab".contains(Array(uuid)[19]))
+        }
+        let trace = TraceContext.random()
+        #expect(TraceContext(traceparent: trace.traceparent) == trace)
+        #expect(trace.traceID.count == 32 && trace.spanID.count == 16)
+        #expect(trace.child().traceID == trace.traceID && trace.child().spanID != trace.spanID)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import Shared
+
+/// How a session uses its connection: on the connection's own thread, with prepared statements,
+/// deferred statements that ride with the next one, and a bounded number of threads.
+@Suite struct PostgresSessionTests {
+    @Test func aSessionRunsItsStatementsOnItsConnectionsThread() async throws {
+        try await TestDatabase.withPool(poolSize: 2) { pool in
+            let threads = try await pool.withTenant(UUID(), deadline: .after(.seconds(30))) { session in
+                var seen: [Bool] = []
+                for _ in 0..<3 {
+                    try await session.query("SELECT 1 AS one")
+                    seen.append(session.connection.thread.isCurrent)
+                }
+                return seen
+            }
+            #expect(threads == [true, true, true])
+        }
+    }
+
+    @Test func statementsArePreparedOncePerConnectionAndReused() async throws {
+        try await TestDatabase.withPool(poolSize: 1) { pool in
+            let marker = "prepared-\(UUID().uuidString.prefix(8))"
+            for value in 0..<5 {
+                let row = try await pool.query("SELECT \(value)::int AS value, \(marker)::text AS marker", deadline: .after(.seconds(30)))[0]
+                #expect(try row.decode("value", as: Int.self) == value)
+            }
+            let prepared = try await pool.query("""
+                SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE 'SELECT $1::int AS value, $2::text AS marker%'
+                """, deadline: .after(.seconds(30)))
+            #expect(try prepared[0].decode("n", as: Int.self) == 1)
+        }
+    }
+
+    @Test func deferredStatementsCommitWithTheTransactionAndTheirFailureRollsItBack() async throws {
+        try await TestDatabase.withPool(poolSize: 1) { pool in
+            let tenant = UUID()
+            func insert(_ action: String, id: UUID = UUID()) -> SQL {
+                "INSERT INTO audit_log (id, tenant_id, actor, action, resource_type, resource_id) VALUES (\(id), \(tenant), 'u', \(action), 'thing', '1')"
+            }
+            try await pool.withTenant(tenant, deadline: .after(.seconds(30))) { session in
+                try await session.executeDeferred(insert("deferred.one"))
+                try await session.executeDeferred(insert("deferred.two"))
+            }
+            // A deferred statement that fails (a duplicate key) fails the COMMIT: nothing of it stays.
+            let duplicate = UUID()
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.withTenant(tenant, deadline: .after(.seconds(30))) { session in
+                    try await session.execute(insert("deferred.three", id: duplicate))
+                    try await session.executeDeferred(insert("deferred.four", id: duplicate))
+                }
+            }
+            #expect(error?.sqlState == "23505")
+            let actions = try await pool.withTenant(tenant, deadline: .after(.seconds(30))) { session in
+                try await session.query("SELECT action FROM audit_log ORDER BY action").map { try $0.decode("action", as: String.self) }
+            }
+            #expect(actions == ["deferred.one", "deferred.two"])
+        }
+    }
+
+    @Test func sessionsUnderLoadRunOnNoMoreThreadsThanThePoolHasConnections() async throws {
+        try await TestDatabase.withPool(poolSize: 3) { pool in
+            let threads = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for index in 0..<300 {
+                    group.addTask {
+                        try await pool.withTenant(UUID(), deadline: .after(.seconds(30))) { session in
+                            try await session.query("SELECT \(index)::int AS n")
+                            return UInt(pthread_self())
+                        }
+                    }
+                }
+                return try await group.reduce(into: Set<UInt>()) { $0.insert($1) }
+            }
+            #expect(threads.count <= 3)
+        }
+    }
+}
