@@ -67,7 +67,7 @@ struct SpecController: Sendable {
         try RBAC.authorize(context.principal, .planSpec)
         let key = try IdempotentCreate.validate(key: request.headers[.idempotencyKey])
         let spec = try await repository.find(try specID(context), tenant: context.tenantID)
-        guard let key else { return try await planResponse(spec, attempt: UUID().uuidString.lowercased(), completing: nil, context) }
+        guard let key else { return try await planResponse(spec, attempt: UUID().lowercaseText, completing: nil, context) }
         let tenant = context.tenantID
         let claim = try await IdempotentOperation.claim(
             pool: repository.pool, tenant: tenant, operation: Self.planOperation, key: key,
@@ -114,7 +114,7 @@ struct SpecController: Sendable {
 
     private func showPlan(_ context: TenantRequestContext) async throws -> PlanVersion {
         try RBAC.authorize(context.principal, .readSpec)
-        guard let planID = UUID(uuidString: try context.parameters.require("planId")) else {
+        guard let planID = UUID(text: try context.parameters.require("planId")) else {
             throw WireError.notFound("plan", id: context.parameters.get("planId") ?? "")
         }
         return try await repository.plan(planID, of: try specID(context), tenant: context.tenantID)
@@ -123,7 +123,7 @@ struct SpecController: Sendable {
     /// A malformed id cannot name an existing spec: NOT_FOUND, like another tenant's id.
     private func specID(_ context: TenantRequestContext) throws -> UUID {
         let raw = try context.parameters.require("id")
-        guard let id = UUID(uuidString: raw) else { throw WireError.notFound("spec", id: raw) }
+        guard let id = UUID(text: raw) else { throw WireError.notFound("spec", id: raw) }
         return id
     }
 }

@@ -39,6 +39,25 @@ import Testing
         #expect(throws: PostgresDecodingError.self) { try Date(postgresText: "yesterday") }
     }
 
+    @Test func timestampTextAgreesWithTheGregorianCalendarAcrossCenturies() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var generator = SystemRandomNumberGenerator()
+        // 1900-01-01 … 2200-01-01, whole seconds plus microseconds, leap days included.
+        let samples = (0..<2000).map { _ in Double(Int.random(in: -2_208_988_800...7_258_118_400, using: &generator)) + Double(Int.random(in: 0..<1_000_000, using: &generator)) / 1_000_000 }
+            + [951_782_400, 1_709_164_800.5, -2_203_891_200, 0, -0.25]
+        for seconds in samples {
+            let date = Date(timeIntervalSince1970: seconds)
+            let text = date.postgresText
+            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: floor(seconds)))
+            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!)
+            #expect(text.hasPrefix(expected), "\(seconds) gave \(text)")
+            #expect(abs(try Date(postgresText: text).timeIntervalSince1970 - seconds) < 0.000_002)
+            let serverForm = text.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "+00")
+            #expect(abs(try Date(postgresText: serverForm).timeIntervalSince1970 - seconds) < 0.000_002)
+        }
+    }
+
     @Test func byteaHexRoundTrips() throws {
         let data = Data([0, 1, 0xfe, 0xff, 0x7f])
         #expect(data.postgresText == "\\x0001feff7f")

@@ -50,7 +50,7 @@ struct CodegenEngineer: Sendable {
             guard await FileSystemLane.run({ FileManager.default.fileExists(atPath: baseRepository + "/.git") }) else {
                 throw WireError.invalidArgument(field: "input.base_repository", "is not a local git repository")
             }
-            scratch = GitWorkspace(path: FileManager.default.temporaryDirectory.appendingPathComponent("meta-builder-\(UUID().uuidString.lowercased())").path)
+            scratch = GitWorkspace(path: FileManager.default.temporaryDirectory.appendingPathComponent("meta-builder-\(UUID().lowercaseText)").path)
             try await GitWorkspace(path: FileManager.default.temporaryDirectory.path).git(["clone", "--quiet", "--no-hardlinks", baseRepository, scratch.path])
         } else {
             scratch = try await GitWorkspace.scratch()

@@ -28,7 +28,7 @@ struct GitWorkspace: Sendable {
 
     /// A new empty repository in a fresh temporary directory.
     static func scratch() async throws -> GitWorkspace {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("meta-builder-\(UUID().uuidString.lowercased())").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("meta-builder-\(UUID().lowercaseText)").path
         try await FileSystemLane.run { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
         let workspace = GitWorkspace(path: path)
         try await workspace.git(["init", "--quiet"])

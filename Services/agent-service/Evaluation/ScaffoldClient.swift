@@ -15,7 +15,7 @@ struct ScaffoldClient: Sendable {
     /// A token of the app for a user, tenant and role.
     func token(user: String, tenant: UUID, role: String) -> String {
         let now = Date().timeIntervalSince1970
-        return JWT(secret: jwtSecret, issuer: "", audience: "").sign(JWTClaims(sub: user, tid: tenant.uuidString.lowercased(), role: role, exp: now + 600, iat: now), exactly: true)
+        return JWT(secret: jwtSecret, issuer: "", audience: "").sign(JWTClaims(sub: user, tid: tenant.lowercaseText, role: role, exp: now + 600, iat: now), exactly: true)
     }
 
     /// Sends a request; returns status and JSON body.

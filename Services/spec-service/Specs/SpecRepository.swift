@@ -17,36 +17,35 @@ struct SpecRepository: Sendable {
             RETURNING \(ScaffoldSpec.columns)
             """, as: ScaffoldSpec.self)
         let spec = rows[0]
-        try await AuditLog.record("spec.create", resourceType: "spec", resourceID: id.uuidString.lowercased(), by: principal, details: .object(["mode": .string(spec.mode)]), on: session)
+        try await AuditLog.record("spec.create", resourceType: "spec", resourceID: id.lowercaseText, by: principal, details: .object(["mode": .string(spec.mode)]), on: session)
         try await Outbox.enqueue(SpecEvents.created(spec, tenant: principal.tenantID), on: session)
         return spec
     }
 
-    /// One spec of the tenant, or NOT_FOUND.
+    /// One spec of the tenant, or NOT_FOUND (one round trip).
     func find(_ id: UUID, tenant: UUID) async throws -> ScaffoldSpec {
-        try await pool.withTenant(tenant) { session in try await find(id, on: session) }
-    }
-
-    private func find(_ id: UUID, on session: PostgresSession, forUpdate: Bool = false) async throws -> ScaffoldSpec {
-        let lock: SQL = forUpdate ? " FOR UPDATE" : ""
-        var sql: SQL = "SELECT \(ScaffoldSpec.columns) FROM specs WHERE id = \(id)"
-        sql.append(lock)
-        guard let spec = try await session.query(sql, as: ScaffoldSpec.self).first else {
-            throw WireError.notFound("spec", id: id.uuidString.lowercased())
+        guard let spec = try await pool.read(tenant: tenant, "SELECT \(ScaffoldSpec.columns) FROM specs WHERE id = \(id)", as: ScaffoldSpec.self).first else {
+            throw WireError.notFound("spec", id: id.lowercaseText)
         }
         return spec
     }
 
-    /// A page of the tenant's specs, newest first, optionally of one status.
-    func list(tenant: UUID, status: String?, pageSize: Int, after token: PageToken?) async throws -> SpecPage {
-        try await pool.withTenant(tenant) { session in
-            var sql: SQL = "SELECT \(ScaffoldSpec.columns) FROM specs WHERE true"
-            if let status { sql.append(" AND status = \(status)") }
-            if let token { sql.append(token.condition) }
-            sql.append(" ORDER BY created_at DESC, id DESC LIMIT \(pageSize + 1)")
-            let page = PageToken.page(try await session.query(sql, as: ScaffoldSpec.self), size: pageSize) { PageToken(createdAt: $0.createdAt, id: $0.id.uuid) }
-            return SpecPage(specs: page.rows, nextPageToken: page.next)
+    /// The spec, locked for the rest of the caller's transaction, or NOT_FOUND.
+    private func lock(_ id: UUID, on session: PostgresSession) async throws -> ScaffoldSpec {
+        guard let spec = try await session.query("SELECT \(ScaffoldSpec.columns) FROM specs WHERE id = \(id) FOR UPDATE", as: ScaffoldSpec.self).first else {
+            throw WireError.notFound("spec", id: id.lowercaseText)
         }
+        return spec
+    }
+
+    /// A page of the tenant's specs, newest first, optionally of one status (one round trip).
+    func list(tenant: UUID, status: String?, pageSize: Int, after token: PageToken?) async throws -> SpecPage {
+        var sql: SQL = "SELECT \(ScaffoldSpec.columns) FROM specs WHERE true"
+        if let status { sql.append(" AND status = \(status)") }
+        if let token { sql.append(token.condition) }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT \(pageSize + 1)")
+        let page = PageToken.page(try await pool.read(tenant: tenant, sql, as: ScaffoldSpec.self), size: pageSize) { PageToken(createdAt: $0.createdAt, id: $0.id.uuid) }
+        return SpecPage(specs: page.rows, nextPageToken: page.next)
     }
 
     /// Stores a new plan version and marks the spec planned, with audit and `plan.generated`;
@@ -58,7 +57,7 @@ struct SpecRepository: Sendable {
         alongside: @Sendable (PlanVersion, PostgresSession) async throws -> Void = { _, _ in }
     ) async throws -> PlanVersion {
         try await pool.withTenant(principal.tenantID) { session in
-            let spec = try await find(specID, on: session, forUpdate: true)
+            let spec = try await lock(specID, on: session)
             let version = spec.latestPlanVersion + 1
             let id = UUID()
             let risk = result.plan.security?.risk ?? RiskAssessment(flags: [])
@@ -73,31 +72,29 @@ struct SpecRepository: Sendable {
                 UPDATE specs SET status = 'planned', latest_plan_version = \(version), updated_at = clock_timestamp() WHERE id = \(specID)
                 """)
             let plan = rows[0]
-            try await AuditLog.record("spec.plan", resourceType: "plan", resourceID: id.uuidString.lowercased(), by: principal, details: .object(["spec_id": .string(specID.uuidString.lowercased()), "version": .number(Double(version)), "risk_score": .number(Double(risk.score))]), on: session)
+            try await AuditLog.record("spec.plan", resourceType: "plan", resourceID: id.lowercaseText, by: principal, details: .object(["spec_id": .string(specID.lowercaseText), "version": .number(Double(version)), "risk_score": .number(Double(risk.score))]), on: session)
             try await Outbox.enqueue(SpecEvents.planGenerated(plan, tenant: principal.tenantID), on: session)
             try await alongside(plan, session)
             return plan
         }
     }
 
-    /// A page of a spec's plans, newest first; NOT_FOUND when the spec is not the tenant's.
+    /// A page of a spec's plans, newest first; NOT_FOUND when the spec is not the tenant's
+    /// (one round trip for both reads).
     func plans(of specID: UUID, tenant: UUID, pageSize: Int, after token: PageToken?) async throws -> PlanPage {
-        try await pool.withTenant(tenant) { session in
-            _ = try await find(specID, on: session)
-            var sql: SQL = "SELECT \(PlanVersion.columns) FROM plans WHERE spec_id = \(specID)"
-            if let token { sql.append(token.condition) }
-            sql.append(" ORDER BY created_at DESC, id DESC LIMIT \(pageSize + 1)")
-            let page = PageToken.page(try await session.query(sql, as: PlanVersion.self), size: pageSize) { PageToken(createdAt: $0.createdAt, id: $0.id.uuid) }
-            return PlanPage(plans: page.rows, nextPageToken: page.next)
-        }
+        var sql: SQL = "SELECT \(PlanVersion.columns) FROM plans WHERE spec_id = \(specID)"
+        if let token { sql.append(token.condition) }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT \(pageSize + 1)")
+        let results = try await pool.batch(tenant: tenant, ["SELECT 1 FROM specs WHERE id = \(specID)", sql])
+        guard !results[0].isEmpty else { throw WireError.notFound("spec", id: specID.lowercaseText) }
+        let page = PageToken.page(try results[1].map(PlanVersion.init(row:)), size: pageSize) { PageToken(createdAt: $0.createdAt, id: $0.id.uuid) }
+        return PlanPage(plans: page.rows, nextPageToken: page.next)
     }
 
-    /// One plan of one of the tenant's specs, or NOT_FOUND.
+    /// One plan of one of the tenant's specs, or NOT_FOUND (one round trip).
     func plan(_ planID: UUID, of specID: UUID, tenant: UUID) async throws -> PlanVersion {
-        try await pool.withTenant(tenant) { session in
-            let rows = try await session.query("SELECT \(PlanVersion.columns) FROM plans WHERE id = \(planID) AND spec_id = \(specID)", as: PlanVersion.self)
-            guard let plan = rows.first else { throw WireError.notFound("plan", id: planID.uuidString.lowercased()) }
-            return plan
-        }
+        let rows = try await pool.read(tenant: tenant, "SELECT \(PlanVersion.columns) FROM plans WHERE id = \(planID) AND spec_id = \(specID)", as: PlanVersion.self)
+        guard let plan = rows.first else { throw WireError.notFound("plan", id: planID.lowercaseText) }
+        return plan
     }
 }

@@ -31,11 +31,7 @@ public struct Authenticator: Sendable {
         guard let authorization, !authorization.isEmpty else {
             throw WireError(.unauthenticated, "missing bearer token")
         }
-        let parts = authorization.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw WireError(.unauthenticated, "authorization must be 'Bearer <token>'")
-        }
-        let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        let token = try Self.bearerToken(in: authorization)
         let time = now.timeIntervalSince1970
         if let principal = verified.principal(for: token, at: time) { return principal }
         let parsed = try CompactToken(token)
@@ -47,12 +43,26 @@ public struct Authenticator: Sendable {
         return principal
     }
 
+    /// The token of `Bearer <token>` (scheme case-insensitive, surrounding blanks ignored).
+    private static func bearerToken(in authorization: String) throws -> String {
+        let utf8 = authorization.utf8
+        guard let space = utf8.firstIndex(of: UInt8(ascii: " ")),
+              authorization[..<space].lowercased() == "bearer"
+        else { throw WireError(.unauthenticated, "authorization must be 'Bearer <token>'") }
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let rest = utf8[utf8.index(after: space)...]
+        guard let first = rest.firstIndex(where: { !isBlank($0) }), let last = rest.lastIndex(where: { !isBlank($0) }) else {
+            throw WireError(.unauthenticated, "authorization must be 'Bearer <token>'")
+        }
+        return String(authorization[first...last])
+    }
+
     /// Mints a short-lived service token carrying the user's identity to another service.
     public func serviceToken(for principal: Principal, ttl: TimeInterval = 60, now: Date = Date()) -> String {
         let time = now.timeIntervalSince1970
         return serviceTokens.sign(JWTClaims(
             sub: "service:\(serviceName)",
-            tid: principal.tenantID.uuidString.lowercased(),
+            tid: principal.tenantID.lowercaseText,
             role: "service",
             exp: time + ttl, nbf: time - 1, iat: time,
             obo_sub: principal.userID,

@@ -40,7 +40,7 @@ public struct CloudEvent: Codable, Sendable, Equatable {
         self.type = type
         self.subject = subject
         self.time = time
-        self.tenantid = tenantID?.uuidString.lowercased()
+        self.tenantid = tenantID?.lowercaseText
         self.traceparent = traceparent
         self.datacontenttype = "application/json"
         self.data = data

@@ -13,7 +13,7 @@ public struct ResourceID: Hashable, Sendable, Codable, PostgresCodable, CustomSt
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let uuid = UUID(uuidString: text) else {
+        guard let uuid = UUID(text: text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a UUID"))
         }
         self.uuid = uuid
@@ -24,7 +24,7 @@ public struct ResourceID: Hashable, Sendable, Codable, PostgresCodable, CustomSt
         try container.encode(description)
     }
 
-    public var description: String { uuid.uuidString.lowercased() }
+    public var description: String { uuid.lowercaseText }
     public var postgresText: String { description }
     public init(postgresText: String) throws { self.uuid = try UUID(postgresText: postgresText) }
 }

@@ -22,7 +22,7 @@ public struct PageToken: Sendable, Equatable {
     public init(encoded: String) throws {
         guard let data = Data(base64URLEncoded: encoded),
               let parts = Optional(String(decoding: data, as: UTF8.self).split(separator: "|")), parts.count == 2,
-              let date = try? Date(postgresText: String(parts[0])), let id = UUID(uuidString: String(parts[1]))
+              let date = try? Date(postgresText: String(parts[0])), let id = UUID(text: String(parts[1]))
         else { throw WireError.invalidArgument(field: "page_token", "is not a token returned by this list") }
         self.init(createdAt: date, id: id)
     }

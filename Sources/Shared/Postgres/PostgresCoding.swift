@@ -72,9 +72,9 @@ extension Bool: PostgresCodable {
 }
 
 extension UUID: PostgresCodable {
-    public var postgresText: String { uuidString.lowercased() }
+    public var postgresText: String { lowercaseText }
     public init(postgresText: String) throws {
-        guard let value = UUID(uuidString: postgresText) else { throw PostgresDecodingError(type: "UUID") }
+        guard let value = UUID(text: postgresText) else { throw PostgresDecodingError(type: "UUID") }
         self = value
     }
 }
@@ -90,7 +90,7 @@ extension Date: PostgresCodable {
 
 extension Data: PostgresCodable {
     /// `bytea` hex format.
-    public var postgresText: String { "\\x" + map { String(format: "%02x", $0) }.joined() }
+    public var postgresText: String { "\\x" + Hex.encode(self) }
     public init(postgresText: String) throws {
         guard postgresText.hasPrefix("\\x") else { throw PostgresDecodingError(type: "Data") }
         var bytes = [UInt8]()
@@ -124,18 +124,27 @@ public struct JSONText: PostgresCodable, Equatable {
 
     /// Encodes a value as JSON (sorted keys, so equal values give equal text).
     public init(encoding value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        text = String(decoding: try Self.encoder.encode(value), as: UTF8.self)
     }
 
     /// Decodes the JSON into a value.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try Self.decoder.decode(type, from: Data(text.utf8))
+    }
+
+    /// Configured once; encoding and decoding do not change them, so they are shared.
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    private static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(type, from: Data(text.utf8))
-    }
+        return decoder
+    }()
 
     public var postgresText: String { text }
     public init(postgresText: String) { text = postgresText }

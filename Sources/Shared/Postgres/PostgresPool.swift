@@ -113,9 +113,32 @@ public final class PostgresPool: Service, Sendable {
         _ body: (PostgresSession) async throws -> T
     ) async throws -> T {
         try await withSession(deadline: deadline) { session in
-            // BEGIN and the setting travel in one round trip.
-            try await session.transaction(prelude: ["SELECT set_config('app.tenant_id', \(tenantID), true)"]) { try await body($0) }
+            // BEGIN and the settings travel with the body's first statement.
+            try await session.transaction(tenant: tenantID) { try await body($0) }
         }
+    }
+
+    /// Runs statements that need no answer in between (reads, above all) as one transaction
+    /// scoped to one tenant, in one round trip: `BEGIN`, the settings, the statements and
+    /// `COMMIT` go in one pipeline. Returns each statement's rows.
+    public func batch(
+        tenant tenantID: UUID,
+        deadline: Deadline? = RequestScope.current?.deadline,
+        _ statements: [SQL]
+    ) async throws -> [[PostgresRow]] {
+        try await withSession(deadline: deadline) { session in
+            try await session.batch(tenant: tenantID, statements)
+        }
+    }
+
+    /// Runs one statement scoped to one tenant, in one round trip (see `batch`), and decodes its rows.
+    public func read<Row: PostgresRowDecodable>(
+        tenant tenantID: UUID,
+        deadline: Deadline? = RequestScope.current?.deadline,
+        _ sql: SQL,
+        as type: Row.Type
+    ) async throws -> [Row] {
+        try await batch(tenant: tenantID, deadline: deadline, [sql])[0].map { try Row(row: $0) }
     }
 
     // MARK: - Checkout

@@ -60,8 +60,12 @@ public struct PostgresSession: Sendable {
     /// to the pool outside any transaction. `BEGIN`, the deadline as a local `statement_timeout`
     /// and the `prelude` statements (e.g. `set_config`) travel with the first statement.
     public func transaction<T: Sendable>(prelude: [SQL] = [], _ body: (PostgresSession) async throws -> T) async throws -> T {
-        let timeout = deadline.map { max(1, $0.remainingMilliseconds) } ?? 0
-        pending.begin(["BEGIN", "SELECT set_config('statement_timeout', \(String(timeout)), true)"] + prelude)
+        try await transaction(tenant: nil, prelude: prelude, body)
+    }
+
+    /// A transaction whose settings also scope it to `tenant` (`app.tenant_id`, local).
+    func transaction<T: Sendable>(tenant: UUID?, prelude: [SQL] = [], _ body: (PostgresSession) async throws -> T) async throws -> T {
+        pending.begin(opening(tenant: tenant) + prelude)
         do {
             let value = try await body(self)
             try await execute("COMMIT")
@@ -71,6 +75,30 @@ public struct PostgresSession: Sendable {
             await rollback()
             throw error
         }
+    }
+
+    /// Runs `statements` as one transaction in one round trip — `BEGIN`, the settings, the
+    /// statements and `COMMIT` in one pipeline — and returns each statement's rows.
+    func batch(tenant: UUID?, _ statements: [SQL]) async throws -> [[PostgresRow]] {
+        let opening = opening(tenant: tenant)
+        pending.begin(opening + statements)
+        do {
+            let outcomes = try await send("COMMIT", returningAll: true)
+            pending.end()
+            return outcomes[opening.count..<(opening.count + statements.count)].map(\.rows)
+        } catch {
+            await rollback()
+            throw error
+        }
+    }
+
+    /// `BEGIN` and the transaction's settings, in two statements: the deadline as a local
+    /// `statement_timeout` and, for a tenant transaction, the local `app.tenant_id` that the
+    /// row-level-security policies read.
+    private func opening(tenant: UUID?) -> [SQL] {
+        let timeout = String(deadline.map { max(1, $0.remainingMilliseconds) } ?? 0)
+        guard let tenant else { return ["BEGIN", "SELECT set_config('statement_timeout', \(timeout), true)"] }
+        return ["BEGIN", "SELECT set_config('statement_timeout', \(timeout), true), set_config('app.tenant_id', \(tenant), true)"]
     }
 
     /// Ends a failed transaction. It runs even when the deadline has passed or the task is
@@ -93,6 +121,12 @@ public struct PostgresSession: Sendable {
 
     /// Sends the queued statements and `sql` in one round trip and returns what `sql` produced.
     private func send(_ sql: SQL) async throws -> StatementOutcome {
+        try await send(sql, returningAll: false).last!
+    }
+
+    /// Sends the queued statements and `sql` in one round trip; returns every outcome, or only
+    /// the last one's.
+    private func send(_ sql: SQL, returningAll: Bool) async throws -> [StatementOutcome] {
         let statements = pending.take() + [sql]
         let inTransaction = pending.inTransaction
         let deadline = self.deadline
@@ -105,7 +139,7 @@ public struct PostgresSession: Sendable {
             let timeoutSetting: [SQL] = setsTimeout ? ["SELECT set_config('statement_timeout', \(String(timeout)), false)"] : []
             let outcomes = try connection.executePipeline(timeoutSetting + statements, deadline: deadline, ticket: ticket)
             if setsTimeout { connection.statementTimeoutMilliseconds = timeout }
-            return outcomes[outcomes.count - 1]
+            return returningAll ? Array(outcomes.dropFirst(timeoutSetting.count)) : [outcomes[outcomes.count - 1]]
         }
     }
 

@@ -61,6 +61,11 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
 
         /// Inserts a nested statement, renumbering its placeholders after ours.
         public mutating func appendInterpolation(_ fragment: SQL) {
+            // A fragment without parameters (a column list, a keyword) has nothing to renumber.
+            guard !fragment.binds.isEmpty else {
+                text += fragment.text
+                return
+            }
             let offset = binds.count
             var renumbered = ""
             var index = fragment.text.startIndex

@@ -54,7 +54,7 @@ public struct RateLimiter: Sendable {
         let epoch = Int(now.timeIntervalSince1970)
         let index = epoch / window
         let reset = max(1, (index + 1) * window - epoch)
-        let key = "meta-builder:ratelimit:\(tenant.uuidString.lowercased()):\(action.rawValue):\(index)"
+        let key = "meta-builder:ratelimit:\(tenant.lowercaseText):\(action.rawValue):\(index)"
         let count: Int
         do {
             count = try await redis.command("EVAL", Self.script, "1", key, String(window + 1)).integer ?? 0

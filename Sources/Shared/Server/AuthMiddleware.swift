@@ -16,7 +16,7 @@ public struct AuthMiddleware: RouterMiddleware {
         var context = context
         let principal = try authenticator.authenticate(authorization: request.headers[.authorization])
         context.scope.principal = principal
-        context.logger[metadataKey: "tenant.id"] = .string(principal.tenantID.uuidString.lowercased())
+        context.logger[metadataKey: "tenant.id"] = .string(principal.tenantID.lowercaseText)
         context.logger[metadataKey: "user.id"] = .string(principal.userID)
         return try await RequestScope.$current.withValue(context.scope) {
             try await next(request, context)

@@ -5,6 +5,6 @@ import Foundation
 public enum Digest {
     /// The sha256 of `data` in lower-case hex (64 characters).
     public static func sha256Hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(Array(SHA256.hash(data: data)))
     }
 }

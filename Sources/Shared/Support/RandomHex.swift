@@ -26,20 +26,12 @@ public enum RandomHex {
         return String(decoding: text, as: UTF8.self)
     }
 
-    private static let table = Array("0123456789abcdef".utf8)
-
     private static func hex(_ words: [UInt64]) -> String {
-        String(unsafeUninitializedCapacity: words.count * 16) { buffer in
-            var index = 0
-            for word in words {
-                var shift: UInt64 = 60
-                for _ in 0..<16 {
-                    buffer[index] = table[Int(word >> shift & 0xF)]
-                    index += 1
-                    shift &-= 4
-                }
-            }
-            return index
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(words.count * 8)
+        for word in words {
+            withUnsafeBytes(of: word.bigEndian) { bytes.append(contentsOf: $0) }
         }
+        return Hex.encode(bytes)
     }
 }
