@@ -50,10 +50,11 @@ let package = Package(
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CSpawn", path: "Sources/CSpawn"),
+        .target(name: "CMalloc", path: "Sources/CMalloc"),
         .target(
             name: "Shared",
             dependencies: [
-                "CLibPQ", "CHiredis", "CCurl", "CSpawn",
+                "CLibPQ", "CHiredis", "CCurl", "CSpawn", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

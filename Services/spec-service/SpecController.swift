@@ -44,7 +44,7 @@ struct SpecController: Sendable {
         return response
     }
 
-    private func list(_ request: Request, _ context: TenantRequestContext) async throws -> SpecPage {
+    private func list(_ request: Request, _ context: TenantRequestContext) async throws -> JSONBody {
         try RBAC.authorize(context.principal, .readSpec)
         let query = request.uri.queryParameters
         let status = query["status"].map(String.init)
@@ -55,9 +55,9 @@ struct SpecController: Sendable {
         return try await repository.list(tenant: context.tenantID, status: status, pageSize: try PageToken.pageSize(query["page_size"].map(String.init)), after: token)
     }
 
-    private func show(_ context: TenantRequestContext) async throws -> ScaffoldSpec {
+    private func show(_ context: TenantRequestContext) async throws -> JSONBody {
         try RBAC.authorize(context.principal, .readSpec)
-        return try await repository.find(try specID(context), tenant: context.tenantID)
+        return try await repository.rendered(try specID(context), tenant: context.tenantID)
     }
 
     /// Plans a spec. With an `Idempotency-Key` a retry (say after a 504) replays the stored

@@ -59,6 +59,34 @@ import Testing
         }
     }
 
+    @Test func aBatchIsOneTenantTransactionInOneRoundTrip() async throws {
+        try await TestDatabase.withPool(poolSize: 1) { pool in
+            let tenant = UUID()
+            let results = try await pool.batch(tenant: tenant, deadline: .after(.seconds(30)), [
+                "SELECT current_setting('app.tenant_id') AS tenant, txid_current() AS tx",
+                "SELECT txid_current() AS tx, current_setting('statement_timeout') AS timeout",
+            ])
+            #expect(try results[0][0].decode("tenant", as: String.self) == tenant.lowercaseText)
+            // Both statements ran in one transaction, under the deadline's statement_timeout.
+            #expect(try results[0][0].decode("tx", as: Int64.self) == results[1][0].decode("tx", as: Int64.self))
+            #expect(try results[1][0].decode("timeout", as: String.self) != "0")
+            // A failing statement rolls the batch back and leaves a clean connection behind.
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.batch(tenant: tenant, deadline: .after(.seconds(30)), [
+                    "INSERT INTO audit_log (id, tenant_id, actor, action, resource_type, resource_id) VALUES (\(UUID()), \(tenant), 'u', 'batch.one', 'thing', '1')",
+                    "SELECT 1 / \(0) AS boom",
+                ])
+            }
+            #expect(error?.sqlState == "22012")
+            let after = try await pool.batch(tenant: tenant, deadline: .after(.seconds(30)), [
+                "SELECT count(*) AS n FROM audit_log",
+            ])
+            #expect(try after[0][0].decode("n", as: Int.self) == 0)
+            let outside = try await pool.query("SELECT coalesce(current_setting('app.tenant_id', true), '') AS t", deadline: .after(.seconds(30)))
+            #expect(try outside[0].decode("t", as: String.self) == "")
+        }
+    }
+
     @Test func sessionsUnderLoadRunOnNoMoreThreadsThanThePoolHasConnections() async throws {
         try await TestDatabase.withPool(poolSize: 3) { pool in
             let threads = try await withThrowingTaskGroup(of: UInt.self) { group in

@@ -33,6 +33,19 @@ struct ScaffoldSpec: Codable, Sendable, ResponseEncodable, PostgresRowDecodable 
         target_repository, status, latest_plan_version, created_by, created_at, updated_at
         """
 
+    /// The spec as the API writes it, rendered by Postgres (the same document `Codable` writes:
+    /// absent optional fields are left out, times in whole seconds), selected `AS json` with the
+    /// list keyset (see `RenderedRow`).
+    static let rendered: SQL = """
+        (jsonb_build_object(
+            'id', id, 'title', title, 'description', description, 'mode', mode,
+            'acceptance_criteria', acceptance_criteria, 'status', status, 'latest_plan_version', latest_plan_version,
+            'created_by', created_by, 'created_at', \(RenderedRow.timestamp("created_at")), 'updated_at', \(RenderedRow.timestamp("updated_at")))
+         || CASE WHEN form IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('form', form) END
+         || CASE WHEN target_repository IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('target_repository', target_repository) END
+        )::text AS json, created_at, id
+        """
+
     init(row: PostgresRow) throws {
         id = try row.decode("id")
         title = try row.decode("title")
@@ -54,13 +67,3 @@ struct ScaffoldSpec: Codable, Sendable, ResponseEncodable, PostgresRowDecodable 
     }
 }
 
-/// A page of specs.
-struct SpecPage: Codable, Sendable, ResponseEncodable {
-    var specs: [ScaffoldSpec]
-    var nextPageToken: String?
-
-    enum CodingKeys: String, CodingKey {
-        case specs
-        case nextPageToken = "next_page_token"
-    }
-}

@@ -38,14 +38,23 @@ struct SpecRepository: Sendable {
         return spec
     }
 
-    /// A page of the tenant's specs, newest first, optionally of one status (one round trip).
-    func list(tenant: UUID, status: String?, pageSize: Int, after token: PageToken?) async throws -> SpecPage {
-        var sql: SQL = "SELECT \(ScaffoldSpec.columns) FROM specs WHERE true"
+    /// One spec of the tenant as the API writes it, rendered by Postgres, or NOT_FOUND (one round trip).
+    func rendered(_ id: UUID, tenant: UUID) async throws -> JSONBody {
+        guard let row = try await pool.read(tenant: tenant, "SELECT \(ScaffoldSpec.rendered) FROM specs WHERE id = \(id)", as: RenderedRow.self).first else {
+            throw WireError.notFound("spec", id: id.lowercaseText)
+        }
+        return JSONBody(row.json)
+    }
+
+    /// A page of the tenant's specs, newest first, optionally of one status, rendered by
+    /// Postgres (one round trip).
+    func list(tenant: UUID, status: String?, pageSize: Int, after token: PageToken?) async throws -> JSONBody {
+        var sql: SQL = "SELECT \(ScaffoldSpec.rendered) FROM specs WHERE true"
         if let status { sql.append(" AND status = \(status)") }
         if let token { sql.append(token.condition) }
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT \(pageSize + 1)")
-        let page = PageToken.page(try await pool.read(tenant: tenant, sql, as: ScaffoldSpec.self), size: pageSize) { PageToken(createdAt: $0.createdAt, id: $0.id.uuid) }
-        return SpecPage(specs: page.rows, nextPageToken: page.next)
+        let page = PageToken.page(try await pool.read(tenant: tenant, sql, as: RenderedRow.self), size: pageSize, token: \.pageToken)
+        return JSONBody.page("specs", items: page.rows.map(\.json), nextPageToken: page.next)
     }
 
     /// Stores a new plan version and marks the spec planned, with audit and `plan.generated`;

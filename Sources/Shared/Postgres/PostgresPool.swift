@@ -22,6 +22,9 @@ public final class PostgresPool: Service, Sendable {
         var delivered: [Int: Lease] = [:]
         /// Waiters that gave up before parking, with the reason.
         var abandoned: [Int: any Error] = [:]
+        /// The deadlines of parked waiters, and whether the sweeper that enforces them runs.
+        var deadlines: [Int: Deadline] = [:]
+        var sweeping = false
         var nextID = 0
     }
 
@@ -50,6 +53,7 @@ public final class PostgresPool: Service, Sendable {
         let (idle, waiters) = state.withLock { state in
             let closing = state.machine.close()
             let continuations = closing.waiters.compactMap { state.waiting.removeValue(forKey: $0) }
+            state.deadlines = [:]
             return (closing.idle, continuations)
         }
         for connection in idle { connection.close() }
@@ -167,31 +171,51 @@ public final class PostgresPool: Service, Sendable {
     }
 
     private func waitForLease(waiterID: Int, deadline: Deadline?) async throws -> Lease {
-        let timer = deadline.map { deadline in
-            Task { [weak self] in
-                try await Task.sleep(for: deadline.remaining)
-                self?.abandonWait(waiterID, error: WireError(.deadlineExceeded, "deadline exceeded while waiting for a database connection"))
-            }
-        }
-        defer { timer?.cancel() }
-        return try await withTaskCancellationHandler {
+        try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let outcome = state.withLock { state -> Result<Lease, any Error>? in
-                    if let lease = state.delivered.removeValue(forKey: waiterID) { return .success(lease) }
-                    if let error = state.abandoned.removeValue(forKey: waiterID) { return .failure(error) }
+                let (outcome, startSweeper) = state.withLock { state -> (Result<Lease, any Error>?, Bool) in
+                    if let lease = state.delivered.removeValue(forKey: waiterID) { return (.success(lease), false) }
+                    if let error = state.abandoned.removeValue(forKey: waiterID) { return (.failure(error), false) }
                     state.waiting[waiterID] = continuation
-                    return nil
+                    guard let deadline else { return (nil, false) }
+                    state.deadlines[waiterID] = deadline
+                    defer { state.sweeping = true }
+                    return (nil, !state.sweeping)
                 }
                 if let outcome { continuation.resume(with: outcome) }
+                if startSweeper { Task { await self.sweepExpiredWaiters() } }
             }
         } onCancel: {
             abandonWait(waiterID, error: CancellationError())
         }
     }
 
+    /// Fails waiters whose deadline passed, every `sweepInterval` while any waiter has a
+    /// deadline: one timer for the whole queue, not one per waiting request.
+    private func sweepExpiredWaiters() async {
+        while true {
+            try? await Task.sleep(for: Self.sweepInterval)
+            let expired = state.withLock { state -> [Int]? in
+                guard !state.deadlines.isEmpty else {
+                    state.sweeping = false
+                    return nil
+                }
+                return state.deadlines.filter { $0.value.isExpired }.map(\.key)
+            }
+            guard let expired else { return }
+            for waiterID in expired {
+                abandonWait(waiterID, error: WireError(.deadlineExceeded, "deadline exceeded while waiting for a database connection"))
+            }
+        }
+    }
+
+    /// How late a waiter past its deadline may be failed.
+    static let sweepInterval: Duration = .milliseconds(10)
+
     private func abandonWait(_ waiterID: Int, error: any Error) {
         let continuation = state.withLock { state -> CheckedContinuation<Lease, any Error>? in
             guard state.machine.cancelWaiter(waiterID) else { return nil }
+            state.deadlines[waiterID] = nil
             guard let continuation = state.waiting.removeValue(forKey: waiterID) else {
                 state.abandoned[waiterID] = error
                 return nil
@@ -237,6 +261,7 @@ public final class PostgresPool: Service, Sendable {
 
     private func deliver(_ waiter: Int, _ lease: Lease) {
         let continuation = state.withLock { state -> CheckedContinuation<Lease, any Error>? in
+            state.deadlines[waiter] = nil
             guard let continuation = state.waiting.removeValue(forKey: waiter) else {
                 state.delivered[waiter] = lease
                 return nil
