@@ -123,8 +123,9 @@ public final class PostgresPool: Service, Sendable {
     }
 
     /// Runs statements that need no answer in between (reads, above all) as one transaction
-    /// scoped to one tenant, in one round trip: `BEGIN`, the settings, the statements and
-    /// `COMMIT` go in one pipeline. Returns each statement's rows.
+    /// scoped to one tenant, in one round trip: the settings and the statements go in one
+    /// pipeline, whose implicit transaction the server commits at its sync point (or rolls back
+    /// there when a statement fails). Returns each statement's rows.
     public func batch(
         tenant tenantID: UUID,
         deadline: Deadline? = RequestScope.current?.deadline,

@@ -77,19 +77,18 @@ public struct PostgresSession: Sendable {
         }
     }
 
-    /// Runs `statements` as one transaction in one round trip — `BEGIN`, the settings, the
-    /// statements and `COMMIT` in one pipeline — and returns each statement's rows.
+    /// Runs `statements` as one transaction in one round trip and returns each statement's rows.
+    ///
+    /// No `BEGIN` or `COMMIT`: the statements of one pipeline up to its sync point form an
+    /// implicit transaction, which the server commits at the sync point, or rolls back there
+    /// when a statement fails. The local settings last exactly that long.
     func batch(tenant: UUID?, _ statements: [SQL]) async throws -> [[PostgresRow]] {
-        let opening = opening(tenant: tenant)
-        pending.begin(opening + statements)
-        do {
-            let outcomes = try await send("COMMIT", returningAll: true)
-            pending.end()
-            return outcomes[opening.count..<(opening.count + statements.count)].map(\.rows)
-        } catch {
-            await rollback()
-            throw error
-        }
+        precondition(!statements.isEmpty, "a batch needs a statement")
+        let settings = Array(opening(tenant: tenant).dropFirst())
+        pending.begin(settings + statements.dropLast())
+        defer { pending.end() }
+        let outcomes = try await send(statements[statements.count - 1], returningAll: true)
+        return outcomes[settings.count...].map(\.rows)
     }
 
     /// `BEGIN` and the transaction's settings, in two statements: the deadline as a local
