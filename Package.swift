@@ -123,6 +123,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "RunServiceTests",
+            dependencies: [
+                "Shared", "RunService", "MeshTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RunServiceTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ServiceTests",
             dependencies: [
                 "Shared", "SpecService", "RunService", "AgentService", "ApprovalService", "MeshTestSupport",
