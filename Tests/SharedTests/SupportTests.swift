@@ -78,3 +78,22 @@ import Testing
         #expect(StatusCode.allCases.allSatisfy { StatusCode(httpStatus: $0.httpStatus).httpStatus == $0.httpStatus })
     }
 }
+
+/// UUIDs in the lowercase text form the platform writes, without Foundation's sprintf/sscanf.
+@Suite struct UUIDTextTests {
+    @Test func textRoundTripsAndMatchesFoundation() {
+        for _ in 0..<500 {
+            let uuid = UUID()
+            #expect(uuid.lowercaseText == uuid.uuidString.lowercased())
+            #expect(UUID(text: uuid.lowercaseText) == uuid)
+            #expect(UUID(text: uuid.uuidString) == uuid)
+        }
+    }
+
+    @Test(arguments: ["", "not-a-uuid", "6f1c1c7e2b1a4f7e9a550d3c8b1e2f40", "6f1c1c7e-2b1a-4f7e-9a55-0d3c8b1e2f4", "6f1c1c7e-2b1a-4f7e-9a55-0d3c8b1e2f400",
+                      "6f1c1c7e-2b1a-4f7e-9a55_0d3c8b1e2f40", "6g1c1c7e-2b1a-4f7e-9a55-0d3c8b1e2f40", " 6f1c1c7e-2b1a-4f7e-9a55-0d3c8b1e2f40"])
+    func malformedTextIsNotAUUID(_ text: String) {
+        #expect(UUID(text: text) == nil)
+        #expect(UUID(uuidString: text) == nil)
+    }
+}

@@ -11,21 +11,6 @@ public enum RandomHex {
         return hex(words)
     }
 
-    /// A random (version 4) UUID in lowercase, the form ids take on the wire.
-    public static func uuid() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = (generator.next() as UInt64) & 0xFFFF_FFFF_FFFF_0FFF | 0x0000_0000_0000_4000
-        let low = (generator.next() as UInt64) & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
-        let digits = Array(hex([high, low]).utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(36)
-        for (index, digit) in digits.enumerated() {
-            if index == 8 || index == 12 || index == 16 || index == 20 { text.append(UInt8(ascii: "-")) }
-            text.append(digit)
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
-
     private static func hex(_ words: [UInt64]) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(words.count * 8)
