@@ -26,6 +26,26 @@ import Testing
         #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] })
     }
 
+    @Test func aServiceWhosePortIsTakenExitsWithAMessageNotACrash() async throws {
+        let port = try LoopbackPort.free()
+        let holder = try await Self.launchUntilReady("spec-service", key: "SPEC", port: port)
+        defer { holder.terminate() }
+        let output = Pipe()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try ServiceEnvironment.require("META_BUILDER_BIN_DIR")).appendingPathComponent("spec-service")
+        process.environment = try ServiceEnvironment.variables(for: "SPEC", port: port)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = output
+        try process.run()
+        for _ in 0..<300 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!process.isRunning, "the second spec-service did not stop")
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 1)
+        let message = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(message.contains("spec-service:"))
+        #expect(!message.contains("Fatal error"))
+    }
+
     @Test func specServiceFinishesAnInFlightPlanBeforeExiting() async throws {
         // A stand-in agent-service that holds the planning call until the test lets it answer.
         let (arrivals, arrived) = AsyncStream.makeStream(of: Void.self)

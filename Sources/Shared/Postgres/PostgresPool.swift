@@ -72,19 +72,18 @@ public final class PostgresPool: Service, Sendable {
         while true {
             let connection = try await checkout(deadline: deadline)
             do {
-                let value = try await withTaskExecutorPreference(connection.thread) {
-                    guard try await !connection.onThread({ $0.isBroken }) else { throw StaleConnection() }
+                return try await withTaskExecutorPreference(connection.thread) {
+                    let broken = (try? await connection.onThread { $0.isBroken }) ?? true
+                    guard !broken else { throw StaleConnection() }
+                    // Checked in while still on the connection's thread: the next waiter can
+                    // start there at once, without waiting for this task's hop back.
+                    defer { checkin(connection) }
                     return try await body(PostgresSession(connection: connection, deadline: deadline))
                 }
-                checkin(connection)
-                return value
             } catch is StaleConnection {
                 logger.warning("replacing postgres connection that is broken or was left inside a transaction", metadata: ["db.connection": "\(connection.id)"])
                 connection.close()
                 perform(state.withLock { $0.machine.discard() })
-            } catch {
-                checkin(connection)
-                throw error
             }
         }
     }

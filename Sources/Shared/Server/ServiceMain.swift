@@ -1,5 +1,6 @@
 import CMalloc
 import Foundation
+import Hummingbird
 import Logging
 import Metrics
 
@@ -26,5 +27,29 @@ public enum ServiceMain {
         let metrics = MetricsRegistry()
         MetricsSystem.bootstrap(metrics.factory)
         return (config, Logger(label: serviceName), metrics)
+    }
+
+    /// Builds the application; a failure ends the process with a one-line message and exit status 1.
+    public static func build<App>(serviceName: String, _ build: () throws -> App) -> App {
+        do {
+            return try build()
+        } catch {
+            stop(serviceName, error)
+        }
+    }
+
+    /// Runs the service until it stops. A failure to start (a port in use, say) ends the process
+    /// with a one-line message and exit status 1, not a crash report.
+    public static func run(_ app: some ApplicationProtocol, serviceName: String) async {
+        do {
+            try await app.runService()
+        } catch {
+            stop(serviceName, error)
+        }
+    }
+
+    private static func stop(_ serviceName: String, _ error: any Error) -> Never {
+        FileHandle.standardError.write(Data("\(serviceName): \(error)\n".utf8))
+        exit(1)
     }
 }
