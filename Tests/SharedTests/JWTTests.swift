@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import Shared
+@testable import Shared
 import Testing
 
 /// Bearer tokens as `Authenticator` sees them: a valid HS256 user token yields its principal;
@@ -254,9 +254,19 @@ private enum Forge {
         #expect(Base64URL.decode(text.utf8) == nil)
     }
 
+    @Test func theIDGeneratorIsXoshiro256StarStar() {
+        // The reference sequence of xoshiro256** from the state (1, 2, 3, 4).
+        struct Counting: RandomNumberGenerator {
+            var value: UInt64 = 0
+            mutating func next() -> UInt64 { value += 1; return value }
+        }
+        var generator = Xoshiro256StarStar(seededBy: Counting())
+        #expect((0..<4).map { _ in generator.next() } == [11520, 0, 1_509_978_240, 1_215_971_899_390_074_240])
+    }
+
     @Test func randomIDsAreWellFormed() {
-        let uuids = (0..<200).map { _ in UUID().lowercaseText }
-        #expect(Set(uuids).count == 200)
+        let uuids = (0..<2000).map { _ in RandomHex.uuid() }
+        #expect(Set(uuids).count == 2000)
         for uuid in uuids {
             #expect(UUID(uuidString: uuid)?.uuidString.lowercased() == uuid)
             #expect(Array(uuid)[14] == "4")

@@ -13,10 +13,10 @@ struct CommonRoutes: Sendable {
         let checks: [String: String]?
     }
 
-    func register(on router: Router<AppRequestContext>) {
-        router.get("healthz") { _, _ in
-            Health(status: "ok", service: descriptor.name, checks: nil)
-        }
+    func register(on router: Router<AppRequestContext>) throws {
+        // The liveness answer never changes: encoded once.
+        let alive = JSONBody(String(decoding: try JSONCoding.encode(Health(status: "ok", service: descriptor.name, checks: nil)), as: UTF8.self))
+        router.get("healthz") { _, _ in alive }
         router.get("readyz") { _, _ -> Health in
             async let postgres = postgresReady()
             async let redis = runtime.redis.ping()

@@ -19,7 +19,7 @@ public struct RequestScopeMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.maxBodyBytes = config.maxBodyBytes
-        let requestID = request.headers[.xRequestID].flatMap { Self.isAcceptableID($0) ? $0 : nil } ?? UUID().lowercaseText
+        let requestID = request.headers[.xRequestID].flatMap { Self.isAcceptableID($0) ? $0 : nil } ?? RandomHex.uuid()
         let trace = request.headers[.traceparent].flatMap(TraceContext.init(traceparent:)) ?? .random()
         var timeout = Duration.milliseconds(config.defaultDeadlineMilliseconds)
         var badTimeout: WireError?

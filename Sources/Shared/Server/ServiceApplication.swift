@@ -35,7 +35,7 @@ public enum ServiceApplication {
         router.add(middleware: RequestScopeMiddleware(config: config.server))
         router.add(middleware: HTTPMetricsMiddleware(metrics: runtime.metrics))
         router.add(middleware: ErrorMiddleware())
-        CommonRoutes(descriptor: descriptor, runtime: runtime).register(on: router)
+        try CommonRoutes(descriptor: descriptor, runtime: runtime).register(on: router)
         let authenticated = AuthMiddleware(authenticator: runtime.authenticator)
         let api = router.group("api/meta/v2").add(middleware: authenticated).group(context: TenantRequestContext.self)
         let internalAPI = router.group("internal/v1").add(middleware: authenticated).group(context: TenantRequestContext.self)

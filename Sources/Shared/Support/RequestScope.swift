@@ -15,7 +15,7 @@ public struct RequestScope: Sendable {
     public var principal: Principal?
 
     /// Creates a scope.
-    public init(deadline: Deadline, trace: TraceContext = .random(), requestID: String = UUID().lowercaseText, principal: Principal? = nil) {
+    public init(deadline: Deadline, trace: TraceContext = .random(), requestID: String = RandomHex.uuid(), principal: Principal? = nil) {
         self.deadline = deadline
         self.trace = trace
         self.requestID = requestID
