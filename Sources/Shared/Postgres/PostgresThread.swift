@@ -20,8 +20,9 @@ final class PostgresThread: TaskExecutor, Sendable {
             identity.id.store(UInt(pthread_self()), ordering: .releasing)
             jobs.runUntilStopped()
         }
-        // libpq and the sessions' Swift frames need little stack.
-        thread.stackSize = 1 << 20
+        // Sessions run here whole, JSON decoding of stored documents included: the usual 8 MiB
+        // (virtual; only the pages touched are resident).
+        thread.stackSize = 8 << 20
         thread.start()
     }
 
