@@ -87,6 +87,41 @@ import Testing
         }
     }
 
+    @Test func theConnectionsThreadKeepsTheDeadlineWhenTheServerWouldNot() async throws {
+        try await TestDatabase.withPool(poolSize: 1) { pool in
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.withSession(deadline: .after(.seconds(1))) { session in
+                    // Behind the session's back: no server-side timeout any more.
+                    try await session.execute("SELECT set_config('statement_timeout', '0', false)")
+                    try await session.query("SELECT pg_sleep(10)")
+                }
+            }
+            // The thread's poll saw the deadline pass and cancelled the statement itself.
+            #expect(error?.kind == .deadlineExceeded)
+            let one = try await pool.query("SELECT 1 AS one", deadline: .after(.seconds(10)))[0].decode("one", as: Int.self)
+            #expect(one == 1)
+        }
+    }
+
+    @Test func aServerThatStopsAnsweringCostsTheConnectionNotTheCaller() async throws {
+        try await TestDatabase.withPool(poolSize: 1) { pool in
+            let backend = Int32(try await pool.query("SELECT pg_backend_pid() AS pid", deadline: .after(.seconds(10)))[0].decode("pid", as: Int.self))
+            // The backend is frozen: neither the statement nor the cancel request gets an answer.
+            #expect(kill(backend, SIGSTOP) == 0)
+            let started = ContinuousClock.now
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.query("SELECT 1 AS one", deadline: .after(.seconds(1)))
+            }
+            _ = kill(backend, SIGCONT)
+            // Given up after the deadline and the cancel's grace, with the deadline as the reason.
+            #expect(error?.kind == .deadlineExceeded)
+            #expect(ContinuousClock.now - started < .seconds(1) + PostgresConnection.cancelGrace + .seconds(3))
+            // The connection that could not be trusted was replaced: the pool heals on its own.
+            let after = Int32(try await pool.query("SELECT pg_backend_pid() AS pid", deadline: .after(.seconds(10)))[0].decode("pid", as: Int.self))
+            #expect(after != backend)
+        }
+    }
+
     @Test func sessionsUnderLoadRunOnNoMoreThreadsThanThePoolHasConnections() async throws {
         try await TestDatabase.withPool(poolSize: 3) { pool in
             let threads = try await withThrowingTaskGroup(of: UInt.self) { group in
