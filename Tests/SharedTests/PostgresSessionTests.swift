@@ -93,7 +93,7 @@ import Testing
                 try await pool.withSession(deadline: .after(.seconds(1))) { session in
                     // Behind the session's back: no server-side timeout any more.
                     try await session.execute("SELECT set_config('statement_timeout', '0', false)")
-                    try await session.query("SELECT pg_sleep(10)")
+                    try await session.query("SELECT pg_sleep(10), 'server timeout off'::text")
                 }
             }
             // The thread's poll saw the deadline pass and cancelled the statement itself.
