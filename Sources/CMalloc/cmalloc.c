@@ -2,4 +2,3 @@
 #include "cmalloc.h"
 
 int mb_malloc_limit_arenas(int count) { return mallopt(M_ARENA_MAX, count); }
-int mb_malloc_trim(void) { return malloc_trim(0); }

@@ -1,9 +1,8 @@
 import Foundation
-import Hummingbird
 import Shared
 
 /// A stored specification as the API returns it.
-struct ScaffoldSpec: Codable, Sendable, ResponseEncodable, PostgresRowDecodable {
+struct ScaffoldSpec: Codable, Sendable, PostgresRowDecodable {
     var id: ResourceID
     var title: String
     var description: String

@@ -4,7 +4,4 @@
 
 /* mallopt(M_ARENA_MAX, count): at most `count` malloc arenas. Returns 1 on success. */
 int mb_malloc_limit_arenas(int count);
-
-/* malloc_trim(0): returns free memory at the top of each heap to the system. */
-int mb_malloc_trim(void);
 #endif

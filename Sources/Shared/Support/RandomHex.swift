@@ -19,8 +19,7 @@ public enum RandomHex {
     public static func uuid() -> String {
         let (high, low) = generator.withLock { ($0.next(), $0.next()) }
         let bytes = bigEndianBytes([high & 0xFFFF_FFFF_FFFF_0FFF | 0x4000, low & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000])
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15])).lowercaseText
+        return UUID(bytes: bytes).lowercaseText
     }
 
     private static let generator = Mutex(Xoshiro256StarStar(seededBy: SystemRandomNumberGenerator()))
