@@ -13,7 +13,7 @@ import Testing
             var runs: [UUID: UUID] = [:]
             for _ in 0..<4 {
                 for tenant in [UUID(), UUID(), UUID()] {
-                    runs[try await RunTestDatabase.queuedRun(tenant: tenant, on: pool, queue: queue)] = tenant
+                    runs[try await RunTestDatabase.queuedRun(tenant: tenant, on: pool)] = tenant
                 }
             }
             // Eight workers claim concurrently until the queue is empty.
@@ -40,7 +40,7 @@ import Testing
             try await RunTestDatabase.emptyQueue(pool)
             let tenant = UUID()
             let first = RunQueue(pool: pool, owner: "first", leaseTTL: .milliseconds(400))
-            let runID = try await RunTestDatabase.queuedRun(tenant: tenant, on: pool, queue: first)
+            let runID = try await RunTestDatabase.queuedRun(tenant: tenant, on: pool)
             let stale = try #require(try await first.claim())
             // While its lease holds, nobody else gets the run, and its fenced writes go through.
             let second = RunQueue(pool: pool, owner: "second")
@@ -68,7 +68,7 @@ import Testing
             try await RunTestDatabase.emptyQueue(pool)
             let tenant = UUID()
             let queue = RunQueue(pool: pool, owner: "worker")
-            let runID = try await RunTestDatabase.queuedRun(tenant: tenant, on: pool, queue: queue)
+            let runID = try await RunTestDatabase.queuedRun(tenant: tenant, on: pool)
             #expect(try await queue.depth() == 1)
             let claim = try #require(try await queue.claim())
             #expect(try await queue.depth() == 0)
@@ -91,7 +91,7 @@ import Testing
         try await RunTestDatabase.withPool { pool in
             let queue = RunQueue(pool: pool, owner: "setup")
             let (tenantA, tenantB) = (UUID(), UUID())
-            let runA = try await RunTestDatabase.queuedRun(tenant: tenantA, on: pool, queue: queue)
+            let runA = try await RunTestDatabase.queuedRun(tenant: tenantA, on: pool)
             let seenByB = try await pool.batch(tenant: tenantB, deadline: .after(.seconds(30)), ["SELECT id FROM runs WHERE id = \(runA)"])
             #expect(seenByB[0].isEmpty)
             // Writing a step of A's run from B's transaction is refused by the policy.

@@ -19,14 +19,14 @@ enum RunTestDatabase {
     /// Inserts a queued run of `tenant` (as the run-service does, in the tenant's transaction) and
     /// queues it; returns its id.
     @discardableResult
-    static func queuedRun(tenant: UUID, on pool: PostgresPool, queue: RunQueue) async throws -> UUID {
+    static func queuedRun(tenant: UUID, on pool: PostgresPool) async throws -> UUID {
         let id = UUID()
         try await pool.withTenant(tenant, deadline: .after(.seconds(30))) { session in
             try await session.execute("""
                 INSERT INTO runs (id, tenant_id, spec_id, plan_id, plan, max_iterations, token_budget, timeout_seconds, created_by)
                 VALUES (\(id), \(tenant), \(UUID()), \(UUID()), '{}'::jsonb, 4, 2000000, 900, 'user-1')
                 """)
-            try await queue.enqueue(id, tenant: tenant, on: session)
+            try await RunQueue.enqueue(id, tenant: tenant, on: session)
         }
         return id
     }

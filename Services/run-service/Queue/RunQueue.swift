@@ -24,7 +24,7 @@ struct RunQueue: Sendable {
     }
 
     /// Queues a new run, in the transaction that creates it.
-    func enqueue(_ runID: UUID, tenant: UUID, on session: PostgresSession) async throws {
+    static func enqueue(_ runID: UUID, tenant: UUID, on session: PostgresSession) async throws {
         try await session.executeDeferred("INSERT INTO run_queue (run_id, tenant_id) VALUES (\(runID), \(tenant))")
     }
 

@@ -1,3 +1,5 @@
+import Shared
+
 /// Where a build run stands (DESIGN.md): `queued → generating → applying → evaluating →
 /// (fixing → applying → evaluating)* → reviewing → [awaiting_approval →] finalizing →
 /// succeeded`, or `rejected`, `cancelled`, `failed`. Terminal states absorb: nothing leaves them.
@@ -33,4 +35,13 @@ enum RunStatus: String, Sendable, CaseIterable, Codable {
         .awaitingApproval: [.finalizing, .rejected],
         .finalizing: [.succeeded],
     ]
+}
+
+extension RunStatus: PostgresCodable {
+    var postgresText: String { rawValue }
+
+    init(postgresText: String) throws {
+        guard let status = RunStatus(rawValue: postgresText) else { throw PostgresDecodingError(type: "RunStatus") }
+        self = status
+    }
 }

@@ -33,4 +33,20 @@ public struct AgentClient: Sendable {
             throw WireError(.unavailable, "agent-service answered \(role.rawValue) with an unexpected output")
         }
     }
+
+    /// Cancels the executions in flight of the caller's tenant whose idempotency keys start with
+    /// `keyPrefix` (their subprocesses are killed) and waits until they ended; how many it cancelled.
+    @discardableResult
+    public func cancel(keyPrefix: String) async throws -> Int {
+        struct Request: Encodable, Sendable { var keyPrefix: String; enum CodingKeys: String, CodingKey { case keyPrefix = "key_prefix" } }
+        struct Answer: Decodable { var cancelled: Int }
+        return try await http.call("POST", "\(baseURL)/internal/v1/executions/cancel", body: Request(keyPrefix: keyPrefix), idempotent: true, as: Answer.self).cancelled
+    }
+
+    /// Removes a run's sandbox (workspaces and preview schema); a failed run's may be kept for
+    /// debugging when the agent-service is configured so.
+    public func cleanSandbox(run: String, failed: Bool) async throws {
+        struct Request: Encodable, Sendable { var failed: Bool }
+        _ = try await http.call("POST", "\(baseURL)/internal/v1/sandboxes/\(run)/cleanup", body: Request(failed: failed), idempotent: true, as: JSONValue.self)
+    }
 }

@@ -44,7 +44,7 @@ public enum ServiceApplication {
         try ContractCheck.verify(router, against: descriptor.openAPIDocument, service: descriptor.name)
 
         let migrations = try descriptor.allMigrations
-        let migrated = StartupGate()
+        let migrated = runtime.migrated
         let relay = OutboxRelay(pool: runtime.pool, redis: runtime.redis, logger: runtime.logger, metrics: runtime.metrics, gate: migrated, pollInterval: .milliseconds(config.outboxPollMilliseconds))
         var app = Application(
             router: router,

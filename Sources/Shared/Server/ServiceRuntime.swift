@@ -21,6 +21,8 @@ public struct ServiceRuntime: Sendable {
     public let rateLimiter: RateLimiter
     /// Prometheus metrics.
     public let metrics: MetricsRegistry
+    /// Opens once the service's migrations ran: background work that needs the schema waits on it.
+    public let migrated = StartupGate()
 
     /// Creates every client (none connects until used).
     public init(config: ServiceConfig, logger: Logger, metrics: MetricsRegistry = MetricsRegistry()) {

@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import Shared
+
+/// Builds claimed runs: Codegen → DevOps apply → QA evaluate → while failures and caps allow:
+/// Auto-Fixer → apply → evaluate … → Reviewer → risk score → `awaiting_approval` or
+/// `finalizing` → `succeeded`. Every agent call goes to the agent-service with the run's
+/// remaining time as its deadline and the step's key as its idempotency key, acting for the run's
+/// creator. The walk starts from the beginning on every claim: finished steps are replayed from
+/// their stored output, so a run taken over after its worker died continues from its last
+/// finished step, and a step left running is called again with the same key (the agent-service
+/// replays or takes over its execution instead of running it twice).
+struct BuildLoop: Sendable {
+    let journal: RunJournal
+    let agents: AgentClient
+    let catalogue: AgentCatalogue
+    let settings: RunSettings
+    let metrics: RunMetrics
+    let logger: Logger
+
+    /// Builds the claimed run until it ends, waits for approval, or the claim is lost
+    /// (`LostClaim`, with nothing written).
+    func build(_ claim: RunClaim) async throws {
+        guard let (run, steps) = try await journal.load(claim) else { return }
+        guard !run.status.isTerminal, run.status != .awaitingApproval else {
+            // Ended (a cancel raced the claim): nothing to build.
+            try await journal.forget(claim)
+            return
+        }
+        var build = RunBuild(loop: self, claim: claim, run: run, steps: steps)
+        try await build.run()
+    }
+
+    /// Removes the run's sandbox (workspaces and preview schema), acting for its creator; a
+    /// failure is logged, not fatal (the agent-service's sweeper removes what is left).
+    func cleanSandbox(_ run: UUID, creator: Principal, failed: Bool) async {
+        do {
+            try await RequestScope.$current.withValue(RequestScope(deadline: .after(.seconds(30)), principal: creator)) {
+                try await agents.cleanSandbox(run: run.lowercaseText, failed: failed)
+            }
+        } catch {
+            logger.warning("could not clean the run's sandbox", metadata: ["run.id": "\(run.lowercaseText)", "error": "\(error)"])
+        }
+    }
+
+    /// Cancels the run's agent executions in flight, acting for its creator; false when the
+    /// agent-service could not be told.
+    @discardableResult
+    func cancelExecutions(_ run: UUID, creator: Principal, keyPrefix: String? = nil) async -> Bool {
+        do {
+            try await RequestScope.$current.withValue(RequestScope(deadline: .after(.seconds(15)), principal: creator)) {
+                try await agents.cancel(keyPrefix: keyPrefix ?? StepRecord.keyPrefix(run: run))
+            }
+            return true
+        } catch {
+            logger.warning("could not cancel the run's agent executions", metadata: ["run.id": "\(run.lowercaseText)", "error": "\(error)"])
+            return false
+        }
+    }
+}

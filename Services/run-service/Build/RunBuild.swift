@@ -1,0 +1,253 @@
+import Foundation
+import Logging
+import Shared
+
+/// One claimed run being built (see `BuildLoop`): its steps so far, its token ledger and its
+/// deadline. A cap that is reached, an agent that fails for good or a fingerprint that changed
+/// ends the run `failed` with the reason and what was spent.
+struct RunBuild {
+    private let loop: BuildLoop
+    private let claim: RunClaim
+    private let run: RunRecord
+    /// The run's steps so far, by step key.
+    private let steps: [String: StepRecord]
+    private var ledger: TokenLedger
+    /// When a worker first claimed the run (set once it has begun).
+    private var startedAt: Date?
+    /// When the run's time is up (set once it has begun).
+    private var deadline = Date.distantFuture
+
+    init(loop: BuildLoop, claim: RunClaim, run: RunRecord, steps: [StepRecord]) {
+        self.loop = loop
+        self.claim = claim
+        self.run = run
+        self.steps = Dictionary(steps.map { ($0.stepKey, $0) }) { first, _ in first }
+        ledger = TokenLedger(budget: run.tokenBudget, spent: run.tokensSpent, reserved: run.tokensReserved)
+    }
+
+    /// Thrown once the run has been ended (or parked for approval) and recorded: unwinds the walk.
+    private struct Ended: Error {}
+
+    /// Walks the loop to its end.
+    mutating func run() async throws {
+        do {
+            try await begin()
+            try await review(try await buildAndEvaluate())
+        } catch is Ended {
+            return
+        }
+    }
+
+    // MARK: - The loop
+
+    /// Checks the fingerprint (recording it on the first claim) and starts the clock.
+    private mutating func begin() async throws {
+        let provider = try await RequestScope.$current.withValue(RequestScope(deadline: .after(.seconds(30)), principal: run.creator)) {
+            try await loop.catalogue.provider(run.provider)
+        }
+        let current = RunFingerprint(
+            planSHA256: try RunFingerprint.digest(run.plan), provider: provider.name, model: provider.model,
+            loopVersion: RunFingerprint.currentLoopVersion, stepTokenCeiling: loop.settings.stepTokenCeiling,
+            baseRepository: run.baseRepository, fault: run.fault
+        )
+        if let recorded = run.fingerprint {
+            let changes = current.changes(since: recorded)
+            guard changes.isEmpty else {
+                try await end(.failed(.fingerprintChanged, detail: "FAILED_PRECONDITION: the run was resumed on different ground: \(changes.joined(separator: ", ")) changed since it started", step: nil))
+            }
+        }
+        let started = try await loop.journal.begin(claim, fingerprint: current)
+        if run.startedAt == nil { loop.metrics.started.increment() }
+        startedAt = started
+        deadline = run.deadline(startedAt: started)
+        try await checkTime(during: "starting")
+    }
+
+    /// Codegen, then apply → evaluate → fix until an evaluation passes; the last report.
+    private mutating func buildAndEvaluate() async throws -> Evaluated {
+        let generated = try await step(
+            1, .codegenEngineer, .generating,
+            StepMessages.CodegenInput(plan: run.plan, baseRepository: run.baseRepository, fault: run.fault),
+            as: StepMessages.DiffOutput.self
+        ) { output, _, claim, session in
+            try await RunJournal.recordDiff(output.diff, iteration: 1, role: .codegenEngineer, claim: claim, on: session)
+        }.output
+        var diff = generated.diff
+        var files = Set(generated.files)
+        var iteration = 1
+        while true {
+            let prepared = try await step(
+                iteration, .devOps, .applying,
+                StepMessages.DevOpsInput(runID: claim.runID.lowercaseText, iteration: iteration, diff: diff, baseRepository: iteration == 1 ? run.baseRepository : nil),
+                as: StepMessages.DevOpsOutput.self
+            ).output
+            let timeLeft = max(1, Int(deadline.timeIntervalSinceNow.rounded(.down)))
+            let (summary, report) = try await step(
+                iteration, .qaEvaluator, .evaluating,
+                StepMessages.QAInput(runID: claim.runID.lowercaseText, iteration: iteration, plan: run.plan, workspace: prepared.workspace, timeoutSeconds: timeLeft),
+                as: EvalSummary.self
+            ) { summary, report, claim, session in
+                try await RunJournal.recordReport(report, summary: summary, claim: claim, on: session)
+            }
+            if summary.passed { return Evaluated(summary: summary, files: files.sorted(), iterations: iteration) }
+            guard iteration < run.maxIterations else {
+                let failing = summary.failingFiles.isEmpty ? "" : "; failing files: \(summary.failingFiles.joined(separator: ", "))"
+                try await end(.failed(.iterationCap, detail: "\(iteration) of \(run.maxIterations) evaluations used; the last scored \(summary.score)/100 with \(summary.checksFailed) failed checks and \(summary.testsFailed) failed tests\(failing)", step: nil))
+            }
+            let next = iteration + 1
+            let fix = try await step(
+                next, .autoFixer, .fixing,
+                StepMessages.FixerInput(plan: run.plan, report: report, workspace: prepared.workspace),
+                as: StepMessages.DiffOutput.self
+            ) { output, _, claim, session in
+                try await RunJournal.recordDiff(output.diff, iteration: next, role: .autoFixer, claim: claim, on: session)
+            }.output
+            diff = fix.diff
+            files.formUnion(fix.files)
+            iteration = next
+        }
+    }
+
+    /// What the evaluation ended with.
+    private struct Evaluated {
+        var summary: EvalSummary
+        var files: [String]
+        var iterations: Int
+    }
+
+    /// The Reviewer's pull-request body, the risk score, then the gate or the end.
+    private mutating func review(_ evaluated: Evaluated) async throws {
+        let summary = evaluated.summary
+        let pullRequest = try await step(
+            evaluated.iterations, .reviewer, .reviewing,
+            StepMessages.ReviewInput(
+                runID: claim.runID.lowercaseText, plan: run.plan, files: evaluated.files, iterations: evaluated.iterations,
+                testsPassed: summary.testsPassed, testsFailed: summary.testsFailed, score: summary.score,
+                branch: "meta-builder/run-\(claim.runID.lowercaseText)"
+            ),
+            as: StepMessages.PullRequest.self
+        ).raw
+        let risk = RunRisk(planScore: run.planRiskScore, report: summary, iterations: evaluated.iterations)
+        if risk.score >= run.approvalThreshold {
+            try await end(.awaitingApproval(risk, pullRequest: pullRequest))
+        }
+        try await loop.journal.finalize(claim, risk: risk, pullRequest: pullRequest)
+        try await end(.succeeded(risk, pullRequest: pullRequest))
+    }
+
+    // MARK: - Steps
+
+    /// Runs one step, or replays it when it already finished. A new step reserves the call's
+    /// token ceiling first (the run fails `token_budget` when that does not fit); a step left
+    /// running keeps its reservation and key. The output is read as `Output` before the step is
+    /// recorded (one the run-service cannot read fails the run: the agent broke its contract),
+    /// and `alongside` records what it means (a diff, a report) in the transaction that
+    /// completes the step.
+    private mutating func step<Output: Decodable & Sendable>(
+        _ iteration: Int,
+        _ role: AgentRole,
+        _ status: RunStatus,
+        _ input: some Encodable & Sendable,
+        as type: Output.Type,
+        alongside: @escaping @Sendable (Output, JSONValue, RunClaim, PostgresSession) async throws -> Void = { _, _, _, _ in }
+    ) async throws -> (output: Output, raw: JSONValue) {
+        let key = StepRecord.key(run: claim.runID, iteration: iteration, role: role)
+        let previous = steps[key]
+        if let previous, previous.status == .succeeded, let raw = previous.output {
+            return (try await read(Output.self, from: raw, role: role, step: nil), raw)
+        }
+        let identity: StepRecord.Identity
+        let reserved: Int
+        if let previous, previous.status == .running {
+            (identity, reserved) = (previous.identity, previous.reservedTokens)
+        } else {
+            try await checkTime(during: "\(role.rawValue) (iteration \(iteration))")
+            let ceiling = loop.settings.stepTokenCeiling
+            guard ledger.reserve(ceiling) else {
+                try await end(.failed(.tokenBudget, detail: "\(role.rawValue) (iteration \(iteration)) may use up to \(ceiling) tokens, but only \(ledger.available) of the budget of \(run.tokenBudget) remain (\(ledger.spent) spent)", step: nil))
+            }
+            let id = try await loop.journal.startStep(claim, iteration: iteration, role: role, status: status, reserved: ceiling, ledger: ledger)
+            (identity, reserved) = (StepRecord.Identity(id: id, iteration: iteration, role: role), ceiling)
+        }
+        let started = ContinuousClock.now
+        let execution = try await call(role, input, key: key, step: identity)
+        ledger.settle(reservation: reserved, used: execution.usage.totalTokens)
+        let output = try await read(Output.self, from: execution.output, role: role, step: identity.id)
+        let claim = self.claim
+        try await loop.journal.completeStep(claim, step: identity, execution: execution, ledger: ledger) { session in
+            try await alongside(output, execution.output, claim, session)
+        }
+        loop.metrics.step(role, took: .now - started)
+        if role == .autoFixer { loop.metrics.autofixIterations.increment() }
+        return (output, execution.output)
+    }
+
+    /// Calls the agent, retrying while the agent-service is unavailable or still busy with the
+    /// same key (a takeover); ends the run on its deadline (cancelling the execution) or on an
+    /// agent's failure.
+    private func call(_ role: AgentRole, _ input: some Encodable & Sendable, key: String, step: StepRecord.Identity) async throws -> AgentExecutionResult {
+        var backoff = Duration.milliseconds(250)
+        while true {
+            do {
+                let scope = RequestScope(deadline: .after(.seconds(max(0, deadline.timeIntervalSinceNow))), principal: run.creator)
+                return try await RequestScope.$current.withValue(scope) {
+                    try await loop.agents.execute(role, input: input, idempotencyKey: key, provider: run.provider, as: JSONValue.self).execution
+                }
+            } catch let error as WireError {
+                let what = "\(role.rawValue) (iteration \(step.iteration))"
+                if error.code == .deadlineExceeded || Date() >= deadline {
+                    await loop.cancelExecutions(claim.runID, creator: run.creator, keyPrefix: key)
+                    try await end(.failed(.timeBudget, detail: "the run's time budget of \(run.timeoutSeconds) s ran out during \(what)", step: step.id))
+                }
+                guard [.unavailable, .aborted, .resourceExhausted].contains(error.code) else {
+                    try await end(.failed(.agentError, detail: "\(what) failed: \(error.code.rawValue): \(error.message)", step: step.id))
+                }
+                var delay = backoff
+                if let retryAfter = error.retryAfter { delay = max(delay, .seconds(retryAfter)) }
+                loop.logger.warning("agent call will be retried", metadata: [
+                    "run.id": "\(claim.runID.lowercaseText)", "agent.role": "\(role.rawValue)", "error": "\(error.code.rawValue): \(error.message)",
+                ])
+                try await Task.sleep(for: min(delay, .seconds(max(0, deadline.timeIntervalSinceNow))))
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
+    }
+
+    // MARK: - Ending
+
+    /// Fails the run `time_budget` once its deadline has passed.
+    private func checkTime(during what: String) async throws {
+        guard Date() >= deadline else { return }
+        try await end(.failed(.timeBudget, detail: "the run's time budget of \(run.timeoutSeconds) s ran out before \(what)", step: nil))
+    }
+
+    /// Records how the run ends (or that it waits for approval), counts it, cleans its sandbox,
+    /// and unwinds the walk.
+    private func end(_ ending: RunJournal.Ending) async throws -> Never {
+        try await loop.journal.end(claim, ending, ledger: ledger, actingFor: run.creator)
+        var (failed, parked) = (false, false)
+        switch ending {
+        case .failed(let reason, let detail, _):
+            loop.metrics.failed(reason: reason.rawValue)
+            loop.logger.info("run failed", metadata: ["run.id": "\(claim.runID.lowercaseText)", "run.failure_reason": "\(reason.rawValue)", "run.failure_detail": "\(detail)"])
+            failed = true
+        case .succeeded:
+            loop.metrics.succeeded.increment()
+        case .awaitingApproval:
+            parked = true
+        }
+        if let startedAt, !parked { loop.metrics.run(took: .seconds(Date().timeIntervalSince(startedAt))) }
+        await loop.cleanSandbox(claim.runID, creator: run.creator, failed: failed)
+        throw Ended()
+    }
+
+    /// Reads a step's output as `T`; an output of another shape fails the run (the agent-service
+    /// broke its contract).
+    private func read<T: Decodable>(_ type: T.Type, from output: JSONValue, role: AgentRole, step: UUID?) async throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: JSONEncoder().encode(output))
+        } catch {
+            try await end(.failed(.agentError, detail: "\(role.rawValue) answered with an output the run-service cannot read", step: step))
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Shared
+
+/// The run-service's public API under `/api/meta/v2`: start, list, read and cancel runs.
+struct RunController: Sendable {
+    let repository: RunRepository
+    let specs: SpecClient
+    let loop: BuildLoop
+    let active: ActiveBuilds
+    let settings: RunSettings
+    let rateLimiter: RateLimiter
+
+    func register(_ routes: ServiceRoutes) {
+        routes.api.post("specs/:id/runs") { request, context in try await start(request, context) }
+        let runs = routes.api.group("runs")
+        runs.get { request, context in try await list(request, context) }
+        runs.get(":id") { _, context in try await show(context) }
+        runs.post(":id/cancel") { _, context in try await cancel(context) }
+    }
+
+    /// `POST /specs/{id}/runs`: a queued run of the spec's latest plan (or `plan_id`), planning
+    /// the spec first when it has no plan. 202 with the run; with `wait`, the answer comes when
+    /// the run ended or waits for approval (200), or when the request's time is nearly up (202
+    /// with the run as it stands).
+    private func start(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        try RBAC.authorize(context.principal, .startRun)
+        let specID = try Self.id(context, "spec")
+        let key = try IdempotentCreate.validate(key: request.headers[.idempotencyKey])
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let (options, raw) = try StartRunRequest.parse(Data(buffer: body), settings: settings)
+        let plan = try await specs.plan(spec: specID, planID: options.planID, planningKey: "run-start:\(key ?? UUID().lowercaseText)")
+        let principal = context.principal
+        let tenant = context.tenantID
+        let new = RunRepository.NewRun(specID: specID, plan: plan, options: options, approvalThreshold: settings.approvalThreshold)
+        let outcome = try await IdempotentCreate.run(
+            pool: repository.pool, tenant: tenant, operation: "run.start", key: key,
+            requestHash: try IdempotentCreate.hash(.object(["spec_id": .string(specID.lowercaseText), "body": raw])), status: 202,
+            admit: { [rateLimiter] in try await rateLimiter.enforce(tenant: tenant, action: .runs).headers }
+        ) { session in
+            Data(try await repository.create(new, by: principal, on: session).utf8)
+        }
+        var response = JSONCoding.response(outcome.body, status: outcome.status)
+        if options.wait, let runID = try? JSONDecoder().decode(JSONValue.self, from: outcome.body)["id"]?.stringValue.flatMap(UUID.init(text:)) {
+            if let settled = try await settledRun(runID, tenant: tenant) { response = JSONCoding.response(Data(settled.utf8), status: 200) }
+        }
+        for (name, value) in outcome.headers { response.headers[HTTPField.Name(name)!] = value }
+        if outcome.replayed { response.headers[.idempotentReplayed] = "true" }
+        return response
+    }
+
+    /// The run once it ended or waits for approval; nil when the request's deadline (less a
+    /// margin to answer in) comes first.
+    private func settledRun(_ id: UUID, tenant: UUID) async throws -> String? {
+        let deadline = RequestScope.current?.deadline ?? .after(.seconds(30))
+        let answerBy = Deadline(deadline.instant - Self.waitMargin)
+        while !answerBy.isExpired {
+            let status = try await repository.status(id, tenant: tenant)
+            if status.isTerminal || status == .awaitingApproval {
+                return try await repository.rendered(id, tenant: tenant).json
+            }
+            try await Task.sleep(for: min(Self.waitPoll, answerBy.remaining))
+        }
+        return nil
+    }
+
+    /// How often a waiting start looks at its run, and how long before the request's deadline
+    /// it gives up waiting to answer 202.
+    static let waitPoll = Duration.milliseconds(200)
+    static let waitMargin = Duration.milliseconds(750)
+
+    /// `GET /runs`: the tenant's runs, newest first, filtered by `status`, `spec_id`,
+    /// `created_after`, `created_before`.
+    private func list(_ request: Request, _ context: TenantRequestContext) async throws -> JSONBody {
+        try RBAC.authorize(context.principal, .readRun)
+        let query = request.uri.queryParameters
+        var filter = RunRepository.Filter()
+        if let raw = query["status"].map(String.init) {
+            guard let status = RunStatus(rawValue: raw) else {
+                throw WireError.invalidArgument(field: "status", "must be one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.status = status
+        }
+        if let raw = query["spec_id"].map(String.init) {
+            guard let spec = UUID(text: raw) else { throw WireError.invalidArgument(field: "spec_id", "must be a spec id (a UUID)") }
+            filter.specID = spec
+        }
+        filter.createdAfter = try query["created_after"].map { try Self.timestamp(String($0), field: "created_after") }
+        filter.createdBefore = try query["created_before"].map { try Self.timestamp(String($0), field: "created_before") }
+        let token = try query["page_token"].map { try PageToken(encoded: String($0)) }
+        return try await repository.list(tenant: context.tenantID, filter: filter, pageSize: try PageToken.pageSize(query["page_size"].map(String.init)), after: token)
+    }
+
+    /// `GET /runs/{id}`.
+    private func show(_ context: TenantRequestContext) async throws -> JSONBody {
+        try RBAC.authorize(context.principal, .readRun)
+        return JSONBody(try await repository.rendered(try Self.id(context, "run"), tenant: context.tenantID).json)
+    }
+
+    /// `POST /runs/{id}/cancel`: the run becomes `cancelled` at once; then its build here stops,
+    /// its agent executions are cancelled (their subprocesses killed) and its sandbox is removed.
+    private func cancel(_ context: TenantRequestContext) async throws -> JSONBody {
+        try RBAC.authorize(context.principal, .cancelRun)
+        let id = try Self.id(context, "run")
+        let cancelled = try await repository.cancel(id, by: context.principal)
+        active.stop(id)
+        await loop.cancelExecutions(id, creator: context.principal)
+        await loop.cleanSandbox(id, creator: context.principal, failed: false)
+        return JSONBody(cancelled.json)
+    }
+
+    /// The `:id` path parameter; a malformed id cannot name an existing resource: NOT_FOUND.
+    private static func id(_ context: TenantRequestContext, _ kind: String) throws -> UUID {
+        let raw = try context.parameters.require("id")
+        guard let id = UUID(text: raw) else { throw WireError.notFound(kind, id: raw) }
+        return id
+    }
+
+    /// An RFC 3339 timestamp query value, or INVALID_ARGUMENT naming `field`.
+    private static func timestamp(_ raw: String, field: String) throws -> Date {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: raw) { return date }
+        formatter.formatOptions.insert(.withFractionalSeconds)
+        guard let date = formatter.date(from: raw) else {
+            throw WireError.invalidArgument(field: field, "must be an RFC 3339 timestamp, e.g. 2026-01-31T12:00:00Z")
+        }
+        return date
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Shared
+
+/// Runs in schema `run`, as the API reads and changes them. Every call runs in the caller's
+/// tenant transaction, so row-level security hides other tenants' runs (another tenant's id is
+/// simply not found). The build loop's own writes are in `RunJournal`.
+struct RunRepository: Sendable {
+    let pool: PostgresPool
+
+    /// What a new run starts from.
+    struct NewRun: Sendable {
+        var specID: UUID
+        var plan: SpecClient.Plan
+        var options: StartRunRequest.Options
+        var approvalThreshold: Int
+    }
+
+    /// Inserts a queued run with its queue entry, audit record and `run.started` event in the
+    /// caller's transaction; returns the run as the API writes it.
+    func create(_ new: NewRun, by principal: Principal, on session: PostgresSession) async throws -> String {
+        let id = UUID()
+        let options = new.options
+        let rows = try await session.query("""
+            INSERT INTO runs (id, tenant_id, spec_id, plan_id, plan_version, plan, plan_risk_score, max_iterations, token_budget,
+                              timeout_seconds, provider, base_repository, fault, approval_threshold, created_by, created_by_role)
+            VALUES (\(id), \(principal.tenantID), \(new.specID), \(new.plan.id.uuid), \(new.plan.version), \(try JSONText(encoding: new.plan.plan))::jsonb,
+                    \(new.plan.risk.score), \(options.maxIterations), \(options.tokenBudget), \(options.timeoutSeconds), \(options.provider),
+                    \(options.baseRepository), \(options.fault), \(new.approvalThreshold), \(principal.userID), \(principal.role.rawValue))
+            RETURNING \(RunView.detail)
+            """, as: RenderedRow.self)
+        try await RunQueue.enqueue(id, tenant: principal.tenantID, on: session)
+        try await AuditLog.record("run.start", resourceType: "run", resourceID: id.lowercaseText, by: principal, details: .object([
+            "spec_id": .string(new.specID.lowercaseText), "plan_id": .string(new.plan.id.description),
+        ]), on: session)
+        try await RunEvents.append(.started, run: id, tenant: principal.tenantID, data: [
+            "spec_id": .string(new.specID.lowercaseText), "plan_id": .string(new.plan.id.description), "status": .string(RunStatus.queued.rawValue),
+            "max_iterations": .number(Double(options.maxIterations)), "token_budget": .number(Double(options.tokenBudget)),
+            "timeout_s": .number(Double(options.timeoutSeconds)),
+        ], on: session)
+        return rows[0].json
+    }
+
+    /// One run of the tenant as the API writes it, or NOT_FOUND (one round trip).
+    func rendered(_ id: UUID, tenant: UUID) async throws -> RenderedRow {
+        guard let row = try await pool.read(tenant: tenant, "SELECT \(RunView.detail) FROM runs WHERE id = \(id)", as: RenderedRow.self).first else {
+            throw WireError.notFound("run", id: id.lowercaseText)
+        }
+        return row
+    }
+
+    /// The status of one run of the tenant, or NOT_FOUND (one round trip).
+    func status(_ id: UUID, tenant: UUID) async throws -> RunStatus {
+        guard let row = try await pool.batch(tenant: tenant, ["SELECT status FROM runs WHERE id = \(id)"])[0].first else {
+            throw WireError.notFound("run", id: id.lowercaseText)
+        }
+        return try row.decode("status")
+    }
+
+    /// What `GET /runs` may filter on.
+    struct Filter: Sendable {
+        var status: RunStatus?
+        var specID: UUID?
+        var createdAfter: Date?
+        var createdBefore: Date?
+    }
+
+    /// A page of the tenant's runs, newest first (ties by id), rendered by Postgres (one round trip).
+    func list(tenant: UUID, filter: Filter, pageSize: Int, after token: PageToken?) async throws -> JSONBody {
+        var sql: SQL = "SELECT \(RunView.summary) FROM runs WHERE true"
+        if let status = filter.status { sql.append(" AND status = \(status)") }
+        if let spec = filter.specID { sql.append(" AND spec_id = \(spec)") }
+        if let after = filter.createdAfter { sql.append(" AND created_at > \(after)::timestamptz") }
+        if let before = filter.createdBefore { sql.append(" AND created_at < \(before)::timestamptz") }
+        if let token { sql.append(token.condition) }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT \(pageSize + 1)")
+        let page = PageToken.page(try await pool.read(tenant: tenant, sql, as: RenderedRow.self), size: pageSize, token: \.pageToken)
+        return JSONBody.page("runs", items: page.rows.map(\.json), nextPageToken: page.next)
+    }
+
+    /// Cancels a run that has not ended: the run and its steps in flight become `cancelled`, its
+    /// reservations are released and it leaves the queue, with audit and `run.cancelled`, in one
+    /// transaction. The queue row goes first — the lock order of the worker's fenced writes — so
+    /// a worker's transaction in progress finishes before, and every later one finds its claim
+    /// gone. NOT_FOUND for an unknown run, FAILED_PRECONDITION for one that already ended.
+    func cancel(_ id: UUID, by principal: Principal) async throws -> RenderedRow {
+        try await pool.withTenant(principal.tenantID) { session in
+            guard let current = try await session.query("SELECT status FROM runs WHERE id = \(id)").first else {
+                throw WireError.notFound("run", id: id.lowercaseText)
+            }
+            try Self.checkCancellable(try current.decode("status"), id: id)
+            try await session.execute("DELETE FROM run_queue WHERE run_id = \(id) AND tenant_id = \(principal.tenantID)")
+            let status: RunStatus = try await session.query("SELECT status FROM runs WHERE id = \(id) FOR UPDATE")[0].decode("status")
+            try Self.checkCancellable(status, id: id)
+            try await session.execute("""
+                UPDATE run_steps SET status = 'cancelled', reserved_tokens = 0, finished_at = clock_timestamp(),
+                    duration_ms = (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint
+                WHERE run_id = \(id) AND status = 'running'
+                """)
+            let rows = try await session.query("""
+                UPDATE runs SET status = 'cancelled', tokens_reserved = 0, finished_at = clock_timestamp(), updated_at = clock_timestamp()
+                WHERE id = \(id)
+                RETURNING \(RunView.detail)
+                """, as: RenderedRow.self)
+            try await AuditLog.record("run.cancel", resourceType: "run", resourceID: id.lowercaseText, by: principal, details: .object([
+                "from_status": .string(status.rawValue),
+            ]), on: session)
+            try await RunEvents.append(.cancelled, run: id, tenant: principal.tenantID, data: [
+                "status": .string(RunStatus.cancelled.rawValue), "from_status": .string(status.rawValue),
+            ], on: session)
+            return rows[0]
+        }
+    }
+
+    private static func checkCancellable(_ status: RunStatus, id: UUID) throws {
+        guard !status.isTerminal else {
+            throw WireError(.failedPrecondition, "run \(id.lowercaseText) already ended (\(status.rawValue)); only a run in progress can be cancelled")
+        }
+    }
+}
