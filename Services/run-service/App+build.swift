@@ -23,7 +23,7 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
     )
     let active = ActiveBuilds()
     let worker = RunWorker(
-        pool: runtime.pool, instance: "\(ProcessInfo.processInfo.hostName)/\(getpid())/\(RandomHex.bytes(4))",
+        pool: runtime.pool, instance: "\(ProcessInfo.processInfo.hostName)/\(getpid())/\(RandomHex.bytes(8))",
         loop: loop, settings: settings, active: active, gate: runtime.migrated, metrics: runMetrics, logger: logger
     )
     let controller = RunController(

@@ -35,4 +35,34 @@ enum RunTestDatabase {
     static func emptyQueue(_ pool: PostgresPool) async throws {
         try await pool.query("DELETE FROM run_queue", deadline: .after(.seconds(30)))
     }
+
+    /// A stored run event.
+    struct StoredEvent: Sendable {
+        var sequence: Int
+        var type: String
+    }
+
+    /// The stored events of a run, in sequence order (read in the run's tenant).
+    static func events(of run: String, tenant: UUID) async throws -> [StoredEvent] {
+        try await withPool { pool in
+            try await pool.batch(tenant: tenant, deadline: .after(.seconds(30)), ["SELECT sequence, type FROM run_events WHERE run_id = \(run)::uuid ORDER BY sequence"])[0]
+                .map { StoredEvent(sequence: try $0.decode("sequence"), type: try $0.decode("type")) }
+        }
+    }
+
+    /// Whether each stored evaluation of a run passed, by iteration.
+    static func reports(of run: String, tenant: UUID) async throws -> [(iteration: Int, passed: Bool)] {
+        try await withPool { pool in
+            try await pool.batch(tenant: tenant, deadline: .after(.seconds(30)), ["SELECT iteration, passed FROM run_reports WHERE run_id = \(run)::uuid ORDER BY iteration"])[0]
+                .map { (try $0.decode("iteration"), try $0.decode("passed")) }
+        }
+    }
+
+    /// The stored diffs of a run: who wrote each and how many files it touches, by iteration.
+    static func diffs(of run: String, tenant: UUID) async throws -> [(role: String, files: Int)] {
+        try await withPool { pool in
+            try await pool.batch(tenant: tenant, deadline: .after(.seconds(30)), ["SELECT role, jsonb_array_length(files) AS files FROM run_diffs WHERE run_id = \(run)::uuid ORDER BY iteration"])[0]
+                .map { (try $0.decode("role"), try $0.decode("files")) }
+        }
+    }
 }

@@ -15,7 +15,7 @@ import Testing
     private func build(_ name: String, config: ServiceConfig) throws -> any ApplicationProtocol {
         switch name {
         case "spec-service": try SpecService.buildApplication(config: config, logger: ServiceEnvironment.logger)
-        case "run-service": try RunService.buildApplication(config: config, logger: ServiceEnvironment.logger)
+        case "run-service": try RunService.buildApplication(config: config, logger: ServiceEnvironment.logger, settings: RunSettings(workers: 0))
         case "agent-service": try AgentService.buildApplication(config: config, logger: ServiceEnvironment.logger)
         default: try ApprovalService.buildApplication(config: config, logger: ServiceEnvironment.logger)
         }

@@ -32,6 +32,8 @@ enum ServiceEnvironment {
             "META_BUILDER_SERVICE_TOKEN_SECRET": serviceSecret,
             "META_BUILDER_PORT": String(port),
             "META_BUILDER_LOG_LEVEL": "info",
+            // A run-service here only boots: its workers must not claim the runs other suites build.
+            "META_BUILDER_RUN_WORKERS": "0",
         ]
     }
 

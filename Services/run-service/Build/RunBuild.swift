@@ -81,7 +81,7 @@ struct RunBuild {
                 StepMessages.DevOpsInput(runID: claim.runID.lowercaseText, iteration: iteration, diff: diff, baseRepository: iteration == 1 ? run.baseRepository : nil),
                 as: StepMessages.DevOpsOutput.self
             ).output
-            let timeLeft = max(1, Int(deadline.timeIntervalSinceNow.rounded(.down)))
+            let timeLeft = max(1, Int(deadline.timeIntervalSinceNow.rounded(.up)))
             let (summary, report) = try await step(
                 iteration, .qaEvaluator, .evaluating,
                 StepMessages.QAInput(runID: claim.runID.lowercaseText, iteration: iteration, plan: run.plan, workspace: prepared.workspace, timeoutSeconds: timeLeft),
@@ -90,6 +90,8 @@ struct RunBuild {
                 try await RunJournal.recordReport(report, summary: summary, claim: claim, on: session)
             }
             if summary.passed { return Evaluated(summary: summary, files: files.sorted(), iterations: iteration) }
+            // QA had the run's remaining time: a failing report at the deadline was cut short by it.
+            try await checkTime(during: "fixing what evaluation \(iteration) found (it scored \(summary.score)/100)")
             guard iteration < run.maxIterations else {
                 let failing = summary.failingFiles.isEmpty ? "" : "; failing files: \(summary.failingFiles.joined(separator: ", "))"
                 try await end(.failed(.iterationCap, detail: "\(iteration) of \(run.maxIterations) evaluations used; the last scored \(summary.score)/100 with \(summary.checksFailed) failed checks and \(summary.testsFailed) failed tests\(failing)", step: nil))
@@ -215,9 +217,12 @@ struct RunBuild {
 
     // MARK: - Ending
 
-    /// Fails the run `time_budget` once its deadline has passed.
+    /// The least time a step is started with.
+    static let minimumStepTime: TimeInterval = 1
+
+    /// Fails the run `time_budget` once less than `minimumStepTime` is left.
     private func checkTime(during what: String) async throws {
-        guard Date() >= deadline else { return }
+        guard deadline.timeIntervalSinceNow < Self.minimumStepTime else { return }
         try await end(.failed(.timeBudget, detail: "the run's time budget of \(run.timeoutSeconds) s ran out before \(what)", step: nil))
     }
 

@@ -1,0 +1,185 @@
+import Foundation
+import Shared
+import Testing
+@testable import RunService
+
+extension SharedRunQueue {
+    /// Whole runs through the real mesh: spec-service, agent-service and run-service processes,
+    /// real Postgres, Redis, git and the generated app's own test suite.
+    @Suite(.serialized) struct RunLoopTests {
+        static let crm = "A CRM with contacts, companies and deals. Each contact has a name, email and phone and belongs to a company. Deals have an amount, a stage (lead, qualified, won, lost) and an owner. Sales reps see only their own deals; managers see all."
+        static let helpdesk = "A helpdesk with customers and tickets. Each ticket has a subject, a priority (low, medium, high) and a status (open, pending, closed) and belongs to a customer. Customers have a name and an email."
+
+        @Test func aCRMRunSucceedsWithEveryStepRecordedAndItsSandboxCleaned() async throws {
+            try await RunMesh.with { mesh in
+                let tenant = UUID()
+                let token = RunMesh.token(tenant: tenant, role: .owner)
+                let spec = try await mesh.createSpec(token: token, title: "CRM", description: Self.crm)
+                // No plan yet: starting the run plans the spec first.
+                let started = try await mesh.startRun(spec: spec, token: token)
+                #expect(started.status == 202, "\(started.text)")
+                let id = try #require(started.json?["id"]?.stringValue)
+                #expect(started.json?["status"]?.stringValue == "queued")
+                #expect(started.json?[path: "caps", "max_iterations"]?.int == 4)
+                #expect(started.json?[path: "caps", "token_budget"]?.int == 2_000_000)
+                #expect(started.json?[path: "caps", "timeout_s"]?.int == 900)
+                #expect(started.header("RateLimit-Remaining") == "9")
+
+                let run = try await mesh.waitForRun(id, token: token)
+                #expect(run["status"]?.stringValue == "succeeded", "\(run)")
+                let steps = try #require(run["steps"]?.array)
+                #expect(steps.map { $0["role"]?.stringValue ?? "" } == ["codegen_engineer", "devops", "qa_evaluator", "reviewer"])
+                #expect(steps.allSatisfy { $0["status"]?.stringValue == "succeeded" && $0["iteration"]?.int == 1 && $0["duration_ms"]?.int != nil })
+                #expect(run[path: "report", "passed"]?.bool == true)
+                #expect(run[path: "report", "score"]?.int == 100)
+                #expect((run[path: "report", "tests_passed"]?.int ?? 0) > 20)
+                let spent = try #require(run[path: "spent", "tokens"]?.int)
+                #expect(spent > 0 && spent <= 2_000_000)
+                #expect(run[path: "spent", "tokens_reserved"]?.int == 0)
+                #expect(run[path: "spent", "iterations"]?.int == 1)
+                #expect((run[path: "risk", "score"]?.int ?? -1) >= (run[path: "risk", "plan_score"]?.int ?? 101))
+                #expect(run["gate"] == .null)
+                #expect(run[path: "pull_request", "markdown"]?.stringValue?.contains("## Rollback plan") == true)
+                #expect(steps.map { $0["tokens"]?.int ?? 0 }.reduce(0, +) == spent)
+
+                // Every transition is an event, numbered 1… without gaps, ending with the terminal one.
+                let events = try await RunTestDatabase.events(of: id, tenant: tenant)
+                #expect(events.map(\.sequence) == Array(1...events.count))
+                #expect(events.first?.type == "run.started")
+                #expect(events.last?.type == "run.succeeded")
+                #expect(events.filter { $0.type == "run.step.started" }.count == 4)
+                #expect(events.filter { $0.type == "run.step.completed" }.count == 4)
+                #expect(events.contains { $0.type == "run.finalizing" })
+                // The sandbox is gone: no workspace left for the run.
+                #expect(!FileManager.default.fileExists(atPath: "\(mesh.workspaceRoot)/\(id)"))
+
+                // Listed, and filtered.
+                let listed = try await mesh.call("GET", "/api/meta/v2/runs?status=succeeded&spec_id=\(spec)", token: token)
+                #expect(listed.json?["runs"]?.array?.map { $0["id"]?.stringValue } == [id])
+                let none = try await mesh.call("GET", "/api/meta/v2/runs?status=failed", token: token)
+                #expect(none.json?["runs"]?.array?.isEmpty == true)
+                // A later plan version never changes a run that was built.
+                let planned = try await mesh.call("POST", "/api/meta/v2/specs/\(spec)/plan", on: "spec", token: token)
+                #expect(planned.status == 201)
+                let again = try await mesh.call("GET", "/api/meta/v2/runs/\(id)", token: token)
+                #expect(again.json?["plan_version"]?.int == 1)
+            }
+        }
+
+        @Test func anInjectedFaultIsCaughtAndFixedInIterationTwo() async throws {
+            try await RunMesh.with { mesh in
+                let tenant = UUID()
+                let token = RunMesh.token(tenant: tenant, role: .admin)
+                let spec = try await mesh.createSpec(token: token, title: "Helpdesk", description: Self.helpdesk)
+                let started = try await mesh.startRun(spec: spec, token: token, body: #"{"fault":"missing_column"}"#)
+                let id = try #require(started.json?["id"]?.stringValue, "\(started.text)")
+                let run = try await mesh.waitForRun(id, token: token)
+                #expect(run["status"]?.stringValue == "succeeded", "\(run)")
+                #expect(run["iteration"]?.int == 2)
+                #expect(run[path: "spent", "iterations"]?.int == 2)
+                let steps = try #require(run["steps"]?.array).map { "\($0["role"]?.stringValue ?? "")@\($0["iteration"]?.int ?? 0)" }
+                #expect(steps == ["codegen_engineer@1", "devops@1", "qa_evaluator@1", "auto_fixer@2", "devops@2", "qa_evaluator@2", "reviewer@2"])
+                #expect(run[path: "report", "iteration"]?.int == 2)
+                #expect(run[path: "report", "passed"]?.bool == true)
+                let reports = try await RunTestDatabase.reports(of: id, tenant: tenant)
+                #expect(reports.map(\.passed) == [false, true])
+                let diffs = try await RunTestDatabase.diffs(of: id, tenant: tenant)
+                #expect(diffs.map(\.role) == ["codegen_engineer", "auto_fixer"])
+                #expect(diffs.last?.files == 1, "the fix touches only the failing file")
+            }
+        }
+
+        @Test func eachCapEndsTheRunFailedWithItsReasonAndWhatWasSpent() async throws {
+            try await RunMesh.with { mesh in
+                let tenant = UUID()
+                let token = RunMesh.token(tenant: tenant, role: .owner)
+                let spec = try await mesh.createSpec(token: token, title: "Helpdesk", description: Self.helpdesk)
+
+                // Iterations: one evaluation allowed, and it fails.
+                let capped = try await mesh.startRun(spec: spec, token: token, body: #"{"fault":"wrong_route","max_iterations":1}"#)
+                let cappedRun = try await mesh.waitForRun(try #require(capped.json?["id"]?.stringValue, "\(capped.text)"), token: token)
+                #expect(cappedRun["status"]?.stringValue == "failed")
+                #expect(cappedRun[path: "failure", "reason"]?.stringValue == "iteration_cap")
+                #expect(cappedRun[path: "failure", "detail"]?.stringValue?.contains("1 of 1 evaluations") == true)
+                #expect(cappedRun["steps"]?.array?.contains { $0["role"]?.stringValue == "auto_fixer" } == false)
+                #expect(cappedRun[path: "spent", "iterations"]?.int == 1)
+
+                // Tokens: the first call's ceiling (100,000) does not fit, so no call is made.
+                let poor = try await mesh.startRun(spec: spec, token: token, body: #"{"token_budget":99999}"#)
+                let poorRun = try await mesh.waitForRun(try #require(poor.json?["id"]?.stringValue), token: token)
+                #expect(poorRun[path: "failure", "reason"]?.stringValue == "token_budget")
+                #expect(poorRun["steps"]?.array?.isEmpty == true)
+                #expect(poorRun[path: "spent", "tokens"]?.int == 0)
+                #expect(poorRun[path: "spent", "tokens_reserved"]?.int == 0)
+
+                // Time: 4 s is not enough to build and evaluate; the step in flight is cancelled.
+                let hurried = try await mesh.startRun(spec: spec, token: token, body: #"{"timeout_s":4}"#)
+                let hurriedID = try #require(hurried.json?["id"]?.stringValue)
+                let hurriedRun = try await mesh.waitForRun(hurriedID, token: token)
+                #expect(hurriedRun[path: "failure", "reason"]?.stringValue == "time_budget", "\(hurriedRun)")
+                // A step is not started with less than a second left.
+                #expect((hurriedRun[path: "spent", "seconds"].flatMap { if case .number(let value) = $0 { value } else { nil } } ?? 0) >= 3)
+                #expect(hurriedRun["steps"]?.array?.contains { $0["status"]?.stringValue == "running" } == false)
+                try await Self.expectNoProcessesIn("\(mesh.workspaceRoot)/\(hurriedID)")
+            }
+        }
+
+        @Test func cancellingDuringEvaluationStopsTheStepKillsItsProcessesAndCleansTheSandbox() async throws {
+            try await RunMesh.with { mesh in
+                let tenant = UUID()
+                let token = RunMesh.token(tenant: tenant, role: .owner)
+                let spec = try await mesh.createSpec(token: token, title: "CRM", description: Self.crm)
+                let started = try await mesh.startRun(spec: spec, token: token)
+                let id = try #require(started.json?["id"]?.stringValue, "\(started.text)")
+                _ = try await mesh.waitForRun(id, token: token, timeout: .seconds(120)) { $0["status"]?.stringValue == "evaluating" || RunMesh.isSettled($0) }
+                // Let the evaluation get its subprocesses going.
+                try await Self.waitForProcesses(in: "\(mesh.workspaceRoot)/\(id)")
+                let member = try await mesh.call("POST", "/api/meta/v2/runs/\(id)/cancel", token: RunMesh.token(tenant: tenant, role: .member))
+                #expect(member.status == 403)
+                let cancelled = try await mesh.call("POST", "/api/meta/v2/runs/\(id)/cancel", token: token)
+                #expect(cancelled.status == 200, "\(cancelled.text)")
+                #expect(cancelled.json?["status"]?.stringValue == "cancelled")
+                let qa = cancelled.json?["steps"]?.array?.first { $0["role"]?.stringValue == "qa_evaluator" }
+                #expect(qa?["status"]?.stringValue == "cancelled")
+                try await Self.expectNoProcessesIn("\(mesh.workspaceRoot)/\(id)")
+                #expect(!FileManager.default.fileExists(atPath: "\(mesh.workspaceRoot)/\(id)"))
+                // It stays cancelled: the worker that was building it writes nothing more.
+                try await Task.sleep(for: .seconds(2))
+                let later = try await mesh.call("GET", "/api/meta/v2/runs/\(id)", token: token)
+                #expect(later.json?["status"]?.stringValue == "cancelled")
+                #expect(later.json?["steps"]?.array?.count == cancelled.json?["steps"]?.array?.count)
+                let again = try await mesh.call("POST", "/api/meta/v2/runs/\(id)/cancel", token: token)
+                #expect(again.status == 412)
+                #expect(again.json?[path: "error", "code"]?.stringValue == "FAILED_PRECONDITION")
+                let events = try await RunTestDatabase.events(of: id, tenant: tenant)
+                #expect(events.last?.type == "run.cancelled")
+                #expect(events.filter { $0.type == "run.cancelled" }.count == 1)
+            }
+        }
+
+        /// Processes whose working directory lies under `directory` (from /proc).
+        static func processes(in directory: String) -> [Int32] {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return entries.compactMap(Int32.init).filter { pid in
+                guard let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd") else { return false }
+                return cwd == directory || cwd.hasPrefix(directory + "/")
+            }
+        }
+
+        /// Waits until some process works under `directory`.
+        static func waitForProcesses(in directory: String) async throws {
+            for _ in 0..<600 where processes(in: directory).isEmpty {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try #require(!processes(in: directory).isEmpty, "no process started under \(directory)")
+        }
+
+        /// Expects every process under `directory` to be gone within a few seconds.
+        static func expectNoProcessesIn(_ directory: String) async throws {
+            for _ in 0..<100 where !processes(in: directory).isEmpty {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(processes(in: directory).isEmpty, "processes left under \(directory)")
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import Logging
+import MeshTestSupport
+import Shared
+import Synchronization
+import Testing
+
+/// The real mesh a run needs, as processes on loopback: the spec-service, the agent-service and
+/// one or more run-services (the binaries `swift build` made), each against its own schema, with
+/// real Postgres and Redis. Tests talk to it over HTTP with user tokens, as a platform would.
+final class RunMesh: Sendable {
+    let specPort: Int
+    let agentPort: Int
+    /// The run-services' ports, by index.
+    let runPorts: [Int]
+    /// Where the agent-service keeps the runs' workspaces.
+    let workspaceRoot: String
+    /// Where each process writes its log (`<name>.log`).
+    let logDirectory: String
+    private let environment: [String: String]
+    private let processes = Mutex<[String: Process]>([:])
+    private let loop: CurlLoop
+    private let http: HTTPClient
+
+    static let jwtSecret = "run-mesh-tests-user-secret-0123456789abcdef"
+    static let serviceSecret = "run-mesh-tests-mesh-secret-0123456789abcdef"
+    static let logger = Logger(label: "run-mesh") { _ in SwiftLogNoOpLogHandler() }
+
+    private init(runServices: Int, environment: [String: String]) throws {
+        specPort = try LoopbackPort.free()
+        agentPort = try LoopbackPort.free()
+        runPorts = try (0..<runServices).map { _ in try LoopbackPort.free() }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("run-mesh-\(UUID().uuidString.prefix(8).lowercased())").path
+        workspaceRoot = scratch + "/workspaces"
+        logDirectory = scratch + "/logs"
+        try FileManager.default.createDirectory(atPath: workspaceRoot, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+        self.environment = environment
+        loop = CurlLoop(logger: Self.logger)
+        http = HTTPClient(loop: loop, authenticator: nil, logger: Self.logger, retryPolicy: .init(maxAttempts: 1))
+    }
+
+    /// Starts the mesh (`runServices` run-services, `environment` added to every process),
+    /// runs `body`, and stops every process whatever happens.
+    static func with<T: Sendable>(runServices: Int = 1, environment: [String: String] = [:], _ body: (RunMesh) async throws -> T) async throws -> T {
+        let mesh = try RunMesh(runServices: runServices, environment: environment)
+        defer { mesh.stopAll() }
+        try await mesh.start("agent-service")
+        try await mesh.start("spec-service")
+        for index in mesh.runPorts.indices { try await mesh.startRunService(index) }
+        return try await body(mesh)
+    }
+
+    // MARK: - Processes
+
+    /// Starts (or restarts) run-service `index` and waits until it is ready.
+    func startRunService(_ index: Int) async throws {
+        try await start("run-service", instance: index)
+    }
+
+    private func start(_ name: String, instance: Int = 0) async throws {
+        let (key, port): (String, Int) = switch name {
+        case "spec-service": ("SPEC", specPort)
+        case "agent-service": ("AGENT", agentPort)
+        default: ("RUN", runPorts[instance])
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try RequiredEnvironment.value("META_BUILDER_BIN_DIR")).appendingPathComponent(name)
+        var variables = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "META_BUILDER_DATABASE_URL": try RequiredEnvironment.value("META_BUILDER_\(key)_DATABASE_URL"),
+            "META_BUILDER_REDIS_URL": try RequiredEnvironment.value("META_BUILDER_REDIS_URL"),
+            "META_BUILDER_JWT_SECRET": Self.jwtSecret,
+            "META_BUILDER_SERVICE_TOKEN_SECRET": Self.serviceSecret,
+            "META_BUILDER_PORT": String(port),
+            "META_BUILDER_SPEC_URL": "http://127.0.0.1:\(specPort)",
+            "META_BUILDER_AGENT_URL": "http://127.0.0.1:\(agentPort)",
+            "META_BUILDER_OUTBOX_POLL_MS": "20",
+            "META_BUILDER_RUN_POLL_MS": "50",
+            "META_BUILDER_LOG_LEVEL": "info",
+        ]
+        if name == "agent-service" {
+            variables["META_BUILDER_PREVIEW_DATABASE_URL"] = try RequiredEnvironment.value("META_BUILDER_PREVIEW_DATABASE_URL")
+            variables["META_BUILDER_VENV"] = try RequiredEnvironment.value("META_BUILDER_VENV")
+            variables["META_BUILDER_WORKSPACE_ROOT"] = workspaceRoot
+        }
+        process.environment = variables.merging(environment) { $1 }
+        let logName = name == "run-service" ? "run-service-\(instance)" : name
+        let logPath = "\(logDirectory)/\(logName).log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        processes.withLock { $0[logName] = process }
+        var ready = false
+        for _ in 0..<600 where !ready && process.isRunning {
+            ready = (try? await SharedHTTP.status(of: "http://127.0.0.1:\(port)/readyz")) == 200
+            if !ready { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        try #require(ready, "\(logName) did not become ready:\n\(logTail(logName))")
+    }
+
+    /// Sends `signal` to run-service `index` (SIGKILL, SIGSTOP, SIGCONT, SIGTERM).
+    func signal(runService index: Int, _ signal: Int32) {
+        guard let process = processes.withLock({ $0["run-service-\(index)"] }) else { return }
+        kill(process.processIdentifier, signal)
+        if signal == SIGKILL || signal == SIGTERM { process.waitUntilExit() }
+    }
+
+    /// The last lines of a process's log.
+    func logTail(_ name: String, lines: Int = 60) -> String {
+        let text = (try? String(contentsOfFile: "\(logDirectory)/\(name).log", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+
+    private func stopAll() {
+        for process in processes.withLock({ Array($0.values) }) where process.isRunning {
+            kill(process.processIdentifier, SIGCONT)
+            process.terminate()
+            process.waitUntilExit()
+        }
+        loop.stop()
+    }
+
+    // MARK: - Calls
+
+    /// A user token for a tenant and role.
+    static func token(tenant: UUID, role: Role, user: String = "user-1") -> String {
+        let jwt = JWT(secret: jwtSecret, issuer: "meta-builder", audience: "meta-builder")
+        return jwt.sign(JWTClaims(sub: user, tid: tenant.lowercaseText, role: role.rawValue, exp: Date().timeIntervalSince1970 + 3600))
+    }
+
+    /// An answer: status, headers, body parsed as JSON (when it is).
+    struct Answer: Sendable {
+        let status: Int
+        let headers: [(String, String)]
+        let json: JSONValue?
+        let text: String
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+        }
+    }
+
+    /// Calls the mesh: `service` is `spec` or `run` (run-service `runService`).
+    func call(_ method: String, _ path: String, on service: String = "run", runService: Int = 0, token: String?, body: String? = nil, headers: [(String, String)] = [], timeout: Duration = .seconds(30)) async throws -> Answer {
+        let port = service == "spec" ? specPort : runPorts[runService]
+        var all = headers
+        if let token { all.append(("Authorization", "Bearer \(token)")) }
+        if body != nil { all.append(("Content-Type", "application/json")) }
+        let response = try await http.send(HTTPClientRequest(method: method, url: "http://127.0.0.1:\(port)\(path)", headers: all, body: body.map { Data($0.utf8) }), deadline: .after(timeout))
+        let text = String(decoding: response.body, as: UTF8.self)
+        return Answer(status: response.status, headers: response.headers, json: try? JSONDecoder().decode(JSONValue.self, from: response.body), text: text)
+    }
+
+    /// Creates a spec of `tenant` from a description; its id.
+    func createSpec(token: String, title: String, description: String) async throws -> String {
+        let body = String(decoding: try JSONEncoder().encode(["title": title, "mode": "freeform", "description": description]), as: UTF8.self)
+        let answer = try await call("POST", "/api/meta/v2/specs", on: "spec", token: token, body: body)
+        try #require(answer.status == 201, "creating a spec: \(answer.status) \(answer.text)")
+        return try #require(answer.json?["id"]?.stringValue)
+    }
+
+    /// Starts a run; the answer.
+    func startRun(spec: String, token: String, body: String = "{}", headers: [(String, String)] = [], runService: Int = 0, timeout: Duration = .seconds(60)) async throws -> Answer {
+        try await call("POST", "/api/meta/v2/specs/\(spec)/runs", runService: runService, token: token, body: body, headers: headers, timeout: timeout)
+    }
+
+    /// Polls a run until `settled` holds for it (default: it ended or waits for approval); the
+    /// run. Fails the test after `timeout`, with the run and the logs.
+    func waitForRun(_ id: String, token: String, runService: Int = 0, timeout: Duration = .seconds(300), until settled: (JSONValue) -> Bool = RunMesh.isSettled) async throws -> JSONValue {
+        let giveUp = ContinuousClock.now + timeout
+        var last: JSONValue?
+        while ContinuousClock.now < giveUp {
+            let answer = try await call("GET", "/api/meta/v2/runs/\(id)", runService: runService, token: token)
+            if answer.status == 200, let run = answer.json {
+                last = run
+                if settled(run) { return run }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("run \(id) did not settle in time; last seen: \(last.map { "\($0)" } ?? "nothing")\n\(logTail("run-service-\(runService)"))")
+        throw Timeout()
+    }
+
+    /// The run ended or waits for approval.
+    static func isSettled(_ run: JSONValue) -> Bool {
+        ["succeeded", "failed", "cancelled", "rejected", "awaiting_approval"].contains(run["status"]?.stringValue ?? "")
+    }
+
+    struct Timeout: Error {}
+}
