@@ -3,10 +3,12 @@ import Hummingbird
 import Shared
 
 /// The agent-service's endpoints: `GET /api/meta/v2/agents`, the internal
-/// `POST /internal/v1/agents/{role}/execute`, and `POST /internal/v1/sandboxes/{run}/cleanup`
+/// `POST /internal/v1/agents/{role}/execute`, `POST /internal/v1/executions/cancel` (cancels
+/// executions in flight on this instance) and `POST /internal/v1/sandboxes/{run}/cleanup`
 /// (the run-service calls it when a run ends).
 struct AgentController: Sendable {
     let executor: AgentExecutor
+    let inFlight: InFlightExecutions
     let registry: AgentRegistry
     let repository: AgentExecutionRepository
     let providers: [any AgentProvider]
@@ -36,11 +38,20 @@ struct AgentController: Sendable {
         var providers: [ProviderEntry]
     }
 
+    /// The body of `POST /executions/cancel`: how many executions the call cancelled.
+    struct Cancelled: ResponseEncodable {
+        var cancelled: Int
+    }
+
+    /// The longest a cancel call waits for the executions it cancelled to end.
+    static let cancelWait = Duration.seconds(10)
+
     func register(_ routes: ServiceRoutes) {
         routes.api.get("agents") { _, context in try await catalogue(context) }
         routes.internalAPI.post("agents/:role/execute") { request, context in
             try await execute(request, context)
         }
+        routes.internalAPI.post("executions/cancel") { request, context in try await cancel(request, context) }
         routes.internalAPI.post("sandboxes/:run/cleanup") { request, context in
             let body = try await request.decode(as: SandboxCleaner.Request.self, context: context)
             return try await cleaner.clean(run: try context.parameters.require("run"), failed: body.failed)
@@ -57,6 +68,15 @@ struct AgentController: Sendable {
             },
             providers: providers.map { .init(name: $0.name, model: $0.defaultModel, isDefault: $0.name == defaultProvider) }.sorted { $0.name < $1.name }
         )
+    }
+
+    /// Cancels the caller's tenant's executions in flight here whose key starts with the prefix,
+    /// answering once they have ended, or after `cancelWait` (or the request's deadline).
+    private func cancel(_ request: Request, _ context: TenantRequestContext) async throws -> Cancelled {
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let parsed = try CancelExecutionsRequest.parse(Data(buffer: body))
+        let wait = min(Self.cancelWait, context.scope.deadline.remaining)
+        return Cancelled(cancelled: await inFlight.cancel(tenant: context.principal.tenantID, keyPrefix: parsed.keyPrefix, waitingAtMost: wait))
     }
 
     private func execute(_ request: Request, _ context: TenantRequestContext) async throws -> Response {

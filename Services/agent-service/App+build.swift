@@ -32,15 +32,17 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
     ]
     let registry = try AgentRegistry(sandbox: sandbox, keySeed: config.auth.serviceTokenSecret, http: external, logger: logger)
     let repository = AgentExecutionRepository(pool: runtime.pool)
+    let inFlight = InFlightExecutions()
     let executor = AgentExecutor(
         registry: registry,
         providers: Dictionary(uniqueKeysWithValues: providers.map { ($0.name, $0) }),
         defaultProvider: providerConfig.defaultProvider,
         repository: repository,
+        inFlight: inFlight,
         logger: logger
     )
     let controller = AgentController(
-        executor: executor, registry: registry, repository: repository, providers: providers, defaultProvider: providerConfig.defaultProvider,
+        executor: executor, inFlight: inFlight, registry: registry, repository: repository, providers: providers, defaultProvider: providerConfig.defaultProvider,
         cleaner: SandboxCleaner(sandbox: sandbox, keySeed: config.auth.serviceTokenSecret, logger: logger)
     )
     return try ServiceApplication.build(descriptor: try serviceDescriptor(), runtime: runtime) { routes in

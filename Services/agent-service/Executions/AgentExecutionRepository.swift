@@ -66,10 +66,13 @@ struct AgentExecutionRepository: Sendable {
 
     /// Records a failure the caller caused with the usage it incurred (kept, so a replay answers
     /// the same and its tokens count); failures of dependencies delete the claim instead, so a
-    /// retry runs again, and keep only the tokens already paid for.
-    func fail(tenant: UUID, id: UUID, error: WireError, usage: AgentUsage) async throws {
+    /// retry runs again, and keep only the tokens already paid for. A CANCELLED execution is the
+    /// caller's when `cancelledByCaller` (it asked for it), otherwise a dependency's (a cancelled
+    /// statement, a service shutting down).
+    func fail(tenant: UUID, id: UUID, error: WireError, usage: AgentUsage, cancelledByCaller: Bool) async throws {
+        let dependencyFailed = !cancelledByCaller && [.unavailable, .deadlineExceeded, .cancelled, .resourceExhausted, .internal, .aborted].contains(error.code)
         try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
-            if [.unavailable, .deadlineExceeded, .cancelled, .resourceExhausted, .internal, .aborted].contains(error.code) {
+            if dependencyFailed {
                 let dropped = try await session.query("DELETE FROM agent_executions WHERE id = \(id) AND status = 'running' RETURNING role")
                 if let role = try dropped.first?.decode("role", as: String.self), usage.totalTokens > 0 {
                     try await session.execute("""

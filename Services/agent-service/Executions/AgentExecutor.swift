@@ -8,12 +8,14 @@ import Shared
 /// the recorded result; the same key with a different body is ALREADY_EXISTS. An agent still
 /// running 5 s past the execution's deadline is cancelled (DEADLINE_EXCEEDED), and the claim is
 /// leased until 15 s past it: while the lease runs a retry is ABORTED with Retry-After, once it
-/// has expired (the process died) a retry takes the execution over.
+/// has expired (the process died) a retry takes the execution over. While it runs, an execution
+/// is in `inFlight`, where its caller can cancel it: it then ends CANCELLED, recorded as failed.
 struct AgentExecutor: Sendable {
     let registry: AgentRegistry
     let providers: [String: any AgentProvider]
     let defaultProvider: String
     let repository: AgentExecutionRepository
+    let inFlight: InFlightExecutions
     let logger: Logger
 
     /// Executes `request` for `role` on behalf of `principal`.
@@ -49,9 +51,15 @@ struct AgentExecutor: Sendable {
             }
             return try record.result(replayed: true)
         }
+        let execution = inFlight.start(tenant: principal.tenantID, key: key, id: record.id)
+        // It ends once its outcome is recorded: a canceller waits for that.
+        defer { inFlight.finish(execution) }
         let started = ContinuousClock.now
         do {
-            let outcome = try await Self.bounded(by: deadline) { try await provider.run(agent, input: request.input, model: requestedModel) }
+            let outcome = try await Self.bounded(by: deadline, cancellation: execution.cancellation) {
+                try await provider.run(agent, input: request.input, model: requestedModel)
+            }
+            guard execution.settle() else { throw Self.cancelledByCaller }
             let usage = AgentUsage(
                 promptTokens: outcome.promptTokens,
                 completionTokens: outcome.completionTokens,
@@ -68,7 +76,9 @@ struct AgentExecutor: Sendable {
             ])
             return try completed.result(replayed: false)
         } catch {
-            let wire = (error as? any WireErrorConvertible)?.wireError ?? WireError(.internal, "agent failed")
+            // Cancelled by its caller before its own outcome settled: CANCELLED, whatever the agent did.
+            let cancelled = !execution.settle()
+            let wire = cancelled ? Self.cancelledByCaller : (error as? any WireErrorConvertible)?.wireError ?? WireError(.internal, "agent failed")
             // Completions paid for before the failure count against the execution.
             let spent = error as? ProviderFailure
             let usage = AgentUsage(
@@ -80,7 +90,11 @@ struct AgentExecutor: Sendable {
                 provider: providerName,
                 model: spent?.model ?? model
             )
-            try? await repository.fail(tenant: principal.tenantID, id: record.id, error: wire, usage: usage)
+            try? await repository.fail(tenant: principal.tenantID, id: record.id, error: wire, usage: usage, cancelledByCaller: cancelled)
+            if cancelled {
+                logger.info("agent execution cancelled by its caller", metadata: ["agent.role": "\(role.rawValue)"])
+                throw wire
+            }
             throw error
         }
     }
@@ -94,19 +108,26 @@ struct AgentExecutor: Sendable {
     /// with time left to record its outcome.
     static let leaseGrace = Duration.seconds(15)
 
+    /// The error of an execution its caller cancelled (`POST /internal/v1/executions/cancel`).
+    static let cancelledByCaller = WireError(.cancelled, "cancelled by its caller")
+
     /// Runs `body`, cancelling it (and waiting for it to stop) once `deadline` plus `cancelGrace`
-    /// has passed: DEADLINE_EXCEEDED then.
-    private static func bounded<T: Sendable>(by deadline: Deadline, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
+    /// has passed, DEADLINE_EXCEEDED then, or once `cancellation` opens, CANCELLED then.
+    private static func bounded<T: Sendable>(by deadline: Deadline, cancellation: Latch, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await body() }
             group.addTask {
                 try await Task.sleep(until: deadline.instant + cancelGrace, clock: .continuous)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
                 throw WireError(.deadlineExceeded, "the agent did not finish within its deadline")
             }
+            group.addTask {
+                await cancellation.wait()
+                try Task.checkCancellation()
+                throw cancelledByCaller
+            }
+            // The first child to end decides; leaving the group cancels the others and awaits them.
+            defer { group.cancelAll() }
+            guard let value = try await group.next() else { preconditionFailure("the group has three children") }
             return value
         }
     }
