@@ -33,5 +33,6 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
     )
     return try ServiceApplication.build(descriptor: try serviceDescriptor(), runtime: runtime, services: [worker]) { routes in
         controller.register(routes)
+        AnalyticsController(pool: runtime.pool, agents: AgentCatalogue(http: runtime.http, baseURL: config.peers.agent), metrics: metrics).register(routes)
     }
 }

@@ -1,0 +1,23 @@
+/// The body of `GET /analytics`: the window, the run-service's own figures over the runs
+/// created in it (outcomes, rates, durations, iterations, tokens, per-role steps), and the
+/// agent-service's per-role statistics under their own key.
+struct AnalyticsReport: Sendable, Encodable {
+    var window: AnalyticsWindow
+    var runs: RunAnalytics
+    var roles: [RoleAnalytics]
+    var agentService: AgentServiceFigures
+
+    private enum CodingKeys: String, CodingKey {
+        case window, roles
+        case agentService = "agent_service"
+    }
+
+    /// The run figures sit at the top level beside the window, the roles and the agent part.
+    func encode(to encoder: any Encoder) throws {
+        try runs.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(window, forKey: .window)
+        try container.encode(roles, forKey: .roles)
+        try container.encode(agentService, forKey: .agentService)
+    }
+}
