@@ -208,6 +208,25 @@ extension SharedRunQueue {
             }
         }
 
+        @Test func windowsDefaultToTheLast30DaysAndRefuseBadBoundsNamingTheField() throws {
+            let now = Date(timeIntervalSince1970: 1_780_000_000.75)
+            let standard = try AnalyticsWindow(from: nil, to: nil, now: now)
+            #expect(standard.to == Date(timeIntervalSince1970: 1_780_000_000))
+            #expect(standard.to.timeIntervalSince(standard.from) == 30 * 86_400)
+            let upTo = try AnalyticsWindow(from: nil, to: "2026-03-31T00:00:00Z", now: now)
+            #expect(Self.text(upTo.from) == "2026-03-01T00:00:00Z")
+            let fractional = try AnalyticsWindow(from: "2026-01-01T00:00:00.5+01:00", to: "2026-01-02T00:00:00Z", now: now)
+            #expect(String(decoding: try JSONCoding.encode(fractional), as: UTF8.self) == #"{"from":"2025-12-31T23:00:00.500Z","to":"2026-01-02T00:00:00Z"}"#)
+            for (from, to, field) in [
+                ("2026-01-01", nil, "from"), (nil, "soon", "to"), ("2026-01-02T00:00:00Z", "2026-01-01T00:00:00Z", "from"),
+                ("2025-01-01T00:00:00Z", "2026-01-03T00:00:00Z", "from"), ("2026-06-01T00:00:00Z", nil, "from"),
+            ] as [(String?, String?, String)] {
+                #expect { try AnalyticsWindow(from: from, to: to, now: now) } throws: { error in
+                    (error as? WireError)?.details.first?.field == field
+                }
+            }
+        }
+
         /// A time as the query and the answer write it: RFC 3339 UTC, whole seconds.
         static func text(_ date: Date) -> String {
             date.formatted(.iso8601)
