@@ -44,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -68,7 +69,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         serviceTarget("SpecService", path: "Services/spec-service"),
-        serviceTarget("RunService", path: "Services/run-service"),
+        serviceTarget(
+            "RunService", path: "Services/run-service",
+            extraDependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         serviceTarget(
             "AgentService", path: "Services/agent-service",
             resources: [.copy("Prompts"), .copy("Schemas"), .copy("Templates")],

@@ -13,10 +13,14 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
     let runtime = ServiceRuntime(config: config, logger: logger, metrics: metrics)
     let settings = try settings ?? RunSettings(reader: ConfigReader())
     let runMetrics = RunMetrics(metrics: metrics)
+    let artifactSettings = ArtifactSettings(reader: ConfigReader())
+    let journal = RunJournal(pool: runtime.pool)
+    let store = ArtifactStore(root: artifactSettings.root)
     let loop = BuildLoop(
-        journal: RunJournal(pool: runtime.pool),
+        journal: journal,
         agents: AgentClient(http: runtime.http, baseURL: config.peers.agent),
         catalogue: AgentCatalogue(http: runtime.http, baseURL: config.peers.agent),
+        artifacts: ArtifactBuilder(journal: journal, store: store, repositories: BaseRepositories(root: artifactSettings.repositoriesRoot), logger: logger),
         settings: settings,
         metrics: runMetrics,
         logger: logger
@@ -26,13 +30,18 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
         pool: runtime.pool, instance: "\(ProcessInfo.processInfo.hostName)/\(getpid())/\(RandomHex.bytes(8))",
         loop: loop, settings: settings, active: active, gate: runtime.migrated, metrics: runMetrics, logger: logger
     )
+    let repository = RunRepository(pool: runtime.pool)
+    let hub = RunEventHub(metrics: metrics)
+    let relayWakeups = RedisSubscriber(channels: RunEventHub.channels, config: config.redis, logger: logger) { hub.handle($0) }
     let controller = RunController(
-        repository: RunRepository(pool: runtime.pool),
+        repository: repository,
         specs: SpecClient(http: runtime.http, baseURL: config.peers.spec),
-        loop: loop, active: active, settings: settings, rateLimiter: runtime.rateLimiter
+        loop: loop, active: active, settings: settings, rateLimiter: runtime.rateLimiter,
+        events: RunEventStream(repository: repository, hub: hub, heartbeat: settings.eventHeartbeat)
     )
-    return try ServiceApplication.build(descriptor: try serviceDescriptor(), runtime: runtime, services: [worker]) { routes in
+    return try ServiceApplication.build(descriptor: try serviceDescriptor(), runtime: runtime, services: [worker, hub, relayWakeups]) { routes in
         controller.register(routes)
+        ArtifactController(repository: ArtifactRepository(pool: runtime.pool), store: store).register(routes)
         AnalyticsController(pool: runtime.pool, agents: AgentCatalogue(http: runtime.http, baseURL: config.peers.agent), metrics: metrics).register(routes)
     }
 }

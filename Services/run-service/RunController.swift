@@ -11,6 +11,7 @@ struct RunController: Sendable {
     let active: ActiveBuilds
     let settings: RunSettings
     let rateLimiter: RateLimiter
+    let events: RunEventStream
 
     func register(_ routes: ServiceRoutes) {
         routes.api.post("specs/:id/runs") { request, context in try await start(request, context) }
@@ -18,6 +19,7 @@ struct RunController: Sendable {
         runs.get { request, context in try await list(request, context) }
         runs.get(":id") { _, context in try await show(context) }
         runs.post(":id/cancel") { _, context in try await cancel(context) }
+        runs.get(":id/events") { request, context in try await streamEvents(request, context) }
     }
 
     /// `POST /specs/{id}/runs`: a queued run of the spec's latest plan (or `plan_id`), planning
@@ -86,8 +88,8 @@ struct RunController: Sendable {
             guard let spec = UUID(text: raw) else { throw WireError.invalidArgument(field: "spec_id", "must be a spec id (a UUID)") }
             filter.specID = spec
         }
-        filter.createdAfter = try query["created_after"].map { try Self.timestamp(String($0), field: "created_after") }
-        filter.createdBefore = try query["created_before"].map { try Self.timestamp(String($0), field: "created_before") }
+        filter.createdAfter = try query["created_after"].map { try RFC3339.parse(String($0), field: "created_after") }
+        filter.createdBefore = try query["created_before"].map { try RFC3339.parse(String($0), field: "created_before") }
         let token = try query["page_token"].map { try PageToken(encoded: String($0)) }
         return try await repository.list(tenant: context.tenantID, filter: filter, pageSize: try PageToken.pageSize(query["page_size"].map(String.init)), after: token)
     }
@@ -110,21 +112,18 @@ struct RunController: Sendable {
         return JSONBody(cancelled.json)
     }
 
+    /// `GET /runs/{id}/events`: the run's events as Server-Sent Events, resuming after
+    /// `Last-Event-ID`.
+    private func streamEvents(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        try RBAC.authorize(context.principal, .readRun)
+        let after = try RunEventStream.lastEventID(request.headers[.init("Last-Event-ID")!])
+        return try await events.response(run: try Self.id(context, "run"), tenant: context.tenantID, after: after)
+    }
+
     /// The `:id` path parameter; a malformed id cannot name an existing resource: NOT_FOUND.
     private static func id(_ context: TenantRequestContext, _ kind: String) throws -> UUID {
         let raw = try context.parameters.require("id")
         guard let id = UUID(text: raw) else { throw WireError.notFound(kind, id: raw) }
         return id
-    }
-
-    /// An RFC 3339 timestamp query value, or INVALID_ARGUMENT naming `field`.
-    private static func timestamp(_ raw: String, field: String) throws -> Date {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: raw) { return date }
-        formatter.formatOptions.insert(.withFractionalSeconds)
-        guard let date = formatter.date(from: raw) else {
-            throw WireError.invalidArgument(field: field, "must be an RFC 3339 timestamp, e.g. 2026-01-31T12:00:00Z")
-        }
-        return date
     }
 }

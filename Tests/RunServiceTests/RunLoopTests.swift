@@ -66,6 +66,39 @@ extension SharedRunQueue {
             }
         }
 
+        static let syncedCRM = "A CRM with contacts, companies and deals. Each contact has a name, email and phone and belongs to a company. Deals have an amount, a stage (lead, qualified, won, lost) and an owner. Contacts can have many tags and tags can be on many contacts. Sales reps see only their own deals; managers see all. Deals are synced to Salesforce, and admins manage user roles."
+
+        @Test func aHighRiskRunWaitsForApprovalWithItsGateAndCanStillBeCancelled() async throws {
+            try await RunMesh.with { mesh in
+                let tenant = UUID()
+                let token = RunMesh.token(tenant: tenant, role: .owner)
+                let spec = try await mesh.createSpec(token: token, title: "Synced CRM", description: Self.syncedCRM)
+                let started = try await mesh.startRun(spec: spec, token: token)
+                let id = try #require(started.json?["id"]?.stringValue, "\(started.text)")
+                let run = try await mesh.waitForRun(id, token: token)
+                #expect(run["status"]?.stringValue == "awaiting_approval", "\(run)")
+                let risk = try #require(run[path: "risk", "score"]?.int)
+                #expect(risk >= 70 && risk >= (run[path: "risk", "plan_score"]?.int ?? 101))
+                #expect(run[path: "gate", "status"]?.stringValue == "pending")
+                #expect(run[path: "gate", "risk_score"]?.int == risk)
+                #expect(run[path: "gate", "threshold"]?.int == 70)
+                #expect(run[path: "pull_request", "markdown"]?.stringValue?.contains("## Risks") == true)
+                #expect(run["finished_at"] == nil, "a run waiting for approval has not ended")
+                let events = try await RunTestDatabase.events(of: id, tenant: tenant)
+                #expect(events.last?.type == "run.awaiting_approval")
+                #expect(!events.contains { $0.type == "run.finalizing" })
+                // Nobody holds it: it waits for a person, not a worker.
+                #expect(try await RunTestDatabase.leaseHolderPID(of: id) == nil)
+                // Its preview resources stay for the reviewer (and a rejection's rollback).
+                #expect(FileManager.default.fileExists(atPath: "\(mesh.workspaceRoot)/\(id)"))
+                // A run waiting for approval can still be cancelled; its gate is withdrawn.
+                let cancelled = try await mesh.call("POST", "/api/meta/v2/runs/\(id)/cancel", token: token)
+                #expect(cancelled.json?["status"]?.stringValue == "cancelled")
+                #expect(cancelled.json?[path: "gate", "status"]?.stringValue == "withdrawn")
+                #expect(!FileManager.default.fileExists(atPath: "\(mesh.workspaceRoot)/\(id)"))
+            }
+        }
+
         @Test func anInjectedFaultIsCaughtAndFixedInIterationTwo() async throws {
             try await RunMesh.with { mesh in
                 let tenant = UUID()

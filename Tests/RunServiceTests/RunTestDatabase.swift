@@ -65,4 +65,15 @@ enum RunTestDatabase {
                 .map { (try $0.decode("role"), try $0.decode("files")) }
         }
     }
+
+    /// The process id in the lease owner of a queued run (`<host>/<pid>/<random>/<slot>`), nil
+    /// when nobody holds it.
+    static func leaseHolderPID(of run: String) async throws -> Int32? {
+        try await withPool { pool in
+            let rows = try await pool.query("SELECT lease_owner FROM run_queue WHERE run_id = \(run)::uuid AND lease_expires_at > clock_timestamp()", deadline: .after(.seconds(30)))
+            guard let owner = try rows.first?.decode("lease_owner", as: String?.self) else { return nil }
+            let parts = owner.split(separator: "/")
+            return parts.count >= 2 ? Int32(parts[1]) : nil
+        }
+    }
 }

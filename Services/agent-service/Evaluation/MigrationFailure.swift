@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// Rules that map a failing migration's output to the migration files to blame.
 enum MigrationFailure {

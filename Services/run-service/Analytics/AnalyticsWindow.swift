@@ -29,8 +29,8 @@ struct AnalyticsWindow: Sendable, Encodable {
     /// defaults to `now` (in whole seconds), `from` to 30 days before `to`. INVALID_ARGUMENT
     /// naming the field for a malformed value, a `from` not before `to`, or a window too long.
     init(from rawFrom: String?, to rawTo: String?, now: Date = Date()) throws {
-        let to = try rawTo.map { try Self.timestamp($0, field: "to") } ?? Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
-        let from = try rawFrom.map { try Self.timestamp($0, field: "from") } ?? to.addingTimeInterval(-Self.defaultLength)
+        let to = try rawTo.map { try RFC3339.parse($0, field: "to") } ?? Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let from = try rawFrom.map { try RFC3339.parse($0, field: "from") } ?? to.addingTimeInterval(-Self.defaultLength)
         try self.init(from: from, to: to)
     }
 
@@ -48,16 +48,5 @@ struct AnalyticsWindow: Sendable, Encodable {
     private static func text(_ date: Date) -> String {
         let whole = date.timeIntervalSince1970.rounded(.down) == date.timeIntervalSince1970
         return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: !whole))
-    }
-
-    /// An RFC 3339 timestamp, with or without fractional seconds, or INVALID_ARGUMENT naming `field`.
-    private static func timestamp(_ raw: String, field: String) throws -> Date {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: raw) { return date }
-        formatter.formatOptions.insert(.withFractionalSeconds)
-        guard let date = formatter.date(from: raw) else {
-            throw WireError.invalidArgument(field: field, "must be an RFC 3339 timestamp, e.g. 2026-01-31T12:00:00Z")
-        }
-        return date
     }
 }

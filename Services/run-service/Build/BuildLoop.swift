@@ -14,6 +14,8 @@ struct BuildLoop: Sendable {
     let journal: RunJournal
     let agents: AgentClient
     let catalogue: AgentCatalogue
+    /// Builds a finalizing run's artifacts (ZIP, branch, manifest).
+    let artifacts: ArtifactBuilder
     let settings: RunSettings
     let metrics: RunMetrics
     let logger: Logger

@@ -81,10 +81,9 @@ struct RunBuild {
                 StepMessages.DevOpsInput(runID: claim.runID.lowercaseText, iteration: iteration, diff: diff, baseRepository: iteration == 1 ? run.baseRepository : nil),
                 as: StepMessages.DevOpsOutput.self
             ).output
-            let timeLeft = max(1, Int(deadline.timeIntervalSinceNow.rounded(.up)))
             let (summary, report) = try await step(
                 iteration, .qaEvaluator, .evaluating,
-                StepMessages.QAInput(runID: claim.runID.lowercaseText, iteration: iteration, plan: run.plan, workspace: prepared.workspace, timeoutSeconds: timeLeft),
+                StepMessages.QAInput(runID: claim.runID.lowercaseText, iteration: iteration, plan: run.plan, workspace: prepared.workspace),
                 as: EvalSummary.self
             ) { summary, report, claim, session in
                 try await RunJournal.recordReport(report, summary: summary, claim: claim, on: session)
@@ -134,7 +133,18 @@ struct RunBuild {
             try await end(.awaitingApproval(risk, pullRequest: pullRequest))
         }
         try await loop.journal.finalize(claim, risk: risk, pullRequest: pullRequest)
+        try await buildArtifacts()
         try await end(.succeeded(risk, pullRequest: pullRequest))
+    }
+
+    /// Builds and records the run's artifacts (again, after a takeover: the same ones); a
+    /// failure to build them fails the run `artifact_error`.
+    private func buildArtifacts() async throws {
+        do {
+            try await loop.artifacts.build(claim)
+        } catch let error as ArtifactError {
+            try await end(.failed(.artifactError, detail: "building the run's artifacts failed: \(error.detail)", step: nil))
+        }
     }
 
     // MARK: - Steps
@@ -226,8 +236,8 @@ struct RunBuild {
         try await end(.failed(.timeBudget, detail: "the run's time budget of \(run.timeoutSeconds) s ran out before \(what)", step: nil))
     }
 
-    /// Records how the run ends (or that it waits for approval), counts it, cleans its sandbox,
-    /// and unwinds the walk.
+    /// Records how the run ends (or that it waits for approval), counts it, cleans its sandbox
+    /// once it ended, and unwinds the walk.
     private func end(_ ending: RunJournal.Ending) async throws -> Never {
         try await loop.journal.end(claim, ending, ledger: ledger, actingFor: run.creator)
         var (failed, parked) = (false, false)
@@ -241,8 +251,12 @@ struct RunBuild {
         case .awaitingApproval:
             parked = true
         }
-        if let startedAt, !parked { loop.metrics.run(took: .seconds(Date().timeIntervalSince(startedAt))) }
-        await loop.cleanSandbox(claim.runID, creator: run.creator, failed: failed)
+        if !parked {
+            if let startedAt { loop.metrics.run(took: .seconds(Date().timeIntervalSince(startedAt))) }
+            // A run waiting for approval keeps its preview resources: the reviewer's evidence,
+            // and what a rejection's rollback removes.
+            await loop.cleanSandbox(claim.runID, creator: run.creator, failed: failed)
+        }
         throw Ended()
     }
 

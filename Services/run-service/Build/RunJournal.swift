@@ -25,6 +25,8 @@ struct RunJournal: Sendable {
         case tokenBudget = "token_budget"
         case timeBudget = "time_budget"
         case fingerprintChanged = "fingerprint_changed"
+        /// Finalizing could not build the run's artifacts (ZIP, branch, manifest).
+        case artifactError = "artifact_error"
     }
 
     /// The run and its steps (in the order they started), in one round trip.
@@ -185,7 +187,7 @@ struct RunJournal: Sendable {
     }
 
     /// Runs `body` in the run's tenant transaction after checking the claim.
-    private func fenced<T: Sendable>(_ claim: RunClaim, _ body: (PostgresSession) async throws -> T) async throws -> T {
+    func fenced<T: Sendable>(_ claim: RunClaim, _ body: (PostgresSession) async throws -> T) async throws -> T {
         try await pool.withTenant(claim.tenantID, deadline: .after(Self.timeout)) { session in
             try await RunQueue.fence(claim, on: session)
             return try await body(session)

@@ -43,18 +43,17 @@ enum StepMessages {
         var ready: Bool
     }
 
-    /// QA's input.
+    /// QA's input. It carries no time limit of its own: QA keeps to the call's deadline (the
+    /// run's remaining time), and a step's input must be the same on every call with its key.
     struct QAInput: Encodable, Sendable {
         var runID: String
         var iteration: Int
         var plan: JSONValue
         var workspace: String
-        var timeoutSeconds: Int
 
         enum CodingKeys: String, CodingKey {
             case iteration, plan, workspace
             case runID = "run_id"
-            case timeoutSeconds = "timeout_seconds"
         }
     }
 

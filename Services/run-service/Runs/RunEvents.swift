@@ -18,9 +18,10 @@ enum RunEvents {
         case succeeded = "run.succeeded"
         case failed = "run.failed"
         case cancelled = "run.cancelled"
+        case rejected = "run.rejected"
 
         /// True for the event that ends a run's stream.
-        var isTerminal: Bool { self == .succeeded || self == .failed || self == .cancelled }
+        var isTerminal: Bool { [.succeeded, .failed, .cancelled, .rejected].contains(self) }
     }
 
     /// Appends an event of `run` (its state change happening in the caller's transaction): bumps

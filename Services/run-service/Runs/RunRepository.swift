@@ -56,6 +56,35 @@ struct RunRepository: Sendable {
         return try row.decode("status")
     }
 
+    /// A run's stored events after a sequence number, and the run's status.
+    struct EventPage: Sendable {
+        /// One stored event, rendered as the stream sends it.
+        struct Event: Sendable {
+            let sequence: Int
+            let type: String
+            let json: String
+        }
+        /// nil when the run is not the tenant's.
+        let status: RunStatus?
+        let events: [Event]
+    }
+
+    /// Up to `limit` events of a run after `sequence`, in order, with the run's status, in one
+    /// round trip (its own short deadline: a stream outlives any request deadline).
+    func events(of run: UUID, tenant: UUID, after sequence: Int, limit: Int) async throws -> EventPage {
+        let results = try await pool.batch(tenant: tenant, deadline: .after(.seconds(10)), [
+            "SELECT status FROM runs WHERE id = \(run)",
+            """
+            SELECT sequence, type, jsonb_build_object('sequence', sequence, 'type', type, 'at', \(RenderedRow.timestamp("at")), 'data', data)::text AS json
+            FROM run_events WHERE run_id = \(run) AND sequence > \(sequence) ORDER BY sequence LIMIT \(limit)
+            """,
+        ])
+        return EventPage(
+            status: try results[0].first.map { try $0.decode("status") },
+            events: try results[1].map { EventPage.Event(sequence: try $0.decode("sequence"), type: try $0.decode("type"), json: try $0.decode("json")) }
+        )
+    }
+
     /// What `GET /runs` may filter on.
     struct Filter: Sendable {
         var status: RunStatus?

@@ -26,6 +26,8 @@ struct RunSettings: Sendable, Equatable {
     var pollInterval: Duration
     /// The providers a run may ask for.
     var providers: Set<String>
+    /// `META_BUILDER_SSE_HEARTBEAT_SECONDS` (15): how long an event stream stays silent.
+    var eventHeartbeat: Duration
 
     /// The design's numbers.
     init(
@@ -36,7 +38,8 @@ struct RunSettings: Sendable, Equatable {
         stepTokenCeiling: Int = 100_000,
         workers: Int = 4,
         pollInterval: Duration = .milliseconds(500),
-        providers: Set<String> = ["deterministic", "openai"]
+        providers: Set<String> = ["deterministic", "openai"],
+        eventHeartbeat: Duration = .seconds(15)
     ) {
         self.iterations = iterations
         self.tokenBudget = tokenBudget
@@ -46,6 +49,7 @@ struct RunSettings: Sendable, Equatable {
         self.workers = workers
         self.pollInterval = pollInterval
         self.providers = providers
+        self.eventHeartbeat = eventHeartbeat
     }
 
     /// Reads the settings from the environment; a default above its maximum is a configuration error.
@@ -64,7 +68,8 @@ struct RunSettings: Sendable, Equatable {
             stepTokenCeiling: try reader.int("META_BUILDER_STEP_TOKEN_CEILING", default: defaults.stepTokenCeiling, range: 1...10_000_000),
             workers: try reader.int("META_BUILDER_RUN_WORKERS", default: defaults.workers, range: 0...256),
             pollInterval: .milliseconds(try reader.int("META_BUILDER_RUN_POLL_MS", default: 500, range: 10...60_000)),
-            providers: defaults.providers
+            providers: defaults.providers,
+            eventHeartbeat: .seconds(try reader.int("META_BUILDER_SSE_HEARTBEAT_SECONDS", default: 15, range: 1...300))
         )
     }
 }

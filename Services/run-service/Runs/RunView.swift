@@ -8,7 +8,8 @@ enum RunView {
     /// A run without its steps: what `GET /runs` lists.
     static let summary: SQL = "(\(summaryObject))::text AS json, created_at, id"
 
-    /// A run with its steps, latest report summary, gate and pull-request body: `GET /runs/{id}`.
+    /// A run with its steps, latest report summary, gate, pull-request body, artifacts and
+    /// branch: `GET /runs/{id}`.
     static let detail: SQL = """
         (\(summaryObject) || jsonb_build_object(
             'steps', coalesce((
@@ -31,7 +32,8 @@ enum RunView {
                 'status', CASE status WHEN 'awaiting_approval' THEN 'pending' WHEN 'rejected' THEN 'rejected'
                                       WHEN 'cancelled' THEN 'withdrawn' ELSE 'approved' END,
                 'risk_score', risk_score, 'threshold', approval_threshold, 'reasons', risk_reasons) END,
-            'pull_request', pull_request)
+            'pull_request', pull_request,
+            'artifacts', \(ArtifactView.list), 'branch', \(ArtifactView.branch))
         )::text AS json, created_at, id
         """
 

@@ -29,12 +29,13 @@ public final class CurlLoop: Service, Sendable {
         var stopped = false
     }
 
-    /// Initializes libcurl (once per process) and the multi handle.
-    public init(logger: Logger) {
+    /// Initializes libcurl (once per process) and the multi handle; at most
+    /// `maxConnectionsPerHost` connections to one host at a time (more transfers wait for one).
+    public init(logger: Logger, maxConnectionsPerHost: Int = 64) {
         CurlGlobal.initialize()
         self.multi = Multi(handle: curl_multi_init())
         self.logger = logger
-        mb_curl_multi_setopt_long(multi.handle, CURLMOPT_MAX_HOST_CONNECTIONS, 64)
+        mb_curl_multi_setopt_long(multi.handle, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
     }
 
     deinit {

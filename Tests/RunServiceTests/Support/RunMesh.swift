@@ -17,6 +17,8 @@ final class RunMesh: Sendable {
     let workspaceRoot: String
     /// Where each process writes its log (`<name>.log`).
     let logDirectory: String
+    /// The mesh's own directory (workspaces, logs), removed when it stops.
+    private let scratch: String
     private let environment: [String: String]
     private let processes = Mutex<[String: Process]>([:])
     private let loop: CurlLoop
@@ -31,12 +33,14 @@ final class RunMesh: Sendable {
         agentPort = try LoopbackPort.free()
         runPorts = try (0..<runServices).map { _ in try LoopbackPort.free() }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("run-mesh-\(UUID().uuidString.prefix(8).lowercased())").path
+        self.scratch = scratch
         workspaceRoot = scratch + "/workspaces"
         logDirectory = scratch + "/logs"
         try FileManager.default.createDirectory(atPath: workspaceRoot, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         self.environment = environment
-        loop = CurlLoop(logger: Self.logger)
+        // Enough connections for a test holding hundreds of event streams open at once.
+        loop = CurlLoop(logger: Self.logger, maxConnectionsPerHost: 512)
         http = HTTPClient(loop: loop, authenticator: nil, logger: Self.logger, retryPolicy: .init(maxAttempts: 1))
     }
 
@@ -99,6 +103,7 @@ final class RunMesh: Sendable {
             ready = (try? await SharedHTTP.status(of: "http://127.0.0.1:\(port)/readyz")) == 200
             if !ready { try await Task.sleep(for: .milliseconds(50)) }
         }
+        if !ready, !process.isRunning { process.waitUntilExit() }
         try #require(ready, "\(logName) did not become ready:\n\(logTail(logName))")
     }
 
@@ -107,6 +112,11 @@ final class RunMesh: Sendable {
         guard let process = processes.withLock({ $0["run-service-\(index)"] }) else { return }
         kill(process.processIdentifier, signal)
         if signal == SIGKILL || signal == SIGTERM { process.waitUntilExit() }
+    }
+
+    /// The process id of run-service `index`.
+    func pid(runService index: Int) -> Int32? {
+        processes.withLock { $0["run-service-\(index)"]?.processIdentifier }
     }
 
     /// The last lines of a process's log.
@@ -122,6 +132,7 @@ final class RunMesh: Sendable {
             process.waitUntilExit()
         }
         loop.stop()
+        try? FileManager.default.removeItem(atPath: scratch)
     }
 
     // MARK: - Calls

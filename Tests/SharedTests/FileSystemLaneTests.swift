@@ -2,7 +2,6 @@ import Foundation
 import Shared
 import Synchronization
 import Testing
-@testable import AgentService
 
 /// Workspace file work runs on the `FileSystemLane`: writes that block (into named pipes nobody
 /// reads yet) leave the cooperative pool free for everything else.

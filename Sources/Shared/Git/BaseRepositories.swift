@@ -1,18 +1,22 @@
 import Foundation
-import Shared
 
 /// Where a base tree may come from: a local git work tree under `META_BUILDER_REPOSITORIES_ROOT`,
 /// named relative to that root or by an absolute path inside it. Nothing else on the host, and no
 /// remote URL, is ever cloned; without a configured root no base repository is accepted. The
 /// root is operator-managed: what is in it is trusted.
-struct BaseRepositories: Sendable {
+public struct BaseRepositories: Sendable {
     /// The configured root, if any.
-    let root: String?
+    public let root: String?
+
+    /// Base repositories under `root` (nil: none accepted).
+    public init(root: String?) {
+        self.root = root
+    }
 
     /// The canonical path of the repository `requested` names (nil for nil): INVALID_ARGUMENT
     /// naming `field` when it is not a git work tree under the root (symlinks and `..` resolved),
     /// FAILED_PRECONDITION when the deployment has no repositories root.
-    func resolve(_ requested: String?, field: String = "input.base_repository") async throws -> String? {
+    public func resolve(_ requested: String?, field: String = "input.base_repository") async throws -> String? {
         guard let requested else { return nil }
         guard let root else {
             throw WireError(.failedPrecondition, "META_BUILDER_REPOSITORIES_ROOT is not configured: this deployment accepts no base repository", details: [.init(field: field, reason: "base repositories are disabled")])

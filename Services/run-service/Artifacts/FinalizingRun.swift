@@ -1,0 +1,80 @@
+import Foundation
+import Shared
+
+/// What finalizing builds a run's artifacts from, read in one round trip in the run's tenant:
+/// the run's ids, fingerprint, figures and pull-request body, its diffs in iteration order, and
+/// its evaluations.
+struct FinalizingRun: Sendable {
+    /// One iteration's stored diff.
+    struct Diff: Sendable {
+        var iteration: Int
+        var role: String
+        var text: String
+    }
+
+    let id: UUID
+    let specID: UUID
+    let planID: UUID
+    let planVersion: Int
+    let createdAt: Date
+    let fingerprint: RunFingerprint
+    /// The base repository as the run names it (nil: an empty base tree).
+    let baseRepository: String?
+    let iterations: Int
+    let tokensSpent: Int
+    let tokenBudget: Int
+    let riskScore: Int?
+    let planRiskScore: Int
+    let pullRequest: StepMessages.PullRequest
+    /// The diffs, by iteration.
+    let diffs: [Diff]
+    /// Each evaluation's score, by iteration.
+    let scores: [RunManifest.Score]
+    /// The figures of the latest evaluation's report.
+    let evaluation: EvalSummary
+
+    /// Reads the run of `claim`; `ArtifactError` when it lacks what finalizing needs (a
+    /// fingerprint, a pull-request body, a diff, an evaluation).
+    static func load(_ claim: RunClaim, pool: PostgresPool) async throws -> FinalizingRun {
+        let results = try await pool.batch(tenant: claim.tenantID, deadline: .after(RunJournal.timeout), [
+            """
+            SELECT id, spec_id, plan_id, plan_version, created_at, fingerprint::text AS fingerprint, base_repository, iteration,
+                   tokens_spent, token_budget, risk_score, plan_risk_score, pull_request::text AS pull_request
+            FROM runs WHERE id = \(claim.runID)
+            """,
+            "SELECT iteration, role, diff FROM run_diffs WHERE run_id = \(claim.runID) ORDER BY iteration",
+            "SELECT iteration, score, passed FROM run_reports WHERE run_id = \(claim.runID) ORDER BY iteration",
+            "SELECT report::text AS report FROM run_reports WHERE run_id = \(claim.runID) ORDER BY iteration DESC LIMIT 1",
+        ])
+        guard let row = results[0].first else { throw ArtifactError("the run is gone") }
+        guard let fingerprint = try row.decode("fingerprint", as: JSONText?.self) else { throw ArtifactError("the run has no fingerprint") }
+        guard let pullRequest = try row.decode("pull_request", as: JSONText?.self) else { throw ArtifactError("the run has no pull-request body") }
+        let diffs = try results[1].map { Diff(iteration: try $0.decode("iteration"), role: try $0.decode("role"), text: try $0.decode("diff")) }
+        guard !diffs.isEmpty else { throw ArtifactError("the run has no diff") }
+        let reports = results[2]
+        guard let latest = results[3].first else { throw ArtifactError("the run has no evaluation") }
+        return FinalizingRun(
+            id: try row.decode("id"), specID: try row.decode("spec_id"), planID: try row.decode("plan_id"),
+            planVersion: try row.decode("plan_version"), createdAt: try row.decode("created_at"),
+            fingerprint: try fingerprint.decode(RunFingerprint.self), baseRepository: try row.decode("base_repository"),
+            iterations: try row.decode("iteration"), tokensSpent: try row.decode("tokens_spent"), tokenBudget: try row.decode("token_budget"),
+            riskScore: try row.decode("risk_score"), planRiskScore: try row.decode("plan_risk_score"),
+            pullRequest: try pullRequest.decode(StepMessages.PullRequest.self), diffs: diffs,
+            scores: try reports.map { RunManifest.Score(iteration: try $0.decode("iteration"), score: try $0.decode("score"), passed: try $0.decode("passed")) },
+            evaluation: try latest.decode("report", as: JSONText.self).decode(EvalSummary.self)
+        )
+    }
+
+    /// The branch the run's commit goes on.
+    var branch: String { "meta-builder/run-\(id.lowercaseText)" }
+
+    /// The pull-request body as the markdown artifact: the title as its first heading.
+    var pullRequestMarkdown: Data {
+        Data("# \(pullRequest.title)\n\n\(pullRequest.markdown)".utf8)
+    }
+
+    /// The commit message: the title, a blank line, the body.
+    var commitMessage: String {
+        "\(pullRequest.title)\n\n\(pullRequest.markdown)"
+    }
+}
