@@ -295,21 +295,26 @@ extension SharedRunQueue {
         // MARK: - Rebuilding
 
         /// Builds the (succeeded, ended) run's artifacts again in this process, as a worker that
-        /// took the run over during finalizing would: same blobs, same commit, rows unchanged.
+        /// took the run over during finalizing would: same blobs, same commit, rows unchanged; and
+        /// once more under a stale claim, which records nothing.
         static func expectRebuildingChangesNothing(run id: String, tenant: UUID, root: String, repositoriesRoot: String?) async throws {
             let runID = try #require(UUID(text: id))
             try await RunTestDatabase.withPool { pool in
                 let before = try await artifactRows(runID, tenant: tenant, pool: pool)
                 #expect(before.count == 4)
                 let blobs = try FileManager.default.subpathsOfDirectory(atPath: "\(root)/blobs").sorted()
-                try await RunTestDatabase.emptyQueue(pool)
-                try await pool.query("INSERT INTO run_queue (run_id, tenant_id) VALUES (\(runID), \(tenant))", deadline: .after(.seconds(30)))
-                let claim = try #require(try await RunQueue(pool: pool, owner: "artifact-tests").claim())
-                #expect(claim.runID == runID)
-                let store = ArtifactStore(root: root)
-                let builder = ArtifactBuilder(journal: RunJournal(pool: pool), store: store, repositories: BaseRepositories(root: repositoriesRoot), logger: RunTestDatabase.logger)
+                // The ended run is claimed again (its queue row put back with a live lease) by this process.
+                try await pool.query("""
+                    INSERT INTO run_queue (run_id, tenant_id, lease_owner, lease_expires_at, fencing, claims)
+                    VALUES (\(runID), \(tenant), 'artifact-tests', clock_timestamp() + interval '1 minute', 7, 2)
+                    """, deadline: .after(.seconds(30)))
+                let claim = RunClaim(runID: runID, tenantID: tenant, owner: "artifact-tests", fencing: 7, claims: 2)
+                let builder = ArtifactBuilder(journal: RunJournal(pool: pool), store: ArtifactStore(root: root), repositories: BaseRepositories(root: repositoriesRoot), logger: RunTestDatabase.logger)
                 try await builder.build(claim)
-                try await RunTestDatabase.emptyQueue(pool)
+                // A worker whose claim is stale builds, but records nothing.
+                let stale = RunClaim(runID: runID, tenantID: tenant, owner: "artifact-tests-before", fencing: 6, claims: 1)
+                await #expect(throws: LostClaim.self) { try await builder.build(stale) }
+                try await pool.query("DELETE FROM run_queue WHERE run_id = \(runID)", deadline: .after(.seconds(30)))
                 #expect(try await artifactRows(runID, tenant: tenant, pool: pool) == before)
                 #expect(try FileManager.default.subpathsOfDirectory(atPath: "\(root)/blobs").sorted() == blobs)
                 #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root)/tmp").isEmpty)
