@@ -20,6 +20,7 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
         journal: journal,
         agents: AgentClient(http: runtime.http, baseURL: config.peers.agent),
         catalogue: AgentCatalogue(http: runtime.http, baseURL: config.peers.agent),
+        gates: ApprovalClient(http: runtime.http, baseURL: config.peers.approval),
         artifacts: ArtifactBuilder(journal: journal, store: store, repositories: BaseRepositories(root: artifactSettings.repositoriesRoot), logger: logger),
         settings: settings,
         metrics: runMetrics,
@@ -39,7 +40,22 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
         loop: loop, active: active, settings: settings, rateLimiter: runtime.rateLimiter,
         events: RunEventStream(repository: repository, hub: hub, heartbeat: settings.eventHeartbeat)
     )
-    return try ServiceApplication.build(descriptor: try serviceDescriptor(), runtime: runtime, services: [worker, hub, relayWakeups]) { routes in
+    let approvals = RunApprovals(pool: runtime.pool, loop: loop, logger: logger)
+    let decisions = RedisSubscriber(channels: [CloudEvent.channel(for: "approval.decided")], config: config.redis, logger: logger) { message in
+        guard let event = try? CloudEvent.decode(message.payload), let decision = ApprovalDecision(event: event) else { return }
+        Task {
+            do {
+                try await approvals.apply(decision)
+            } catch {
+                logger.warning("could not apply an approval decision; the reconciler will", metadata: ["run.id": "\(decision.runID.lowercaseText)", "error": "\(error)"])
+            }
+        }
+    }
+    let reconciler = ApprovalReconciler(
+        pool: runtime.pool, approvals: approvals, client: ApprovalClient(http: runtime.http, baseURL: config.peers.approval),
+        gate: runtime.migrated, interval: settings.approvalReconcileInterval, logger: logger
+    )
+    return try ServiceApplication.build(descriptor: try serviceDescriptor(), runtime: runtime, services: [worker, hub, relayWakeups, decisions, reconciler]) { routes in
         controller.register(routes)
         ArtifactController(repository: ArtifactRepository(pool: runtime.pool), store: store).register(routes)
         AnalyticsController(pool: runtime.pool, agents: AgentCatalogue(http: runtime.http, baseURL: config.peers.agent), metrics: metrics).register(routes)

@@ -14,6 +14,8 @@ struct BuildLoop: Sendable {
     let journal: RunJournal
     let agents: AgentClient
     let catalogue: AgentCatalogue
+    /// Asks the approval-service for gates.
+    let gates: ApprovalClient
     /// Builds a finalizing run's artifacts (ZIP, branch, manifest).
     let artifacts: ArtifactBuilder
     let settings: RunSettings
@@ -24,8 +26,8 @@ struct BuildLoop: Sendable {
     /// (`LostClaim`, with nothing written).
     func build(_ claim: RunClaim) async throws {
         guard let (run, steps) = try await journal.load(claim) else { return }
-        guard !run.status.isTerminal, run.status != .awaitingApproval else {
-            // Ended (a cancel raced the claim): nothing to build.
+        guard !run.status.isTerminal, run.status != .awaitingApproval || run.approval == .approved else {
+            // Ended (a cancel raced the claim), or still waiting for a person: nothing to build.
             try await journal.forget(claim)
             return
         }
@@ -33,15 +35,30 @@ struct BuildLoop: Sendable {
         try await build.run()
     }
 
-    /// Removes the run's sandbox (workspaces and preview schema), acting for its creator; a
-    /// failure is logged, not fatal (the agent-service's sweeper removes what is left).
-    func cleanSandbox(_ run: UUID, creator: Principal, failed: Bool) async {
+    /// Removes the run's sandbox (workspaces and preview schema), acting for its creator; what
+    /// was removed, or nil when the agent-service could not be told (logged, not fatal).
+    @discardableResult
+    func cleanSandbox(_ run: UUID, creator: Principal, failed: Bool) async -> JSONValue? {
         do {
-            try await RequestScope.$current.withValue(RequestScope(deadline: .after(.seconds(30)), principal: creator)) {
+            return try await RequestScope.$current.withValue(RequestScope(deadline: .after(.seconds(30)), principal: creator)) {
                 try await agents.cleanSandbox(run: run.lowercaseText, failed: failed)
             }
         } catch {
             logger.warning("could not clean the run's sandbox", metadata: ["run.id": "\(run.lowercaseText)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Asks the approval-service for the gate of a run that now waits for approval, acting for
+    /// its creator. Best effort: the `run.awaiting_approval` event asks too, and the reconciler
+    /// asks again for a run that still has no gate.
+    func requestGate(_ run: UUID, iteration: Int, creator: Principal) async {
+        do {
+            try await RequestScope.$current.withValue(RequestScope(deadline: .after(.seconds(15)), principal: creator)) {
+                try await gates.requestGate(run: run, iteration: iteration)
+            }
+        } catch {
+            logger.warning("could not ask the approval-service for the run's gate; the event and the reconciler will", metadata: ["run.id": "\(run.lowercaseText)", "error": "\(error)"])
         }
     }
 

@@ -16,6 +16,8 @@ struct RunBuild {
     private var startedAt: Date?
     /// When the run's time is up (set once it has begun).
     private var deadline = Date.distantFuture
+    /// The iteration whose evaluation the Reviewer reviewed (the gate's iteration).
+    private var reviewedIteration = 0
 
     init(loop: BuildLoop, claim: RunClaim, run: RunRecord, steps: [StepRecord]) {
         self.loop = loop
@@ -60,7 +62,8 @@ struct RunBuild {
         if run.startedAt == nil { loop.metrics.started.increment() }
         startedAt = started
         deadline = run.deadline(startedAt: started)
-        try await checkTime(during: "starting")
+        // An approved run only finalizes (its steps replay): the wait for a person is not build time.
+        if run.approval != .approved { try await checkTime(during: "starting") }
     }
 
     /// Codegen, then apply → evaluate → fix until an evaluation passes; the last report.
@@ -119,6 +122,7 @@ struct RunBuild {
     /// The Reviewer's pull-request body, the risk score, then the gate or the end.
     private mutating func review(_ evaluated: Evaluated) async throws {
         let summary = evaluated.summary
+        reviewedIteration = evaluated.iterations
         let pullRequest = try await step(
             evaluated.iterations, .reviewer, .reviewing,
             StepMessages.ReviewInput(
@@ -129,7 +133,7 @@ struct RunBuild {
             as: StepMessages.PullRequest.self
         ).raw
         let risk = RunRisk(planScore: run.planRiskScore, report: summary, iterations: evaluated.iterations)
-        if risk.score >= run.approvalThreshold {
+        if risk.score >= run.approvalThreshold, run.approval != .approved {
             try await end(.awaitingApproval(risk, pullRequest: pullRequest))
         }
         try await loop.journal.finalize(claim, risk: risk, pullRequest: pullRequest)
@@ -251,7 +255,9 @@ struct RunBuild {
         case .awaitingApproval:
             parked = true
         }
-        if !parked {
+        if parked {
+            await loop.requestGate(claim.runID, iteration: reviewedIteration, creator: run.creator)
+        } else {
             if let startedAt { loop.metrics.run(took: .seconds(Date().timeIntervalSince(startedAt))) }
             // A run waiting for approval keeps its preview resources: the reviewer's evidence,
             // and what a rejection's rollback removes.

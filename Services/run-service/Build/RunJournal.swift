@@ -173,6 +173,7 @@ struct RunJournal: Sendable {
                     """)
                 data["status"] = .string(status.rawValue)
                 data["risk_score"] = .number(Double(risk.score))
+                if status == .awaitingApproval { try await RunApprovals.markWaiting(claim.runID, tenant: claim.tenantID, on: session) }
             }
             try await RunQueue.remove(claim, on: session)
             let actor = Principal(userID: "service:run-service", tenantID: claim.tenantID, role: creator.role, callingService: "run-service")

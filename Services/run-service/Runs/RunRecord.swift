@@ -26,12 +26,14 @@ struct RunRecord: Sendable, PostgresRowDecodable {
     let startedAt: Date?
     let createdBy: String
     let createdByRole: Role
+    /// The approval decision, once the run's gate was decided.
+    let approval: ApprovalDecision.Outcome?
 
     /// The columns `init(row:)` reads.
     static let columns: SQL = """
         id, tenant_id, spec_id, plan_id, plan::text AS plan, plan_risk_score, status, iteration, max_iterations,
         token_budget, tokens_spent, tokens_reserved, timeout_seconds, provider, base_repository, fault,
-        approval_threshold, fingerprint::text AS fingerprint, started_at, created_by, created_by_role
+        approval_threshold, fingerprint::text AS fingerprint, started_at, created_by, created_by_role, approval
         """
 
     init(row: PostgresRow) throws {
@@ -59,6 +61,7 @@ struct RunRecord: Sendable, PostgresRowDecodable {
             throw PostgresDecodingError(type: "Role", column: "created_by_role")
         }
         createdByRole = role
+        approval = try row.decode("approval", as: String?.self).flatMap(ApprovalDecision.Outcome.init(rawValue:))
     }
 
     /// The principal background work acts for: the run's creator in the run's tenant.

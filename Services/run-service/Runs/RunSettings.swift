@@ -28,6 +28,9 @@ struct RunSettings: Sendable, Equatable {
     var providers: Set<String>
     /// `META_BUILDER_SSE_HEARTBEAT_SECONDS` (15): how long an event stream stays silent.
     var eventHeartbeat: Duration
+    /// `META_BUILDER_APPROVAL_RECONCILE_SECONDS` (10): how often runs waiting for approval are
+    /// checked against the approval-service.
+    var approvalReconcileInterval: Duration
 
     /// The design's numbers.
     init(
@@ -39,7 +42,8 @@ struct RunSettings: Sendable, Equatable {
         workers: Int = 4,
         pollInterval: Duration = .milliseconds(500),
         providers: Set<String> = ["deterministic", "openai"],
-        eventHeartbeat: Duration = .seconds(15)
+        eventHeartbeat: Duration = .seconds(15),
+        approvalReconcileInterval: Duration = .seconds(10)
     ) {
         self.iterations = iterations
         self.tokenBudget = tokenBudget
@@ -50,6 +54,7 @@ struct RunSettings: Sendable, Equatable {
         self.pollInterval = pollInterval
         self.providers = providers
         self.eventHeartbeat = eventHeartbeat
+        self.approvalReconcileInterval = approvalReconcileInterval
     }
 
     /// Reads the settings from the environment; a default above its maximum is a configuration error.
@@ -69,7 +74,8 @@ struct RunSettings: Sendable, Equatable {
             workers: try reader.int("META_BUILDER_RUN_WORKERS", default: defaults.workers, range: 0...256),
             pollInterval: .milliseconds(try reader.int("META_BUILDER_RUN_POLL_MS", default: 500, range: 10...60_000)),
             providers: defaults.providers,
-            eventHeartbeat: .seconds(try reader.int("META_BUILDER_SSE_HEARTBEAT_SECONDS", default: 15, range: 1...300))
+            eventHeartbeat: .seconds(try reader.int("META_BUILDER_SSE_HEARTBEAT_SECONDS", default: 15, range: 1...300)),
+            approvalReconcileInterval: .seconds(try reader.int("META_BUILDER_APPROVAL_RECONCILE_SECONDS", default: 10, range: 1...3600))
         )
     }
 }

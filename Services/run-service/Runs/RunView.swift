@@ -8,8 +8,8 @@ enum RunView {
     /// A run without its steps: what `GET /runs` lists.
     static let summary: SQL = "(\(summaryObject))::text AS json, created_at, id"
 
-    /// A run with its steps, latest report summary, gate, pull-request body, artifacts and
-    /// branch: `GET /runs/{id}`.
+    /// A run with its steps, latest report summary, gate, pull-request body, approval decision,
+    /// rollback record, artifacts and branch: `GET /runs/{id}`.
     static let detail: SQL = """
         (\(summaryObject) || jsonb_build_object(
             'steps', coalesce((
@@ -33,6 +33,9 @@ enum RunView {
                                       WHEN 'cancelled' THEN 'withdrawn' ELSE 'approved' END,
                 'risk_score', risk_score, 'threshold', approval_threshold, 'reasons', risk_reasons) END,
             'pull_request', pull_request,
+            'approval', CASE WHEN approval IS NULL THEN NULL ELSE jsonb_build_object(
+                'decision', approval, 'gate_id', gate_id, 'decided_by', decided_by, 'reason', decision_reason) END,
+            'rollback', rollback,
             'artifacts', \(ArtifactView.list), 'branch', \(ArtifactView.branch))
         )::text AS json, created_at, id
         """

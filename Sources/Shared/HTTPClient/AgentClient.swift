@@ -44,9 +44,11 @@ public struct AgentClient: Sendable {
     }
 
     /// Removes a run's sandbox (workspaces and preview schema); a failed run's may be kept for
-    /// debugging when the agent-service is configured so.
-    public func cleanSandbox(run: String, failed: Bool) async throws {
+    /// debugging when the agent-service is configured so. Returns what was done
+    /// (`kept`, `removed_workspaces`, `dropped_schema`).
+    @discardableResult
+    public func cleanSandbox(run: String, failed: Bool) async throws -> JSONValue {
         struct Request: Encodable, Sendable { var failed: Bool }
-        _ = try await http.call("POST", "\(baseURL)/internal/v1/sandboxes/\(run)/cleanup", body: Request(failed: failed), idempotent: true, as: JSONValue.self)
+        return try await http.call("POST", "\(baseURL)/internal/v1/sandboxes/\(run)/cleanup", body: Request(failed: failed), idempotent: true, as: JSONValue.self)
     }
 }

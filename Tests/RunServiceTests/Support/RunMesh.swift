@@ -81,6 +81,7 @@ final class RunMesh: Sendable {
             "META_BUILDER_AGENT_URL": "http://127.0.0.1:\(agentPort)",
             "META_BUILDER_OUTBOX_POLL_MS": "20",
             "META_BUILDER_RUN_POLL_MS": "50",
+            "META_BUILDER_ARTIFACT_ROOT": scratch + "/artifacts",
             "META_BUILDER_LOG_LEVEL": "info",
         ]
         if name == "agent-service" {
