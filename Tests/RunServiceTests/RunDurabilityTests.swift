@@ -75,6 +75,29 @@ extension SharedRunQueue {
             }
         }
 
+        @Test func aRunTakenOverOnDifferentGroundStopsNamingWhatChanged() async throws {
+            try await RunMesh.with { mesh in
+                let tenant = UUID()
+                let token = RunMesh.token(tenant: tenant, role: .owner)
+                let spec = try await mesh.createSpec(token: token, title: "CRM", description: RunLoopTests.crm)
+                let id = try #require(try await mesh.startRun(spec: spec, token: token).json?["id"]?.stringValue)
+                _ = try await Self.holderWhileEvaluating(id, mesh: mesh, token: token)
+                mesh.signal(runService: 0, SIGKILL)
+                // The instance that takes over reserves another ceiling per call: different ground.
+                try await mesh.startRunService(0, environment: ["META_BUILDER_STEP_TOKEN_CEILING": "90000"])
+                let run = try await mesh.waitForRun(id, token: token, timeout: .seconds(120))
+                #expect(run["status"]?.stringValue == "failed", "\(run)")
+                #expect(run[path: "failure", "reason"]?.stringValue == "fingerprint_changed")
+                let detail = run[path: "failure", "detail"]?.stringValue ?? ""
+                #expect(detail.hasPrefix("FAILED_PRECONDITION") && detail.contains("step_token_ceiling"), "\(detail)")
+                #expect(!detail.contains("plan_sha256") && !detail.contains("model"), "only what changed is named: \(detail)")
+                // It never continued: no step started after the takeover.
+                let events = try await RunTestDatabase.events(of: id, tenant: tenant)
+                #expect(events.last?.type == "run.failed")
+                #expect(events.filter { $0.type == "run.step.started" }.count == 3)
+            }
+        }
+
         @Test func twentyConcurrentRunsOverFiveTenantsAllEndAndStayApart() async throws {
             try await RunMesh.with(runServices: 2) { mesh in
                 let tenants = (0..<5).map { _ in UUID() }

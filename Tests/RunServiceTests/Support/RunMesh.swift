@@ -58,11 +58,12 @@ final class RunMesh: Sendable {
     // MARK: - Processes
 
     /// Starts (or restarts) run-service `index` and waits until it is ready.
-    func startRunService(_ index: Int) async throws {
-        try await start("run-service", instance: index)
+    /// `environment` is added to the mesh's for this process only.
+    func startRunService(_ index: Int, environment extra: [String: String] = [:]) async throws {
+        try await start("run-service", instance: index, environment: extra)
     }
 
-    private func start(_ name: String, instance: Int = 0) async throws {
+    private func start(_ name: String, instance: Int = 0, environment extra: [String: String] = [:]) async throws {
         let (key, port): (String, Int) = switch name {
         case "spec-service": ("SPEC", specPort)
         case "agent-service": ("AGENT", agentPort)
@@ -89,7 +90,7 @@ final class RunMesh: Sendable {
             variables["META_BUILDER_VENV"] = try RequiredEnvironment.value("META_BUILDER_VENV")
             variables["META_BUILDER_WORKSPACE_ROOT"] = workspaceRoot
         }
-        process.environment = variables.merging(environment) { $1 }
+        process.environment = variables.merging(environment) { $1 }.merging(extra) { $1 }
         let logName = name == "run-service" ? "run-service-\(instance)" : name
         let logPath = "\(logDirectory)/\(logName).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
