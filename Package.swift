@@ -136,6 +136,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ApprovalServiceTests",
+            dependencies: [
+                "Shared", "ApprovalService", "MeshTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ApprovalServiceTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ServiceTests",
             dependencies: [
                 "Shared", "SpecService", "RunService", "AgentService", "ApprovalService", "MeshTestSupport",

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import Shared
 
 /// Describes the approval-service: name, port, migrations and contract from its resource bundle.
@@ -8,8 +9,28 @@ func serviceDescriptor() throws -> ServiceDescriptor {
     try ServiceDescriptor(name: "approval-service", defaultPort: 8084, bundle: Bundle.module)
 }
 
-/// Builds the approval-service application: clients, common endpoints, its routes and services.
-func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsRegistry = MetricsRegistry()) throws -> some ApplicationProtocol {
+/// Builds the approval-service application: clients, the gate opener (internal request and
+/// `run.awaiting_approval` events), the expiry sweeper, its routes.
+func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsRegistry = MetricsRegistry(), settings: ApprovalSettings? = nil) throws -> some ApplicationProtocol {
     let runtime = ServiceRuntime(config: config, logger: logger, metrics: metrics)
-    return try ServiceApplication.build(descriptor: try serviceDescriptor(), runtime: runtime)
+    let settings = try settings ?? ApprovalSettings(reader: ConfigReader())
+    let repository = GateRepository(pool: runtime.pool)
+    let reader = PeerReader(http: runtime.http, logger: logger, metrics: metrics)
+    let opener = GateOpener(
+        runs: RunServiceClient(reader: reader, baseURL: config.peers.run),
+        specs: SpecServiceClient(reader: reader, baseURL: config.peers.spec),
+        repository: repository,
+        defaults: settings.defaultPolicy,
+        consumer: EventConsumer(pool: runtime.pool, name: GateOpener.consumerName)
+    )
+    let listener = GateRequestListener(opener: opener, migrated: runtime.migrated, logger: logger)
+    let requests = RedisSubscriber(channels: [GateRequestListener.channel], config: config.redis, logger: logger) { await listener.handle($0) }
+    let sweeper = GateExpirySweeper(
+        repository: repository, migrated: runtime.migrated, interval: settings.sweepInterval,
+        expired: Counter(label: "meta_builder_approval_gates_expired_total", factory: metrics.factory), logger: logger
+    )
+    return try ServiceApplication.build(descriptor: try serviceDescriptor(), runtime: runtime, services: [requests, sweeper]) { routes in
+        ApprovalController(repository: repository, rateLimiter: runtime.rateLimiter, metrics: metrics).register(routes)
+        GateController(opener: opener, repository: repository).register(routes)
+    }
 }

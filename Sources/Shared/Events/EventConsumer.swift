@@ -17,13 +17,26 @@ public struct EventConsumer: Sendable {
     @discardableResult
     public func handle(_ event: CloudEvent, _ handler: (PostgresSession) async throws -> Void) async throws -> Bool {
         try await pool.transaction(deadline: .after(.seconds(30))) { session in
-            let inserted = try await session.execute("""
-                INSERT INTO processed_events (consumer, event_id) VALUES (\(name), \(event.id))
-                ON CONFLICT DO NOTHING
-                """)
-            guard inserted == 1 else { return false }
+            guard try await record(event, on: session) else { return false }
             try await handler(session)
             return true
         }
+    }
+
+    /// Whether this consumer already processed the event: a cheap look before work that must
+    /// call other services before it writes (and so cannot run inside `handle`'s transaction).
+    public func hasProcessed(_ event: CloudEvent) async throws -> Bool {
+        let rows = try await pool.query("SELECT 1 FROM processed_events WHERE consumer = \(name) AND event_id = \(event.id)", deadline: .after(.seconds(30)))
+        return !rows.isEmpty
+    }
+
+    /// Records the event as processed in the caller's transaction (a tenant's, say), so the
+    /// record commits with the handler's effects; false when it was processed already — the
+    /// caller then writes nothing.
+    public func record(_ event: CloudEvent, on session: PostgresSession) async throws -> Bool {
+        try await session.execute("""
+            INSERT INTO processed_events (consumer, event_id) VALUES (\(name), \(event.id))
+            ON CONFLICT DO NOTHING
+            """) == 1
     }
 }

@@ -1,0 +1,34 @@
+import Foundation
+import Shared
+
+/// The body of `POST /runs/{id}/approve` and `POST /runs/{id}/reject`: `{"comment": "…"}`,
+/// optional to approve (an empty body is `{}`), required to reject; at most 2000 characters.
+struct DecisionRequest: Decodable, Sendable {
+    var comment: String?
+
+    /// The most a comment may hold.
+    static let maxCommentLength = 2000
+
+    /// The keys a body may carry.
+    static let shape: JSONShape = .object(["comment": .scalar])
+
+    /// Decodes strictly (unknown fields and control characters are refused, naming the field)
+    /// and validates for `decision`; returns the trimmed comment (nil when none) and the body
+    /// as JSON, for the idempotency hash.
+    static func parse(_ data: Data, for decision: Decision) throws -> (comment: String?, raw: JSONValue) {
+        let isBlank = data.allSatisfy { [0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        let body = isBlank ? Data("{}".utf8) : data
+        let raw = try WireJSONDecoder.decode(JSONValue.self, from: body)
+        guard case .object = raw else { throw WireError(.invalidArgument, "request body must be a JSON object") }
+        try shape.check(raw)
+        let request = try WireJSONDecoder.decode(DecisionRequest.self, from: body)
+        let comment = request.comment?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let comment, comment.count > maxCommentLength {
+            throw WireError.invalidArgument(field: "comment", "must be at most \(maxCommentLength) characters")
+        }
+        if decision == .reject, comment?.isEmpty ?? true {
+            throw WireError.invalidArgument(field: "comment", "is required to reject: say why")
+        }
+        return (comment?.isEmpty == true ? nil : comment, raw)
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Logging
+import Metrics
+import Shared
+
+/// Reads JSON documents from the other services of the mesh through the Shared `HTTPClient`,
+/// acting for the principal of the current request scope (its service token carries that
+/// identity). A non-2xx answer throws the peer's wire error; a 2xx body that does not decode
+/// breaks the peer's contract: INTERNAL without `Retry-After`, logged with the peer and trace id
+/// and counted in `meta_builder_approval_peer_contract_errors_total{peer}` — never retried.
+struct PeerReader: Sendable {
+    let http: HTTPClient
+    let logger: Logger
+    let metrics: MetricsRegistry
+
+    /// GETs `url` from `peer` (`run-service`, `spec-service`) and decodes it.
+    func get<Document: Decodable>(_ url: String, from peer: String, as type: Document.Type) async throws -> Document {
+        let response = try await http.send(HTTPClientRequest(method: "GET", url: url, headers: [("Accept", "application/json")]))
+        if let error = response.wireError { throw error }
+        do {
+            return try JSONDecoder().decode(Document.self, from: response.body)
+        } catch {
+            logger.error("a peer answered with a body that breaks its contract", metadata: [
+                "peer": "\(peer)", "http.url": "\(url)", "error": "\(error)",
+                "trace.id": "\(RequestScope.current?.trace.traceID ?? "")",
+            ])
+            Counter(label: "meta_builder_approval_peer_contract_errors_total", dimensions: [("peer", peer)], factory: metrics.factory).increment()
+            throw WireError(.internal, "the \(peer) answered with a document this service cannot read")
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import Shared
+
+/// HTTP calls from tests to the services of the mesh, with user or service tokens, as a
+/// platform (or another service) would make them.
+public final class MeshClient: Sendable {
+    /// An answer: status, headers, the body as text and, when it is JSON, parsed.
+    public struct Answer: Sendable {
+        /// The status code.
+        public let status: Int
+        /// The headers, in received order.
+        public let headers: [(String, String)]
+        /// The body parsed as JSON, if it is.
+        public let json: JSONValue?
+        /// The body as text.
+        public let text: String
+
+        /// The first header of a name (case-insensitive).
+        public func header(_ name: String) -> String? {
+            headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+        }
+    }
+
+    private let loop: CurlLoop
+    private let http: HTTPClient
+    private let userTokens: JWT
+    private let authenticator: Authenticator
+
+    /// A client whose tokens are signed with the mesh's user and service secrets.
+    public init(jwtSecret: String, serviceSecret: String) {
+        let logger = Logger(label: "mesh-client") { _ in SwiftLogNoOpLogHandler() }
+        loop = CurlLoop(logger: logger)
+        http = HTTPClient(loop: loop, authenticator: nil, logger: logger, retryPolicy: .init(maxAttempts: 1))
+        userTokens = JWT(secret: jwtSecret, issuer: "meta-builder", audience: "meta-builder")
+        authenticator = Authenticator(config: AuthConfig(jwtSecret: jwtSecret, serviceTokenSecret: serviceSecret), serviceName: "run-service")
+    }
+
+    deinit {
+        loop.stop()
+    }
+
+    /// A user token for a tenant, role and user.
+    public func token(tenant: UUID, role: Role, user: String = "user-1") -> String {
+        userTokens.sign(JWTClaims(sub: user, tid: tenant.lowercaseText, role: role.rawValue, exp: Date().timeIntervalSince1970 + 3600))
+    }
+
+    /// A service token of the run-service acting for `principal` (for internal endpoints).
+    public func serviceToken(for principal: Principal) -> String {
+        authenticator.serviceToken(for: principal, ttl: 600)
+    }
+
+    /// Calls `url`; `body` is sent as JSON.
+    public func call(_ method: String, _ url: String, token: String?, body: String? = nil, headers: [(String, String)] = [], timeout: Duration = .seconds(30)) async throws -> Answer {
+        var all = headers
+        if let token { all.append(("Authorization", "Bearer \(token)")) }
+        if body != nil { all.append(("Content-Type", "application/json")) }
+        let response = try await http.send(HTTPClientRequest(method: method, url: url, headers: all, body: body.map { Data($0.utf8) }), deadline: .after(timeout))
+        return Answer(status: response.status, headers: response.headers, json: try? JSONDecoder().decode(JSONValue.self, from: response.body), text: String(decoding: response.body, as: UTF8.self))
+    }
+}
