@@ -95,6 +95,16 @@ import Testing
             ]))
             #expect(events.first?.tenantid == tenant.lowercaseText)
 
+            // The answers are what the contract says.
+            let contract = try await harness.call("GET", "/openapi.json", token: nil).text
+            for (answer, schema) in [
+                (approved.text, "Gate"), (try await harness.call("GET", "/api/meta/v2/approvals", token: owner).text, "GatePage"),
+                (try await harness.call("GET", "/internal/v1/gates?run_id=\(gate.run.lowercaseText)", token: harness.serviceToken(tenant)).text, "RunGates"),
+            ] {
+                let violations = try await OpenAPISchemaCheck.violations(of: answer, schema: schema, document: contract)
+                #expect(violations.isEmpty, "\(schema): \(violations)")
+            }
+
             // A second decision on a decided gate is refused.
             for verb in ["approve", "reject"] {
                 let late = try await harness.call("POST", "\(path)/\(verb)", token: harness.token(tenant, .admin, user: "late"), body: #"{"comment":"too late"}"#)
