@@ -9,8 +9,18 @@ import Shared
 struct ApprovalController: Sendable {
     let repository: GateRepository
     let rateLimiter: RateLimiter
-    /// `meta_builder_approval_decisions_total{decision}`, by `approve` / `reject`.
-    let metrics: MetricsRegistry
+    /// `meta_builder_approval_decisions_total{decision="approve"}`.
+    let approvals: Counter
+    /// `meta_builder_approval_decisions_total{decision="reject"}`.
+    let rejections: Counter
+
+    /// Creates the controller; its counters are registered in `metrics`.
+    init(repository: GateRepository, rateLimiter: RateLimiter, metrics: MetricsRegistry) {
+        self.repository = repository
+        self.rateLimiter = rateLimiter
+        approvals = Counter(label: "meta_builder_approval_decisions_total", dimensions: [("decision", Decision.approve.rawValue)], factory: metrics.factory)
+        rejections = Counter(label: "meta_builder_approval_decisions_total", dimensions: [("decision", Decision.reject.rawValue)], factory: metrics.factory)
+    }
 
     /// The operation decisions' idempotency keys are stored under.
     static let decideOperation = "approval.decide"
@@ -42,9 +52,7 @@ struct ApprovalController: Sendable {
         ) { session in
             Data(try await repository.decide(decision, comment: comment, run: run, by: principal, on: session).utf8)
         }
-        if !outcome.replayed {
-            Counter(label: "meta_builder_approval_decisions_total", dimensions: [("decision", decision.rawValue)], factory: metrics.factory).increment()
-        }
+        if !outcome.replayed { (decision == .approve ? approvals : rejections).increment() }
         var response = JSONCoding.response(outcome.body, status: outcome.status)
         for (name, value) in outcome.headers { response.headers[HTTPField.Name(name)!] = value }
         if outcome.replayed { response.headers[.idempotentReplayed] = "true" }

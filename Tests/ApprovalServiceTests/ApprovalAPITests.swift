@@ -83,6 +83,7 @@ import Testing
             #expect(approved.json?["status"]?.stringValue == "approved")
             #expect(approved.json?["approvals"]?.int == 1)
             #expect(approved.json?["decided_at"]?.stringValue != nil)
+            #expect(approved.json?["decided_by"]?.stringValue == "reviewer")
             #expect(approved.json?["decisions"]?.array?.map { $0["actor"]?.stringValue } == ["reviewer"])
             #expect(approved.header("RateLimit-Limit") == "50")
             #expect(try await harness.database.decisions(of: gate).map(\.decision) == ["approve"])
@@ -140,6 +141,7 @@ import Testing
             #expect(first.json?["approvals"]?.int == 1)
             #expect(first.json?["required_approvals"]?.int == 2)
             #expect(first.json?["self_approval_allowed"]?.bool == true)
+            #expect(first.json?["decided_by"] == nil, "a pending gate has not been decided by anyone")
             #expect(try await harness.database.events(of: gate.id).isEmpty, "an approval that is not the last emits nothing")
 
             let again = try await harness.call("POST", path, token: harness.token(tenant, .owner, user: "creator"))

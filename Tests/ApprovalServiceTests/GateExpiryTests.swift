@@ -19,6 +19,7 @@ import Testing
             let shown = try await harness.call("GET", "/api/meta/v2/approvals/\(gate.id.lowercaseText)", token: harness.token(tenant, .viewer))
             #expect(shown.json?["status"]?.stringValue == "expired")
             #expect(shown.json?["decision_reason"]?.stringValue == "expired")
+            #expect(shown.json?["decided_by"]?.stringValue == GateRepository.serviceActor)
             #expect(shown.json?["decisions"]?.array?.first?["actor"]?.stringValue == GateRepository.serviceActor)
             // No decision is taken on it any more.
             let late = try await harness.call("POST", "/api/meta/v2/runs/\(gate.run.lowercaseText)/reject", token: harness.token(tenant, .owner), body: #"{"comment":"late"}"#)

@@ -29,7 +29,8 @@ struct GateExpirySweeper: Service {
             } catch {
                 logger.warning("gate expiry sweep failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // Graceful shutdown ends the wait at once, not after the interval.
+            try? await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }
         }
     }
 
@@ -40,7 +41,10 @@ struct GateExpirySweeper: Service {
             var closed = 0
             for gate in due {
                 do {
-                    if try await RequestScope.$current.withValue(RequestScope(deadline: .after(.seconds(15)))) { try await repository.expire(gate) } {
+                    let expiredNow = try await RequestScope.$current.withValue(RequestScope(deadline: .after(.seconds(15)))) {
+                        try await repository.expire(gate)
+                    }
+                    if expiredNow {
                         closed += 1
                         expired.increment()
                         logger.info("gate expired", metadata: ["gate.id": "\(gate.gate.lowercaseText)", "tenant.id": "\(gate.tenant.lowercaseText)"])

@@ -24,7 +24,8 @@ enum GateView {
     /// The list order's keys: pending first, then newest (ties by id).
     private static let keyset: SQL = "(status = 'pending')::int AS pending, created_at, id"
 
-    /// The gate's own columns, its policy and its approvals so far, as a `jsonb` expression over `gates`.
+    /// The gate's own columns, its policy, its approvals so far and, once it is closed, who closed
+    /// it (the latest decision's actor), as a `jsonb` expression over `gates`.
     private static let summaryObject: SQL = """
         jsonb_build_object(
             'id', id, 'run_id', run_id, 'spec_id', spec_id, 'plan_id', plan_id, 'iteration', iteration,
@@ -35,6 +36,8 @@ enum GateView {
             'expires_at', \(RenderedRow.timestamp("expires_at")), 'created_at', \(RenderedRow.timestamp("created_at")))
         || jsonb_strip_nulls(jsonb_build_object(
             'title', pull_request ->> 'title', 'decision_reason', decision_reason,
-            'decided_at', \(RenderedRow.timestamp("decided_at"))))
+            'decided_at', \(RenderedRow.timestamp("decided_at")),
+            'decided_by', CASE WHEN status <> 'pending' THEN (
+                SELECT d.actor FROM decisions d WHERE d.gate_id = gates.id ORDER BY d.created_at DESC, d.id DESC LIMIT 1) END))
         """
 }
