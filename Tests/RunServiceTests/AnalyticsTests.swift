@@ -1,4 +1,5 @@
 import Foundation
+import MeshTestSupport
 import Shared
 import Testing
 @testable import RunService
@@ -113,7 +114,7 @@ extension SharedRunQueue {
 
                 // The answer is what the served contract documents.
                 let contract = try await mesh.call("GET", "/openapi.json", token: nil)
-                let violations = try await OpenAPIAnswerCheck.violations(of: answer.text, schema: "Analytics", document: contract.text)
+                let violations = try await OpenAPISchemaCheck.violations(of: answer.text, schema: "Analytics", document: contract.text)
                 #expect(violations.isEmpty, "\(violations)")
 
                 // A viewer reads the same figures; the other tenant sees only its own run.
@@ -203,7 +204,7 @@ extension SharedRunQueue {
                 #expect(answer.json?[path: "agent_service", "error", "code"]?.stringValue == "UNAVAILABLE")
                 #expect(answer.json?[path: "agent_service", "roles"] == nil)
                 let contract = try await mesh.call("GET", "/openapi.json", token: nil)
-                let violations = try await OpenAPIAnswerCheck.violations(of: answer.text, schema: "Analytics", document: contract.text)
+                let violations = try await OpenAPISchemaCheck.violations(of: answer.text, schema: "Analytics", document: contract.text)
                 #expect(violations.isEmpty, "\(violations)")
             }
         }

@@ -40,7 +40,7 @@ struct ApprovalDecision: Sendable, Equatable {
         default: return nil
         }
         self.init(runID: run, tenantID: tenant, gateID: gate.id.uuid, iteration: gate.iteration, outcome: outcome,
-                  reason: gate.decisionReason ?? (gate.status == "expired" ? "expired" : nil), decidedBy: nil)
+                  reason: gate.decisionReason ?? (gate.status == "expired" ? "expired" : nil), decidedBy: gate.decidedBy)
     }
 
     /// Creates a decision.

@@ -14,10 +14,12 @@ struct ApprovalClient: Sendable {
         /// `pending`, `approved`, `rejected` or `expired`.
         var status: String
         var decisionReason: String?
+        var decidedBy: String?
 
         enum CodingKeys: String, CodingKey {
             case id, iteration, status
             case decisionReason = "decision_reason"
+            case decidedBy = "decided_by"
         }
     }
 
