@@ -36,6 +36,13 @@ struct AgentController: Sendable {
         }
         var roles: [RoleEntry]
         var providers: [ProviderEntry]
+        /// The version of the scaffold templates (sha256 of their files).
+        var templateVersion: String
+
+        enum CodingKeys: String, CodingKey {
+            case roles, providers
+            case templateVersion = "template_version"
+        }
     }
 
     /// The body of `POST /executions/cancel`: how many executions the call cancelled.
@@ -66,7 +73,8 @@ struct AgentController: Sendable {
             roles: AgentRole.allCases.map { role in
                 .init(role: role, summary: role.summary, implemented: registry.isImplemented(role), providers: registry.providers(for: role, among: names), statistics: statistics[role] ?? .empty)
             },
-            providers: providers.map { .init(name: $0.name, model: $0.defaultModel, isDefault: $0.name == defaultProvider) }.sorted { $0.name < $1.name }
+            providers: providers.map { .init(name: $0.name, model: $0.defaultModel, isDefault: $0.name == defaultProvider) }.sorted { $0.name < $1.name },
+            templateVersion: registry.templateVersion
         )
     }
 

@@ -49,7 +49,7 @@ extension SharedRunQueue {
                 #expect(Array(approvedEvents.suffix(3)) == ["run.awaiting_approval", "run.finalizing", "run.succeeded"])
                 // No step ran again: the approved run only finalized.
                 #expect(approvedEvents.filter { $0 == "run.step.started" }.count == 4)
-                #expect(!FileManager.default.fileExists(atPath: "\(mesh.workspaceRoot)/\(approvedID)"))
+                #expect(try await mesh.sandboxRemoved(approvedID))
 
                 let rejected = try await mesh.waitForRun(rejectedID, token: token) { $0["status"]?.stringValue != "awaiting_approval" }
                 #expect(rejected["status"]?.stringValue == "rejected", "\(rejected)")
@@ -60,7 +60,7 @@ extension SharedRunQueue {
                 let rolledBack = try await mesh.waitForRun(rejectedID, token: token, timeout: .seconds(30)) { $0["rollback"] != nil && $0["rollback"] != .null }
                 #expect(rolledBack[path: "rollback", "artifacts_published"]?.bool == false)
                 #expect(rolledBack[path: "rollback", "sandbox", "removed_workspaces"]?.bool == true)
-                #expect(!FileManager.default.fileExists(atPath: "\(mesh.workspaceRoot)/\(rejectedID)"))
+                #expect(try await mesh.sandboxRemoved(rejectedID))
                 let rejectedEvents = try await RunTestDatabase.events(of: rejectedID, tenant: tenant).map(\.type)
                 #expect(rejectedEvents.last == "run.rejected")
                 #expect(rejectedEvents.filter { $0 == "run.rejected" }.count == 1)

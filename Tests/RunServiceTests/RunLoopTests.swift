@@ -51,7 +51,7 @@ extension SharedRunQueue {
                 #expect(events.filter { $0.type == "run.step.completed" }.count == 4)
                 #expect(events.contains { $0.type == "run.finalizing" })
                 // The sandbox is gone: no workspace left for the run.
-                #expect(!FileManager.default.fileExists(atPath: "\(mesh.workspaceRoot)/\(id)"))
+                #expect(try await mesh.sandboxRemoved(id))
 
                 // Listed, and filtered.
                 let listed = try await mesh.call("GET", "/api/meta/v2/runs?status=succeeded&spec_id=\(spec)", token: token)
@@ -95,7 +95,7 @@ extension SharedRunQueue {
                 let cancelled = try await mesh.call("POST", "/api/meta/v2/runs/\(id)/cancel", token: token)
                 #expect(cancelled.json?["status"]?.stringValue == "cancelled")
                 #expect(cancelled.json?[path: "gate", "status"]?.stringValue == "withdrawn")
-                #expect(!FileManager.default.fileExists(atPath: "\(mesh.workspaceRoot)/\(id)"))
+                #expect(try await mesh.sandboxRemoved(id))
             }
         }
 
@@ -175,7 +175,7 @@ extension SharedRunQueue {
                 let qa = cancelled.json?["steps"]?.array?.first { $0["role"]?.stringValue == "qa_evaluator" }
                 #expect(qa?["status"]?.stringValue == "cancelled")
                 try await Self.expectNoProcessesIn("\(mesh.workspaceRoot)/\(id)")
-                #expect(!FileManager.default.fileExists(atPath: "\(mesh.workspaceRoot)/\(id)"))
+                #expect(try await mesh.sandboxRemoved(id))
                 // It stays cancelled: the worker that was building it writes nothing more.
                 try await Task.sleep(for: .seconds(2))
                 let later = try await mesh.call("GET", "/api/meta/v2/runs/\(id)", token: token)

@@ -14,6 +14,9 @@ struct ScaffoldRenderer: Sendable {
     }
 
     private let files: [TemplateFile]
+    /// sha256 of every template file's path and text: what a run's fingerprint records, so a run
+    /// never continues on other templates.
+    let version: String
 
     /// Loads every file under `Templates/flask` of the bundle.
     init(bundle: Bundle = .module) throws {
@@ -22,6 +25,7 @@ struct ScaffoldRenderer: Sendable {
         }
         let enumerator = FileManager.default.enumerator(atPath: root.path)
         var files: [TemplateFile] = []
+        var texts: [(String, String)] = []
         while let relative = enumerator?.nextObject() as? String {
             let url = root.appendingPathComponent(relative)
             var isDirectory: ObjCBool = false
@@ -29,6 +33,7 @@ struct ScaffoldRenderer: Sendable {
                   relative != "RENDER_MODEL.md"
             else { continue }
             let text = try String(contentsOf: url, encoding: .utf8)
+            texts.append((relative, text))
             if relative.hasSuffix(".mustache") {
                 files.append(TemplateFile(path: String(relative.dropLast(".mustache".count)), template: try MustacheTemplate(string: text), verbatim: nil))
             } else {
@@ -36,6 +41,7 @@ struct ScaffoldRenderer: Sendable {
             }
         }
         self.files = files.sorted { $0.path < $1.path }
+        version = Digest.sha256Hex(Data(texts.sorted { $0.0 < $1.0 }.map { "\($0.0)\u{0}\($0.1)\u{0}" }.joined().utf8))
     }
 
     /// The scaffold's files, path → content.

@@ -4,6 +4,8 @@ import Shared
 /// The eight roles and their agents.
 struct AgentRegistry: Sendable {
     private let agents: [AgentRole: RoleAgent]
+    /// The version (sha256) of the scaffold templates Codegen and the Auto-Fixer render.
+    let templateVersion: String
 
     /// The eight agents; the build-loop agents need the sandbox settings, and the QA Evaluator an
     /// `HTTPClient.external` client for calls into the generated app (never one with the mesh's token).
@@ -29,6 +31,7 @@ struct AgentRegistry: Sendable {
             .typed(.autoFixer, input: FixerInput.self, output: FixerOutput.self, constrain: AutoFixer.checkModelFix) { try await fixer.fix($0) },
         ]
         self.agents = Dictionary(uniqueKeysWithValues: agents.map { ($0.role, $0) })
+        templateVersion = renderer.version
     }
 
     /// The agent of a role; UNIMPLEMENTED when it has none yet.

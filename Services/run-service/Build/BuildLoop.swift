@@ -49,6 +49,13 @@ struct BuildLoop: Sendable {
         }
     }
 
+    /// The commit the `HEAD` of a run's base repository is at; nil without one, or when it
+    /// cannot be resolved or read.
+    func baseCommit(of repository: String?) async -> String? {
+        guard let path = try? await artifacts.repositories.resolve(repository, field: "base_repository") else { return nil }
+        return try? await GitWorkspace(path: path).commit("HEAD")
+    }
+
     /// Asks the approval-service for the gate of a run that now waits for approval, acting for
     /// its creator. Best effort: the `run.awaiting_approval` event asks too, and the reconciler
     /// asks again for a run that still has no gate.

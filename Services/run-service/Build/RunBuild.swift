@@ -44,13 +44,14 @@ struct RunBuild {
 
     /// Checks the fingerprint (recording it on the first claim) and starts the clock.
     private mutating func begin() async throws {
-        let provider = try await RequestScope.$current.withValue(RequestScope(deadline: .after(.seconds(30)), principal: run.creator)) {
-            try await loop.catalogue.provider(run.provider)
+        let ground = try await RequestScope.$current.withValue(RequestScope(deadline: .after(.seconds(30)), principal: run.creator)) {
+            try await loop.catalogue.ground(provider: run.provider)
         }
         let current = RunFingerprint(
-            planSHA256: try RunFingerprint.digest(run.plan), provider: provider.name, model: provider.model,
-            loopVersion: RunFingerprint.currentLoopVersion, stepTokenCeiling: loop.settings.stepTokenCeiling,
-            baseRepository: run.baseRepository, fault: run.fault
+            planSHA256: try RunFingerprint.digest(run.plan), provider: ground.provider, model: ground.model,
+            templateVersion: ground.templateVersion, loopVersion: RunFingerprint.currentLoopVersion,
+            stepTokenCeiling: loop.settings.stepTokenCeiling, baseRepository: run.baseRepository,
+            baseCommit: await loop.baseCommit(of: run.baseRepository), fault: run.fault
         )
         if let recorded = run.fingerprint {
             let changes = current.changes(since: recorded)

@@ -1,8 +1,8 @@
 import Foundation
 import Shared
 
-/// The providers the agent-service runs (its `GET /agents`), read for a run's fingerprint: which
-/// provider and model its agents will use.
+/// The providers the agent-service runs and its templates' version (its `GET /agents`), read
+/// for a run's fingerprint: what its agents will build with.
 struct AgentCatalogue: Sendable {
     let http: HTTPClient
     let baseURL: String
@@ -19,15 +19,22 @@ struct AgentCatalogue: Sendable {
             }
         }
         var providers: [Provider]
+        var templateVersion: String
+
+        enum CodingKeys: String, CodingKey {
+            case providers
+            case templateVersion = "template_version"
+        }
     }
 
-    /// The provider a run asking for `requested` (nil: the default) gets, and its model;
-    /// FAILED_PRECONDITION when the agent-service does not offer it.
-    func provider(_ requested: String?) async throws -> (name: String, model: String) {
+    /// What a run asking for provider `requested` (nil: the default) builds with: the provider,
+    /// its model and the scaffold templates' version; FAILED_PRECONDITION when the agent-service
+    /// does not offer the provider.
+    func ground(provider requested: String?) async throws -> (provider: String, model: String, templateVersion: String) {
         let catalogue = try await http.call("GET", "\(baseURL)/api/meta/v2/agents", as: Catalogue.self)
         guard let provider = catalogue.providers.first(where: { offered in requested.map { offered.name == $0 } ?? offered.isDefault }) else {
             throw WireError(.failedPrecondition, "the agent-service offers no provider '\(requested ?? "default")'")
         }
-        return (provider.name, provider.model)
+        return (provider.name, provider.model, catalogue.templateVersion)
     }
 }

@@ -121,6 +121,16 @@ final class RunMesh: Sendable {
         processes.withLock { $0["run-service-\(index)"]?.processIdentifier }
     }
 
+    /// Whether run `id`'s sandbox (its workspaces) is gone within a few seconds: a run removes it
+    /// right after it ends.
+    func sandboxRemoved(_ id: String) async throws -> Bool {
+        let path = "\(workspaceRoot)/\(id)"
+        for _ in 0..<200 where FileManager.default.fileExists(atPath: path) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return !FileManager.default.fileExists(atPath: path)
+    }
+
     /// The last lines of a process's log.
     func logTail(_ name: String, lines: Int = 60) -> String {
         let text = (try? String(contentsOfFile: "\(logDirectory)/\(name).log", encoding: .utf8)) ?? ""
