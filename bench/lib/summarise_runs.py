@@ -154,7 +154,19 @@ def batch(work, key, clk, cpu):
         busy = cpu.get("machine_busy", 0) / clk
         result["cpu_s"] = {k: round(v / clk, 1) for k, v in cpu.items()}
         result["cpu_s_per_settled_run"] = round(busy / settled_in_watch, 1) if settled_in_watch else None
+        # The mesh's own processes (the agent-service with the subprocesses it waited for: the
+        # scaffolds' compile, tests and migrations), without whatever else the machine ran.
+        mesh = sum(cpu.get(k, 0) for k in ("agent_service_with_children", "run_service", "postgres", "spec_service")) / clk
+        result["mesh_cpu_s_per_settled_run"] = round(mesh / settled_in_watch, 1) if settled_in_watch else None
     return result
+
+
+def print_interference(result):
+    """The shared run queue: runs that crossed between this run-service and others during the batch."""
+    ours, theirs = result.get("our_runs_leased_elsewhere"), result.get("other_runs_leased_here")
+    if ours or theirs:
+        print(f"    WARNING: the run queue was shared: {ours} of the bench's runs were leased by another run-service, "
+              f"{theirs} runs of other tenants by this one (seen in 1 s samples): figures distorted")
 
 
 def print_batch_timeline(result, every=10):
@@ -171,23 +183,24 @@ def print_batch_timeline(result, every=10):
 def print_build(results):
     print("\nbuild throughput (runs of the project-tracker spec started at once, built through the real agent-service):")
     head = (f"  {'workers':>7} {'runs':>5} {'settled/min':>11} {'succ/min':>8} {'build p50':>9} {'p95':>6} "
-            f"{'created→end p50':>15} {'p95':>6} {'wait max':>8} {'CPU s/run':>9}  statuses")
+            f"{'created→end p50':>15} {'p95':>6} {'wait max':>8} {'mesh CPU s/run':>14}  statuses")
     print(head)
     for workers, r in results.items():
         print(f"  {workers:>7} {r['runs']:>5} {fmt(r['settled_per_minute'], 2):>11} {fmt(r['succeeded_per_minute'], 2):>8}"
               f" {fmt(r['build_s']['p50'], 1, ' s'):>9} {fmt(r['build_s']['p95'], 1, ' s'):>6}"
               f" {fmt(r['from_creation_s']['p50'], 0, ' s'):>15} {fmt(r['from_creation_s']['p95'], 0, ' s'):>6}"
-              f" {fmt(r['queue_wait_s']['max'], 0, ' s'):>8} {fmt(r.get('cpu_s_per_settled_run')):>9}  {json.dumps(r['statuses'], sort_keys=True)}")
+              f" {fmt(r['queue_wait_s']['max'], 0, ' s'):>8} {fmt(r.get('mesh_cpu_s_per_settled_run')):>14}  {json.dumps(r['statuses'], sort_keys=True)}")
     for workers, r in results.items():
         steps = ", ".join(f"{role} {fmt(s['p50'] / 1000 if s['p50'] is not None else None, 1)} s"
                           for role, s in sorted(r["step_ms"].items(), key=lambda kv: ROLES.index(kv[0]) if kv[0] in ROLES else 99))
         cpu = r.get("cpu_s", {})
         print(f"  {workers} workers: step p50 {steps or '-'}; elapsed {r['elapsed_s']} s"
-              f"{'' if r['all_settled_in_watch'] else ' (bounded: not all settled)'}; CPU s: machine {cpu.get('machine_busy')}, "
+              f"{'' if r['all_settled_in_watch'] else ' (bounded: not all settled)'}; CPU s: whole machine {cpu.get('machine_busy')}, "
               f"agent-service with its subprocesses {cpu.get('agent_service_with_children')}, run-service {cpu.get('run_service')}, "
               f"postgres {cpu.get('postgres')}, spec-service {cpu.get('spec_service')}")
         if r["failures"]:
             print(f"    failures: {'; '.join(r['failures'][:3])}")
+        print_interference(r)
 
 
 def print_queue(result, workers):
@@ -212,6 +225,7 @@ def print_queue(result, workers):
               f"{projection}")
     print(f"  runs that started: {result['queue_wait_s']['started']}, wait in the queue p50 {fmt(result['queue_wait_s']['p50'], 0, ' s')}, "
           f"max {fmt(result['queue_wait_s']['max'], 0, ' s')}; statuses after the cancel {json.dumps(result['statuses'], sort_keys=True)}")
+    print_interference(result)
     print_batch_timeline(result)
 
 
@@ -226,6 +240,11 @@ def main():
     meta = http.read_meta(work / "meta.tsv")
     clk = meta["machine"]["clk_tck"]
     http.print_header(meta)
+    machine = meta.get("machine", {})
+    if "cpu_pressure_some_avg60_before_start" in machine:
+        print(f"CPU pressure (some task waiting for a CPU, /proc/pressure/cpu): {machine['cpu_pressure_some_avg60_before_start']}% "
+              f"of the minute before start, {machine.get('cpu_pressure_some_avg300_at_end', '-')}% of the last 5 min at the end; "
+              f"other run-service processes: {machine.get('other_run_services', '-')}\n")
     result = {"http": http_phase(work, meta)}
     memory = meta.pop("memory", {})
     if memory:
@@ -236,6 +255,8 @@ def main():
         figures = batch(work, key, clk, phase_cpu(meta, key))
         if figures:
             figures["other_tenants_in_queue_before"] = meta.get(key, {}).get("other_tenants_in_queue_before")
+            figures["our_runs_leased_elsewhere"] = meta.get(key, {}).get("ours_elsewhere")
+            figures["other_runs_leased_here"] = meta.get(key, {}).get("theirs_here")
             figures["cancelled_at_end"] = meta.get(key, {}).get("cancelled_at_end")
             builds[workers] = figures
     if builds:
@@ -244,6 +265,8 @@ def main():
     queue = batch(work, "queue", clk, phase_cpu(meta, "queue"))
     if queue:
         queue["other_tenants_in_queue_before"] = meta.get("queue", {}).get("other_tenants_in_queue_before")
+        queue["our_runs_leased_elsewhere"] = meta.get("queue", {}).get("ours_elsewhere")
+        queue["other_runs_leased_here"] = meta.get("queue", {}).get("theirs_here")
         print_queue(queue, meta.get("queue", {}).get("workers"))
     result["queue"] = queue
     for key in [k for k in meta if k.startswith("build_w") or k == "queue"]:
