@@ -121,6 +121,8 @@ def batch(work, key, clk, cpu):
     makespan = None
     if built and len(built) == len(runs):
         makespan = max(seconds_between(min(r["created_at"] for r in runs), r["finished_at"]) for r in built)
+    watch_end = start["started_epoch"] + elapsed + 1  # timestamps are whole seconds
+    started = [r for r in runs if r.get("started_at") and when(r["started_at"]).timestamp() <= watch_end]
     roles = {}
     for run in built:
         for step in run["steps"]:
@@ -141,9 +143,10 @@ def batch(work, key, clk, cpu):
                     "max": percentile([r["spent_seconds"] for r in built], 1.0)},
         "from_creation_s": {"p50": percentile([seconds_between(r["created_at"], r["finished_at"]) for r in built], 0.5),
                             "p95": percentile([seconds_between(r["created_at"], r["finished_at"]) for r in built], 0.95)},
-        "queue_wait_s": {"p50": percentile([seconds_between(r["created_at"], r["started_at"]) for r in runs if r.get("started_at")], 0.5),
-                         "max": percentile([seconds_between(r["created_at"], r["started_at"]) for r in runs if r.get("started_at")], 1.0),
-                         "started": sum(1 for r in runs if r.get("started_at"))},
+        # Runs a worker claimed before the watch ended (not those claimed while the rest was cancelled).
+        "queue_wait_s": {"p50": percentile([seconds_between(r["created_at"], r["started_at"]) for r in started], 0.5),
+                         "max": percentile([seconds_between(r["created_at"], r["started_at"]) for r in started], 1.0),
+                         "started": len(started)},
         "iterations": {str(i): sum(1 for r in built if r["iteration"] == i) for i in sorted({r["iteration"] for r in built})},
         "step_ms": {role: {"steps": len(v), "p50": percentile(v, 0.5), "p95": percentile(v, 0.95)} for role, v in roles.items()},
         "samples": watch["samples"],
@@ -223,7 +226,7 @@ def print_queue(result, workers):
         print(f"  watched {result['watched_s']:.0f} s: {result['settled_in_watch']} settled ({rate} runs/min), "
               f"{samples[-1]['queued']} still queued, {samples[-1]['building']} building; {remaining} cancelled at the end; "
               f"{projection}")
-    print(f"  runs that started: {result['queue_wait_s']['started']}, wait in the queue p50 {fmt(result['queue_wait_s']['p50'], 0, ' s')}, "
+    print(f"  runs claimed while watched: {result['queue_wait_s']['started']}, their wait in the queue p50 {fmt(result['queue_wait_s']['p50'], 0, ' s')}, "
           f"max {fmt(result['queue_wait_s']['max'], 0, ' s')}; statuses after the cancel {json.dumps(result['statuses'], sort_keys=True)}")
     print_interference(result)
     print_batch_timeline(result)
