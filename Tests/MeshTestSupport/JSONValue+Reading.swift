@@ -3,25 +3,25 @@ import Shared
 /// Reading API answers in tests.
 extension JSONValue {
     /// The number as an integer, if it is one.
-    var int: Int? {
+    public var int: Int? {
         if case .number(let value) = self { return Int(exactly: value) }
         return nil
     }
 
     /// The boolean, if it is one.
-    var bool: Bool? {
+    public var bool: Bool? {
         if case .bool(let value) = self { return value }
         return nil
     }
 
     /// The elements, if it is an array.
-    var array: [JSONValue]? {
+    public var array: [JSONValue]? {
         if case .array(let value) = self { return value }
         return nil
     }
 
     /// A value down a path of keys.
-    subscript(path keys: String...) -> JSONValue? {
+    public subscript(path keys: String...) -> JSONValue? {
         keys.reduce(Optional(self)) { value, key in value?[key] }
     }
 }
