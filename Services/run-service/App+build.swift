@@ -40,12 +40,12 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
         loop: loop, active: active, settings: settings, rateLimiter: runtime.rateLimiter,
         events: RunEventStream(repository: repository, hub: hub, heartbeat: settings.eventHeartbeat)
     )
-    let approvals = RunApprovals(pool: runtime.pool, loop: loop, logger: logger)
+    let approvals = RunApprovals(pool: runtime.pool, loop: loop, metrics: runMetrics, logger: logger)
     let decisions = RedisSubscriber(channels: [CloudEvent.channel(for: "approval.decided")], config: config.redis, logger: logger) { message in
         guard let event = try? CloudEvent.decode(message.payload), let decision = ApprovalDecision(event: event) else { return }
         Task {
             do {
-                try await approvals.apply(decision)
+                try await approvals.apply(decision, from: .event)
             } catch {
                 logger.warning("could not apply an approval decision; the reconciler will", metadata: ["run.id": "\(decision.runID.lowercaseText)", "error": "\(error)"])
             }

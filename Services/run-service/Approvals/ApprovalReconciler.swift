@@ -70,7 +70,7 @@ struct ApprovalReconciler: Service {
                 return
             }
             if let decision = ApprovalDecision(gate: gate, run: run, tenant: tenant) {
-                try await approvals.apply(decision)
+                try await approvals.apply(decision, from: .reconciler)
             }
         }
     }

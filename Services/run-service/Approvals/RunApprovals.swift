@@ -11,7 +11,17 @@ import Shared
 struct RunApprovals: Sendable {
     let pool: PostgresPool
     let loop: BuildLoop
+    let metrics: RunMetrics
     let logger: Logger
+
+    /// The path that delivered a decision.
+    enum Source: String, Sendable, CaseIterable {
+        /// The `approval.decided` message on Redis.
+        case event
+        /// The `ApprovalReconciler`, which read the gate from the approval-service: the message
+        /// was lost, or not applied yet.
+        case reconciler
+    }
 
     /// What applying a decision did.
     enum Applied: Equatable {
@@ -27,9 +37,10 @@ struct RunApprovals: Sendable {
             """)
     }
 
-    /// Applies `decision` to its run.
+    /// Applies `decision`, delivered by `source`, to its run; counted and logged by source when
+    /// it changed the run.
     @discardableResult
-    func apply(_ decision: ApprovalDecision) async throws -> Applied {
+    func apply(_ decision: ApprovalDecision, from source: Source) async throws -> Applied {
         let outcome = try await pool.withTenant(decision.tenantID, deadline: .after(.seconds(15))) { session -> (Applied, Principal?) in
             guard let row = try await session.query("""
                 SELECT status, iteration, created_by, created_by_role FROM runs WHERE id = \(decision.runID) FOR UPDATE
@@ -73,7 +84,12 @@ struct RunApprovals: Sendable {
         if outcome.0 == .rejected, let creator = outcome.1 {
             try await rollBack(decision.runID, creator: creator)
         }
-        logger.info("applied an approval decision", metadata: ["run.id": "\(decision.runID.lowercaseText)", "approval.outcome": "\(outcome.0)"])
+        if outcome.0 != .ignored {
+            metrics.decisionsApplied[source]?.increment()
+            logger.info("applied an approval decision", metadata: [
+                "run.id": "\(decision.runID.lowercaseText)", "approval.outcome": "\(outcome.0)", "approval.source": "\(source.rawValue)",
+            ])
+        }
         return outcome.0
     }
 

@@ -4,13 +4,15 @@ import Shared
 import Synchronization
 
 /// The run-service's own Prometheus metrics: runs started and how they ended, fix iterations,
-/// run and step durations, the queue's depth and lease takeovers.
+/// run and step durations, the queue's depth and lease takeovers, approval decisions applied.
 final class RunMetrics: Sendable {
     let started: Counter
     let succeeded: Counter
     let autofixIterations: Counter
     let takeovers: Counter
     let queueDepth: Gauge
+    /// Approval decisions applied to a waiting run, by the path that delivered them.
+    let decisionsApplied: [RunApprovals.Source: Counter]
     private let registry: MetricsRegistry
     private let failedByReason: Mutex<[String: Counter]>
     private let stepTimers: Mutex<[String: Metrics.Timer]>
@@ -23,6 +25,9 @@ final class RunMetrics: Sendable {
         autofixIterations = Counter(label: "meta_builder_autofix_iterations_total", factory: factory)
         takeovers = Counter(label: "meta_builder_run_lease_takeovers_total", factory: factory)
         queueDepth = Gauge(label: "meta_builder_run_queue_depth", factory: factory)
+        decisionsApplied = Dictionary(uniqueKeysWithValues: RunApprovals.Source.allCases.map {
+            ($0, Counter(label: "meta_builder_run_approval_decisions_applied_total", dimensions: [("source", $0.rawValue)], factory: factory))
+        })
         runDuration = Metrics.Timer(label: MetricsRegistry.runDuration, factory: factory)
         registry = metrics
         failedByReason = Mutex([:])
