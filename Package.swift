@@ -78,7 +78,11 @@ let package = Package(
             resources: [.copy("Prompts"), .copy("Schemas"), .copy("Templates")],
             extraDependencies: [.product(name: "Mustache", package: "swift-mustache")]
         ),
-        serviceTarget("ApprovalService", path: "Services/approval-service"),
+        serviceTarget(
+            "ApprovalService", path: "Services/approval-service",
+            resources: [.copy("Templates")],
+            extraDependencies: [.product(name: "Mustache", package: "swift-mustache")]
+        ),
         .executableTarget(
             name: "BenchBaseline",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],

@@ -16,8 +16,10 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
     let settings = try settings ?? ApprovalSettings(reader: ConfigReader())
     let repository = GateRepository(pool: runtime.pool)
     let reader = PeerReader(http: runtime.http, logger: logger, metrics: metrics)
+    let runs = RunServiceClient(reader: reader, baseURL: config.peers.run)
+    let templates = try ReviewTemplates.bundled()
     let opener = GateOpener(
-        runs: RunServiceClient(reader: reader, baseURL: config.peers.run),
+        runs: runs,
         specs: SpecServiceClient(reader: reader, baseURL: config.peers.spec),
         repository: repository,
         defaults: settings.defaultPolicy,
@@ -30,7 +32,12 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
         expired: Counter(label: "meta_builder_approval_gates_expired_total", factory: metrics.factory), logger: logger
     )
     return try ServiceApplication.build(descriptor: try serviceDescriptor(), runtime: runtime, services: [requests, sweeper]) { routes in
-        ApprovalController(repository: repository, rateLimiter: runtime.rateLimiter, metrics: metrics).register(routes)
+        let desk = DecisionDesk(repository: repository, rateLimiter: runtime.rateLimiter, metrics: metrics)
+        ApprovalController(repository: repository, desk: desk).register(routes)
+        ReviewController(
+            repository: repository, desk: desk, runs: runs, session: ReviewSession(secret: config.auth.jwtSecret),
+            templates: templates, authenticator: runtime.authenticator
+        ).register(on: routes.router)
         GateController(opener: opener, repository: repository).register(routes)
     }
 }

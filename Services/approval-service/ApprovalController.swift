@@ -8,22 +8,7 @@ import Shared
 /// every role reads them. Another tenant's ids are NOT_FOUND on every route, never PERMISSION_DENIED.
 struct ApprovalController: Sendable {
     let repository: GateRepository
-    let rateLimiter: RateLimiter
-    /// `meta_builder_approval_decisions_total{decision="approve"}`.
-    let approvals: Counter
-    /// `meta_builder_approval_decisions_total{decision="reject"}`.
-    let rejections: Counter
-
-    /// Creates the controller; its counters are registered in `metrics`.
-    init(repository: GateRepository, rateLimiter: RateLimiter, metrics: MetricsRegistry) {
-        self.repository = repository
-        self.rateLimiter = rateLimiter
-        approvals = Counter(label: "meta_builder_approval_decisions_total", dimensions: [("decision", Decision.approve.rawValue)], factory: metrics.factory)
-        rejections = Counter(label: "meta_builder_approval_decisions_total", dimensions: [("decision", Decision.reject.rawValue)], factory: metrics.factory)
-    }
-
-    /// The operation decisions' idempotency keys are stored under.
-    static let decideOperation = "approval.decide"
+    let desk: DecisionDesk
 
     func register(_ routes: ServiceRoutes) {
         let runs = routes.api.group("runs")
@@ -43,16 +28,7 @@ struct ApprovalController: Sendable {
         let run = try Self.uuid(context, "id", kind: "run")
         let key = try IdempotentCreate.validate(key: request.headers[.idempotencyKey])
         let (comment, raw) = try DecisionRequest.parse(Data(buffer: try await request.body.collect(upTo: context.maxUploadSize)), for: decision)
-        let (principal, tenant, repository, rateLimiter) = (context.principal, context.tenantID, repository, rateLimiter)
-        let outcome = try await IdempotentCreate.run(
-            pool: repository.pool, tenant: tenant, operation: Self.decideOperation, key: key,
-            requestHash: try IdempotentCreate.hash(.object(["run_id": .string(run.lowercaseText), "decision": .string(decision.rawValue), "body": raw])),
-            status: 200,
-            admit: { try await rateLimiter.enforce(tenant: tenant, action: .approvals).headers }
-        ) { session in
-            Data(try await repository.decide(decision, comment: comment, run: run, by: principal, on: session).utf8)
-        }
-        if !outcome.replayed { (decision == .approve ? approvals : rejections).increment() }
+        let outcome = try await desk.decide(decision, comment: comment, raw: raw, run: run, by: context.principal, key: key)
         var response = JSONCoding.response(outcome.body, status: outcome.status)
         for (name, value) in outcome.headers { response.headers[HTTPField.Name(name)!] = value }
         if outcome.replayed { response.headers[.idempotentReplayed] = "true" }

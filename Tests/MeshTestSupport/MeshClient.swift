@@ -55,7 +55,12 @@ public final class MeshClient: Sendable {
         var all = headers
         if let token { all.append(("Authorization", "Bearer \(token)")) }
         if body != nil { all.append(("Content-Type", "application/json")) }
-        let response = try await http.send(HTTPClientRequest(method: method, url: url, headers: all, body: body.map { Data($0.utf8) }), deadline: .after(timeout))
+        return try await exchange(method, url, headers: all, body: body.map { Data($0.utf8) }, timeout: timeout)
+    }
+
+    /// Sends `body` as it is, with exactly `headers`.
+    public func exchange(_ method: String, _ url: String, headers: [(String, String)], body: Data?, timeout: Duration = .seconds(30)) async throws -> Answer {
+        let response = try await http.send(HTTPClientRequest(method: method, url: url, headers: headers, body: body), deadline: .after(timeout))
         return Answer(status: response.status, headers: response.headers, json: try? JSONDecoder().decode(JSONValue.self, from: response.body), text: String(decoding: response.body, as: UTF8.self))
     }
 }

@@ -22,13 +22,23 @@ struct DecisionRequest: Decodable, Sendable {
         guard case .object = raw else { throw WireError(.invalidArgument, "request body must be a JSON object") }
         try shape.check(raw)
         let request = try WireJSONDecoder.decode(DecisionRequest.self, from: body)
-        let comment = request.comment?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return (try validated(request.comment, for: decision), raw)
+    }
+
+    /// The comment trimmed (nil when blank), or INVALID_ARGUMENT naming `comment` when it is too
+    /// long, holds a control character other than a line break or tab, or is missing from a
+    /// rejection.
+    static func validated(_ raw: String?, for decision: Decision) throws -> String? {
+        let comment = raw?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let comment, comment.count > maxCommentLength {
             throw WireError.invalidArgument(field: "comment", "must be at most \(maxCommentLength) characters")
+        }
+        if let comment, comment.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !["\n", "\r", "\t"].contains($0) }) {
+            throw WireError.invalidArgument(field: "comment", "must not contain control characters")
         }
         if decision == .reject, comment?.isEmpty ?? true {
             throw WireError.invalidArgument(field: "comment", "is required to reject: say why")
         }
-        return (comment?.isEmpty == true ? nil : comment, raw)
+        return comment?.isEmpty == true ? nil : comment
     }
 }

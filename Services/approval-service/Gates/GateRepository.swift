@@ -82,6 +82,12 @@ struct GateRepository: Sendable {
         return JSONBody(row.json)
     }
 
+    /// The gate of the latest iteration of one of the tenant's runs as the API writes it, or nil
+    /// when the run has none (one round trip).
+    func latest(ofRun run: UUID, tenant: UUID) async throws -> String? {
+        try await pool.read(tenant: tenant, "SELECT \(GateView.detail) FROM gates WHERE run_id = \(run) ORDER BY iteration DESC LIMIT 1", as: GateRow.self).first?.json
+    }
+
     /// A page of the tenant's gates, pending first, then newest, optionally of one status
     /// (one round trip).
     func list(tenant: UUID, status: GateStatus?, pageSize: Int, after cursor: GateListCursor?) async throws -> JSONBody {

@@ -1,7 +1,7 @@
 import Shared
 
 /// Where a gate stands. Only `pending` is open; the others are final.
-enum GateStatus: String, Sendable, CaseIterable, PostgresCodable {
+enum GateStatus: String, Sendable, CaseIterable, Codable, PostgresCodable {
     case pending, approved, rejected, expired
 
     var postgresText: String { rawValue }

@@ -28,4 +28,15 @@ struct PeerReader: Sendable {
             throw WireError(.internal, "the \(peer) answered with a document this service cannot read")
         }
     }
+
+    /// GETs `url` from `peer` as UTF-8 text (`accept` names the media type asked for).
+    func text(_ url: String, from peer: String, accept: String) async throws -> String {
+        let response = try await http.send(HTTPClientRequest(method: "GET", url: url, headers: [("Accept", accept)]))
+        if let error = response.wireError { throw error }
+        guard let text = String(data: response.body, encoding: .utf8) else {
+            Counter(label: "meta_builder_approval_peer_contract_errors_total", dimensions: [("peer", peer)], factory: metrics.factory).increment()
+            throw WireError(.internal, "the \(peer) answered with text that is not UTF-8")
+        }
+        return text
+    }
 }

@@ -110,6 +110,13 @@ struct RunServiceClient: Sendable {
         }
     }
 
+    /// The unified diff of one iteration as text; FAILED_PRECONDITION when the run has none for it.
+    func diffText(of run: UUID, iteration: Int) async throws -> String {
+        try await missingAsPrecondition("run \(run.lowercaseText) has no diff for iteration \(iteration)") {
+            try await reader.text("\(baseURL)/api/meta/v2/runs/\(run.lowercaseText)/diff?iteration=\(iteration)", from: "run-service", accept: "text/x-diff")
+        }
+    }
+
     /// The evaluation report of one iteration; FAILED_PRECONDITION when the run has none for it.
     func report(of run: UUID, iteration: Int) async throws -> Report {
         try await missingAsPrecondition("run \(run.lowercaseText) has no evaluation report for iteration \(iteration)") {
