@@ -5,7 +5,8 @@ import Shared
 /// The agent-service's endpoints: `GET /api/meta/v2/agents`, the internal
 /// `POST /internal/v1/agents/{role}/execute`, `POST /internal/v1/executions/cancel` (cancels
 /// executions in flight on this instance) and `POST /internal/v1/sandboxes/{run}/cleanup`
-/// (the run-service calls it when a run ends).
+/// (the run-service calls it when a run ends); cancels and cleanups are audited, as the
+/// executions' outcomes are (`AgentExecutionRepository`).
 struct AgentController: Sendable {
     let executor: AgentExecutor
     let inFlight: InFlightExecutions
@@ -59,10 +60,7 @@ struct AgentController: Sendable {
             try await execute(request, context)
         }
         routes.internalAPI.post("executions/cancel") { request, context in try await cancel(request, context) }
-        routes.internalAPI.post("sandboxes/:run/cleanup") { request, context in
-            let body = try await request.decode(as: SandboxCleaner.Request.self, context: context)
-            return try await cleaner.clean(run: try context.parameters.require("run"), failed: body.failed)
-        }
+        routes.internalAPI.post("sandboxes/:run/cleanup") { request, context in try await clean(request, context) }
     }
 
     private func catalogue(_ context: TenantRequestContext) async throws -> Catalogue {
@@ -84,7 +82,24 @@ struct AgentController: Sendable {
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let parsed = try CancelExecutionsRequest.parse(Data(buffer: body))
         let wait = min(Self.cancelWait, context.scope.deadline.remaining)
-        return Cancelled(cancelled: await inFlight.cancel(tenant: context.principal.tenantID, keyPrefix: parsed.keyPrefix, waitingAtMost: wait))
+        let cancelled = await inFlight.cancel(tenant: context.principal.tenantID, keyPrefix: parsed.keyPrefix, waitingAtMost: wait)
+        if cancelled > 0 {
+            try await repository.audit("agent.cancel", resourceType: "agent_executions", resourceID: Redactor.redact(parsed.keyPrefix), by: context.principal, details: [
+                "cancelled": .number(Double(cancelled)),
+            ])
+        }
+        return Cancelled(cancelled: cancelled)
+    }
+
+    /// Cleans a run's sandbox and records what was done (`agent.sandbox.clean`).
+    private func clean(_ request: Request, _ context: TenantRequestContext) async throws -> SandboxCleaner.Outcome {
+        let body = try await request.decode(as: SandboxCleaner.Request.self, context: context)
+        let run = try context.parameters.require("run")
+        let outcome = try await cleaner.clean(run: run, failed: body.failed)
+        var details: [String: JSONValue] = ["failed": .bool(body.failed), "kept": .bool(outcome.kept), "removed_workspaces": .bool(outcome.removedWorkspaces)]
+        if let schema = outcome.droppedSchema { details["dropped_schema"] = .string(schema) }
+        try await repository.audit("agent.sandbox.clean", resourceType: "sandbox", resourceID: run, by: context.principal, details: details)
+        return outcome
     }
 
     private func execute(_ request: Request, _ context: TenantRequestContext) async throws -> Response {

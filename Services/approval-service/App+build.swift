@@ -39,5 +39,6 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
             templates: templates, authenticator: runtime.authenticator
         ).register(on: routes.router)
         GateController(opener: opener, repository: repository).register(routes)
+        AuditTrailController(trail: AuditTrail(pool: runtime.pool, service: "approval-service", peers: config.peers, reader: reader)).register(routes)
     }
 }

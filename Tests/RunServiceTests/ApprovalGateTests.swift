@@ -19,15 +19,7 @@ extension SharedRunQueue {
             _ body: (RunMesh, ServiceProcess, MeshClient, PostgresPool) async throws -> T
         ) async throws -> T {
             try await RunMesh.with(environment: ["META_BUILDER_APPROVAL_URL": runServiceApprovalURL]) { mesh in
-                let approval = ServiceProcess(name: "approval-service", port: approvalPort, environment: [
-                    "META_BUILDER_DATABASE_URL": try RequiredEnvironment.value("META_BUILDER_APPROVAL_DATABASE_URL"),
-                    "META_BUILDER_REDIS_URL": try RequiredEnvironment.value("META_BUILDER_REDIS_URL"),
-                    "META_BUILDER_JWT_SECRET": RunMesh.jwtSecret,
-                    "META_BUILDER_SERVICE_TOKEN_SECRET": RunMesh.serviceSecret,
-                    "META_BUILDER_RUN_URL": "http://127.0.0.1:\(mesh.runPorts[0])",
-                    "META_BUILDER_SPEC_URL": "http://127.0.0.1:\(mesh.specPort)",
-                    "META_BUILDER_OUTBOX_POLL_MS": "20",
-                ], logPath: "\(mesh.logDirectory)/approval-service.log")
+                let approval = ServiceProcess(name: "approval-service", port: approvalPort, environment: try approvalEnvironment(mesh), logPath: "\(mesh.logDirectory)/approval-service.log")
                 defer { approval.stop() }
                 try await approval.start()
                 let pool = PostgresPool(
@@ -37,6 +29,20 @@ extension SharedRunQueue {
                 defer { pool.close() }
                 return try await body(mesh, approval, MeshClient(jwtSecret: RunMesh.jwtSecret, serviceSecret: RunMesh.serviceSecret), pool)
             }
+        }
+
+        /// The environment of an approval-service whose peers are the mesh's services.
+        static func approvalEnvironment(_ mesh: RunMesh) throws -> [String: String] {
+            [
+                "META_BUILDER_DATABASE_URL": try RequiredEnvironment.value("META_BUILDER_APPROVAL_DATABASE_URL"),
+                "META_BUILDER_REDIS_URL": try RequiredEnvironment.value("META_BUILDER_REDIS_URL"),
+                "META_BUILDER_JWT_SECRET": RunMesh.jwtSecret,
+                "META_BUILDER_SERVICE_TOKEN_SECRET": RunMesh.serviceSecret,
+                "META_BUILDER_RUN_URL": "http://127.0.0.1:\(mesh.runPorts[0])",
+                "META_BUILDER_SPEC_URL": "http://127.0.0.1:\(mesh.specPort)",
+                "META_BUILDER_AGENT_URL": "http://127.0.0.1:\(mesh.agentPort)",
+                "META_BUILDER_OUTBOX_POLL_MS": "20",
+            ]
         }
 
         /// The ids of the gates the approval-service stored for a run.

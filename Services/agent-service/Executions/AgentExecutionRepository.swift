@@ -48,9 +48,10 @@ struct AgentExecutionRepository: Sendable {
 
     private static let takenOver = WireError(.aborted, "the execution outlived its lease and a retry took it over", retryAfter: 1)
 
-    /// Records a successful execution; ABORTED when a retry took over the claim meanwhile.
-    func complete(tenant: UUID, id: UUID, output: JSONValue, usage: AgentUsage) async throws -> AgentExecutionRecord {
-        try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
+    /// Records a successful execution, with its audit record (`agent.execute`); ABORTED when a
+    /// retry took over the claim meanwhile.
+    func complete(_ id: UUID, key: String, for principal: Principal, output: JSONValue, usage: AgentUsage) async throws -> AgentExecutionRecord {
+        try await pool.withTenant(principal.tenantID, deadline: .after(.seconds(10))) { session in
             let rows = try await session.query("""
                 UPDATE agent_executions SET status = 'succeeded', output = \(try JSONText(encoding: output))::jsonb,
                     prompt_tokens = \(usage.promptTokens), completion_tokens = \(usage.completionTokens),
@@ -60,6 +61,11 @@ struct AgentExecutionRepository: Sendable {
                 RETURNING \(Self.columns)
                 """, as: AgentExecutionRecord.self)
             guard let record = rows.first else { throw Self.takenOver }
+            try await Self.audit("agent.execute", execution: id, role: record.role, key: key, by: principal, extra: [
+                "provider": .string(usage.provider), "model": .string(usage.model), "cache_hit": .bool(usage.cacheHit),
+                "prompt_tokens": .number(Double(usage.promptTokens)), "completion_tokens": .number(Double(usage.completionTokens)),
+                "duration_ms": .number(Double(usage.durationMilliseconds)),
+            ], on: session)
             return record
         }
     }
@@ -68,29 +74,54 @@ struct AgentExecutionRepository: Sendable {
     /// the same and its tokens count); failures of dependencies delete the claim instead, so a
     /// retry runs again, and keep only the tokens already paid for. A CANCELLED execution is the
     /// caller's when `cancelledByCaller` (it asked for it), otherwise a dependency's (a cancelled
-    /// statement, a service shutting down).
-    func fail(tenant: UUID, id: UUID, error: WireError, usage: AgentUsage, cancelledByCaller: Bool) async throws {
+    /// statement, a service shutting down). Either is audited: `agent.fail` (recorded) or
+    /// `agent.abandon` (claim dropped), with the error's code.
+    func fail(_ id: UUID, role: AgentRole, key: String, for principal: Principal, error: WireError, usage: AgentUsage, cancelledByCaller: Bool) async throws {
         let dependencyFailed = !cancelledByCaller && [.unavailable, .deadlineExceeded, .cancelled, .resourceExhausted, .internal, .aborted].contains(error.code)
+        let tenant = principal.tenantID
         try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
             if dependencyFailed {
-                let dropped = try await session.query("DELETE FROM agent_executions WHERE id = \(id) AND status = 'running' RETURNING role")
-                if let role = try dropped.first?.decode("role", as: String.self), usage.totalTokens > 0 {
+                guard try await session.execute("DELETE FROM agent_executions WHERE id = \(id) AND status = 'running'") > 0 else { return }
+                try await Self.audit("agent.abandon", execution: id, role: role, key: key, by: principal, extra: ["code": .string(error.code.rawValue)], on: session)
+                if usage.totalTokens > 0 {
                     try await session.execute("""
                         INSERT INTO agent_abandoned_usage (id, tenant_id, role, prompt_tokens, completion_tokens, cost_estimate_usd)
-                        VALUES (\(UUID()), \(tenant), \(role), \(usage.promptTokens), \(usage.completionTokens), \(usage.costEstimateUSD))
+                        VALUES (\(UUID()), \(tenant), \(role.rawValue), \(usage.promptTokens), \(usage.completionTokens), \(usage.costEstimateUSD))
                         """)
                 }
             } else {
                 let stored = AgentExecutionRecord.StoredError(code: error.code, message: error.message)
-                try await session.execute("""
+                let failed = try await session.execute("""
                     UPDATE agent_executions SET status = 'failed', error = \(try JSONText(encoding: stored))::jsonb,
                         prompt_tokens = \(usage.promptTokens), completion_tokens = \(usage.completionTokens),
                         cost_estimate_usd = \(usage.costEstimateUSD), duration_ms = \(usage.durationMilliseconds),
                         model = \(usage.model), finished_at = now(), lease_expires_at = NULL
                     WHERE id = \(id) AND status = 'running'
                     """)
+                guard failed > 0 else { return }
+                try await Self.audit("agent.fail", execution: id, role: role, key: key, by: principal, extra: [
+                    "code": .string(error.code.rawValue), "prompt_tokens": .number(Double(usage.promptTokens)),
+                    "completion_tokens": .number(Double(usage.completionTokens)),
+                ], on: session)
             }
         }
+    }
+
+    /// Records what the service did for `principal` outside an execution (a cancel, a sandbox
+    /// cleaned) in the audit log, in a transaction of its own.
+    func audit(_ action: String, resourceType: String, resourceID: String, by principal: Principal, details: [String: JSONValue]) async throws {
+        try await pool.withTenant(principal.tenantID, deadline: .after(.seconds(10))) { session in
+            try await AuditLog.record(action, resourceType: resourceType, resourceID: resourceID, by: principal, details: .object(details), on: session)
+        }
+    }
+
+    /// The audit record of an execution's outcome: the execution, its role, its step key and who
+    /// asked through which service (the key is the caller's, so it is redacted like any text that
+    /// could carry PII).
+    private static func audit(_ action: String, execution id: UUID, role: AgentRole, key: String, by principal: Principal, extra: [String: JSONValue], on session: PostgresSession) async throws {
+        var details: [String: JSONValue] = ["role": .string(role.rawValue), "idempotency_key": .string(Redactor.redact(key))]
+        if let service = principal.callingService { details["calling_service"] = .string(service) }
+        try await AuditLog.record(action, resourceType: "agent_execution", resourceID: id.lowercaseText, by: principal, details: .object(details.merging(extra) { $1 }), on: session)
     }
 
     /// Per-role statistics of the tenant's finished executions: latency and cache hits of the

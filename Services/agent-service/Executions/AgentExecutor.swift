@@ -69,7 +69,7 @@ struct AgentExecutor: Sendable {
                 provider: providerName,
                 model: outcome.model
             )
-            let completed = try await repository.complete(tenant: principal.tenantID, id: record.id, output: outcome.output, usage: usage)
+            let completed = try await repository.complete(record.id, key: key, for: principal, output: outcome.output, usage: usage)
             logger.info("agent executed", metadata: [
                 "agent.role": "\(role.rawValue)", "agent.provider": "\(providerName)",
                 "agent.tokens": "\(usage.totalTokens)", "agent.cache_hit": "\(usage.cacheHit)",
@@ -90,7 +90,7 @@ struct AgentExecutor: Sendable {
                 provider: providerName,
                 model: spent?.model ?? model
             )
-            try? await repository.fail(tenant: principal.tenantID, id: record.id, error: wire, usage: usage, cancelledByCaller: cancelled)
+            try? await repository.fail(record.id, role: role, key: key, for: principal, error: wire, usage: usage, cancelledByCaller: cancelled)
             if cancelled {
                 logger.info("agent execution cancelled by its caller", metadata: ["agent.role": "\(role.rawValue)"])
                 throw wire

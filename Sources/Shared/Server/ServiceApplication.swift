@@ -14,7 +14,8 @@ public struct ServiceRoutes {
 }
 
 /// Builds one service of the mesh: the common middleware stack, the common endpoints
-/// (`/healthz`, `/readyz`, `/metrics`, `/openapi.json`), the service's own routes, migrations
+/// (`/healthz`, `/readyz`, `/metrics`, `/openapi.json`), its audit feed
+/// (`GET /internal/v1/audit`), the service's own routes, migrations
 /// before the server starts, and the background services (pool, curl loop, outbox relay, and
 /// whatever the service adds), all stopped gracefully on SIGTERM.
 public enum ServiceApplication {
@@ -40,6 +41,7 @@ public enum ServiceApplication {
         let api = router.group("api/meta/v2").add(middleware: authenticated).group(context: TenantRequestContext.self)
         let internalAPI = router.group("internal/v1").add(middleware: authenticated).group(context: TenantRequestContext.self)
             .add(middleware: ServiceCallerMiddleware())
+        AuditFeed(pool: runtime.pool, service: descriptor.name).register(on: internalAPI)
         try routes(ServiceRoutes(router: router, api: api, internalAPI: internalAPI))
         try ContractCheck.verify(router, against: descriptor.openAPIDocument, service: descriptor.name)
 

@@ -29,6 +29,7 @@ final class ApprovalHarness: Sendable {
             "META_BUILDER_SERVICE_TOKEN_SECRET": Self.serviceSecret,
             "META_BUILDER_RUN_URL": nowhere,
             "META_BUILDER_SPEC_URL": nowhere,
+            "META_BUILDER_AGENT_URL": nowhere,
             "META_BUILDER_OUTBOX_POLL_MS": "20",
             "META_BUILDER_APPROVAL_SWEEP_MS": "200",
         ].merging(environment) { $1 }, logPath: scratch + "/approval-service.log")

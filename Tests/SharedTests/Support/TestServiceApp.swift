@@ -14,7 +14,7 @@ enum TestServiceApp {
         openAPIDocument: Data(#"""
             {"openapi": "3.1.0", "info": {"title": "test", "version": "1"}, "paths": {
               "/healthz": {"get": {}}, "/readyz": {"get": {}}, "/metrics": {"get": {}}, "/openapi.json": {"get": {}},
-              "/api/meta/v2/whoami": {"get": {}}, "/sleep/{seconds}": {"get": {}}, "/echo": {"post": {}}
+              "/api/meta/v2/whoami": {"get": {}}, "/internal/v1/audit": {"get": {}}, "/sleep/{seconds}": {"get": {}}, "/echo": {"post": {}}
             }}
             """#.utf8)
     )
