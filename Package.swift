@@ -114,7 +114,7 @@ let package = Package(
         ),
         .target(
             name: "MeshTestSupport",
-            dependencies: ["Shared", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Shared", "CSpawn", .product(name: "Logging", package: "swift-log")],
             path: "Tests/MeshTestSupport",
             swiftSettings: swiftSettings
         ),
