@@ -39,6 +39,7 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
             templates: templates, authenticator: runtime.authenticator
         ).register(on: routes.router)
         GateController(opener: opener, repository: repository).register(routes)
+        PolicyController(policies: PolicyRepository(pool: runtime.pool, defaults: settings.defaultPolicy)).register(routes)
         AuditTrailController(trail: AuditTrail(pool: runtime.pool, service: "approval-service", peers: config.peers, reader: reader)).register(routes)
     }
 }

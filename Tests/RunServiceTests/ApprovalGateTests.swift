@@ -144,13 +144,10 @@ extension SharedRunQueue {
             let approvalPort = try LoopbackPort.free()
             try await Self.withApprovalMesh(approvalPort: approvalPort, runServiceApprovalURL: "http://127.0.0.1:\(approvalPort)") { mesh, approval, client, pool in
                 let tenant = UUID()
-                // The tenant's policy overrides the configuration's defaults.
-                try await pool.withTenant(tenant, deadline: .after(.seconds(15))) { session in
-                    try await session.execute("""
-                        INSERT INTO policies (tenant_id, required_approvals, self_approval_allowed, gate_ttl_hours) VALUES (\(tenant), 2, true, 1)
-                        """)
-                }
+                // The tenant's policy, set through the API, overrides the configuration's defaults.
                 let creator = RunMesh.token(tenant: tenant, role: .owner, user: "creator")
+                let policy = try await client.call("PUT", "\(approval.url)/api/meta/v2/approval-policy", token: creator, body: #"{"required_approvals":2,"self_approval_allowed":true,"gate_ttl_hours":1}"#)
+                try #require(policy.status == 200, "\(policy.text)")
                 let crm = try await mesh.createSpec(token: creator, title: "Synced CRM", description: RunLoopTests.syncedCRM)
                 let tasks = try await mesh.createSpec(token: creator, title: "Tasks", description: RunAPITests.tasks)
                 let id = try #require(try await mesh.startRun(spec: crm, token: creator).json?["id"]?.stringValue)

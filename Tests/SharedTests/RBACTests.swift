@@ -16,8 +16,9 @@ import Testing
             return role != .viewer
         case .readSpec, .readRun, .readAnalytics, .readApproval, .readAgents:
             return true
-        case .readAudit:
-            // DESIGN.md does not name it; the audit trail is an administrative read (owner/admin).
+        case .readAudit, .manageApprovalPolicy:
+            // DESIGN.md names neither; the audit trail and the approval policy are the tenant's
+            // administration (owner/admin).
             return role == .owner || role == .admin
         }
     }

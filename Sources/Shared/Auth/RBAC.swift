@@ -9,6 +9,7 @@ public enum Action: String, Sendable, CaseIterable {
     case readAnalytics = "analytics.read"
     case decideApproval = "approval.decide"
     case readApproval = "approval.read"
+    case manageApprovalPolicy = "approval.policy.manage"
     case readAudit = "audit.read"
     case readAgents = "agents.read"
 }
@@ -27,6 +28,7 @@ public enum RBAC {
         .readAnalytics: [.owner, .admin, .member, .viewer],
         .decideApproval: [.owner, .admin],
         .readApproval: [.owner, .admin, .member, .viewer],
+        .manageApprovalPolicy: [.owner, .admin],
         .readAudit: [.owner, .admin],
         .readAgents: [.owner, .admin, .member, .viewer],
     ]
