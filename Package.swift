@@ -34,6 +34,7 @@ let package = Package(
         .executable(name: "approval-service", targets: ["ApprovalService"]),
         .library(name: "Shared", targets: ["Shared"]),
         .executable(name: "bench-baseline", targets: ["BenchBaseline"]),
+        .executable(name: "mbctl", targets: ["MBCtl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -45,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -82,6 +84,16 @@ let package = Package(
             "ApprovalService", path: "Services/approval-service",
             resources: [.copy("Templates")],
             extraDependencies: [.product(name: "Mustache", package: "swift-mustache")]
+        ),
+        .executableTarget(
+            name: "MBCtl",
+            dependencies: [
+                "Shared",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/mbctl",
+            swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "BenchBaseline",
@@ -137,6 +149,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RunServiceTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MBCtlTests",
+            dependencies: ["MBCtl", "Shared", "MeshTestSupport"],
+            path: "Tests/MBCtlTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -15,13 +15,17 @@ final class CurlTransfer: @unchecked Sendable {
     var overflowed = false
     /// The caller's deadline, to tell a connect timeout from an expired deadline.
     let deadline: Deadline
+    /// Where a streamed transfer's 2xx body goes as it arrives (on the loop thread); nil keeps it
+    /// in `responseBody`. An error answer's body is always kept, to be read as a wire error.
+    let bodySink: (@Sendable (Data) -> Void)?
 
-    init(request: HTTPClientRequest, deadline: Deadline, maximumResponseBytes: Int) throws {
+    init(request: HTTPClientRequest, deadline: Deadline, maximumResponseBytes: Int, bodySink: (@Sendable (Data) -> Void)? = nil) throws {
         let timeoutMilliseconds = deadline.remainingMilliseconds
         guard let handle = curl_easy_init() else { throw WireError(.internal, "curl_easy_init failed") }
         self.handle = handle
         self.maximumResponseBytes = maximumResponseBytes
         self.deadline = deadline
+        self.bodySink = bodySink
         for (name, value) in request.headers {
             headerList = curl_slist_append(headerList, "\(name): \(value)")
         }
@@ -76,6 +80,10 @@ private func curlWriteBody(_ pointer: UnsafeMutablePointer<CChar>?, _ size: Int,
     guard let pointer, let userdata else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
     let length = size * count
+    if let sink = transfer.bodySink, (200..<300).contains(transfer.statusCode) {
+        sink(Data(bytes: pointer, count: length))
+        return length
+    }
     if transfer.responseBody.count + length > transfer.maximumResponseBytes {
         transfer.overflowed = true
         return 0

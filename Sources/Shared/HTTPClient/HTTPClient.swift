@@ -115,16 +115,28 @@ public struct HTTPClient: Sendable {
         }
     }
 
+    /// Sends a request whose 2xx body is handed to `onBody` chunk by chunk as it arrives, for
+    /// long-lived answers such as Server-Sent Events. `onBody` runs on the curl loop's thread and
+    /// must not block (yield into an `AsyncStream`). Returns when the transfer ends, with the
+    /// status and headers, and the body only of an error answer; never retried. Transport
+    /// failures throw wire errors, as `send` does.
+    public func stream(_ request: HTTPClientRequest, deadline: Deadline, onBody: @escaping @Sendable (Data) -> Void) async throws -> HTTPClientResponse {
+        try Task.checkCancellation()
+        return try await sendOnce(request, deadline: deadline, bodySink: onBody)
+    }
+
     /// An empty JSON body.
     public struct Empty: Codable, Sendable {
         /// Creates it.
         public init() {}
     }
 
-    private func sendOnce(_ request: HTTPClientRequest, deadline: Deadline) async throws -> HTTPClientResponse {
+    private func sendOnce(_ request: HTTPClientRequest, deadline: Deadline, bodySink: (@Sendable (Data) -> Void)? = nil) async throws -> HTTPClientResponse {
         var request = request
         let scope = RequestScope.current
-        request.headers.append(("Accept", "application/json"))
+        if !request.headers.contains(where: { $0.0.caseInsensitiveCompare("Accept") == .orderedSame }) {
+            request.headers.append(("Accept", "application/json"))
+        }
         if sendsMeshContext {
             request.headers.append((GRPCTimeout.headerName, GRPCTimeout.format(milliseconds: deadline.remainingMilliseconds)))
             request.headers.append(("traceparent", (scope?.trace ?? .random()).child().traceparent))
@@ -134,7 +146,7 @@ public struct HTTPClient: Sendable {
            !request.headers.contains(where: { $0.0.caseInsensitiveCompare("Authorization") == .orderedSame }) {
             request.headers.append(("Authorization", "Bearer \(authenticator.serviceToken(for: principal))"))
         }
-        let transfer = try CurlTransfer(request: request, deadline: deadline, maximumResponseBytes: maximumResponseBytes)
+        let transfer = try CurlTransfer(request: request, deadline: deadline, maximumResponseBytes: maximumResponseBytes, bodySink: bodySink)
         return try await loop.perform(transfer)
     }
 }

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `mbctl run`: start, list, show, cancel and follow build runs (run-service).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Start, list, show, watch and cancel runs; their diff, report and artifacts.",
+        subcommands: [
+            RunStartCommand.self, RunListCommand.self, RunGetCommand.self, RunCancelCommand.self, RunWatchCommand.self,
+            RunDiffCommand.self, RunReportCommand.self, RunArtifactsCommand.self,
+        ]
+    )
+}

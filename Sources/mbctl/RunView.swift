@@ -1,0 +1,112 @@
+import Shared
+
+/// A run (`GET /runs/{id}`) for people: the progress line `run watch` prints and the summary
+/// `run get`, `run start --wait` and the end of `run watch` print.
+struct RunView {
+    /// The states a run never leaves.
+    static let terminal: Set<String> = ["succeeded", "failed", "cancelled", "rejected"]
+
+    /// The run as the API answered it.
+    let run: JSONValue
+    /// Where it is shown.
+    let console: Console
+
+    /// The run's state.
+    var status: String { run["status"].text }
+
+    /// Whether the run ended.
+    var isTerminal: Bool { Self.terminal.contains(status) }
+
+    /// Steps done and steps in all of the loop as it stands: each iteration is three steps
+    /// (Codegen or Auto-Fixer, DevOps, QA), then the Reviewer and finalizing.
+    var progress: (done: Int, total: Int) {
+        let iterations = max(run["iteration"]?.integer ?? 0, 1)
+        let succeeded = (run["steps"]?.items ?? []).filter { $0["status"]?.stringValue == "succeeded" }.count
+        let total = 3 * iterations + 2
+        return (min(succeeded + (status == "succeeded" ? 1 : 0), total), total)
+    }
+
+    /// `generating  iter 1/4  [#####.....]  2/5 steps  tokens 1,200/2,000,000  time 3s/900s`.
+    func progressLine() -> String {
+        let (done, total) = progress
+        let width = 20
+        let filled = total == 0 ? 0 : done * width / total
+        let bar = "[" + console.styled(String(repeating: "#", count: filled), .green) + String(repeating: ".", count: width - filled) + "]"
+        let state = console.state(status) + String(repeating: " ", count: max(0, 17 - status.count))
+        let iteration = "iter \(run["iteration"].text)/\(run.at("caps", "max_iterations").text)"
+        let tokens = "tokens \(Self.grouped(run.at("spent", "tokens")?.integer ?? 0))/\(Self.grouped(run.at("caps", "token_budget")?.integer ?? 0))"
+        let seconds = Int((run.at("spent", "seconds")?.number ?? 0).rounded())
+        return "\(state) \(iteration)  \(bar) \(done)/\(total) steps  \(tokens)  time \(seconds)s/\(run.at("caps", "timeout_s").text)s"
+    }
+
+    /// The run's fields worth reading, in order.
+    func summary() -> [(String, String)] {
+        var fields: [(String, String)] = [
+            ("run", run["id"].text),
+            ("spec", "\(run["spec_id"].text) (plan v\(run["plan_version"].text))"),
+            ("status", console.state(status)),
+        ]
+        if let failure = run["failure"], failure != .null {
+            fields.append(("failure", console.styled("\(failure["reason"].text): \(failure["detail"].text)", .red)))
+        }
+        fields.append(("iterations", "\(run.at("spent", "iterations").text) of at most \(run.at("caps", "max_iterations").text)"))
+        fields.append(("tokens", "\(Self.grouped(run.at("spent", "tokens")?.integer ?? 0)) of \(Self.grouped(run.at("caps", "token_budget")?.integer ?? 0))"))
+        fields.append(("time", "\(Int((run.at("spent", "seconds")?.number ?? 0).rounded())) s of \(run.at("caps", "timeout_s").text) s"))
+        if let score = run.at("risk", "score"), score != .null {
+            fields.append(("risk", "\(score.text) (threshold \(run.at("risk", "threshold").text), plan \(run.at("risk", "plan_score").text))"))
+        }
+        if let report = run["report"], report != .null {
+            let verdict = report["passed"]?.boolean == true ? console.state("passed") : console.state("failed")
+            fields.append(("evaluation", "\(verdict), score \(report["score"].text): tests \(report["tests_passed"].text) passed / \(report["tests_failed"].text) failed, checks \(report["checks_passed"].text) passed / \(report["checks_failed"].text) failed"))
+        }
+        if let gate = run["gate"], gate != .null { fields.append(("gate", console.state(gate["status"].text))) }
+        if let approval = run["approval"], approval != .null {
+            fields.append(("decision", "\(console.state(approval["decision"].text)) by \(approval["decided_by"].text)" + (approval["reason"].map { " (\($0.text))" } ?? "")))
+        }
+        if let rollback = run["rollback"], rollback != .null {
+            let artifacts = rollback["artifacts_published"]?.boolean == true ? "artifacts were published" : "nothing was published"
+            fields.append(("rollback", "preview resources removed (\(rollback["sandbox"].map { Self.compact($0) } ?? "-")); \(artifacts)"))
+        }
+        if let title = run.at("pull_request", "title"), title != .null { fields.append(("pull request", title.text)) }
+        if let branch = run["branch"], branch != .null {
+            fields.append(("branch", "\(branch["name"].text) @ \(String(branch["commit"].text.prefix(12))) in \(branch["repository"].text)"))
+        }
+        let artifacts = run["artifacts"]?.items ?? []
+        if !artifacts.isEmpty { fields.append(("artifacts", artifacts.map { $0["file_name"].text }.joined(separator: ", "))) }
+        return fields
+    }
+
+    /// What to do next, for the run's state.
+    func nextSteps() -> [String] {
+        let id = run["id"].text
+        switch status {
+        case "awaiting_approval": return ["waiting for approval: mbctl approvals   then   mbctl approve \(id) -m '…'   or   mbctl reject \(id) -m '…'"]
+        case "succeeded": return ["artifacts: mbctl run artifacts \(id) --download DIR   report: mbctl run report \(id)   diff: mbctl run diff \(id)"]
+        case "failed": return ["why: mbctl run report \(id)   diff: mbctl run diff \(id)"]
+        default: return RunView.terminal.contains(status) ? [] : ["follow: mbctl run watch \(id)"]
+        }
+    }
+
+    /// Prints the summary and the next steps.
+    func print() {
+        console.fields(summary())
+        for line in nextSteps() { console.note(line) }
+    }
+
+    /// `1234567` as `1,234,567`.
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return value < 0 ? "-" + out : out
+    }
+
+    /// An object's keys and values on one line.
+    static func compact(_ value: JSONValue) -> String {
+        guard case .object(let object) = value else { return value.text }
+        return object.keys.sorted().map { "\($0): \(object[$0].text)" }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+
+/// `mbctl run watch RUN`: the run live until it ends; exits with its outcome.
+struct RunWatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Follow a run live (state, iteration, steps, tokens, time) until it ends; exit with its outcome.",
+        discussion: "Resumes after a dropped connection or a restart of the run-service (Last-Event-ID). Exit 0 succeeded, 2 failed, 3 rejected, 4 cancelled."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The run's id.")
+    var runID: String
+
+    @Option(help: "Seconds the run-service may stay unreachable before giving up.")
+    var patience: Int = 120
+
+    func run() async throws {
+        let context = try global.context()
+        let follower = RunFollower(client: context.client, console: context.console, printsEvents: !context.console.json, patience: .seconds(patience))
+        let ended = try await follower.follow(runID) { RunView.terminal.contains($0["status"].text) }
+        if context.console.json {
+            context.console.raw(try await context.client.call(.getRun, [runID]))
+        } else {
+            context.console.line()
+            RunView(run: ended, console: context.console).print()
+        }
+        let status = ExitStatus.of(runStatus: ended["status"].text)
+        if status != .success { throw CLIFailure(status, "run \(runID) ended \(ended["status"].text)") }
+    }
+}
