@@ -44,7 +44,7 @@ struct RunController: Sendable {
             Data(try await repository.create(new, by: principal, on: session).utf8)
         }
         var response = JSONCoding.response(outcome.body, status: outcome.status)
-        if options.wait, let runID = try? JSONDecoder().decode(JSONValue.self, from: outcome.body)["id"]?.stringValue.flatMap(UUID.init(text:)) {
+        if options.wait, let runID = try? JSONValue(parsing: outcome.body)["id"]?.stringValue.flatMap(UUID.init(text:)) {
             if let settled = try await settledRun(runID, tenant: tenant) { response = JSONCoding.response(Data(settled.utf8), status: 200) }
         }
         for (name, value) in outcome.headers { response.headers[HTTPField.Name(name)!] = value }

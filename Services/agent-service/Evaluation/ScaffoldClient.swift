@@ -24,7 +24,7 @@ struct ScaffoldClient: Sendable {
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
         let data = try body.map { try JSONEncoder().encode($0) }
         let response = try await http.send(HTTPClientRequest(method: method, url: baseURL + path, headers: headers, body: data, isIdempotent: false), deadline: .after(.seconds(15)).earliest(deadline))
-        return (response.status, (try? JSONDecoder().decode(JSONValue.self, from: response.body)) ?? .null)
+        return (response.status, (try? JSONValue(parsing: response.body)) ?? .null)
     }
 
     /// Creates a row of `entity` (creating rows it must reference first); returns its id.

@@ -77,7 +77,7 @@ struct OpenAIProvider: AgentProvider {
 
     /// The reply as a valid output for `input`, or what is wrong with it.
     private func validate(_ content: String, agent: RoleAgent, input: JSONValue) -> Result<JSONValue, ValidationProblem> {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(content.utf8)), case .object = value else {
+        guard let value = try? JSONValue(parsing: Data(content.utf8)), case .object = value else {
             return .failure(ValidationProblem("the reply is not a JSON object"))
         }
         do {

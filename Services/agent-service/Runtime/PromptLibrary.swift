@@ -16,7 +16,7 @@ struct PromptLibrary: Sendable {
                   let schema = bundle.url(forResource: role.rawValue, withExtension: "json", subdirectory: "Schemas")
             else { continue }
             templates[role] = try String(contentsOf: template, encoding: .utf8)
-            schemas[role] = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: schema))
+            schemas[role] = try JSONValue(parsing: Data(contentsOf: schema))
         }
         self.templates = templates
         self.schemas = schemas

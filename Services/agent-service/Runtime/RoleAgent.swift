@@ -59,7 +59,7 @@ enum AgentJSON {
 
     /// Encodes a typed value as JSON (sorted keys: equal values give equal text).
     static func encode(_ value: some Encodable) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: text(value))
+        try JSONValue(parsing: text(value))
     }
 
     /// Canonical JSON text of a value.

@@ -21,7 +21,7 @@ public struct AgentClient: Sendable {
         provider: String? = nil,
         as output: Output.Type
     ) async throws -> (output: Output, execution: AgentExecutionResult) {
-        let encoded = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(input))
+        let encoded = try JSONValue(parsing: JSONEncoder().encode(input))
         let request = AgentExecutionRequest(idempotencyKey: idempotencyKey, input: encoded, provider: provider)
         let result: AgentExecutionResult = try await http.call(
             "POST", "\(baseURL)/internal/v1/agents/\(role.rawValue)/execute",

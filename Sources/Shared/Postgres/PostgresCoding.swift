@@ -129,7 +129,8 @@ public struct JSONText: PostgresCodable, Equatable {
 
     /// Decodes the JSON into a value.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try Self.decoder.decode(type, from: Data(text.utf8))
+        if type == JSONValue.self { return try JSONValue(parsing: Data(text.utf8)) as! T }
+        return try Self.decoder.decode(type, from: Data(text.utf8))
     }
 
     /// Configured once; encoding and decoding do not change them, so they are shared.

@@ -20,6 +20,13 @@ public struct WireJSONDecoder: RequestDecoder {
     /// Decodes JSON data with the same error mapping.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         if data.isEmpty { throw WireError(.invalidArgument, "request body is empty; a JSON object is required") }
+        if type == JSONValue.self {
+            do {
+                return try JSONValue(parsing: data) as! T
+            } catch let error as DecodingError {
+                throw WireError(decoding: error)
+            }
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {
