@@ -1,10 +1,11 @@
 import Foundation
 import Shared
 
-/// Follows a run live through `GET /runs/{id}/events` until a condition holds for it: every
-/// event re-reads the run (`GET /runs/{id}`) for its state, steps and what it spent. A dropped
-/// stream, or a run-service that restarts, is resumed with `Last-Event-ID`, so no event is
-/// missed or shown twice; only `patience` without reaching the service gives up.
+/// Follows a run live through `GET /runs/{id}/events` from its first event: each event updates
+/// a `RunProgress` (printed by `run watch`), and the events that may settle the run have the run
+/// re-read (`GET /runs/{id}`) to see whether it did. A dropped stream, or a run-service that
+/// restarts, is resumed with `Last-Event-ID`, so no event is missed or shown twice; only
+/// `patience` without reaching the service gives up.
 struct RunFollower {
     /// The API.
     let client: APIClient
@@ -15,14 +16,17 @@ struct RunFollower {
     /// How long the service may stay unreachable before the follower gives up.
     var patience: Duration = .seconds(120)
 
-    /// Follows run `id` until `settled` holds for it; the run as it was then.
-    func follow(_ id: String, until settled: (JSONValue) -> Bool) async throws -> JSONValue {
+    /// Follows run `id` until `settled` holds for it, checked when an event of `stopEvents`
+    /// arrives or the stream ends; the run as it was then. Without `printsEvents`, a run that
+    /// has settled already is returned at once.
+    func follow(_ id: String, stopEvents: Set<String>, until settled: (JSONValue) -> Bool) async throws -> JSONValue {
         var run = try await client.call(.getRun, [id]).json
         if printsEvents {
-            console.line("Watching run \(console.styled(id, .bold)) (spec \(run["spec_id"].text))")
-            console.line("       \(RunView(run: run, console: console).progressLine())")
+            console.line("Watching run \(console.styled(id, .bold)) (spec \(run["spec_id"].text)), now \(console.state(run["status"].text))")
+        } else if settled(run) {
+            return run
         }
-        if settled(run) { return run }
+        var progress = RunProgress(caps: run)
         var lastEventID: String?
         var unreachableSince: ContinuousClock.Instant?
         var backoff = Duration.milliseconds(250)
@@ -32,11 +36,17 @@ struct RunFollower {
                     unreachableSince = nil
                     backoff = .milliseconds(250)
                     if let eventID = event.id { lastEventID = eventID }
-                    run = try await client.call(.getRun, [id]).json
-                    if printsEvents { show(event, run) }
-                    if settled(run) { return run }
+                    let what = progress.apply(event)
+                    if printsEvents {
+                        let number = "#" + (event.id ?? "?")
+                        console.line(console.styled(number.padding(toLength: 6, withPad: " ", startingAt: 0), .dim) + " " + progress.line(console) + "  " + console.styled(what, .bold))
+                    }
+                    if stopEvents.contains(event.type) {
+                        run = try await client.call(.getRun, [id]).json
+                        if settled(run) { return run }
+                    }
                 }
-                // The stream ended (the server's deadline, or its shutdown) before the run settled.
+                // The stream ended (after the terminal event, the server's deadline, or its shutdown).
                 run = try await client.call(.getRun, [id]).json
                 if settled(run) { return run }
             } catch let failure as CLIFailure where failure.status == .unreachable {
@@ -52,18 +62,5 @@ struct RunFollower {
             try await Task.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(2))
         }
-    }
-
-    /// `#7  generating  iter 1/4 […]  …  codegen_engineer completed (1,200 tokens)`.
-    private func show(_ event: ServerSentEvent, _ run: JSONValue) {
-        let envelope = (try? JSONDecoder().decode(JSONValue.self, from: Data(event.data.utf8))) ?? .null
-        let data = envelope["data"] ?? .null
-        let what: String = switch event.type {
-        case "run.step.started": "\(data["role"].text) started"
-        case "run.step.completed": "\(data["role"].text) completed" + (data["tokens"]?.integer.map { " (\(RunView.grouped($0)) tokens)" } ?? "")
-        default: event.type
-        }
-        let number = "#" + (event.id ?? "?")
-        console.line(console.styled(number.padding(toLength: 6, withPad: " ", startingAt: 0), .dim) + " " + RunView(run: run, console: console).progressLine() + "  " + console.styled(what, .bold))
     }
 }

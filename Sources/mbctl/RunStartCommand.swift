@@ -59,7 +59,7 @@ struct RunStartCommand: AsyncParsableCommand {
         let id = run["id"].text
         if wait, !Self.isSettled(run) {
             if !console.json { console.note("run \(id) is \(run["status"].text); following it") }
-            run = try await RunFollower(client: context.client, console: console, printsEvents: false).follow(id, until: Self.isSettled)
+            run = try await RunFollower(client: context.client, console: console, printsEvents: false).follow(id, stopEvents: RunView.terminalEvents.union(["run.awaiting_approval"]), until: Self.isSettled)
             answer = try await context.client.call(.getRun, [id])
             run = answer.json
         }

@@ -1,10 +1,12 @@
 import Shared
 
-/// A run (`GET /runs/{id}`) for people: the progress line `run watch` prints and the summary
-/// `run get`, `run start --wait` and the end of `run watch` print.
+/// A run (`GET /runs/{id}`) for people: the summary `run get`, `run start --wait` and the end of
+/// `run watch` print, and what to do next.
 struct RunView {
     /// The states a run never leaves.
     static let terminal: Set<String> = ["succeeded", "failed", "cancelled", "rejected"]
+    /// The events that end a run's stream.
+    static let terminalEvents: Set<String> = ["run.succeeded", "run.failed", "run.cancelled", "run.rejected"]
 
     /// The run as the API answered it.
     let run: JSONValue
@@ -16,28 +18,6 @@ struct RunView {
 
     /// Whether the run ended.
     var isTerminal: Bool { Self.terminal.contains(status) }
-
-    /// Steps done and steps in all of the loop as it stands: each iteration is three steps
-    /// (Codegen or Auto-Fixer, DevOps, QA), then the Reviewer and finalizing.
-    var progress: (done: Int, total: Int) {
-        let iterations = max(run["iteration"]?.integer ?? 0, 1)
-        let succeeded = (run["steps"]?.items ?? []).filter { $0["status"]?.stringValue == "succeeded" }.count
-        let total = 3 * iterations + 2
-        return (min(succeeded + (status == "succeeded" ? 1 : 0), total), total)
-    }
-
-    /// `generating  iter 1/4  [#####.....]  2/5 steps  tokens 1,200/2,000,000  time 3s/900s`.
-    func progressLine() -> String {
-        let (done, total) = progress
-        let width = 20
-        let filled = total == 0 ? 0 : done * width / total
-        let bar = "[" + console.styled(String(repeating: "#", count: filled), .green) + String(repeating: ".", count: width - filled) + "]"
-        let state = console.state(status) + String(repeating: " ", count: max(0, 17 - status.count))
-        let iteration = "iter \(run["iteration"].text)/\(run.at("caps", "max_iterations").text)"
-        let tokens = "tokens \(Self.grouped(run.at("spent", "tokens")?.integer ?? 0))/\(Self.grouped(run.at("caps", "token_budget")?.integer ?? 0))"
-        let seconds = Int((run.at("spent", "seconds")?.number ?? 0).rounded())
-        return "\(state) \(iteration)  \(bar) \(done)/\(total) steps  \(tokens)  time \(seconds)s/\(run.at("caps", "timeout_s").text)s"
-    }
 
     /// The run's fields worth reading, in order.
     func summary() -> [(String, String)] {

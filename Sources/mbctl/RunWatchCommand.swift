@@ -1,4 +1,5 @@
 import ArgumentParser
+import Shared
 
 /// `mbctl run watch RUN`: the run live until it ends; exits with its outcome.
 struct RunWatchCommand: AsyncParsableCommand {
@@ -19,7 +20,8 @@ struct RunWatchCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try global.context()
         let follower = RunFollower(client: context.client, console: context.console, printsEvents: !context.console.json, patience: .seconds(patience))
-        let ended = try await follower.follow(runID) { RunView.terminal.contains($0["status"].text) }
+        var ended = try await follower.follow(runID, stopEvents: RunView.terminalEvents) { RunView.terminal.contains($0["status"].text) }
+        if ended["status"]?.stringValue == "rejected" { ended = try await rollback(of: ended, context.client) }
         if context.console.json {
             context.console.raw(try await context.client.call(.getRun, [runID]))
         } else {
@@ -28,5 +30,16 @@ struct RunWatchCommand: AsyncParsableCommand {
         }
         let status = ExitStatus.of(runStatus: ended["status"].text)
         if status != .success { throw CLIFailure(status, "run \(runID) ended \(ended["status"].text)") }
+    }
+
+    /// A rejected run once its rollback is recorded (it runs right after the rejection), or as
+    /// it stands after 15 s.
+    private func rollback(of run: JSONValue, _ client: APIClient) async throws -> JSONValue {
+        var run = run
+        for _ in 0..<60 where run["rollback"] == nil || run["rollback"] == .null {
+            try await Task.sleep(for: .milliseconds(250))
+            run = try await client.call(.getRun, [runID]).json
+        }
+        return run
     }
 }

@@ -176,6 +176,24 @@ extension SharedRunQueue {
                 let anonymous = try await MbctlProcess.run(["spec", "list"], environment: base)
                 #expect(anonymous.status == 1 && anonymous.stderr.contains("UNAUTHENTICATED (401)"), "\(anonymous)")
 
+                // A guided form from a file; a file that is not one is a usage error.
+                let forms = FileManager.default.temporaryDirectory.appendingPathComponent("mbctl-forms-\(UUID().lowercaseText)")
+                try FileManager.default.createDirectory(at: forms, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: forms) }
+                try #"{"entities": [{"name": "book", "fields": [{"name": "title", "type": "string"}]}]}"#.write(to: forms.appendingPathComponent("form.json"), atomically: true, encoding: .utf8)
+                try "not json".write(to: forms.appendingPathComponent("broken.json"), atomically: true, encoding: .utf8)
+                let guided = try Self.json(try await Self.succeed(["spec", "create", "--title", "Books", "--file", forms.appendingPathComponent("form.json").path, "--json", "--token", owner], base))
+                #expect(guided["mode"]?.stringValue == "guided" && guided[path: "form", "entities"]?.array?.count == 1, "\(guided)")
+                let broken = try await MbctlProcess.run(["spec", "create", "--title", "Books", "--file", forms.appendingPathComponent("broken.json").path, "--token", owner], environment: base)
+                #expect(broken.status == 64 && broken.stderr.contains("not a JSON object"), "\(broken)")
+
+                // A cancelled run: `run cancel` succeeds, `run watch` exits 4.
+                let queued = try #require(try Self.json(try await Self.succeed(["run", "start", spec, "--json", "--token", owner], base))["id"]?.stringValue)
+                let cancelled = try Self.json(try await Self.succeed(["run", "cancel", queued, "--json", "--token", owner], base))
+                #expect(cancelled["status"]?.stringValue == "cancelled", "\(cancelled)")
+                let watchedCancel = try await MbctlProcess.run(["run", "watch", queued], environment: viewer)
+                #expect(watchedCancel.status == 4 && watchedCancel.stdout.contains("cancelled"), "\(watchedCancel)")
+
                 // Unreachable: nothing listens there, whatever the other settings say.
                 let nowhere = try LoopbackPort.free()
                 let unreachable = try await MbctlProcess.run(["run", "list", "--url", "http://127.0.0.1:\(nowhere)"], environment: viewer)
@@ -188,6 +206,39 @@ extension SharedRunQueue {
                 #expect(failed["status"]?.stringValue == "failed" && failed[path: "failure", "reason"]?.stringValue == "token_budget", "\(failing)")
                 let watched = try await MbctlProcess.run(["run", "watch", try #require(failed["id"]?.stringValue)], environment: viewer)
                 #expect(watched.status == 2 && watched.stdout.contains("token_budget"), "\(watched)")
+            }
+        }
+
+        @Test func aRejectedRunEndsTheWatchWithThreeAndColoursShowOnlyOnATerminal() async throws {
+            let approvalPort = try LoopbackPort.free()
+            try await ApprovalGateTests.withApprovalMesh(approvalPort: approvalPort, runServiceApprovalURL: "http://127.0.0.1:\(approvalPort)") { mesh, approval, _, _ in
+                let base = Self.environment(mesh, approval: approval)
+                let tenant = UUID().lowercaseText
+                let creator = base.merging(["META_BUILDER_TOKEN": try await Self.succeed(["token", "issue", "--tenant", tenant, "--role", "owner", "--user", "creator"], base).trimmingCharacters(in: .whitespacesAndNewlines)]) { $1 }
+                let reviewer = base.merging(["META_BUILDER_TOKEN": try await Self.succeed(["token", "issue", "--tenant", tenant, "--role", "owner", "--user", "reviewer"], base).trimmingCharacters(in: .whitespacesAndNewlines)]) { $1 }
+                let spec = try #require(try Self.json(try await Self.succeed(["spec", "create", "--title", "Synced CRM", "--text", RunLoopTests.syncedCRM, "--json"], creator))["id"]?.stringValue)
+
+                // `run start --wait` comes back when the run waits for approval: exit 0, and a hint.
+                let waiting = try await MbctlProcess.run(["run", "start", spec, "--wait"], environment: creator)
+                #expect(waiting.status == 0 && waiting.stdout.contains("awaiting_approval") && waiting.stderr.contains("mbctl approve"), "\(waiting)")
+                let run = try #require(try Self.json(try await Self.succeed(["run", "list", "--spec", spec, "--json"], creator))["runs"]?.array?.first?["id"]?.stringValue)
+
+                // Colours on a terminal only, and never with NO_COLOR.
+                let coloured = try await MbctlProcess.run(["run", "diff", run], environment: creator, onTerminal: true)
+                #expect(coloured.status == 0 && coloured.stdout.contains("\u{1B}[32m+"), "\(coloured.stdout.prefix(300))")
+                let plain = try await MbctlProcess.run(["run", "diff", run], environment: creator.merging(["NO_COLOR": "1"]) { $1 }, onTerminal: true)
+                #expect(plain.status == 0 && plain.stdout.contains("diff --git") && !plain.stdout.contains("\u{1B}["), "\(plain.stdout.prefix(300))")
+
+                let reasonless = try await MbctlProcess.run(["reject", run], environment: reviewer)
+                #expect(reasonless.status == 64, "\(reasonless)")
+                let watch = try MbctlProcess(["run", "watch", run], environment: creator)
+                let rejected = try await Self.succeed(["reject", run, "-m", "not this quarter"], reviewer)
+                #expect(rejected.contains("Rejected run") && rejected.contains("rejected"), "\(rejected)")
+                let watched = try await watch.outcome(timeout: .seconds(120))
+                #expect(watched.status == 3 && watched.stdout.contains("run.rejected"), "\(watched)")
+                #expect(watched.stdout.contains("rollback:") && watched.stdout.contains("nothing was published"), "\(watched)")
+                let again = try await MbctlProcess.run(["approve", run, "-m", "too late"], environment: reviewer)
+                #expect(again.status == 1 && again.stderr.contains("(4"), "\(again)")
             }
         }
 
@@ -211,6 +262,9 @@ extension SharedRunQueue {
                 #expect(watched.status == 0, "\(watched)\n\(mesh.logTail("run-service-0"))")
                 #expect(watched.stderr.contains("connection lost"), "\(watched)")
                 #expect(watched.stdout.contains("run.succeeded") && watched.stdout.contains("reviewer completed"), "\(watched)")
+                // Each line is the run as that event left it: queued first, all steps done last.
+                #expect(watched.stdout.contains("#1     queued "), "\(watched)")
+                #expect(watched.stdout.contains("succeeded         iter 1/4  [####################] 5/5 steps"), "\(watched)")
                 // Resumed after the last event seen: each event once, in order.
                 let numbers = watched.stdout.split(separator: "\n").compactMap { line -> Int? in
                     guard line.hasPrefix("#") else { return nil }

@@ -19,13 +19,20 @@ final class MbctlProcess: Sendable {
     private let directory: URL
     private let exit: Task<Int32, any Error>
 
-    /// Starts `mbctl arguments…` with `environment`.
-    init(_ arguments: [String], environment: [String: String]) throws {
+    /// Starts `mbctl arguments…` with `environment`; `onTerminal` runs it under `script(1)`, so
+    /// its standard output is a pseudo-terminal (arguments must need no shell quoting).
+    init(_ arguments: [String], environment: [String: String], onTerminal: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("mbctl-\(UUID().uuidString.prefix(8).lowercased())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try RequiredEnvironment.value("META_BUILDER_BIN_DIR")).appendingPathComponent("mbctl")
-        process.arguments = arguments
+        let binary = URL(fileURLWithPath: try RequiredEnvironment.value("META_BUILDER_BIN_DIR")).appendingPathComponent("mbctl")
+        if onTerminal {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            process.arguments = ["-qec", ([binary.path] + arguments).joined(separator: " "), "/dev/null"]
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         process.environment = environment.merging([
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
             "HOME": directory.path,
@@ -63,7 +70,7 @@ final class MbctlProcess: Sendable {
     }
 
     /// Runs `mbctl arguments…` to its end.
-    static func run(_ arguments: [String], environment: [String: String], timeout: Duration = .seconds(180)) async throws -> Outcome {
-        try await MbctlProcess(arguments, environment: environment).outcome(timeout: timeout)
+    static func run(_ arguments: [String], environment: [String: String], onTerminal: Bool = false, timeout: Duration = .seconds(180)) async throws -> Outcome {
+        try await MbctlProcess(arguments, environment: environment, onTerminal: onTerminal).outcome(timeout: timeout)
     }
 }
