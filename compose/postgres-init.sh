@@ -1,17 +1,42 @@
 #!/usr/bin/env bash
-# One login role per service, each owning only its schema; public closed. Passwords from the env.
+# Postgres init script of the compose mesh (the postgres image runs it once, on an empty data
+# volume, as the superuser). The same roles, schemas and grants as `scripts/infra start` makes
+# for development and tests:
+#   - one login role per service (spec_svc, run_svc, agent_svc, approval_svc), no superuser,
+#     no BYPASSRLS, owning only its schema in database meta_builder, with its search_path there;
+#   - the preview database meta_builder_preview, owned by preview_svc, where the agent-service
+#     creates one schema per run for the generated application;
+#   - PUBLIC may neither connect to the databases nor create in their public schemas.
+# Passwords come from the environment (compose/.env): SPEC_DB_PASSWORD, RUN_DB_PASSWORD,
+# AGENT_DB_PASSWORD, APPROVAL_DB_PASSWORD, PREVIEW_DB_PASSWORD. The services create their
+# tables themselves (migrations at start-up).
 set -euo pipefail
-psql -v ON_ERROR_STOP=1 --username postgres --dbname meta_builder <<SQL
+
+psql=(psql -v ON_ERROR_STOP=1 -X -q --username "${POSTGRES_USER:-postgres}")
+
+"${psql[@]}" --dbname meta_builder <<'SQL'
 REVOKE ALL ON DATABASE meta_builder FROM PUBLIC;
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 SQL
+
 for pair in spec:SPEC run:RUN agent:AGENT approval:APPROVAL; do
-  schema="${pair%%:*}"; key="${pair##*:}"; var="${key}_DB_PASSWORD"
-  psql -v ON_ERROR_STOP=1 --username postgres --dbname meta_builder \
-    -v role="${schema}_svc" -v schema="$schema" -v password="${!var}" <<'SQL'
-CREATE ROLE :"role" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD :'password';
+  schema="${pair%%:*}"
+  var="${pair##*:}_DB_PASSWORD"
+  [ -n "${!var:-}" ] || { echo "postgres-init: $var is not set" >&2; exit 1; }
+  "${psql[@]}" --dbname meta_builder -v role="${schema}_svc" -v schema="$schema" -v password="${!var}" <<'SQL'
+CREATE ROLE :"role" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT NOREPLICATION PASSWORD :'password';
 GRANT CONNECT ON DATABASE meta_builder TO :"role";
 CREATE SCHEMA :"schema" AUTHORIZATION :"role";
 ALTER ROLE :"role" IN DATABASE meta_builder SET search_path = :"schema";
 SQL
 done
+
+[ -n "${PREVIEW_DB_PASSWORD:-}" ] || { echo "postgres-init: PREVIEW_DB_PASSWORD is not set" >&2; exit 1; }
+"${psql[@]}" --dbname meta_builder -v password="$PREVIEW_DB_PASSWORD" <<'SQL'
+CREATE ROLE preview_svc LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT NOREPLICATION PASSWORD :'password';
+CREATE DATABASE meta_builder_preview OWNER preview_svc;
+REVOKE ALL ON DATABASE meta_builder_preview FROM PUBLIC;
+GRANT CONNECT, CREATE ON DATABASE meta_builder_preview TO preview_svc;
+\connect meta_builder_preview
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
+SQL
