@@ -21,7 +21,7 @@ struct GateView {
             ("expires", gate["expires_at"].text),
         ]
         if let decided = gate["decided_by"], decided != .null {
-            fields.append(("decided", "by \(decided.text) at \(gate["decided_at"].text)" + (gate["decision_reason"].map { " (\($0.text))" } ?? "")))
+            fields.append(("decided", "by \(decided.text) at \(gate["decided_at"].text)" + (gate["decision_reason"]?.stringValue.map { " (\($0))" } ?? "")))
         }
         console.fields(fields)
         for flag in gate.at("risk", "flags")?.items ?? [] {

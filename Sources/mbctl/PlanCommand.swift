@@ -26,6 +26,7 @@ struct PlanCommand: AsyncParsableCommand {
         console.fields([
             ("plan", "v\(plan["version"].text) \(plan["id"].text)"),
             ("entities", (plan.at("formal_spec", "entities")?.items ?? []).map { $0["name"].text }.joined(separator: ", ")),
+            ("stack", ["language", "framework", "database", "test_runner"].compactMap { plan.at("plan", "stack", $0)?.stringValue }.joined(separator: " + ")),
             ("files", String(plan.at("plan", "files")?.items.count ?? 0)),
             ("migrations", String(plan.at("plan", "migrations")?.items.count ?? 0)),
             ("endpoints", String(plan.at("plan", "endpoints")?.items.count ?? 0)),
@@ -34,9 +35,8 @@ struct PlanCommand: AsyncParsableCommand {
         for flag in plan.at("risk", "flags")?.items ?? [] {
             console.line("  +\(flag["weight"].text) \(flag["factor"].text): \(flag["detail"].text)")
         }
-        let unrecognized = plan.at("formal_spec", "unrecognized")?.items ?? []
-        for clause in unrecognized {
-            console.line(console.styled("  not understood: “\(clause["text"].text)” (\(clause["reason"].text))", .yellow))
+        for assumption in plan.at("formal_spec", "assumptions")?.items ?? [] {
+            console.line(console.styled("  assumed: \(assumption.text)", .dim))
         }
         console.note("next: mbctl run start \(spec) --wait")
     }

@@ -26,10 +26,10 @@ struct RunReportCommand: AsyncParsableCommand {
             ("tests", "\(report["tests_passed"].text) passed, \(report["tests_failed"].text) failed"),
             ("checks", "\(report["checks_passed"].text) passed, \(report["checks_failed"].text) failed"),
         ])
-        let checks = report["checks"]?.items ?? []
+        let checks = (report["checks"]?.items ?? []).map { ($0["name"].text, $0["status"].text) }
         if !checks.isEmpty {
             console.line()
-            console.table(["CHECK", "STATUS"], checks.map { [$0["name"].text, $0["status"].text] }) { column, cell in column == 1 ? console.state(cell) : nil }
+            console.table(["CHECK", "STATUS"], Self.grouped(checks).map { [$0.0, $0.1] }) { column, cell in column == 1 ? console.state(cell) : nil }
         }
         let failing = report["failing_files"]?.items ?? []
         if !failing.isEmpty {
@@ -37,5 +37,20 @@ struct RunReportCommand: AsyncParsableCommand {
             console.line(console.styled("Failing files", .bold))
             for file in failing { console.line("  \(file.text)") }
         }
+    }
+
+    /// The checks with the golden tasks (one per acceptance criterion, `golden:AC-n`) that passed
+    /// folded into one row, `golden tasks (47 of 47)`; a golden task that did not pass keeps its row.
+    static func grouped(_ checks: [(String, String)]) -> [(String, String)] {
+        let golden = checks.filter { $0.0.hasPrefix("golden:") }
+        let passed = golden.filter { $0.1 == "passed" }
+        guard passed.count > 1 else { return checks }
+        var rows: [(String, String)] = []
+        for check in checks where !(check.0.hasPrefix("golden:") && check.1 == "passed") {
+            rows.append(check)
+        }
+        let at = rows.firstIndex { $0.0.hasPrefix("golden:") || $0.0.hasPrefix("rollback:") } ?? rows.count
+        rows.insert(("golden tasks (\(passed.count) of \(golden.count))", "passed"), at: at)
+        return rows
     }
 }

@@ -41,7 +41,7 @@ struct RunView {
         }
         if let gate = run["gate"], gate != .null { fields.append(("gate", console.state(gate["status"].text))) }
         if let approval = run["approval"], approval != .null {
-            fields.append(("decision", "\(console.state(approval["decision"].text)) by \(approval["decided_by"].text)" + (approval["reason"].map { " (\($0.text))" } ?? "")))
+            fields.append(("decision", "\(console.state(approval["decision"].text)) by \(approval["decided_by"].text)" + (approval["reason"]?.stringValue.map { " (\($0))" } ?? "")))
         }
         if let rollback = run["rollback"], rollback != .null {
             let artifacts = rollback["artifacts_published"]?.boolean == true ? "artifacts were published" : "nothing was published"

@@ -26,3 +26,13 @@ import Testing
         #expect(progress.status == "failed" && progress.seconds == 7)
     }
 }
+
+/// The report's checks: passed golden tasks fold into one row, failures keep theirs.
+@Suite struct ReportChecksTests {
+    @Test func passedGoldenTasksFoldIntoOneRowAndFailuresStay() {
+        let checks = [("compile", "passed"), ("golden:AC-1", "passed"), ("golden:AC-2", "failed"), ("golden:AC-3", "passed"), ("rollback:down", "passed")]
+        let rows = RunReportCommand.grouped(checks)
+        #expect(rows.map(\.0) == ["compile", "golden tasks (2 of 3)", "golden:AC-2", "rollback:down"])
+        #expect(RunReportCommand.grouped([("smoke", "failed")]).map(\.0) == ["smoke"])
+    }
+}
