@@ -35,9 +35,15 @@ struct Console: Sendable {
         }
     }
 
-    /// Writes a line to standard output.
+    /// Writes a line to standard output. When the reader has gone (`mbctl … | head`: a closed
+    /// pipe, SIGPIPE being ignored for the sockets' sake), mbctl ends quietly with success, as a
+    /// filter in a pipeline does.
     func line(_ text: String = "") {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        do {
+            try FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
+        } catch {
+            exit(EXIT_SUCCESS)
+        }
     }
 
     /// Writes the API's JSON as received.
@@ -48,7 +54,7 @@ struct Console: Sendable {
 
     /// Writes a note to standard error (progress, hints): it never mixes into `--json` output.
     func note(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data((text + "\n").utf8))
     }
 
     /// Writes aligned columns; `style` colours a cell after it was padded.
