@@ -21,14 +21,15 @@ struct CLIFailure: Error, Sendable, CustomStringConvertible {
         CLIFailure(.usage, message)
     }
 
-    /// The API's error answer, shown with its code, HTTP status, message and details.
+    /// The API's error answer, shown with its code, HTTP status, message and details. UNAVAILABLE
+    /// counts as unreachable: it is what a gateway answers for a service that is down.
     static func api(_ error: WireError) -> CLIFailure {
         var lines = ["\(error.code.rawValue) (\(error.httpStatus)): \(error.message)"]
         for detail in error.details {
             lines.append("  " + (detail.field.map { "\($0): " } ?? "") + detail.reason)
         }
         if let retryAfter = error.retryAfter { lines.append("  retry after \(retryAfter) s") }
-        return CLIFailure(.apiError, lines.joined(separator: "\n"), wireError: error)
+        return CLIFailure(error.code == .unavailable ? .unreachable : .apiError, lines.joined(separator: "\n"), wireError: error)
     }
 
     /// A service that could not be reached (connection refused, unresolvable, no answer in time).

@@ -3,7 +3,8 @@
 enum ExitStatus: Int32, CaseIterable, Sendable {
     /// The command did what it was asked (a run it waited for succeeded or waits for approval).
     case success = 0
-    /// The API answered with an error (`{"error":{code,status,message,details}}`).
+    /// The API answered with an error (`{"error":{code,status,message,details}}`) other than
+    /// UNAVAILABLE.
     case apiError = 1
     /// The run ended `failed`.
     case runFailed = 2
@@ -16,7 +17,8 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
     /// Bad flags or arguments, a missing or unreadable configuration or input file
     /// (swift-argument-parser's own code for usage errors, EX_USAGE).
     case usage = 64
-    /// The service could not be reached or did not answer in time (EX_UNAVAILABLE).
+    /// The service could not be reached, did not answer in time, or answered UNAVAILABLE (503,
+    /// e.g. the gateway for a service that is down) (EX_UNAVAILABLE).
     case unreachable = 69
 
     /// The exit status a run's final state stands for.

@@ -15,7 +15,7 @@ struct MBCtl: AsyncParsableCommand {
 
             Exit codes: 0 success, 1 the API answered an error, 2 the run failed, 3 the run was \
             rejected, 4 the run was cancelled, 5 an artifact's sha256 did not match, 64 usage error, \
-            69 a service unreachable.
+            69 a service unreachable or UNAVAILABLE.
             """,
         subcommands: [
             SpecCommand.self, PlanCommand.self, RunCommand.self, ApprovalsCommand.self,

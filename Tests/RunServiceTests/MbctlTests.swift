@@ -46,105 +46,119 @@ extension SharedRunQueue {
             }
         }
 
+        /// Through the gateway: one URL for mbctl.
         @Test func createPlanRunWatchApproveAndDownloadTheArtifactsVerified() async throws {
             let approvalPort = try LoopbackPort.free()
             try await ApprovalGateTests.withApprovalMesh(approvalPort: approvalPort, runServiceApprovalURL: "http://127.0.0.1:\(approvalPort)") { mesh, approval, client, _ in
-                let base = Self.environment(mesh, approval: approval)
-                let tenant = UUID().lowercaseText
-                let creatorToken = try Self.json(try await Self.succeed(["token", "issue", "--tenant", tenant, "--role", "owner", "--user", "creator", "--json"], base))["token"]?.stringValue
-                let creator = base.merging(["META_BUILDER_TOKEN": try #require(creatorToken)]) { $1 }
-                let reviewerToken = try #require(try await Self.succeed(["token", "issue", "--tenant", tenant, "--role", "admin", "--user", "reviewer"], base).split(separator: "\n").first.map(String.init))
-                let specContract = try await mesh.call("GET", "/openapi.json", on: "spec", token: nil).text
-                let runContract = try await mesh.call("GET", "/openapi.json", token: nil).text
-                let approvalContract = try await client.call("GET", "\(approval.url)/openapi.json", token: nil).text
+                try await Self.throughGateway(mesh, approval: approval.url) { gateway in
+                    // One URL for everything: the gateway.
+                    let base = ["META_BUILDER_URL": gateway.url, "META_BUILDER_JWT_SECRET": RunMesh.jwtSecret]
+                    let tenant = UUID().lowercaseText
+                    let creatorToken = try Self.json(try await Self.succeed(["token", "issue", "--tenant", tenant, "--role", "owner", "--user", "creator", "--json"], base))["token"]?.stringValue
+                    let creator = base.merging(["META_BUILDER_TOKEN": try #require(creatorToken)]) { $1 }
+                    let reviewerToken = try #require(try await Self.succeed(["token", "issue", "--tenant", tenant, "--role", "admin", "--user", "reviewer"], base).split(separator: "\n").first.map(String.init))
+                    let specContract = try await mesh.call("GET", "/openapi.json", on: "spec", token: nil).text
+                    let runContract = try await mesh.call("GET", "/openapi.json", token: nil).text
+                    let approvalContract = try await client.call("GET", "\(approval.url)/openapi.json", token: nil).text
 
-                // create → plan: a high-risk spec, which parks for approval.
-                let created = try await Self.succeed(["spec", "create", "--title", "Synced CRM", "--text", RunLoopTests.syncedCRM, "--json"], creator)
-                try await Self.expectValid(created, "Spec", specContract)
-                let spec = try #require(try Self.json(created)["id"]?.stringValue)
-                let planned = try await Self.succeed(["plan", spec, "--json"], creator, timeout: .seconds(120))
-                try await Self.expectValid(planned, "Plan", specContract)
-                #expect(try Self.json(planned)["version"]?.int == 1)
-                #expect(try Self.json(planned)[path: "risk", "level"]?.stringValue == "high", "\(planned.prefix(800))")
-                let specs = try await Self.succeed(["spec", "list", "--json"], creator)
-                try await Self.expectValidItems(specs, key: "specs", "Spec", specContract)
+                    // create → plan: a high-risk spec, which parks for approval.
+                    let created = try await Self.succeed(["spec", "create", "--title", "Synced CRM", "--text", RunLoopTests.syncedCRM, "--json"], creator)
+                    try await Self.expectValid(created, "Spec", specContract)
+                    let spec = try #require(try Self.json(created)["id"]?.stringValue)
+                    let planned = try await Self.succeed(["plan", spec, "--json"], creator, timeout: .seconds(120))
+                    try await Self.expectValid(planned, "Plan", specContract)
+                    #expect(try Self.json(planned)["version"]?.int == 1)
+                    #expect(try Self.json(planned)[path: "risk", "level"]?.stringValue == "high", "\(planned.prefix(800))")
+                    let specs = try await Self.succeed(["spec", "list", "--json"], creator)
+                    try await Self.expectValidItems(specs, key: "specs", "Spec", specContract)
 
-                // run start, and run watch following it in the background from the first event.
-                let started = try await Self.succeed(["run", "start", spec, "--max-iterations", "3", "--token-budget", "900000", "--timeout", "600", "--json"], creator)
-                try await Self.expectValid(started, "Run", runContract)
-                let startedRun = try Self.json(started)
-                let run = try #require(startedRun["id"]?.stringValue)
-                #expect(startedRun[path: "caps", "max_iterations"]?.int == 3 && startedRun[path: "caps", "token_budget"]?.int == 900_000 && startedRun[path: "caps", "timeout_s"]?.int == 600)
-                let watch = try MbctlProcess(["run", "watch", run], environment: creator)
+                    // run start, and run watch following it in the background from the first event.
+                    let started = try await Self.succeed(["run", "start", spec, "--max-iterations", "3", "--token-budget", "900000", "--timeout", "600", "--json"], creator)
+                    try await Self.expectValid(started, "Run", runContract)
+                    let startedRun = try Self.json(started)
+                    let run = try #require(startedRun["id"]?.stringValue)
+                    #expect(startedRun[path: "caps", "max_iterations"]?.int == 3 && startedRun[path: "caps", "token_budget"]?.int == 900_000 && startedRun[path: "caps", "timeout_s"]?.int == 600)
+                    let watch = try MbctlProcess(["run", "watch", run], environment: creator)
 
-                // The gate opens; the creator may not approve (an API error), the reviewer does.
-                var gates = ""
-                let opened = try await ApprovalGateTests.eventually(timeout: .seconds(240)) {
-                    gates = try await Self.succeed(["approvals", "--json"], creator)
-                    return try Self.json(gates)["approvals"]?.array?.first?["status"]?.stringValue == "pending"
+                    // The gate opens; the creator may not approve (an API error), the reviewer does.
+                    var gates = ""
+                    let opened = try await ApprovalGateTests.eventually(timeout: .seconds(240)) {
+                        gates = try await Self.succeed(["approvals", "--json"], creator)
+                        return try Self.json(gates)["approvals"]?.array?.first?["status"]?.stringValue == "pending"
+                    }
+                    try #require(opened, "no pending gate: \(gates)\nwatch so far:\n\(watch.stdout)\n\(watch.stderr)")
+                    try await Self.expectValid(gates, "GatePage", approvalContract)
+                    let gate = try #require(try Self.json(gates)["approvals"]?.array?.first?["id"]?.stringValue)
+                    let shown = try await Self.succeed(["approvals", gate, "--json"], creator)
+                    try await Self.expectValid(shown, "Gate", approvalContract)
+                    let human = try await Self.succeed(["approvals", gate], creator)
+                    #expect(human.contains("Rejecting undoes") && human.contains("down migrations") && human.contains("deals"), "\(human)")
+                    let own = try await MbctlProcess.run(["approve", run, "-m", "mine"], environment: creator)
+                    #expect(own.status == 1, "\(own)")
+                    #expect(own.stderr.contains("PERMISSION_DENIED (403)"), "\(own)")
+                    let approved = try await Self.succeed(["approve", run, "-m", "rollback verified", "--token", reviewerToken, "--json"], creator)
+                    try await Self.expectValid(approved, "Gate", approvalContract)
+                    #expect(try Self.json(approved)["status"]?.stringValue == "approved")
+
+                    // The watch saw the whole run and exits with its outcome.
+                    let watched = try await watch.outcome(timeout: .seconds(240))
+                    #expect(watched.status == 0, "\(watched)")
+                    for expected in ["codegen_engineer completed", "qa_evaluator completed", "run.awaiting_approval", "run.succeeded", "steps", "tokens", "status:"] {
+                        #expect(watched.stdout.contains(expected), "\(expected) in \(watched.stdout)")
+                    }
+                    #expect(!watched.stdout.contains("\u{1B}["), "no colours when not on a terminal")
+
+                    let finished = try await Self.succeed(["run", "get", run, "--json"], creator)
+                    try await Self.expectValid(finished, "Run", runContract)
+                    #expect(try Self.json(finished)["status"]?.stringValue == "succeeded")
+                    let runs = try await Self.succeed(["run", "list", "--spec", spec, "--json"], creator)
+                    try await Self.expectValidItems(runs, key: "runs", "RunSummary", runContract)
+                    try await Self.expectValid(try await Self.succeed(["run", "report", run, "--json"], creator), "EvalReport", runContract)
+                    try await Self.expectValid(try await Self.succeed(["run", "diff", run, "--json"], creator), "RunDiff", runContract)
+                    let diff = try await Self.succeed(["run", "diff", run], creator)
+                    #expect(diff.contains("diff --git") && !diff.contains("\u{1B}["), "\(diff.prefix(400))")
+                    let audit = try await Self.succeed(["audit", "--resource-id", run, "--json"], creator)
+                    try await Self.expectValid(audit, "AuditPage", approvalContract)
+                    #expect(try Self.json(audit)["records"]?.array?.isEmpty == false)
+
+                    // The artifacts, downloaded and verified; the files are what the listing says.
+                    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mbctl-artifacts-\(UUID().lowercaseText)")
+                    defer { try? FileManager.default.removeItem(at: directory) }
+                    let listed = try await Self.succeed(["run", "artifacts", run, "--download", directory.path, "--json"], creator)
+                    try await Self.expectValid(listed, "RunArtifacts", runContract)
+                    let artifacts = try #require(try Self.json(listed)["artifacts"]?.array)
+                    #expect(Set(artifacts.compactMap { $0["kind"]?.stringValue }) == ["zip", "manifest", "pull_request"])
+                    for artifact in artifacts {
+                        let file = directory.appendingPathComponent(try #require(artifact["file_name"]?.stringValue))
+                        let bytes = try Data(contentsOf: file)
+                        #expect(Digest.sha256Hex(bytes) == artifact["sha256"]?.stringValue, "\(file.path)")
+                    }
+                    let manifest = try Self.json(String(decoding: try Data(contentsOf: directory.appendingPathComponent(try #require(artifacts.first { $0["kind"]?.stringValue == "manifest" }?["file_name"]?.stringValue))), as: UTF8.self))
+                    try await Self.expectValid(String(decoding: try JSONEncoder().encode(manifest), as: UTF8.self), "RunManifest", runContract)
+
+                    // A stored blob changed behind the service's back: the download does not verify (5).
+                    let zip = try #require(artifacts.first { $0["kind"]?.stringValue == "zip" }?["sha256"]?.stringValue)
+                    let blob = URL(fileURLWithPath: mesh.workspaceRoot).deletingLastPathComponent().appendingPathComponent("artifacts/blobs/sha256/\(zip.prefix(2))/\(zip)").path
+                    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: blob)
+                    let handle = try #require(FileHandle(forWritingAtPath: blob))
+                    try handle.seek(toOffset: 10)
+                    try handle.write(contentsOf: Data("tampered".utf8))
+                    try handle.close()
+                    let tampered = try await MbctlProcess.run(["run", "artifacts", run, "--download", directory.appendingPathComponent("again").path], environment: creator)
+                    #expect(tampered.status == 5, "\(tampered)")
+                    #expect(tampered.stderr.contains("do not verify") && tampered.stdout.contains("MISMATCH"), "\(tampered)")
+                    #expect(gateway.accessLog.contains { $0.contains("GET /api/meta/v2/runs/\(run)/events") }, "the watch went through the gateway")
                 }
-                try #require(opened, "no pending gate: \(gates)\nwatch so far:\n\(watch.stdout)\n\(watch.stderr)")
-                try await Self.expectValid(gates, "GatePage", approvalContract)
-                let gate = try #require(try Self.json(gates)["approvals"]?.array?.first?["id"]?.stringValue)
-                let shown = try await Self.succeed(["approvals", gate, "--json"], creator)
-                try await Self.expectValid(shown, "Gate", approvalContract)
-                let human = try await Self.succeed(["approvals", gate], creator)
-                #expect(human.contains("Rejecting undoes") && human.contains("down migrations") && human.contains("deals"), "\(human)")
-                let own = try await MbctlProcess.run(["approve", run, "-m", "mine"], environment: creator)
-                #expect(own.status == 1, "\(own)")
-                #expect(own.stderr.contains("PERMISSION_DENIED (403)"), "\(own)")
-                let approved = try await Self.succeed(["approve", run, "-m", "rollback verified", "--token", reviewerToken, "--json"], creator)
-                try await Self.expectValid(approved, "Gate", approvalContract)
-                #expect(try Self.json(approved)["status"]?.stringValue == "approved")
-
-                // The watch saw the whole run and exits with its outcome.
-                let watched = try await watch.outcome(timeout: .seconds(240))
-                #expect(watched.status == 0, "\(watched)")
-                for expected in ["codegen_engineer completed", "qa_evaluator completed", "run.awaiting_approval", "run.succeeded", "steps", "tokens", "status:"] {
-                    #expect(watched.stdout.contains(expected), "\(expected) in \(watched.stdout)")
-                }
-                #expect(!watched.stdout.contains("\u{1B}["), "no colours when not on a terminal")
-
-                let finished = try await Self.succeed(["run", "get", run, "--json"], creator)
-                try await Self.expectValid(finished, "Run", runContract)
-                #expect(try Self.json(finished)["status"]?.stringValue == "succeeded")
-                let runs = try await Self.succeed(["run", "list", "--spec", spec, "--json"], creator)
-                try await Self.expectValidItems(runs, key: "runs", "RunSummary", runContract)
-                try await Self.expectValid(try await Self.succeed(["run", "report", run, "--json"], creator), "EvalReport", runContract)
-                try await Self.expectValid(try await Self.succeed(["run", "diff", run, "--json"], creator), "RunDiff", runContract)
-                let diff = try await Self.succeed(["run", "diff", run], creator)
-                #expect(diff.contains("diff --git") && !diff.contains("\u{1B}["), "\(diff.prefix(400))")
-                let audit = try await Self.succeed(["audit", "--resource-id", run, "--json"], creator)
-                try await Self.expectValid(audit, "AuditPage", approvalContract)
-                #expect(try Self.json(audit)["records"]?.array?.isEmpty == false)
-
-                // The artifacts, downloaded and verified; the files are what the listing says.
-                let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mbctl-artifacts-\(UUID().lowercaseText)")
-                defer { try? FileManager.default.removeItem(at: directory) }
-                let listed = try await Self.succeed(["run", "artifacts", run, "--download", directory.path, "--json"], creator)
-                try await Self.expectValid(listed, "RunArtifacts", runContract)
-                let artifacts = try #require(try Self.json(listed)["artifacts"]?.array)
-                #expect(Set(artifacts.compactMap { $0["kind"]?.stringValue }) == ["zip", "manifest", "pull_request"])
-                for artifact in artifacts {
-                    let file = directory.appendingPathComponent(try #require(artifact["file_name"]?.stringValue))
-                    let bytes = try Data(contentsOf: file)
-                    #expect(Digest.sha256Hex(bytes) == artifact["sha256"]?.stringValue, "\(file.path)")
-                }
-                let manifest = try Self.json(String(decoding: try Data(contentsOf: directory.appendingPathComponent(try #require(artifacts.first { $0["kind"]?.stringValue == "manifest" }?["file_name"]?.stringValue))), as: UTF8.self))
-                try await Self.expectValid(String(decoding: try JSONEncoder().encode(manifest), as: UTF8.self), "RunManifest", runContract)
-
-                // A stored blob changed behind the service's back: the download does not verify (5).
-                let zip = try #require(artifacts.first { $0["kind"]?.stringValue == "zip" }?["sha256"]?.stringValue)
-                let blob = URL(fileURLWithPath: mesh.workspaceRoot).deletingLastPathComponent().appendingPathComponent("artifacts/blobs/sha256/\(zip.prefix(2))/\(zip)").path
-                try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: blob)
-                let handle = try #require(FileHandle(forWritingAtPath: blob))
-                try handle.seek(toOffset: 10)
-                try handle.write(contentsOf: Data("tampered".utf8))
-                try handle.close()
-                let tampered = try await MbctlProcess.run(["run", "artifacts", run, "--download", directory.appendingPathComponent("again").path], environment: creator)
-                #expect(tampered.status == 5, "\(tampered)")
-                #expect(tampered.stderr.contains("do not verify") && tampered.stdout.contains("MISMATCH"), "\(tampered)")
             }
+        }
+
+        /// Runs `body` with the local nginx gateway in front of the mesh (`approval`: its URL, or
+        /// a port nobody listens on when the test needs no approval-service).
+        static func throughGateway<T: Sendable>(_ mesh: RunMesh, approval: String, _ body: (NginxGateway) async throws -> T) async throws -> T {
+            try await NginxGateway.with(
+                spec: "http://127.0.0.1:\(mesh.specPort)", run: ["http://127.0.0.1:\(mesh.runPorts[0])"],
+                agent: "http://127.0.0.1:\(mesh.agentPort)", approval: approval, body
+            )
         }
 
         @Test func usageErrorsApiErrorsAndAnUnreachableServiceHaveTheirExitCodes() async throws {
@@ -242,35 +256,38 @@ extension SharedRunQueue {
             }
         }
 
+        /// Through the gateway, which answers 503 while the run-service is down.
         @Test func runWatchSurvivesARestartOfTheRunServiceMidRun() async throws {
             try await RunMesh.with { mesh in
-                let base = Self.environment(mesh, approval: nil)
-                let token = try await Self.succeed(["token", "issue", "--tenant", UUID().lowercaseText, "--role", "owner"], base).trimmingCharacters(in: .whitespacesAndNewlines)
-                let owner = base.merging(["META_BUILDER_TOKEN": token]) { $1 }
-                let spec = try #require(try Self.json(try await Self.succeed(["spec", "create", "--title", "Tasks", "--text", RunAPITests.tasks, "--json"], owner))["id"]?.stringValue)
-                let run = try #require(try Self.json(try await Self.succeed(["run", "start", spec, "--json"], owner))["id"]?.stringValue)
-                let watch = try MbctlProcess(["run", "watch", run], environment: owner)
+                try await Self.throughGateway(mesh, approval: "http://127.0.0.1:\(try LoopbackPort.free())") { gateway in
+                    let base = ["META_BUILDER_URL": gateway.url, "META_BUILDER_JWT_SECRET": RunMesh.jwtSecret]
+                    let token = try await Self.succeed(["token", "issue", "--tenant", UUID().lowercaseText, "--role", "owner"], base).trimmingCharacters(in: .whitespacesAndNewlines)
+                    let owner = base.merging(["META_BUILDER_TOKEN": token]) { $1 }
+                    let spec = try #require(try Self.json(try await Self.succeed(["spec", "create", "--title", "Tasks", "--text", RunAPITests.tasks, "--json"], owner))["id"]?.stringValue)
+                    let run = try #require(try Self.json(try await Self.succeed(["run", "start", spec, "--json"], owner))["id"]?.stringValue)
+                    let watch = try MbctlProcess(["run", "watch", run], environment: owner)
 
-                // Once the watch has shown Codegen's step, the run-service is killed and restarted.
-                let midRun = try await ApprovalGateTests.eventually(timeout: .seconds(120)) { watch.stdout.contains("codegen_engineer completed") }
-                try #require(midRun, "the watch showed no step:\n\(watch.stdout)\n\(watch.stderr)")
-                mesh.signal(runService: 0, SIGKILL)
-                try await Task.sleep(for: .seconds(1))
-                try await mesh.startRunService(0)
+                    // Once the watch has shown Codegen's step, the run-service is killed and restarted.
+                    let midRun = try await ApprovalGateTests.eventually(timeout: .seconds(120)) { watch.stdout.contains("codegen_engineer completed") }
+                    try #require(midRun, "the watch showed no step:\n\(watch.stdout)\n\(watch.stderr)")
+                    mesh.signal(runService: 0, SIGKILL)
+                    try await Task.sleep(for: .seconds(1))
+                    try await mesh.startRunService(0)
 
-                let watched = try await watch.outcome(timeout: .seconds(240))
-                #expect(watched.status == 0, "\(watched)\n\(mesh.logTail("run-service-0"))")
-                #expect(watched.stderr.contains("connection lost"), "\(watched)")
-                #expect(watched.stdout.contains("run.succeeded") && watched.stdout.contains("reviewer completed"), "\(watched)")
-                // Each line is the run as that event left it: queued first, all steps done last.
-                #expect(watched.stdout.contains("#1     queued "), "\(watched)")
-                #expect(watched.stdout.contains("succeeded         iter 1/4  [####################] 5/5 steps"), "\(watched)")
-                // Resumed after the last event seen: each event once, in order.
-                let numbers = watched.stdout.split(separator: "\n").compactMap { line -> Int? in
-                    guard line.hasPrefix("#") else { return nil }
-                    return Int(line.dropFirst().prefix { $0.isNumber })
+                    let watched = try await watch.outcome(timeout: .seconds(240))
+                    #expect(watched.status == 0, "\(watched)\n\(mesh.logTail("run-service-0"))")
+                    #expect(watched.stderr.contains("connection lost"), "\(watched)")
+                    #expect(watched.stdout.contains("run.succeeded") && watched.stdout.contains("reviewer completed"), "\(watched)")
+                    // Each line is the run as that event left it: queued first, all steps done last.
+                    #expect(watched.stdout.contains("#1     queued "), "\(watched)")
+                    #expect(watched.stdout.contains("succeeded         iter 1/4  [####################] 5/5 steps"), "\(watched)")
+                    // Resumed after the last event seen: each event once, in order.
+                    let numbers = watched.stdout.split(separator: "\n").compactMap { line -> Int? in
+                        guard line.hasPrefix("#") else { return nil }
+                        return Int(line.dropFirst().prefix { $0.isNumber })
+                    }
+                    #expect(!numbers.isEmpty && numbers == Array(Set(numbers)).sorted(), "\(numbers)")
                 }
-                #expect(!numbers.isEmpty && numbers == Array(Set(numbers)).sorted(), "\(numbers)")
             }
         }
     }
