@@ -451,3 +451,49 @@ private final class FlakyRoute: Sendable {
         router.post("flaky", use: handler)
     }
 }
+
+// MARK: - Streamed answers
+
+extension HTTPClientTests {
+    /// `stream` hands a 2xx body over chunk by chunk while the answer is still coming (the second
+    /// chunk is written only after the client saw the first), and keeps an error answer's body
+    /// whole so its wire error is read as usual.
+    @Test func streamHandsOverChunksAsTheyArriveAndKeepsAnErrorBody() async throws {
+        let (released, release) = AsyncStream.makeStream(of: Void.self)
+        let router = Router()
+        router.get("events") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "id: 1\n\n"))
+                for await _ in released { break }
+                try await writer.write(ByteBuffer(string: "id: 2\n\n"))
+                try await writer.finish(nil)
+            })
+        }
+        router.get("missing") { _, _ -> Response in
+            throw WireError(.notFound, "no such stream")
+        }
+        let (client, loop) = Self.client()
+        defer { loop.stop() }
+        try await withLoopbackServer(router) { baseURL in
+            let chunks = Mutex<[String]>([])
+            let response = try await client.stream(HTTPClientRequest(method: "GET", url: "\(baseURL)/events", headers: [("Accept", "text/event-stream")]), deadline: .after(.seconds(20))) { chunk in
+                let first = chunks.withLock { chunks in
+                    chunks.append(String(decoding: chunk, as: UTF8.self))
+                    return chunks.count == 1
+                }
+                // Only the first chunk's arrival lets the server write the second.
+                if first { release.yield(()) }
+            }
+            #expect(response.status == 200)
+            #expect(response.body.isEmpty, "a streamed body is not kept")
+            #expect(chunks.withLock { $0.joined() } == "id: 1\n\nid: 2\n\n")
+            #expect(chunks.withLock { $0.count } >= 2)
+
+            let missing = try await client.stream(HTTPClientRequest(method: "GET", url: "\(baseURL)/missing"), deadline: .after(.seconds(20))) { _ in
+                Issue.record("an error answer's body was streamed")
+            }
+            #expect(missing.status == 404)
+            #expect(missing.wireError?.code == .notFound && missing.wireError?.message == "no such stream")
+        }
+    }
+}
