@@ -9,8 +9,6 @@ import Synchronization
 struct APIClient: Sendable {
     /// A JSON answer: the bytes as received (printed with `--json`) and parsed.
     struct Answer: Sendable {
-        /// The HTTP status.
-        let status: Int
         /// The body as received.
         let body: Data
         /// The body parsed (`.null` when it is not JSON).
@@ -65,7 +63,7 @@ struct APIClient: Sendable {
             throw CLIFailure.unreachable(operation.service, url: baseURL(operation.service), error)
         }
         if let error = response.wireError { throw CLIFailure.api(error) }
-        return Answer(status: response.status, body: response.body, json: (try? JSONDecoder().decode(JSONValue.self, from: response.body)) ?? .null)
+        return Answer(body: response.body, json: (try? JSONDecoder().decode(JSONValue.self, from: response.body)) ?? .null)
     }
 
     /// Follows a Server-Sent Events answer of `operation`: each event as it arrives, resumed after
@@ -96,11 +94,4 @@ struct APIClient: Sendable {
             continuation.onTermination = { _ in task.cancel() }
         }
     }
-}
-
-extension CharacterSet {
-    /// What may stand unescaped in one path segment.
-    static let urlPathSegmentAllowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))
-    /// What may stand unescaped in a query value.
-    static let urlQueryValueAllowed = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+#"))
 }

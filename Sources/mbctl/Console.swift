@@ -5,7 +5,7 @@ import Foundation
 struct Console: Sendable {
     /// ANSI styles mbctl uses.
     enum Style: String, Sendable {
-        case bold = "1", dim = "2", red = "31", green = "32", yellow = "33", blue = "34", magenta = "35", cyan = "36"
+        case bold = "1", dim = "2", red = "31", green = "32", yellow = "33", cyan = "36"
     }
 
     /// Whether results are the API's JSON.

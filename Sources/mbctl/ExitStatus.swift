@@ -1,6 +1,6 @@
 /// mbctl's exit codes (docs/mbctl.md, "Exit codes"): scripts tell a usage mistake, an error the
 /// API answered, a run that did not succeed and an unreachable service apart.
-enum ExitStatus: Int32, CaseIterable, Sendable {
+enum ExitStatus: Int32, Sendable {
     /// The command did what it was asked (a run it waited for succeeded or waits for approval).
     case success = 0
     /// The API answered with an error (`{"error":{code,status,message,details}}`) other than

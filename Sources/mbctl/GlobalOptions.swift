@@ -14,16 +14,6 @@ struct GlobalOptions: ParsableArguments {
     /// The settings, the API client and the console of one command.
     func context() throws -> CommandContext {
         let settings = try Settings.resolve(url: url, token: token)
-        return CommandContext(settings: settings, client: APIClient(settings: settings), console: Console(json: json))
+        return CommandContext(client: APIClient(settings: settings), console: Console(json: json))
     }
-}
-
-/// What a command works with.
-struct CommandContext: Sendable {
-    /// The resolved configuration.
-    let settings: Settings
-    /// The API.
-    let client: APIClient
-    /// The output.
-    let console: Console
 }

@@ -11,7 +11,4 @@ enum Service: String, CaseIterable, Sendable {
     /// The environment variable that overrides this service's URL (the name the services use
     /// for their peers).
     var environmentKey: String { "META_BUILDER_\(rawValue.uppercased())_URL" }
-
-    /// The config file's key for this service's URL.
-    var configKey: String { "\(rawValue)_url" }
 }
