@@ -56,6 +56,8 @@ import Testing
         ("Blog", "A blog with authors, posts and tags. Each post has a title, a body, a published flag and a published at time, and belongs to an author. Posts can have many tags and tags can be on many posts. Admins manage everything; writers edit only their own posts."),
         ("Tasks", "A project tracker with projects and tasks. Each task has a title, a due date, a priority (low, medium, high) and a status (todo, doing, done) and belongs to a project."),
         ("Inventory", "An inventory system with products, suppliers, warehouses and stock movements. Each product has a SKU, a name, a price and a quantity and belongs to a supplier. Each stock movement has a quantity and a moved at time and belongs to a product and a warehouse."),
+        // Sensitive data of every column type is PII, stored encrypted: money, decimal, date, int, string.
+        ("Payroll", "A payroll app with departments and employees. Each employee has a first name, a last name, a date of birth, a national insurance number, a bank account number, a salary, a pay rate in pounds per hour and a number of dependants, and belongs to a department. Numbers of dependants are confidential. Payroll clerks manage everything."),
     ])
     func otherShapesGenerateScaffoldsThatPass(title: String, description: String) async throws {
         let plan = try await plan(from: description, title: title)

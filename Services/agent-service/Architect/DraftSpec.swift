@@ -21,6 +21,9 @@ struct DraftSpec: Sendable {
     var assumptions: [String] = []
     /// Criteria written by the user.
     var customCriteria: [String] = []
+    /// The free text read (empty for a guided form): its sentences about the data ("patients'
+    /// contact details are personal data", "pupils aged 8 to 11") decide personal data.
+    var description: String = ""
 
     /// The index of an entity.
     func index(of name: String) -> Int? {

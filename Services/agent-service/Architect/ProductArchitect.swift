@@ -35,6 +35,7 @@ struct ProductArchitect: Sendable {
         }
         var draft = try DescriptionReader().read(description: text, title: input.title)
         draft.customCriteria = input.acceptanceCriteria ?? []
+        draft.description = text
         return try SpecAssembler().assemble(draft, inputField: "description")
     }
 

@@ -2,8 +2,9 @@ import Foundation
 import Shared
 
 /// Finishes a draft into a `FormalSpec`: archetype defaults for undescribed entities (free text),
-/// needed entities, many-to-many clean-up, owner fields, dependency order, roles, PII flags,
-/// relations, acceptance criteria and a summary.
+/// needed entities, many-to-many clean-up, owner fields, dependency order, roles, PII flags (the
+/// rules, the description's statements and sensitive data), relations, acceptance criteria and a
+/// summary.
 struct SpecAssembler {
     /// The most entities a spec may have.
     static let maximumEntities = GuidedFormValidator.maximumEntities
@@ -26,7 +27,10 @@ struct SpecAssembler {
         draft.entities = DependencyOrder.sorted(draft.entities)
         let roles = RolePlanner().plan(&draft)
         let roleNames = roles.map(\.name)
-        let entities = draft.entities.map { finish($0, roleNames: roleNames) }
+        for statement in PersonalDataStatement.read(draft.description) { statement.apply(to: &draft.entities) }
+        let children = ChildrenStatements.entities(in: draft.description, names: draft.entities.map(\.name))
+        let finished = draft.entities.map { finish($0, roleNames: roleNames, isChild: children.contains($0.name)) }
+        let entities = markingSensitiveData(finished, roleNames: roleNames, description: draft.description)
         let relations = relations(of: entities, manyToMany: draft.manyToMany, positions: draft.entities)
         let criteria = AcceptanceCriteriaWriter().criteria(entities: entities, roles: roles, custom: draft.customCriteria)
         let title = draft.title.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -105,17 +109,29 @@ struct SpecAssembler {
         }
     }
 
-    /// The finished entity: PII decided, plural computed.
-    private func finish(_ entity: DraftEntity, roleNames: [String]) -> EntitySpec {
-        let person = PersonalDataRules.isPersonEntity(name: entity.name, fieldNames: entity.fields.map(\.name), roleNames: roleNames)
-            || EntityArchetypes.archetype(named: entity.name)?.isPerson == true
+    /// The finished entity: PII decided by the rules and explicit flags (children are people),
+    /// plural computed.
+    private func finish(_ entity: DraftEntity, roleNames: [String], isChild: Bool) -> EntitySpec {
+        let person = isChild || PersonalDataRules.isPersonEntity(name: entity.name, fieldNames: entity.fields.map(\.name), roleNames: roleNames)
         let fields = entity.fields.map { field in
             let byRule = !field.holdsUserID && field.type != .reference
-                && PersonalDataRules.isPersonal(field: field.name, type: field.type, onPersonEntity: person)
-            return field.spec(pii: field.type.isPIIByNature || (field.pii ?? byRule))
+                && PersonalDataRules.isPersonal(field: field.name, type: field.type, entity: entity.name, onPersonEntity: person)
+            return field.spec(pii: field.pii.map { $0 || byRule && field.type.isPIIByNature } ?? byRule)
         }
         return EntitySpec(name: entity.name, plural: EnglishInflection.pluralName(entity.name), fields: fields,
                           inferred: entity.inferred, ownerField: entity.ownerField)
+    }
+
+    /// The entities with every field of a sensitive-data category marked PII.
+    private func markingSensitiveData(_ entities: [EntitySpec], roleNames: [String], description: String) -> [EntitySpec] {
+        let classifier = SensitiveDataClassifier(entities: entities, roleNames: roleNames, description: description)
+        return entities.map { entity in
+            var entity = entity
+            for index in entity.fields.indices where entity.fields[index].name != entity.ownerField && classifier.category(of: entity.fields[index], in: entity.name) != nil {
+                entity.fields[index].pii = true
+            }
+            return entity
+        }
     }
 
     /// One-to-many relations from reference fields, then many-to-many pairs (first-mentioned first).

@@ -23,6 +23,13 @@ struct SecurityCompliance {
     /// The documented risk factors and their weights.
     enum Factor: String, CaseIterable {
         case piiPresent = "pii_present"
+        case governmentID = "government_id"
+        case financialAccount = "financial_account"
+        case compensation
+        case healthData = "health_data"
+        case biometricData = "biometric_data"
+        case childrenData = "children_data"
+        case credentials
         case financialData = "financial_data"
         case manyToMany = "many_to_many"
         case rowOwnership = "row_ownership_rules"
@@ -36,6 +43,8 @@ struct SecurityCompliance {
         var weight: Int {
             switch self {
             case .piiPresent: 20
+            case .governmentID, .financialAccount, .compensation, .healthData, .biometricData, .childrenData, .credentials:
+                SecurityCompliance.approvalThreshold - Factor.piiPresent.weight
             case .financialData: 10
             case .manyToMany: 10
             case .rowOwnership: 10
@@ -46,7 +55,24 @@ struct SecurityCompliance {
             case .entityCount: 15 // the cap; 3 points per entity beyond 3
             }
         }
+
+        /// The factor of a sensitive-data category (same name).
+        init(_ category: SensitiveDataCategory) {
+            switch category {
+            case .governmentID: self = .governmentID
+            case .financialAccount: self = .financialAccount
+            case .compensation: self = .compensation
+            case .health: self = .healthData
+            case .biometric: self = .biometricData
+            case .children: self = .childrenData
+            case .credentials: self = .credentials
+            }
+        }
     }
+
+    /// The default approval threshold (`META_BUILDER_APPROVAL_THRESHOLD`): one sensitive-data
+    /// category with the personal data it implies reaches it.
+    static let approvalThreshold = 70
 
     /// Words that mean the app talks to outside systems.
     static let integrationWords = ["stripe", "paypal", "payment gateway", "webhook", "slack", "twilio", "sms", "send email", "sends email", "email notification", "mailchimp", "salesforce", "hubspot", "third-party", "third party", "external api", "oauth", "google calendar", "zapier"]
@@ -81,8 +107,18 @@ struct SecurityCompliance {
         func flag(_ factor: Factor, _ detail: String, weight: Int? = nil) {
             flags.append(RiskFlag(factor: factor.rawValue, weight: weight ?? factor.weight, detail: detail))
         }
-        let pii = spec.entities.flatMap { entity in entity.piiFields.map { "\(entity.name).\($0)" } }
+        let classifier = SensitiveDataClassifier(entities: spec.entities, roleNames: spec.roles.map(\.name), description: description)
+        let sensitive = spec.entities.flatMap { entity in
+            entity.fields.compactMap { field in classifier.category(of: field, in: entity.name).map { (category: $0, field: "\(entity.name).\(field.name)") } }
+        }
+        let pii = spec.entities.flatMap { entity in
+            entity.fields.filter { field in field.pii || sensitive.contains { $0.field == "\(entity.name).\(field.name)" } }.map { "\(entity.name).\($0.name)" }
+        }
         if !pii.isEmpty { flag(.piiPresent, "PII fields: \(pii.joined(separator: ", "))") }
+        for category in SensitiveDataCategory.allCases {
+            let fields = sensitive.filter { $0.category == category }.map(\.field)
+            if !fields.isEmpty { flag(Factor(category), "\(category.label): \(fields.joined(separator: ", "))") }
+        }
         let money = spec.entities.flatMap { entity in entity.fields.filter { $0.type == .money }.map { "\(entity.name).\($0.name)" } }
         if !money.isEmpty { flag(.financialData, "money fields: \(money.joined(separator: ", "))") }
         let joins = spec.relations.filter { $0.kind == .manyToMany }
