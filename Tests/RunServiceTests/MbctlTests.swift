@@ -201,6 +201,15 @@ extension SharedRunQueue {
                 let broken = try await MbctlProcess.run(["spec", "create", "--title", "Books", "--file", forms.appendingPathComponent("broken.json").path, "--token", owner], environment: base)
                 #expect(broken.status == 64 && broken.stderr.contains("not a JSON object"), "\(broken)")
 
+                // Acceptance criteria and an idempotency key: the same key and body give the same spec.
+                let keyed = ["spec", "create", "--title", "Keyed", "--text", RunAPITests.tasks, "--criterion", "A task can be marked done", "--idempotency-key", "mbctl-\(tenant)", "--json", "--token", owner]
+                let first = try Self.json(try await Self.succeed(keyed, base))
+                let second = try Self.json(try await Self.succeed(keyed, base))
+                #expect(first["id"] != nil && first["id"] == second["id"], "\(first) \(second)")
+                #expect(first["acceptance_criteria"]?.array?.compactMap(\.stringValue).contains("A task can be marked done") == true, "\(first)")
+                let shown = try await Self.succeed(["spec", "get", try #require(first["id"]?.stringValue), "--token", owner], base)
+                #expect(shown.contains("Keyed") && shown.contains("A task can be marked done"), "\(shown)")
+
                 // A cancelled run: `run cancel` succeeds, `run watch` exits 4.
                 let queued = try #require(try Self.json(try await Self.succeed(["run", "start", spec, "--json", "--token", owner], base))["id"]?.stringValue)
                 let cancelled = try Self.json(try await Self.succeed(["run", "cancel", queued, "--json", "--token", owner], base))
