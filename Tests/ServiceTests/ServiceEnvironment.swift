@@ -34,6 +34,8 @@ enum ServiceEnvironment {
             "META_BUILDER_LOG_LEVEL": "info",
             // A run-service here only boots: its workers must not claim the runs other suites build.
             "META_BUILDER_RUN_WORKERS": "0",
+            // Its background loops must end on SIGTERM, not at their next round an hour later.
+            "META_BUILDER_APPROVAL_RECONCILE_SECONDS": "3600",
         ]
     }
 

@@ -31,7 +31,8 @@ struct ApprovalReconciler: Service {
             } catch {
                 logger.warning("approval reconciliation failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // The wait ends at once on graceful shutdown (the interval may be an hour).
+            try? await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }
         }
     }
 
