@@ -91,6 +91,7 @@ let package = Package(
                 "Shared",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             path: "Sources/mbctl",
             swiftSettings: swiftSettings
@@ -153,7 +154,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MBCtlTests",
-            dependencies: ["MBCtl", "Shared", "MeshTestSupport"],
+            dependencies: ["MBCtl", "Shared", "MeshTestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Tests/MBCtlTests",
             swiftSettings: swiftSettings
         ),

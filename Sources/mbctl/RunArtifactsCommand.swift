@@ -4,7 +4,8 @@ import Shared
 
 /// `mbctl run artifacts RUN`: what finalizing built (ZIP, pull-request body, manifest, branch);
 /// with `--download DIR`, the files, each verified against the listing's sha256 and size and
-/// the manifest's entries for the ZIP and the pull-request body.
+/// the manifest's entries for the ZIP and the pull-request body, and the ZIP's every entry
+/// against the manifest's `files`.
 struct RunArtifactsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "artifacts",
@@ -90,6 +91,8 @@ struct RunArtifactsCommand: AsyncParsableCommand {
                     problems.append("no manifest to verify against")
                 } else if entry?["sha256"]?.stringValue != sha256 || entry?["size"]?.integer != data.count {
                     problems.append("sha256 \(sha256) (\(data.count) bytes) is not the manifest's \(entry?["sha256"].text ?? "-") (\(entry?["size"].text ?? "-") bytes)")
+                } else if kind == "zip" {
+                    problems += ArchiveCheck.problems(zip: data, manifestFiles: manifest?["files"]?.items ?? [])
                 }
             } else if manifest?["run_id"]?.stringValue != runID {
                 problems.append("the manifest is not run \(runID)'s")
