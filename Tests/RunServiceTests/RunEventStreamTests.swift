@@ -1,7 +1,6 @@
 import Foundation
 import MeshTestSupport
 import Shared
-import Synchronization
 import Testing
 @testable import RunService
 
@@ -38,7 +37,7 @@ extension SharedRunQueue {
                 let id = try #require(started.json?["id"]?.stringValue, "\(started.text)")
 
                 // A live reader: curl prints each message as it arrives.
-                let reader = try LiveReader(url: "http://127.0.0.1:\(mesh.runPorts[0])/api/meta/v2/runs/\(id)/events", token: token)
+                let reader = try EventStreamReader(url: "http://127.0.0.1:\(mesh.runPorts[0])/api/meta/v2/runs/\(id)/events", headers: ["Authorization: Bearer \(token)"])
                 let firstArrived = try await reader.waitFor("event: run.started")
                 // The first event came while the run was still going: the stream is live.
                 let whenFirst = try await mesh.call("GET", "/api/meta/v2/runs/\(id)", token: token)
@@ -117,46 +116,5 @@ extension SharedRunQueue {
                 #expect(texts.allSatisfy { $0.contains(": heartbeat") })
             }
         }
-    }
-}
-
-/// Reads an SSE stream with curl as it arrives.
-final class LiveReader: Sendable {
-    private let process = Process()
-    private let received = Mutex("")
-
-    init(url: String, token: String) throws {
-        let pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-sN", "--max-time", "180", "-H", "Authorization: Bearer \(token)", url]
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let chunk = String(decoding: handle.availableData, as: UTF8.self)
-            self?.received.withLock { $0 += chunk }
-        }
-        try process.run()
-    }
-
-    /// What arrived so far.
-    var output: String { received.withLock { $0 } }
-
-    /// Waits until `text` arrived (at most 60 s); whether it did.
-    func waitFor(_ text: String) async throws -> Bool {
-        for _ in 0..<1200 where !output.contains(text) {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return output.contains(text)
-    }
-
-    /// Waits until curl exits (the stream ended); whether it did in time.
-    func waitForExit(timeout: Duration) async -> Bool {
-        let giveUp = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < giveUp {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        if process.isRunning { process.terminate() }
-        try? await Task.sleep(for: .milliseconds(100))
-        return !process.isRunning && process.terminationStatus == 0
     }
 }
