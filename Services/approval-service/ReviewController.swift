@@ -154,7 +154,7 @@ struct ReviewController: Sendable {
         let form = try await Self.form(DecisionForm.self, request)
         try session.verify(form.csrf, request: request, session: session.token(in: request))
         let run = try Self.runID(context)
-        let comment = try DecisionRequest.validated(form.comment, for: decision)
+        let comment = try DecisionRequest.parse(formComment: form.comment, for: decision)
         _ = try await desk.decide(decision, comment: comment, raw: .object(["comment": comment.map(JSONValue.string) ?? .null]), run: run, by: viewer, key: nil)
         return Self.redirect("/ui/runs/\(run.lowercaseText)?decided=\(decision.rawValue)")
     }

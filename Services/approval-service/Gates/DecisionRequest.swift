@@ -25,16 +25,19 @@ struct DecisionRequest: Decodable, Sendable {
         return (try validated(request.comment, for: decision), raw)
     }
 
+    /// The comment of the review page's form, checked as a body's is (control characters are
+    /// refused by the same shape), trimmed and validated for `decision`.
+    static func parse(formComment raw: String?, for decision: Decision) throws -> String? {
+        if let raw { try shape.check(.object(["comment": .string(raw)])) }
+        return try validated(raw, for: decision)
+    }
+
     /// The comment trimmed (nil when blank), or INVALID_ARGUMENT naming `comment` when it is too
-    /// long, holds a control character other than a line break or tab, or is missing from a
-    /// rejection.
-    static func validated(_ raw: String?, for decision: Decision) throws -> String? {
+    /// long or missing from a rejection.
+    private static func validated(_ raw: String?, for decision: Decision) throws -> String? {
         let comment = raw?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let comment, comment.count > maxCommentLength {
             throw WireError.invalidArgument(field: "comment", "must be at most \(maxCommentLength) characters")
-        }
-        if let comment, comment.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !["\n", "\r", "\t"].contains($0) }) {
-            throw WireError.invalidArgument(field: "comment", "must not contain control characters")
         }
         if decision == .reject, comment?.isEmpty ?? true {
             throw WireError.invalidArgument(field: "comment", "is required to reject: say why")

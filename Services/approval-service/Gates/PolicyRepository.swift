@@ -9,7 +9,7 @@ struct PolicyRepository: Sendable {
     /// The policy in force as the API writes it: the three settings, `source` (`tenant` or
     /// `default`) and, for a tenant's own, `updated_at` (one round trip).
     func rendered(tenant: UUID) async throws -> JSONBody {
-        let rows = try await pool.read(tenant: tenant, "SELECT \(view) AS json FROM (SELECT 1) AS one LEFT JOIN policies p ON p.tenant_id = \(tenant)::uuid", as: PolicyRow.self)
+        let rows = try await pool.read(tenant: tenant, select(tenant: tenant), as: PolicyRow.self)
         return JSONBody(rows[0].json)
     }
 
@@ -27,9 +27,14 @@ struct PolicyRepository: Sendable {
                 "required_approvals": .number(Double(policy.requiredApprovals)), "self_approval_allowed": .bool(policy.selfApprovalAllowed),
                 "gate_ttl_hours": .number(Double(policy.gateTTLHours)),
             ]), on: session)
-            let rows = try await session.query("SELECT \(view) AS json FROM (SELECT 1) AS one LEFT JOIN policies p ON p.tenant_id = \(principal.tenantID)::uuid", as: PolicyRow.self)
+            let rows = try await session.query(select(tenant: principal.tenantID), as: PolicyRow.self)
             return JSONBody(rows[0].json)
         }
+    }
+
+    /// The tenant's policy in force as JSON, in one row.
+    private func select(tenant: UUID) -> SQL {
+        "SELECT \(view) AS json FROM (SELECT 1) AS one LEFT JOIN policies p ON p.tenant_id = \(tenant)::uuid"
     }
 
     /// The policy as JSON over `policies p` left-joined to one row, falling back to the defaults.
