@@ -123,6 +123,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/AgentServiceTests",
+            resources: [.copy("ArchitectCorpus")],
             swiftSettings: swiftSettings
         ),
         .target(

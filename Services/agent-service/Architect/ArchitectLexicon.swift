@@ -17,6 +17,49 @@ enum ArchitectLexicon {
         "some", "more", "unlimited",
     ]
 
+    /// Words that name fields, never entities, in a list of what an application keeps.
+    static let fieldWords: Set<String> = [
+        "name", "title", "address", "email", "phone", "size", "colour", "color", "code", "reference",
+        "number", "label", "url", "link", "slug", "sku", "surname", "first_name", "last_name", "full_name",
+        "postcode", "zip", "city", "country", "street", "weight", "length", "width", "height",
+    ]
+
+    /// Endings of nouns that name people by what they do ("dispatcher", "harbourmaster", "carer").
+    static let agentEndings: [String] = ["er", "or", "ist", "ian", "ant", "ier", "eer", "ee", "master", "man", "woman", "person"]
+    /// Nouns with those endings that name things ("order", "register", "monitor").
+    static let thingsWithAgentEndings: Set<String> = [
+        "order", "number", "register", "folder", "paper", "computer", "trailer", "container", "poster",
+        "letter", "charter", "voucher", "meter", "filter", "water", "timer", "counter", "calendar",
+        "ledger", "tender", "matter", "corner", "cover", "banner", "sticker", "marker", "server",
+        "router", "printer", "scanner", "monitor", "sensor", "motor", "tractor", "door", "floor",
+        "color", "colour", "error", "factor", "elevator", "vector", "indicator", "calculator",
+        "generator", "radiator", "simulator", "restaurant", "warrant", "variant", "plant", "grant",
+        "chapter", "quarter", "header", "footer", "layer", "trigger", "reminder", "newsletter",
+        "parameter", "barrier", "carrier", "supplier", "dossier", "tier", "pier", "fee", "coffee",
+        "committee", "human", "german", "plan", "woman", "manner", "dinner", "buzzer", "roster",
+        "locker", "hamper", "freezer", "heater", "boiler", "cooler", "charger", "adapter", "trailer",
+        "binder", "planter", "poster", "sampler", "transfer", "offer", "answer", "member", "corridor",
+        "mirror", "harbour", "harbor", "flavour", "flavor", "behaviour", "favour", "labour",
+        "tenor", "anchor", "liquor", "major", "minor", "doctor", "actor", "mentor", "tutor",
+    ]
+
+    /// Whether a noun names people by what they do: a person word ending that is not a thing.
+    static func isAgentNoun(_ word: String) -> Bool {
+        let singular = EnglishInflection.singular(word)
+        guard singular.count > 4, !thingsWithAgentEndings.contains(singular) else { return false }
+        return agentEndings.contains { singular.hasSuffix($0) }
+    }
+
+    /// Counts and approximations before a noun ("about 300 members", "six instructors").
+    static let numberWords: Set<String> = [
+        "about", "around", "approximately", "roughly", "over", "under", "nearly", "almost", "up", "to",
+        "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+        "twenty", "thirty", "forty", "fifty", "hundred", "hundreds", "thousand", "thousands", "dozen", "dozens",
+    ]
+
+    /// Plural words that modify a noun ("sales reps", "goods received").
+    static let pluralModifiers: Set<String> = ["sales", "goods", "news", "savings", "customs", "arms", "clothes", "glasses", "series", "species", "means", "accounts", "sports", "parts", "works", "operations", "events", "communications", "services", "systems", "resources", "materials", "claims"]
+
     /// Words that make a phrase exactly one thing ("a company", "one owner").
     static let singleWords: Set<String> = ["a", "an", "one", "single"]
 
@@ -110,14 +153,7 @@ enum ArchitectLexicon {
         "admin", "administrator", "superuser", "superadmin", "super_admin", "sysadmin", "root",
     ]
 
-    /// Last words of role names whose "see all" includes deleting.
-    static let elevatedWords: Set<String> = [
-        "admin", "administrator", "superuser", "superadmin", "sysadmin", "manager", "supervisor",
-        "director", "head", "lead", "leader",
-    ]
 
-    /// Role names that only read.
-    static let readOnlyRoleWords: Set<String> = ["viewer", "auditor", "guest", "visitor", "observer", "reader"]
 
     /// Labels that introduce a list of roles ("Roles: admin, agent").
     static let roleLabels: Set<String> = ["role", "roles", "user_role", "user_roles", "user_type", "user_types", "user_group", "user_groups"]

@@ -17,7 +17,17 @@ struct ClauseMarker: Sendable, Equatable {
         case permits
         /// A colon after the sentence's first noun phrase: "Contacts: name, email".
         case label
+        /// The subject links the entities named before "with" and has the fields after it:
+        /// "Lessons link a student to a tutor with a fee".
+        case links
     }
+
+    /// Verbs of recording: after an entity they list its fields ("shipments record the carrier"),
+    /// after people they grant creating ("attendants record fines").
+    static let recordingVerbs: Set<String> = ["records", "record", "recording", "captures", "capture", "logs"]
+
+    /// Whether the marker is a verb of recording.
+    var isRecording: Bool { words.count == 1 && Self.recordingVerbs.contains(words[0]) }
 
     /// The words that make up the marker.
     let words: [String]
@@ -38,7 +48,11 @@ struct ClauseMarker: Sendable, Equatable {
         let has = ["has", "have", "having", "with", "contains", "contain", "containing", "includes",
                    "include", "including", "holds", "hold", "consists of", "consist of", "is made of",
                    "are made of", "is made up of", "are made up of", "comprises", "comprise", "there are",
-                   "there is", "there will be", "features"]
+                   "there is", "there will be", "features", "records", "record", "recording", "captures",
+                   "capture", "logs", "register with", "registers with", "are registered with",
+                   "is registered with", "sign up with", "signs up with", "lists", "specifies"]
+        let links = ["link", "links", "linking", "connect", "connects", "connecting", "ties", "tie", "pairs",
+                     "pair", "allocates"]
         let tracks = ["tracks", "track", "tracking", "manages", "manage", "managing", "handles", "handle",
                       "handling", "stores", "storing", "organizes", "organize", "organizing",
                       "keeps track of", "keep track of", "keeping track of", "covers", "lists all"]
@@ -58,13 +72,16 @@ struct ClauseMarker: Sendable, Equatable {
                        "modifies", "create", "creates", "add", "adds", "delete", "deletes", "remove",
                        "removes", "approve", "approves", "reject", "rejects", "assign", "assigns",
                        "submit", "submits", "write", "writes", "administer", "administers",
-                       "moderate", "moderates", "work on", "works on"]
+                       "moderate", "moderates", "work on", "works on", "run", "runs", "oversee", "oversees",
+                       "look up", "looks up", "look at", "looks at", "read_only", "are read_only on",
+                       "is read_only on", "read_only on"]
         let modalPermits = ["book", "order", "post", "comment", "review", "reviews", "schedule",
                             "request", "file", "log", "list", "place", "open", "opens", "raise",
                             "register", "upload", "reserve", "cancel", "close", "closes", "resolve",
                             "resolves", "change", "changes", "control", "publish", "publishes",
                             "browse", "export", "invite", "enroll"]
         var markers = has.map { ClauseMarker($0, .has) }
+            + links.map { ClauseMarker($0, .links) }
             + tracks.map { ClauseMarker($0, .tracks) }
             + belongs.map { ClauseMarker($0, .belongsTo) }
             + ["is assigned to", "are assigned to", "assigned to", "get assigned to", "gets assigned to"]
@@ -103,7 +120,7 @@ struct ClauseMarker: Sendable, Equatable {
             if marker.needsModal, !(previous.map(modalsBeforeVerb.contains) ?? false) { continue }
             if let previous, nounContext.contains(previous) { continue }
             let after = index + marker.words.count
-            let linksToParent = marker.kind == .belongsTo || marker.kind != .has && marker.kind != .permits && marker.kind != .tracks
+            let linksToParent = marker.kind == .belongsTo || marker.kind != .has && marker.kind != .permits && marker.kind != .tracks && marker.kind != .links
             if linksToParent, after < tokens.count,
                let next = tokens[after].word, objectPronouns.contains(next) { continue }
             if after >= tokens.count { continue }

@@ -16,20 +16,24 @@ struct ClauseSplitter {
         return clauses
     }
 
-    /// Rewrites "as well as", "along with", "together with" to "and", and "zero or more",
-    /// "one or more" to "many".
+    /// Rewrites "as well as", "along with", "together with" to "and", "zero or more", "one or more"
+    /// to "many", and "(at) a date and time" to one datetime field ("scheduled datetime").
     func rewritePhrases(_ tokens: [DescriptionToken]) -> [DescriptionToken] {
         let rewrites: [([String], String)] = [
             (["as", "well", "as"], "and"), (["along", "with"], "and"), (["together", "with"], "and"),
             (["zero", "or", "more"], "many"), (["one", "or", "more"], "many"), (["as", "well"], "and"),
             (["and", "or"], "or"),
+            (["at", "a", "date", "and", "time"], ", scheduled datetime"), (["on", "a", "date", "and", "time"], ", scheduled datetime"),
+            (["for", "a", "date", "and", "time"], ", scheduled datetime"), (["date", "and", "time"], "scheduled datetime"),
         ]
         var result: [DescriptionToken] = []
         var index = 0
         outer: while index < tokens.count {
             for (phrase, replacement) in rewrites where index + phrase.count <= tokens.count {
                 if (0..<phrase.count).allSatisfy({ tokens[index + $0].word == phrase[$0] }) {
-                    result.append(.word(replacement, position: tokens[index].position))
+                    for word in replacement.split(separator: " ") {
+                        result.append(word == "," ? .mark(",", position: tokens[index].position) : .word(String(word), position: tokens[index].position))
+                    }
                     index += phrase.count
                     continue outer
                 }
@@ -87,7 +91,8 @@ struct ClauseSplitter {
         var found: [(start: Int, end: Int, marker: ClauseMarker)] = []
         var index = 0
         while index < tokens.count {
-            if let (marker, length) = ClauseMarker.match(in: tokens, at: index) {
+            if let (marker, length) = ClauseMarker.match(in: tokens, at: index),
+               !(Self.attributive.contains(marker.words) && found.contains { $0.marker.kind == .links }) {
                 found.append((index, index + length, marker))
                 index += length
             } else if tokens[index].mark == ":", found.isEmpty, index > 0, index <= 6 {

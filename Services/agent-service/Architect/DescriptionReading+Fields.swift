@@ -71,18 +71,25 @@ extension DescriptionReading {
         for (entity, group) in listedFields {
             for item in NounPhraseList.parse(group) { applyHas(item, to: entity) }
         }
+        for link in groupLinks {
+            addField(DraftField(name: link.parent, type: .reference, required: true, references: link.parent), to: link.child)
+        }
         for (clause, subject) in zip(clauses, subjects) {
             let items = NounPhraseList.parse(clause.object)
             switch subject {
             case .entities(let names):
                 for name in names {
                     if let parent = subjectParent(clause) { applyParent(parent, to: name) }
+                    if clause.marker.kind == .links {
+                        applyLink(clause, to: name)
+                        continue
+                    }
                     for item in items {
                         switch clause.marker.kind {
                         case .has, .tracks, .label: applyHas(item, to: name)
                         case .belongsTo: applyParent(item, to: name)
                         case .userLink(let field): applyUserLink(item, field: field, to: name)
-                        case .permits: break
+                        case .permits, .links: break
                         }
                     }
                 }

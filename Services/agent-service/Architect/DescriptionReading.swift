@@ -12,8 +12,11 @@ struct DescriptionReading {
     var subjects: [ClauseSubject] = []
     /// "X has many Y" facts, as (X, Y).
     var manyOf: [(String, String)] = []
-    /// Field lists in parentheses after entities of verbless sentences.
+    /// Field lists in parentheses after entities.
     var listedFields: [(String, [DescriptionToken])] = []
+    /// Links between entities written with groups ("customers (…) own vehicles (…)"): the child
+    /// refers to the parent.
+    var groupLinks: [(child: String, parent: String)] = []
 
     /// Tokenizes a description and cuts it into clauses.
     init(description: String, title: String) {
@@ -33,7 +36,7 @@ struct DescriptionReading {
     mutating func run() {
         classifySubjects()
         collectRoles()
-        collectListedEntities()
+        collectGroupedEntities()
         collectEntities()
         collectFields()
         collectManyToMany()
@@ -79,6 +82,9 @@ struct DescriptionReading {
             guard let prefix = bestPrefix(words) else { return .ignored }
             words = prefix
         }
+        if clause.isRelative, clause.marker.kind == .has, let head = words.last, !ArchitectLexicon.applicationWords.contains(head) {
+            words = bestSuffix(words)
+        }
         if words.contains(where: ArchitectLexicon.applicationWords.contains) && !headIsPerson {
             return clause.marker.kind == .permits ? .ignored : .application
         }
@@ -92,7 +98,8 @@ struct DescriptionReading {
         case .permits:
             let roles = phrases.compactMap { isRoleLike($0, strict: false) ? RoleNames.name(from: $0) : nil }
             return roles.count == phrases.count && !roles.isEmpty ? .roles(roles) : .ignored
-        case .tracks where phrases.allSatisfy({ isRoleLike($0, strict: true) }):
+        case .tracks where phrases.allSatisfy({ isRoleLike($0, strict: true) }),
+             .has where clause.marker.isRecording && phrases.allSatisfy({ isRoleLike($0, strict: true) }):
             return .roles(phrases.compactMap(RoleNames.name(from:)))
         default:
             let names = phrases.compactMap(Self.entityName)
@@ -137,7 +144,7 @@ struct DescriptionReading {
     /// Whether a phrase names people who could be a role.
     func isRoleLike(_ words: [String], strict: Bool) -> Bool {
         guard let last = words.last.map(EnglishInflection.singular), words.count <= 3 else { return false }
-        if ArchitectLexicon.personWords.contains(last) { return true }
+        if ArchitectLexicon.personWords.contains(last) || ArchitectLexicon.isAgentNoun(last) { return true }
         if let name = RoleNames.name(from: words), draft.roleNames.contains(name) { return true }
         if strict { return false }
         let name = EnglishInflection.singularName(words)
@@ -145,15 +152,25 @@ struct DescriptionReading {
             && Self.entityName(words) != nil
     }
 
-    /// An entity name from an item of the application's list: at most two words, or an archetype.
+    /// An entity name from an item of the application's list: at most two words, or an archetype;
+    /// never a word that names a field ("a title, a date and a fee").
     static func listedEntityName(_ words: [String]) -> String? {
         guard let name = entityName(words) else { return nil }
+        if EntityArchetypes.archetype(named: name) == nil, FieldTypeRules.type(forName: name) != .string || ArchitectLexicon.fieldWords.contains(name) {
+            return nil
+        }
         return name.split(separator: "_").count <= 2 || EntityArchetypes.archetype(named: name) != nil ? name : nil
     }
 
-    /// An entity name from a noun phrase; nil for vague, application or feature words.
+    /// An entity name from a noun phrase; nil for vague, application or feature words. Counts are
+    /// dropped ("about 300 members" → `member`) and a plural before the head ends the phrase
+    /// ("learners register" → `learner`: nouns modifying a noun are singular, "order items").
     static func entityName(_ words: [String]) -> String? {
-        let words = words.filter { !ArchitectLexicon.determiners.contains($0) && !ArchitectLexicon.collectionWords.contains($0) && $0 != "of" }
+        var words = words.filter { !ArchitectLexicon.determiners.contains($0) && !ArchitectLexicon.collectionWords.contains($0) && $0 != "of" }
+        words = Array(words.drop { ArchitectLexicon.numberWords.contains($0) || $0.allSatisfy(\.isNumber) })
+        if let plural = words.dropLast().firstIndex(where: { EnglishInflection.isPlural($0) && !ArchitectLexicon.pluralModifiers.contains($0) }) {
+            words = Array(words[...plural])
+        }
         guard let last = words.last, (1...3).contains(words.count) else { return nil }
         if ArchitectLexicon.nonEntityWords.contains(last) || ArchitectLexicon.nonEntityWords.contains(EnglishInflection.singular(last)) { return nil }
         if words.contains(where: { ArchitectLexicon.phraseStops.contains($0) || ArchitectLexicon.negations.contains($0) }) { return nil }
@@ -168,7 +185,7 @@ struct DescriptionReading {
     /// The clauses whose subjects are roles and whose verbs grant rights.
     var roleClauses: [RoleStatementReader.RoleClause] {
         zip(clauses, subjects).compactMap { clause, subject in
-            guard case .roles(let roles) = subject, clause.marker.kind == .permits || clause.marker.kind == .tracks else { return nil }
+            guard case .roles(let roles) = subject, clause.marker.kind == .permits || clause.marker.kind == .tracks || clause.marker.isRecording else { return nil }
             return RoleStatementReader.RoleClause(roles: roles, clause: clause)
         }
     }
@@ -206,6 +223,7 @@ struct DescriptionReading {
             case .entities(let names):
                 for name in names { draft.addEntity(name, position: clause.position) }
                 if let parent = subjectParent(clause).flatMap(parentEntity) { draft.addEntity(parent, position: clause.position + 1) }
+                if clause.marker.kind == .links { addLinkedEntities(clause) }
                 if clause.marker.kind == .belongsTo {
                     for item in NounPhraseList.parse(clause.object) {
                         if let parent = parentEntity(item) { draft.addEntity(parent, position: item.position) }
@@ -232,20 +250,6 @@ struct DescriptionReading {
         }
         draft.roleStatements = RoleStatementReader(matcher: EntityNameMatcher(names: entityNames), knownRoles: draft.roleNames)
             .read(roleClauses).statements
-    }
-
-    /// Sentences without a verb that list entities with their fields: "Products (name, price, sku)
-    /// and categories" — items with a field list in parentheses are entities.
-    mutating func collectListedEntities() {
-        let withClauses = Set(clauses.map(\.sentence))
-        for (number, sentence) in sentences.enumerated() where !withClauses.contains(number) {
-            for item in NounPhraseList.parse(sentence) {
-                guard let group = item.group, NounPhraseList.groupParts(group).count >= 2,
-                      let name = Self.listedEntityName(item.words) else { continue }
-                draft.addEntity(name, position: item.position)
-                listedFields.append((name, group))
-            }
-        }
     }
 
     /// The parent entity of a "belongs to" object, unless it is a user (a role or a person word).

@@ -2,8 +2,9 @@ import Foundation
 
 /// Splits a free-text description into sentences of tokens.
 ///
-/// Sentences end at `.` `!` `?` `;`, at a blank line, and at each item of a bulleted list (unless
-/// the list follows a colon, when the items join the colon's list). Parentheses become groups;
+/// Sentences end at `.` `!` `?` `;`, at a blank line, at a line break unless the line ends in `,`
+/// `:` or a joining word ("and", "with" …), and at each item of a bulleted list (unless the list
+/// follows a colon and its items are bare, "- contacts", when they join the colon's list). Parentheses become groups;
 /// `&`/`+` read as "and"; possessive `'s` is dropped; `can't` reads "cannot"; `e.g.` reads "eg".
 struct DescriptionTokenizer {
     /// Creates a tokenizer.
@@ -15,9 +16,10 @@ struct DescriptionTokenizer {
         return scanner.run()
     }
 
-    /// Lowercases and rewrites contractions, abbreviations and relation keywords.
+    /// Rewrites Markdown tables into sentences, lowercases, and rewrites contractions, abbreviations
+    /// and relation keywords.
     func normalize(_ text: String) -> String {
-        var text = text.lowercased()
+        var text = MarkdownTables.rewrite(text).lowercased()
         let rewrites: [(String, String)] = [
             ("\u{2019}", "'"), ("\u{2018}", "'"), ("\u{201C}", "\""), ("\u{201D}", "\""),
             ("\u{2014}", ","), ("\u{2013}", ","), ("\u{2026}", " "), ("\r\n", "\n"), ("\r", "\n"),
@@ -31,8 +33,20 @@ struct DescriptionTokenizer {
         for (from, to) in rewrites {
             text = text.replacingOccurrences(of: from, with: to)
         }
+        for (pattern, template) in Self.flagPatterns {
+            text = text.replacingOccurrences(of: pattern, with: template, options: .regularExpression)
+        }
         return text
     }
+}
+
+extension DescriptionTokenizer {
+    /// Yes/no flags in their written forms, each made the hint "(yes/no)": "(y/n)", "yes or no",
+    /// "true/false" — bare or in parentheses.
+    static let flagPatterns: [(String, String)] = [
+        (#"\(\s*(y/n|y or n|yes/no|yes or no|true/false|true or false)\s*\)"#, "(yes/no)"),
+        (#"(?<![(\w])(y/n|yes/no|yes or no|true/false|true or false)(?![\w)])"#, "(yes/no)"),
+    ]
 }
 
 /// The character-level state of one tokenization.
@@ -141,16 +155,48 @@ private struct Scanner {
         let next = characters[ahead]
         let followingIsBullet = "-*•".contains(next) || next.isNumber && ahead + 1 < characters.count && ".)".contains(characters[ahead + 1])
         if followingIsBullet {
-            if stack[0].last?.mark == ":" || inBulletList {
+            if (stack[0].last?.mark == ":" || inBulletList) && isListItem(lineFrom: ahead) {
                 append(.mark(",", position: nextPosition()))
                 inBulletList = true
             } else {
                 endSentence()
+                inBulletList = false
             }
-        } else if inBulletList || wasBullet {
+        } else if inBulletList || wasBullet || !continuesOnNextLine {
             endSentence()
             inBulletList = false
         }
+    }
+
+    /// Words at the end of a line after which the sentence goes on ("… name, email and").
+    private static let joiningWords: Set<String> = ["and", "or", "with", "of", "the", "a", "an", "to", "for", "in", "on", "at", "by", "their", "its"]
+
+    /// Whether the open sentence continues on the next line: it ends in a comma, a colon or a
+    /// joining word. Otherwise a line break ends it (notes are written one fact per line).
+    private var continuesOnNextLine: Bool {
+        guard let last = stack[0].last else { return true }
+        if let mark = last.mark { return mark == "," || mark == ":" }
+        if let word = last.word { return Self.joiningWords.contains(word) }
+        return false
+    }
+
+    /// Whether the bulleted line starting at `start` is a bare item of a list ("- contacts",
+    /// "- bikes (size, colour)") rather than a sentence of its own ("- Clients: name, email").
+    private func isListItem(lineFrom start: Int) -> Bool {
+        var words = 0
+        var depth = 0
+        var inWord = false
+        var index = start + 1
+        while index < characters.count, characters[index] != "\n" {
+            let character = characters[index]
+            if character == "(" { depth += 1 } else if character == ")" { depth = max(0, depth - 1) }
+            if character == ":" && depth == 0 { return false }
+            let isWordCharacter = character.isLetter || character.isNumber
+            if isWordCharacter && !inWord && depth == 0 { words += 1 }
+            inWord = isWordCharacter
+            index += 1
+        }
+        return words <= 5
     }
 
     private mutating func nextPosition() -> Int {

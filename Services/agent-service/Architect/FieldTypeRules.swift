@@ -56,10 +56,17 @@ enum FieldTypeRules {
         (["social", "security", "number"], ["ssn"]), (["e", "mail"], ["email"]),
     ]
 
+    /// Words dropped after "whether" ("whether it is fragile" → `fragile`, a bool).
+    static let questionFillers: Set<String> = ["it", "they", "he", "she", "the", "a", "an", "is", "are", "was", "were", "has", "have", "been", "there", "we", "you"]
+
     /// A field name and, when written, its type from the words of a phrase.
     static func field(from words: [String]) -> (name: String, type: FieldType?) {
         var words = canonical(words)
         var type: FieldType?
+        if let first = words.first, first == "whether" || first == "if", words.count > 1 {
+            words = Array(words.dropFirst().drop(while: questionFillers.contains))
+            type = .bool
+        }
         if let last = words.last, words.count > 1 {
             switch last {
             case "datetime", "timestamp":

@@ -1,7 +1,8 @@
 /// Splits the object of a clause into noun phrases.
 ///
 /// Items are separated by `,` `/` `|` "and" "or" "plus"; a parenthesised group stays with the
-/// item before it; "status: open, pending, closed" gives the item `status` the listed values;
+/// item before it; "status: open, pending, closed" gives the item `status` the listed values, which
+/// end after the value that follows "or"/"and" ("fuel: petrol, diesel or electric, mileage");
 /// a lone modifier shares the next item's head noun ("first and last name" → first name, last
 /// name; "start/end datetime" → start datetime, end datetime).
 enum NounPhraseList {
@@ -16,8 +17,10 @@ enum NounPhraseList {
     static func parse(_ tokens: [DescriptionToken]) -> [NounPhrase] {
         var parts: [[DescriptionToken]] = [[]]
         var colonAfter: Set<Int> = []
+        var lastAlternative: Set<Int> = []
         for token in tokens {
             if token.isListSeparator {
+                if token.word == "or" || token.word == "and" { lastAlternative.insert(parts.count) }
                 parts.append([])
             } else if token.mark == ":" {
                 colonAfter.insert(parts.count - 1)
@@ -41,6 +44,7 @@ enum NounPhraseList {
                     guard let value = enumValue(parts[index]) else { break }
                     values.append(value)
                     index += 1
+                    if lastAlternative.contains(index - 1) { break }
                 }
                 if !values.isEmpty { phrase.values = values }
                 phrases.append(phrase)

@@ -25,16 +25,4 @@ enum RoleNames {
     static func isAdministrator(_ name: String) -> Bool {
         ArchitectLexicon.administratorWords.contains(name) || name.hasSuffix("_admin")
     }
-
-    /// Whether a role's "see all" includes deleting.
-    static func isElevated(_ name: String) -> Bool {
-        guard let last = name.split(separator: "_").last else { return false }
-        return isAdministrator(name) || ArchitectLexicon.elevatedWords.contains(String(last))
-    }
-
-    /// Whether a role only reads.
-    static func isReadOnly(_ name: String) -> Bool {
-        guard let last = name.split(separator: "_").last else { return false }
-        return ArchitectLexicon.readOnlyRoleWords.contains(String(last))
-    }
 }

@@ -4,11 +4,10 @@ import Shared
 ///
 /// - No roles described: `admin` (everything) and `member` (reads everything, creates and
 ///   updates own rows); every entity gets an owner field.
-/// - Statements: "see/view/access" → read, implying create and update (and delete for elevated
-///   roles such as managers seeing all) unless the role is read-only or another statement limits
-///   that action to own rows; "manage" → all four; "edit" → read, update; "create/submit/book" →
-///   create (plus read of own rows when nothing else grants read); "delete" → read, delete;
-///   "approve/assign" → read, update; "cannot …" takes actions away.
+/// - Statements, as people mean them: "see/view/read/access" → read only; "manage/run/full
+///   access" → all four; "edit/update/adjust" → read, update; "create/add/log/book/submit" →
+///   create and read; "delete/remove" → read, delete; "approve/reject/assign" → read, update;
+///   "cannot …" takes actions away; "their own" limits a statement to own rows.
 ///   `own` scope needs an owner field: the hinted field ("assigned to them" → `assignee`), the
 ///   role's own user field (`doctor`), `owner`, `created_by` — else an inferred `owner` is added.
 /// - Entities a role's statements do not mention: what "everything" said, else read-all, except
@@ -31,7 +30,7 @@ struct RolePlanner {
             }
         }
         if !someoneHasEverything {
-            roles.append(RoleSpec(name: "admin", permissions: entityNames.map { .init(entity: $0, actions: CRUDAction.allCases, scope: .all) }))
+            roles.append(RoleSpec(name: "admin", permissions: entityNames.map { .init(entity: $0, actions: CRUDAction.allCases, scope: .all) }, inferred: true))
             draft.assumptions.append("No described role can do everything; added an admin role with full access to every entity.")
         }
         return roles
@@ -42,45 +41,42 @@ struct RolePlanner {
         draft.assumptions.append("No roles were described; assumed admin (full access) and member (reads everything, creates and updates their own rows, owned through each entity's owner field).")
         let names = draft.entities.map(\.name)
         return [
-            RoleSpec(name: "admin", permissions: names.map { .init(entity: $0, actions: CRUDAction.allCases, scope: .all) }),
+            RoleSpec(name: "admin", permissions: names.map { .init(entity: $0, actions: CRUDAction.allCases, scope: .all) }, inferred: true),
             RoleSpec(name: "member", permissions: names.flatMap { name in
                 [RoleSpec.Permission(entity: name, actions: [.read], scope: .all), .init(entity: name, actions: [.create, .update], scope: .own)]
-            }),
+            }, inferred: true),
         ]
     }
 
     private func role(named name: String, in draft: inout DraftSpec) -> RoleSpec {
         let count = draft.entities.count
-        var grants = [EntityGrants](repeating: EntityGrants(), count: count)
-        var everything: EntityGrants?
+        var all = [Set<CRUDAction>](repeating: [], count: count)
+        var own = [Set<CRUDAction>](repeating: [], count: count)
+        var everything: Set<CRUDAction>?
         let statements = draft.roleStatements.filter { $0.roles.contains(name) }
         for statement in statements where !statement.negated {
-            let actions = Self.actions(for: statement.grants, scope: statement.scope, role: name)
+            let actions = Self.actions(for: statement.grants)
             if statement.everything {
-                everything = (everything ?? EntityGrants()).adding(actions, scope: .all)
+                everything = (everything ?? []).union(actions)
                 continue
             }
             for entity in statement.entities {
                 guard let index = draft.index(of: entity) else { continue }
-                if statement.scope == .own { ensureOwner(of: index, role: name, hint: statement.ownerHint, in: &draft, announce: true) }
-                grants[index] = grants[index].adding(actions, scope: statement.scope)
+                switch statement.scope {
+                case .all:
+                    all[index].formUnion(actions)
+                case .own:
+                    ensureOwner(of: index, role: name, hint: statement.ownerHint, in: &draft, announce: true)
+                    own[index].formUnion(actions)
+                }
             }
         }
-        var all = [Set<CRUDAction>](repeating: [], count: count)
-        var own = [Set<CRUDAction>](repeating: [], count: count)
         for index in 0..<count {
             if RoleNames.isAdministrator(name) {
                 all[index] = Set(CRUDAction.allCases)
-            } else if grants[index].isEmpty {
-                if let everything { all[index] = everything.allActions }
+            } else if all[index].isEmpty, own[index].isEmpty {
+                if let everything { all[index] = everything }
                 else if draft.entities[index].name != name { all[index] = [.read] }
-            } else {
-                all[index] = grants[index].allActions
-                own[index] = grants[index].ownActions
-                if !all[index].contains(.read), !own[index].contains(.read), all[index].contains(.create) || own[index].contains(.create) {
-                    own[index].insert(.read)
-                    ensureOwner(of: index, role: name, hint: nil, in: &draft, announce: true)
-                }
             }
         }
         for statement in statements where statement.negated {
@@ -101,58 +97,19 @@ struct RolePlanner {
         return RoleSpec(name: name, permissions: permissions)
     }
 
-    /// What statements grant a role on one entity: actions said outright, and actions implied by
-    /// "see" (create and update), which an explicit own-scoped grant of the same action overrides.
-    struct EntityGrants: Sendable {
-        /// Said outright for all rows.
-        var explicitAll: Set<CRUDAction> = []
-        /// Implied for all rows.
-        var impliedAll: Set<CRUDAction> = []
-        /// Said outright for own rows.
-        var explicitOwn: Set<CRUDAction> = []
-        /// Implied for own rows.
-        var impliedOwn: Set<CRUDAction> = []
-
-        /// Whether nothing was granted.
-        var isEmpty: Bool { explicitAll.isEmpty && impliedAll.isEmpty && explicitOwn.isEmpty && impliedOwn.isEmpty }
-        /// The actions on all rows: explicit ones, and implied ones not limited to own rows elsewhere.
-        var allActions: Set<CRUDAction> { explicitAll.union(impliedAll.subtracting(explicitOwn)) }
-        /// The actions on own rows.
-        var ownActions: Set<CRUDAction> { explicitOwn.union(impliedOwn) }
-
-        /// These grants with more actions at a scope.
-        func adding(_ actions: (explicit: Set<CRUDAction>, implied: Set<CRUDAction>), scope: RoleSpec.Scope) -> EntityGrants {
-            var copy = self
-            switch scope {
-            case .all:
-                copy.explicitAll.formUnion(actions.explicit)
-                copy.impliedAll.formUnion(actions.implied)
-            case .own:
-                copy.explicitOwn.formUnion(actions.explicit)
-                copy.impliedOwn.formUnion(actions.implied)
-            }
-            return copy
-        }
-    }
-
-    /// The actions a statement grants outright, and those it implies.
-    static func actions(for grants: [RoleStatement.Grant], scope: RoleSpec.Scope, role: String) -> (explicit: Set<CRUDAction>, implied: Set<CRUDAction>) {
-        var explicit: Set<CRUDAction> = []
-        var implied: Set<CRUDAction> = []
+    /// The actions a statement grants, as people mean its verbs: reading verbs read only.
+    static func actions(for grants: [RoleStatement.Grant]) -> Set<CRUDAction> {
+        var actions: Set<CRUDAction> = []
         for grant in grants {
             switch grant {
-            case .readOnly: explicit.insert(.read)
-            case .visibility:
-                explicit.insert(.read)
-                if RoleNames.isReadOnly(role) || grants.contains(.readOnly) { continue }
-                implied.formUnion(scope == .all && RoleNames.isElevated(role) ? [.create, .update, .delete] : [.create, .update])
-            case .manage: explicit.formUnion(CRUDAction.allCases)
-            case .edit, .decide: explicit.formUnion([.read, .update])
-            case .create: explicit.insert(.create)
-            case .delete: explicit.formUnion([.read, .delete])
+            case .readOnly, .visibility: actions.insert(.read)
+            case .manage: actions.formUnion(CRUDAction.allCases)
+            case .edit, .decide: actions.formUnion([.read, .update])
+            case .create: actions.formUnion([.create, .read])
+            case .delete: actions.formUnion([.read, .delete])
             }
         }
-        return (explicit, implied.subtracting(explicit))
+        return actions
     }
 
     /// The actions a negated statement takes away ("cannot delete" → delete).

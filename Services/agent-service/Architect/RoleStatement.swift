@@ -4,7 +4,7 @@ import Shared
 struct RoleStatement: Sendable, Equatable {
     /// What the verb grants.
     enum Grant: Sendable, Equatable {
-        /// see, view, read, access, work on: read, plus create/update unless read-only.
+        /// see, view, read, access, work on: read.
         case visibility
         /// read-only access.
         case readOnly

@@ -144,13 +144,14 @@ struct RoleStatementReader {
         switch word {
         case "see", "sees", "view", "views", "read", "reads", "access", "accesses", "browse", "work", "works", "track", "tracks", "list", "export":
             .visibility
-        case "manage", "manages", "administer", "administers", "control", "controls", "handle", "handles", "own", "owns":
+        case "manage", "manages", "administer", "administers", "control", "controls", "handle", "handles", "own", "owns",
+             "run", "runs", "oversee", "oversees":
             word == "own" ? nil : .manage
         case "edit", "edits", "update", "updates", "modify", "modifies", "change", "changes":
             .edit
         case "create", "creates", "add", "adds", "submit", "submits", "write", "writes", "book", "order", "post",
              "comment", "schedule", "request", "file", "log", "place", "open", "opens", "raise", "register",
-             "upload", "reserve", "publish", "publishes", "invite", "enroll":
+             "upload", "reserve", "publish", "publishes", "invite", "enroll", "record", "records", "logs", "capture", "captures":
             .create
         case "delete", "deletes", "remove", "removes", "cancel", "cancels":
             .delete

@@ -133,11 +133,27 @@ public struct RoleSpec: Codable, Sendable, Equatable {
     public var name: String
     /// Permissions per entity.
     public var permissions: [Permission]
+    /// True when the role was not described but added by default (an `admin` when no described
+    /// role can do everything; `admin` and `member` when no roles were described).
+    public var inferred: Bool
 
     /// Creates a role.
-    public init(name: String, permissions: [Permission]) {
+    public init(name: String, permissions: [Permission], inferred: Bool = false) {
         self.name = name
         self.permissions = permissions
+        self.inferred = inferred
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, permissions, inferred
+    }
+
+    /// Decodes a role; `inferred` is optional (false when absent: specs stored before it existed).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        permissions = try container.decode([Permission].self, forKey: .permissions)
+        inferred = try container.decodeIfPresent(Bool.self, forKey: .inferred) ?? false
     }
 
     /// What a role may do with one entity.
