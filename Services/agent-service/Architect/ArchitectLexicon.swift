@@ -7,7 +7,7 @@ enum ArchitectLexicon {
     static let determiners: Set<String> = [
         "a", "an", "the", "each", "every", "all", "any", "its", "their", "his", "her", "our",
         "my", "your", "this", "these", "those", "also", "just", "only", "both", "own", "new",
-        "existing", "different", "other", "certain", "specific", "given", "such", "then",
+        "existing", "different", "other", "certain", "specific", "such", "then",
         "various", "basic", "simple", "individual", "single", "actual", "corresponding",
     ]
 
@@ -95,7 +95,8 @@ enum ArchitectLexicon {
         "hospital", "practice", "school", "restaurant", "hotel", "gym", "agency", "dashboard",
         "i", "we", "you", "me", "us", "build", "create", "make", "develop", "design", "implement",
         "need", "want", "like", "please", "help", "there", "it", "something", "mvp", "prototype",
-        "hr", "e-commerce", "ecommerce", "management",
+        "hr", "e-commerce", "ecommerce", "management", "club", "studio", "surgery", "firm", "business",
+        "charity", "salon",
     ]
 
     /// Words that never name an entity: features, vague words, the application itself.

@@ -64,7 +64,20 @@ struct ClauseMarker: Sendable, Equatable {
                        "appear in", "is placed by", "are placed by", "is made by", "are made by",
                        "is created by", "are created by", "is written by", "are written by",
                        "is submitted by", "are submitted by", "is booked by", "are booked by",
-                       "is filed by", "are filed by", "is opened by", "are opened by", "references"]
+                       "is filed by", "are filed by", "is opened by", "are opened by", "references",
+                       "is run by", "are run by", "is taken by", "are taken by", "is led by", "are led by",
+                       "is logged against", "are logged against", "logged against", "is logged on",
+                       "are logged on", "is logged for", "are logged for", "comes from", "come from",
+                       "is kept at", "are kept at", "is kept in", "are kept in", "is stored in",
+                       "are stored in", "is written for", "are written for", "is written about",
+                       "are written about", "runs on", "run on", "goes to", "go to", "is held at",
+                       "are held at", "takes place at", "take place at", "is raised against",
+                       "are raised against", "is issued to", "are issued to", "is issued for",
+                       "are issued for", "is made for", "are made for", "sits under", "sit under",
+                       "is nested under", "are nested under", "reports to", "report to", "is based at",
+                       "are based at", "is located at", "are located at", "is located in", "are located in"]
+        let children = ["is divided into", "are divided into", "is split into", "are split into",
+                        "is broken into", "are broken into"]
         let permits = ["see", "sees", "view", "views", "read", "reads", "access", "accesses",
                        "have access to", "has access to", "have full access to", "has full access to",
                        "have read access to", "has read access to", "have read_only access to",
@@ -80,7 +93,7 @@ struct ClauseMarker: Sendable, Equatable {
                             "register", "upload", "reserve", "cancel", "close", "closes", "resolve",
                             "resolves", "change", "changes", "control", "publish", "publishes",
                             "browse", "export", "invite", "enroll"]
-        var markers = has.map { ClauseMarker($0, .has) }
+        var markers = (has + children).map { ClauseMarker($0, .has) }
             + links.map { ClauseMarker($0, .links) }
             + tracks.map { ClauseMarker($0, .tracks) }
             + belongs.map { ClauseMarker($0, .belongsTo) }
@@ -126,6 +139,26 @@ struct ClauseMarker: Sendable, Equatable {
             if after >= tokens.count { continue }
             return (marker, marker.words.count)
         }
-        return nil
+        return passive(in: tokens, at: index)
+    }
+
+    /// Prepositions after a passive verb that make its object the subject's parent.
+    static let passivePrepositions: Set<String> = ["by", "for", "to", "against", "on", "at", "in", "under", "from", "within"]
+    /// Past participles that do not end in "-ed".
+    static let irregularParticiples: Set<String> = [
+        "taken", "written", "made", "run", "held", "kept", "given", "sent", "done", "seen", "sold", "bought",
+        "brought", "led", "paid", "put", "set", "shown", "drawn", "grown", "known", "built", "spent", "lent",
+        "found", "told", "won", "hung", "stuck", "bound", "driven", "ridden", "chosen", "taught", "caught",
+    ]
+
+    /// A passive verb phrase not listed among the markers: "is/are/gets + participle +
+    /// preposition" ("lessons are booked for a learner", "samples are kept in a freezer") — the
+    /// object is the subject's parent.
+    static func passive(in tokens: [DescriptionToken], at index: Int) -> (marker: ClauseMarker, length: Int)? {
+        guard index + 3 < tokens.count, let auxiliary = tokens[index].word, ["is", "are", "get", "gets", "be"].contains(auxiliary),
+              let participle = tokens[index + 1].word, participle.hasSuffix("ed") && participle.count > 4 || irregularParticiples.contains(participle),
+              let preposition = tokens[index + 2].word, passivePrepositions.contains(preposition),
+              let next = tokens[index + 3].word, !objectPronouns.contains(next) else { return nil }
+        return (ClauseMarker("\(auxiliary) \(participle) \(preposition)", .belongsTo), 3)
     }
 }

@@ -92,7 +92,7 @@ struct ClauseSplitter {
         var index = 0
         while index < tokens.count {
             if let (marker, length) = ClauseMarker.match(in: tokens, at: index),
-               !(Self.attributive.contains(marker.words) && found.contains { $0.marker.kind == .links }) {
+               !(Self.attributive.contains(marker.words) && (found.contains { $0.marker.kind == .links } || followsField(tokens, at: index))) {
                 found.append((index, index + length, marker))
                 index += length
             } else if tokens[index].mark == ":", found.isEmpty, index > 0, index <= 6 {
@@ -139,7 +139,7 @@ struct ClauseSplitter {
             } else {
                 clauses[number2 - 1].object = Array(tokens[previousEnd..<marker.start])
             }
-            let cleaned = Self.clean(subjectTokens.words)
+            let cleaned = Self.clean(subjectTokens.compactMap(\.word))
             clauses.append(Clause(
                 subject: cleaned.words, coSubjects: coSubjects, marker: marker.marker,
                 negated: cleaned.negated, restrictive: cleaned.restrictive, object: Array(tokens[marker.end...]), sentence: number,
@@ -149,6 +149,13 @@ struct ClauseSplitter {
             previousEnd = marker.end
         }
         return clauses
+    }
+
+    /// Whether the word before `index` ends a field's name ("… at a date and time with a fee"):
+    /// "with" after a field goes on listing, it does not open a clause about that word.
+    private func followsField(_ tokens: [DescriptionToken], at index: Int) -> Bool {
+        guard index > 0, let word = tokens[index - 1].word else { return false }
+        return FieldTypeRules.type(forName: word) != .string || ArchitectLexicon.fieldWords.contains(word)
     }
 
     /// Markers that attach to the noun right before them ("tasks with a title"): that noun is

@@ -84,10 +84,16 @@ extension DescriptionReading {
                         applyLink(clause, to: name)
                         continue
                     }
+                    if clause.marker.kind == .belongsTo {
+                        let (parents, fields) = Self.parentsAndFields(clause.object)
+                        for item in parents { applyParent(item, to: name) }
+                        for item in fields { applyHas(item, to: name) }
+                        continue
+                    }
                     for item in items {
                         switch clause.marker.kind {
                         case .has, .tracks, .label: applyHas(item, to: name)
-                        case .belongsTo: applyParent(item, to: name)
+                        case .belongsTo: break
                         case .userLink(let field): applyUserLink(item, field: field, to: name)
                         case .permits, .links: break
                         }
@@ -103,6 +109,15 @@ extension DescriptionReading {
                 break
             }
         }
+    }
+
+    /// The object of a "belongs to" clause cut at "with" or a colon: the parents before, the
+    /// subject's fields after ("are booked for a learner with a duration and a price").
+    static func parentsAndFields(_ object: [DescriptionToken]) -> (parents: [NounPhrase], fields: [NounPhrase]) {
+        guard let split = object.firstIndex(where: { $0.word.map(linkAttributeStarts.contains) == true || $0.mark == ":" }) else {
+            return (NounPhraseList.parse(object), [])
+        }
+        return (NounPhraseList.parse(Array(object[..<split])), NounPhraseList.parse(Array(object[(split + 1)...])))
     }
 
     /// "X has …": a field, a reference, a user field, or children.
@@ -150,6 +165,8 @@ extension DescriptionReading {
         case .plain:
             if let parent = parentEntity(item), entityNames.contains(parent), parent != subject {
                 addField(DraftField(name: parent, type: .reference, required: true, references: parent), to: subject)
+            } else if let field = plainField(item, of: subject), field.type != .string {
+                addField(field, to: subject)
             }
         case .skip:
             break

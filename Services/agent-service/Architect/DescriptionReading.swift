@@ -18,10 +18,13 @@ struct DescriptionReading {
     /// refers to the parent.
     var groupLinks: [(child: String, parent: String)] = []
 
-    /// Tokenizes a description and cuts it into clauses.
+    /// Tokenizes a description and cuts it into clauses; sentences that say which data is personal
+    /// ("patients' contact details are personal data") are read by `PersonalDataStatement` alone.
     init(description: String, title: String) {
         let splitter = ClauseSplitter()
-        let raw = DescriptionTokenizer().sentences(description)
+        let raw = DescriptionTokenizer().sentences(description).filter { sentence in
+            PersonalDataStatement.statement(sentence.words.map { $0.replacingOccurrences(of: "'", with: "") }) == nil
+        }
         draft = DraftSpec(title: title)
         sentences = splitter.expandGroups(raw.map(splitter.rewritePhrases))
         clauses = splitter.clauses(in: raw)
@@ -39,6 +42,8 @@ struct DescriptionReading {
         collectGroupedEntities()
         collectEntities()
         collectFields()
+        collectSelfReferences()
+        collectManyMentions()
         collectManyToMany()
         if draft.entities.isEmpty { addNamedArchetypes() }
         if draft.entities.isEmpty { addDomainEntities() }
@@ -107,12 +112,16 @@ struct DescriptionReading {
         }
     }
 
-    /// Where "for a X" starts in a subject ("invoices for a customer have …"), if it does.
+    /// Where "for a X" starts in a subject ("invoices for a customer have …", "ops per WO: …",
+    /// "tickets on an asset have …"), if it does.
     static func forSplit(_ words: [String]) -> Int? {
-        guard let index = words.firstIndex(where: { $0 == "for" || $0 == "of" }), index > 0, index + 1 < words.count,
-              ["a", "an", "each", "one", "every", "the"].contains(words[index + 1]) else { return nil }
+        guard let index = words.firstIndex(where: parentPrepositions.contains), index > 0, index + 1 < words.count,
+              words[index] == "per" || ["a", "an", "each", "one", "every", "the"].contains(words[index + 1]) else { return nil }
         return index
     }
+
+    /// Prepositions that put a parent after a subject: "invoices per member", "tickets on an asset".
+    static let parentPrepositions: Set<String> = ["for", "of", "per", "on", "against", "in", "at", "under", "within"]
 
     /// The parent named by "for a X" in a clause's subject, as a phrase.
     func subjectParent(_ clause: Clause) -> NounPhrase? {
@@ -225,7 +234,7 @@ struct DescriptionReading {
                 if let parent = subjectParent(clause).flatMap(parentEntity) { draft.addEntity(parent, position: clause.position + 1) }
                 if clause.marker.kind == .links { addLinkedEntities(clause) }
                 if clause.marker.kind == .belongsTo {
-                    for item in NounPhraseList.parse(clause.object) {
+                    for item in Self.parentsAndFields(clause.object).parents {
                         if let parent = parentEntity(item) { draft.addEntity(parent, position: item.position) }
                     }
                 }

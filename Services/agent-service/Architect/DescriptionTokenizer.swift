@@ -85,6 +85,18 @@ private struct Scanner {
         return sentences
     }
 
+    /// Whether a dash here labels the list after it with the words before it ("vendors - name,
+    /// email"): it follows one to four words that open the sentence, and a comma follows on its line.
+    private var opensLabel: Bool {
+        guard stack.count == 1, (1...4).contains(stack[0].count), stack[0].allSatisfy({ $0.word != nil }), peek() == " " else { return false }
+        var ahead = index + 1
+        while ahead < characters.count, characters[ahead] != "\n", characters[ahead] != "." {
+            if characters[ahead] == "," { return true }
+            ahead += 1
+        }
+        return false
+    }
+
     private func peek(_ offset: Int = 1) -> Character? {
         let next = index + offset
         return next < characters.count ? characters[next] : nil
@@ -93,7 +105,12 @@ private struct Scanner {
     private mutating func scanPunctuation(_ character: Character) {
         switch character {
         case "-":
-            if !word.isEmpty, let next = peek(), next.isLetter || next.isNumber { word.append("-") } else { flushWord(); append(.mark(",", position: nextPosition())) }
+            if !word.isEmpty, let next = peek(), next.isLetter || next.isNumber {
+                word.append("-")
+            } else {
+                flushWord()
+                append(.mark(opensLabel ? ":" : ",", position: nextPosition()))
+            }
         case ".":
             if let last = word.last, last.isNumber, let next = peek(), next.isNumber { word.append(".") } else { endSentenceOrComma() }
         case "'":

@@ -78,6 +78,8 @@ struct NounPhrase: Sendable, Equatable {
             } else if ArchitectLexicon.collectionWords.contains(first) {
                 quantity = .many
                 if words.count > 1, words[1] == "of" { words.removeFirst() }
+            } else if ArchitectLexicon.numberWords.contains(first) || first.allSatisfy(\.isNumber), words.count > 1 {
+                if quantity == .unspecified { quantity = .many }
             } else if !ArchitectLexicon.determiners.contains(first) && !leadingPrepositions.contains(first) {
                 break
             }

@@ -1,0 +1,88 @@
+import Shared
+
+/// Relations written in any verb: "many" on both sides ("pages carry many labels and a label is
+/// used on many pages") and references of an entity to itself ("a supervisor who is another
+/// engineer", "nested under a parent category").
+extension DescriptionReading {
+    /// Words that say "more than one" before a noun.
+    static let manyWords: Set<String> = ["many", "several", "multiple", "lots", "numerous"]
+    /// Words before an entity's own name that make a reference to another row of it.
+    static let selfReferenceWords: Set<String> = ["another", "parent", "previous", "prior", "earlier", "next", "other"]
+    /// Words that end one statement inside a sentence.
+    static let statementBoundaries: Set<String> = ["and", "while", "whereas", "but", "so"]
+
+    /// Pass 6a: "X <any verb> many Y" facts, added to `manyOf`; a fact whose reverse is never
+    /// written makes Y refer to X ("a filmmaker submits many films" → film.filmmaker).
+    mutating func collectManyMentions() {
+        var found: [(String, String)] = []
+        for sentence in sentences {
+            for statement in Self.statements(of: sentence) {
+                guard let many = statement.firstIndex(where: Self.manyWords.contains), many > 0,
+                      let owner = matcher.mentions(in: Array(statement[..<many])).first?.name else { continue }
+                let after = Array(statement[(many + 1)...].drop { $0 == "of" })
+                guard let child = leadingEntity(after), child != owner, !found.contains(where: { $0 == (owner, child) }) else { continue }
+                found.append((owner, child))
+            }
+        }
+        for (owner, child) in found {
+            if !manyOf.contains(where: { $0 == (owner, child) }) { manyOf.append((owner, child)) }
+            let reverse = found.contains { $0 == (child, owner) }
+            let linked = draft.index(of: child).map { draft.entities[$0].fields.contains { $0.references == owner } } ?? true
+                || draft.index(of: owner).map { draft.entities[$0].fields.contains { $0.references == child } } ?? true
+            if !reverse, !linked {
+                addField(DraftField(name: owner, type: .reference, required: true, references: owner, fromCollection: true), to: child)
+            }
+        }
+    }
+
+    /// Pass 6b: a reference of an entity to another row of itself, named by the noun before "who
+    /// is another X" ("supervisor"), by "X of another X" ("duplicate_of"), or by the word before
+    /// the name ("parent_category", "previous_operation").
+    mutating func collectSelfReferences() {
+        for sentence in sentences {
+            let words = sentence.words
+            guard let subject = matcher.mentions(in: words).first?.name else { continue }
+            for index in words.indices.dropLast() where Self.selfReferenceWords.contains(words[index]) {
+                guard leadingEntity(Array(words[(index + 1)...])) == subject else { continue }
+                addField(DraftField(name: selfReferenceName(words, at: index, entity: subject), type: .reference, references: subject), to: subject)
+                break
+            }
+        }
+    }
+
+    /// The name of a self-reference whose marker word stands at `index`.
+    private func selfReferenceName(_ words: [String], at index: Int, entity: String) -> String {
+        let before = Array(words[..<index])
+        if before.last == "of", before.count >= 2, !ArchitectLexicon.determiners.contains(before[before.count - 2]) {
+            return "\(before[before.count - 2])_of"
+        }
+        if let relative = before.lastIndex(where: ArchitectLexicon.relatives.contains), relative > 0, before.count - relative <= 3 {
+            let noun = before[..<relative].suffix(2).drop { ArchitectLexicon.determiners.contains($0) || Self.groupPhraseStops.contains($0) }
+            if !noun.isEmpty, !noun.contains(where: Self.groupPhraseStops.contains) {
+                return EnglishInflection.snakeCase(Array(noun))
+            }
+        }
+        return words[index] == "another" || words[index] == "other" ? "related_\(entity)" : "\(words[index])_\(entity)"
+    }
+
+    /// The entity named by the first one to three words.
+    private func leadingEntity(_ words: [String]) -> String? {
+        for length in stride(from: min(3, words.count), through: 1, by: -1) {
+            if let name = matcher.entity(for: Array(words.prefix(length))) { return name }
+        }
+        return nil
+    }
+
+    /// A sentence cut into statements at `,` `;` and "and"/"while"/"but", groups flattened.
+    private static func statements(of sentence: [DescriptionToken]) -> [[String]] {
+        var statements: [[String]] = [[]]
+        for token in sentence {
+            if token.mark == "," || token.word.map(statementBoundaries.contains) == true {
+                statements.append([])
+            } else if let word = token.word {
+                statements[statements.count - 1].append(word)
+            }
+        }
+        return statements.filter { !$0.isEmpty }
+    }
+}
