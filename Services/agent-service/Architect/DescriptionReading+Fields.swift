@@ -214,6 +214,9 @@ extension DescriptionReading {
             values = nil
         }
         field.type = type ?? FieldTypeRules.type(forName: name)
+        if let unit = item.unit, [.string, .int, .decimal].contains(field.type), let measured = FieldTypeRules.measuredType(unit: unit, name: name) {
+            field.type = measured
+        }
         if field.type == .enum {
             field.values = Self.unique((values ?? defaultValues(for: name, of: entity)).filter(EnglishInflection.isValidName))
             if field.values?.isEmpty ?? true { field.values = ["active", "inactive"] }

@@ -45,7 +45,7 @@ extension DescriptionTokenizer {
     /// "true/false" — bare or in parentheses.
     static let flagPatterns: [(String, String)] = [
         (#"\(\s*(y/n|y or n|yes/no|yes or no|true/false|true or false)\s*\)"#, "(yes/no)"),
-        (#"(?<![(\w])(y/n|yes/no|yes or no|true/false|true or false)(?![\w)])"#, "(yes/no)"),
+        (#"(?<![(\w])(y/n|yes/no|yes or no|true/false|true or false)(?!\w)"#, "(yes/no)"),
     ]
 }
 

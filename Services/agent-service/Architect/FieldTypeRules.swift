@@ -8,19 +8,36 @@ enum FieldTypeRules {
     static let moneyWords: Set<String> = [
         "amount", "price", "total", "subtotal", "cost", "costs", "salary", "budget", "fee", "fees",
         "revenue", "balance", "wage", "wages", "tax", "income", "deposit", "pay", "rent", "refund",
-        "spend", "spending", "payout", "premium", "invoiced",
+        "spend", "spending", "payout", "premium", "invoiced", "money", "quote", "estimate", "principal",
+        "excess", "charge", "fare", "earnings",
     ]
     /// Words that make a name an integer (as the last word, or anywhere after "number of").
     static let intWords: Set<String> = [
         "quantity", "qty", "count", "age", "capacity", "seats", "stock", "guests", "headcount",
-        "year", "minutes", "duration", "rank", "rating", "floor", "units", "version", "points",
+        "year", "minutes", "duration", "rank", "rating", "floor", "units", "points",
         "views", "likes", "attendees", "participants", "beds", "rooms", "copies", "pages",
-        "seconds", "days", "weeks", "months", "years", "nights", "mileage",
+        "seconds", "days", "weeks", "months", "years", "nights", "mileage", "spaces", "sold", "ibu",
+        "odometer", "places", "plants", "workers", "travellers", "travelers", "tickets", "faults", "mins",
     ]
+    /// Last words of names that identify or classify, never amounts ("cost centre", "tax code").
+    static let identifierWords: Set<String> = ["centre", "center", "code", "type", "category", "number", "id", "reference", "method", "frequency", "status", "account"]
+
+    /// Units of measure: a field written with one ("weight in kg", "length in metres") holds a
+    /// decimal, except units counted whole.
+    static let measureUnits: Set<String> = [
+        "kg", "kgs", "kilograms", "kilos", "g", "grams", "mg", "milligrams", "ml", "millilitres", "milliliters",
+        "l", "litres", "liters", "hectolitres", "microlitres", "cl", "m", "metres", "meters", "cm", "centimetres",
+        "centimeters", "mm", "millimetres", "km", "kilometres", "kilometers", "miles", "feet", "ft", "inches",
+        "square", "sq", "cubic", "m2", "m3", "celsius", "degrees", "percent", "lbs", "pounds", "oz", "tonnes", "tons",
+    ]
+    /// Units counted whole: a field in these is an integer ("width in pixels", "mileage in km").
+    static let wholeUnits: Set<String> = ["pixels", "px", "points", "pages", "items", "units", "pieces"]
+
     /// Last words that make a name a decimal.
     static let decimalWords: Set<String> = [
         "rate", "percentage", "percent", "weight", "height", "width", "length", "latitude",
         "longitude", "lat", "lng", "ratio", "score", "temperature", "distance", "hours", "size_cm",
+        "volume", "beam", "strength", "dosage", "dose", "gravity", "abv", "area", "humidity", "depth", "draft",
     ]
     /// Last words that make a name long text.
     static let textWords: Set<String> = [
@@ -28,6 +45,7 @@ enum FieldTypeRules {
         "summary", "bio", "biography", "details", "message", "instructions", "reason", "feedback",
         "remarks", "symptoms", "diagnosis", "history", "text", "answer", "requirements", "agenda",
         "abstract", "excerpt", "terms", "explanation", "justification", "resolution", "treatment",
+        "caption", "directions", "allergies",
     ]
     /// Last words that make a name a boolean.
     static let boolWords: Set<String> = [
@@ -63,6 +81,7 @@ enum FieldTypeRules {
     static func field(from words: [String]) -> (name: String, type: FieldType?) {
         var words = canonical(words)
         var type: FieldType?
+        if words.count > 2, words.last == "date", words[words.count - 2] == "on" { words.removeLast() }
         if let first = words.first, first == "whether" || first == "if", words.count > 1 {
             words = Array(words.dropFirst().drop(while: questionFillers.contains))
             type = .bool
@@ -109,10 +128,14 @@ enum FieldTypeRules {
             || parts.contains("due") { return .date }
         if parts.contains("email") { return .email }
         if parts.contains(where: { ["phone", "mobile", "telephone", "fax", "cell"].contains($0) }) { return .phone }
+        if ["until", "expiry", "expires"].contains(last) { return .date }
         if intWords.contains(last) || name.hasPrefix("number_of") || name.hasPrefix("num_of") || name.hasPrefix("count_of") { return .int }
+        if parts.contains("year") || name == "number" || name == "version_number" { return .int }
+        if parts.count > 1, intWords.contains(first) || ["available", "left", "remaining"].contains(last) && parts.contains(where: intWords.contains) { return .int }
         if last == "level", parts.contains(where: { ["stock", "reorder", "inventory"].contains($0) }) { return .int }
+        if last == "rate", parts.contains(where: { ["hourly", "daily", "nightly", "day", "weekly", "monthly", "per", "night", "hour"].contains($0) }) { return .money }
         if decimalWords.contains(last) { return .decimal }
-        if parts.contains(where: moneyWords.contains) { return .money }
+        if parts.contains(where: moneyWords.contains), !identifierWords.contains(last) { return .money }
         if textWords.contains(last) { return .text }
         if boolWords.contains(last) { return .bool }
         if enumDefaults[last] != nil { return .enum }
@@ -124,6 +147,7 @@ enum FieldTypeRules {
         let flat = parts.map { $0.joined(separator: " ") }
         if Set(flat) == ["yes", "no"] || Set(flat) == ["true", "false"] { return .bool }
         guard flat.count == 1 else { return nil }
+        if let unit = measuredType(unit: flat[0], name: "") { return unit }
         switch flat[0] {
         case "date": return .date
         case "datetime", "timestamp", "date and time", "time": return .datetime
@@ -137,6 +161,14 @@ enum FieldTypeRules {
         case "phone", "phone number": return .phone
         default: return nil
         }
+    }
+
+    /// The type of a field measured in a unit: whole units and distances on a counter
+    /// ("mileage in km") are integers, other units decimals; nil when the word is no unit.
+    static func measuredType(unit: String, name: String) -> FieldType? {
+        if wholeUnits.contains(unit) { return .int }
+        guard measureUnits.contains(unit) else { return nil }
+        return ["mileage", "odometer"].contains(where: name.hasPrefix) ? .int : .decimal
     }
 
     /// Default values for an enum-like name written without values.

@@ -27,6 +27,8 @@ struct NounPhrase: Sendable, Equatable {
     var values: [String]?
     /// Where the phrase starts in the description.
     var position: Int
+    /// The unit of measure written after the phrase ("weight in kg" → `kg`), if any.
+    var unit: String?
 
     /// Words that make a field required.
     static let requiredWords: Set<String> = ["required", "mandatory", "compulsory", "obligatory"]
@@ -85,8 +87,18 @@ struct NounPhrase: Sendable, Equatable {
             }
             words.removeFirst()
         }
-        if let stop = words.indices.dropFirst().first(where: { ArchitectLexicon.phraseStops.contains(words[$0]) }) {
+        var measureUnit: String?
+        if words.count > 2, words[0].hasSuffix("ing"), ["a", "an", "the", "their", "its"].contains(words[1]) {
+            words = Array(words.dropFirst(2))
+        }
+        let isStop = { (index: Int) in
+            ArchitectLexicon.phraseStops.contains(words[index]) && !(index + 1 < words.count && words[index] == "in" && ["at", "on"].contains(words[index + 1]))
+        }
+        if let stop = words.indices.dropFirst().first(where: isStop) {
             let unit = stop + 1 < words.count && words[stop] == "in" && timeUnits.contains(words[stop + 1]) ? [words[stop + 1]] : []
+            if stop + 1 < words.count, ["in", "per"].contains(words[stop]), FieldTypeRules.measureUnits.contains(words[stop + 1]) || FieldTypeRules.wholeUnits.contains(words[stop + 1]) {
+                measureUnit = words[stop + 1]
+            }
             words = Array(words[..<stop]) + unit
         }
         while let last = words.last, ArchitectLexicon.determiners.contains(last) || last == "of" || last == "and" {
@@ -94,6 +106,6 @@ struct NounPhrase: Sendable, Equatable {
         }
         guard !words.isEmpty else { return nil }
         return NounPhrase(words: words, quantity: quantity, required: required, unique: unique,
-                          personal: personal, group: group, values: nil, position: position)
+                          personal: personal, group: group, values: nil, position: position, unit: measureUnit)
     }
 }
