@@ -117,6 +117,20 @@ enum ArchitectLexicon {
         "entity", "entities", "object", "objects", "model", "models", "table", "tables",
     ]
 
+    /// Vague words that name an entity in a compound or as what a clause is about ("time
+    /// entries", "Pages belong to a space"), singular.
+    static let domainNouns: Set<String> = [
+        "page", "table", "part", "service", "application", "object", "signup", "entry", "record", "report",
+        "detail", "model", "option", "session", "order", "note", "log", "item",
+    ]
+
+    /// Words of an application's features: a compound with one is no entity ("login page").
+    static let featureWords: Set<String> = [
+        "login", "logins", "signin", "dashboard", "search", "notification", "notifications", "analytics",
+        "reporting", "export", "import", "integration", "authentication", "auth", "ui", "interface",
+        "screen", "landing", "admin", "settings", "profile", "home", "error", "status",
+    ]
+
     /// Plural words that are fields, not collections of child entities ("notes", "hours").
     static let pluralFieldWords: Set<String> = [
         "notes", "details", "instructions", "requirements", "hours", "minutes", "days", "years",

@@ -23,6 +23,8 @@ struct ClauseSplitter {
             (["as", "well", "as"], "and"), (["along", "with"], "and"), (["together", "with"], "and"),
             (["zero", "or", "more"], "many"), (["one", "or", "more"], "many"), (["as", "well"], "and"),
             (["and", "or"], "or"),
+            (["are", "scheduled", "at", "a", "date", "and", "time"], "have a scheduled datetime"),
+            (["is", "scheduled", "at", "a", "date", "and", "time"], "has a scheduled datetime"),
             (["at", "a", "date", "and", "time"], ", scheduled datetime"), (["on", "a", "date", "and", "time"], ", scheduled datetime"),
             (["for", "a", "date", "and", "time"], ", scheduled datetime"), (["date", "and", "time"], "scheduled datetime"),
         ]
@@ -92,7 +94,7 @@ struct ClauseSplitter {
         var index = 0
         while index < tokens.count {
             if let (marker, length) = ClauseMarker.match(in: tokens, at: index),
-               !(Self.attributive.contains(marker.words) && (found.contains { $0.marker.kind == .links } || followsField(tokens, at: index))) {
+               !(Self.attributive.contains(marker.words) && (found.contains { [.links, .belongsTo].contains($0.marker.kind) } || followsField(tokens, at: index))) {
                 found.append((index, index + length, marker))
                 index += length
             } else if tokens[index].mark == ":", found.isEmpty, index > 0, index <= 6 {

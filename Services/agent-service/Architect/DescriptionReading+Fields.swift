@@ -41,6 +41,9 @@ extension DescriptionReading {
         if !item.namesMany, draft.roleNames.contains(role), !entityNames.contains(whole) { return .userField(role) }
         if item.namesMany {
             if let target = matcher.entity(for: words), target != subject { return .collection(target) }
+            if let group = item.group, NounPhraseList.groupParts(group).count >= 2, Self.entityName(words, asSubject: true) != nil, whole != subject {
+                return .collection(whole)
+            }
             if looksLikeCollection(words), whole != subject { return .collection(whole) }
             return .plain
         }
@@ -125,6 +128,9 @@ extension DescriptionReading {
         switch meaning(of: item, in: subject) {
         case .collection(let child):
             manyOf.append((subject, child))
+            if let group = item.group, NounPhraseList.groupParts(group).count >= 2 {
+                for fieldItem in NounPhraseList.parse(group) { applyHas(fieldItem, to: child) }
+            }
             if archetypeLinks(of: subject).contains(child), !archetypeLinks(of: child).contains(subject) {
                 addField(DraftField(name: child, type: .reference, references: child), to: subject)
             } else {

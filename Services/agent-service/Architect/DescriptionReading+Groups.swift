@@ -44,7 +44,7 @@ extension DescriptionReading {
                 guard NounPhraseList.groupParts(group).count >= 2,
                       let (verb, noun) = Self.verbAndNoun(run, afterEntity: parent != nil),
                       isEntityWithFields(noun, startsSentence: startsSentence && noun.count == run.count),
-                      let name = Self.listedEntityName(noun.compactMap(\.word)) else { continue }
+                      let name = Self.listedEntityName(noun.compactMap(\.word), asSubject: true) else { continue }
                 draft.addEntity(name, position: noun[0].position)
                 listedFields.append((name, group))
                 if let parent, parent != name,

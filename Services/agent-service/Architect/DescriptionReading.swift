@@ -93,7 +93,7 @@ struct DescriptionReading {
         if words.contains(where: ArchitectLexicon.applicationWords.contains) && !headIsPerson {
             return clause.marker.kind == .permits ? .ignored : .application
         }
-        if clause.marker.kind == .label, Self.entityName(words) == nil { return .application }
+        if clause.marker.kind == .label, Self.entityName(words, asSubject: true) == nil { return .application }
         if clause.isRelative { words = bestSuffix(words) }
         if let split = Self.forSplit(words) { words = Array(words[..<split]) }
         let verbs: Set<String> = ["is", "are", "was", "were", "be", "been", "if", "when", "there", "here", "what", "how", "why"]
@@ -107,7 +107,7 @@ struct DescriptionReading {
              .has where clause.marker.isRecording && phrases.allSatisfy({ isRoleLike($0, strict: true) }):
             return .roles(phrases.compactMap(RoleNames.name(from:)))
         default:
-            let names = phrases.compactMap(Self.entityName)
+            let names = phrases.compactMap { Self.entityName($0, asSubject: [.has, .label, .belongsTo, .links].contains(clause.marker.kind)) }
             return names.isEmpty ? .ignored : .entities(names)
         }
     }
@@ -163,8 +163,8 @@ struct DescriptionReading {
 
     /// An entity name from an item of the application's list: at most two words, or an archetype;
     /// never a word that names a field ("a title, a date and a fee").
-    static func listedEntityName(_ words: [String]) -> String? {
-        guard let name = entityName(words) else { return nil }
+    static func listedEntityName(_ words: [String], asSubject: Bool = false) -> String? {
+        guard let name = entityName(words, asSubject: asSubject) else { return nil }
         if EntityArchetypes.archetype(named: name) == nil, FieldTypeRules.type(forName: name) != .string || ArchitectLexicon.fieldWords.contains(name) {
             return nil
         }
@@ -174,17 +174,24 @@ struct DescriptionReading {
     /// An entity name from a noun phrase; nil for vague, application or feature words. Counts are
     /// dropped ("about 300 members" → `member`) and a plural before the head ends the phrase
     /// ("learners register" → `learner`: nouns modifying a noun are singular, "order items").
-    static func entityName(_ words: [String]) -> String? {
+    ///
+    /// Domain nouns that are also vague words (page, table, report, entry, service …) name an
+    /// entity in a compound ("time entries", "damage reports") and, alone, when the phrase is what
+    /// a clause is about (`asSubject`: "Pages belong to a space").
+    static func entityName(_ words: [String], asSubject: Bool = false) -> String? {
         var words = words.filter { !ArchitectLexicon.determiners.contains($0) && !ArchitectLexicon.collectionWords.contains($0) && $0 != "of" }
         words = Array(words.drop { ArchitectLexicon.numberWords.contains($0) || $0.allSatisfy(\.isNumber) })
         if let plural = words.dropLast().firstIndex(where: { EnglishInflection.isPlural($0) && !ArchitectLexicon.pluralModifiers.contains($0) }) {
             words = Array(words[...plural])
         }
         guard let last = words.last, (1...3).contains(words.count) else { return nil }
-        if ArchitectLexicon.nonEntityWords.contains(last) || ArchitectLexicon.nonEntityWords.contains(EnglishInflection.singular(last)) { return nil }
+        let head = EnglishInflection.singular(last)
+        let domainNoun = ArchitectLexicon.domainNouns.contains(head) && (words.count > 1 || asSubject)
+            && !words.dropLast().contains(where: ArchitectLexicon.featureWords.contains)
+        if !domainNoun, ArchitectLexicon.nonEntityWords.contains(last) || ArchitectLexicon.nonEntityWords.contains(head) { return nil }
         if words.contains(where: { ArchitectLexicon.phraseStops.contains($0) || ArchitectLexicon.negations.contains($0) }) { return nil }
         let name = EnglishInflection.singularName(words)
-        guard EnglishInflection.isValidName(name), !ArchitectLexicon.nonEntityWords.contains(name),
+        guard EnglishInflection.isValidName(name), domainNoun || !ArchitectLexicon.nonEntityWords.contains(name),
               !ArchitectLexicon.applicationWords.contains(name) || name == "inventory_item" else { return nil }
         return name
     }

@@ -1,7 +1,8 @@
 /// Splits the object of a clause into noun phrases.
 ///
 /// Items are separated by `,` `/` `|` "and" "or" "plus"; a parenthesised group stays with the
-/// item before it; "status: open, pending, closed" gives the item `status` the listed values, which
+/// item before it; "treatments: description, dose in ml" gives a plural the fields after its colon
+/// as its group; "status: open, pending, closed" gives the item `status` the listed values, which
 /// end after the value that follows "or"/"and" ("fuel: petrol, diesel or electric, mileage");
 /// a lone modifier shares the next item's head noun ("first and last name" → first name, last
 /// name; "start/end datetime" → start datetime, end datetime).
@@ -36,6 +37,11 @@ enum NounPhraseList {
                 index += 1
                 continue
             }
+            if colonAfter.contains(index), phrase.isPlural, index + 1 < parts.count, listsFields(Array(parts[(index + 1)...])) {
+                phrase.group = Array(parts[(index + 1)...].joined(separator: [DescriptionToken.mark(",", position: phrase.position)]))
+                phrases.append(phrase)
+                break
+            }
             if colonAfter.contains(index) {
                 var values: [String] = []
                 index += 1
@@ -54,6 +60,15 @@ enum NounPhraseList {
             index += 1
         }
         return distribute(phrases)
+    }
+
+    /// Whether the parts after a plural's colon are its fields rather than values ("treatments:
+    /// description, drug, dose in ml, cost"): one of them is several words or names a typed field.
+    static func listsFields(_ parts: [[DescriptionToken]]) -> Bool {
+        parts.contains { part in
+            let words = part.compactMap(\.word)
+            return words.count >= 2 || words.count == 1 && FieldTypeRules.type(forName: words[0]) != .string
+        }
     }
 
     /// An enum value from a part of a colon list: at most three words, no article, no group.
