@@ -24,6 +24,21 @@ import Testing
         #expect(first.contains("+CREATE TABLE things (id uuid PRIMARY KEY);"))
     }
 
+    @Test func aDiffLargerThanTheCapturedOutputOfAProcessIsWhole() async throws {
+        // 60 files of 8 KiB: well past the tail a subprocess's output is cut to.
+        let large = Dictionary(uniqueKeysWithValues: (0..<60).map { index in
+            (String(format: "app/module_%02d.py", index), String(repeating: "value_\(index) = \(index)\n", count: 600))
+        })
+        let diff = try await CodegenEngineer.diff(large, over: nil)
+        #expect(diff.utf8.count > ProcessRunner.outputLimit)
+        let root = workspaceRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let applied = try await ScaffoldWorkspace(root: root).apply(diff, run: "run-large", iteration: 1, baseRepository: nil)
+        for (path, content) in large {
+            #expect(try String(contentsOfFile: "\(applied)/\(path)", encoding: .utf8) == content, "\(path)")
+        }
+    }
+
     @Test func diffAppliesToAnEmptyWorkspaceAndTheNextIterationBuildsOnIt() async throws {
         let root = workspaceRoot()
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -9,7 +9,9 @@ import Shared
 ///   create and read; "delete/remove" → read, delete; "approve/reject/assign" → read, update;
 ///   "cannot …" takes actions away; "their own" limits a statement to own rows.
 ///   `own` scope needs an owner field: the hinted field ("assigned to them" → `assignee`), the
-///   role's own user field (`doctor`), `owner`, `created_by` — else an inferred `owner` is added.
+///   role's own user field (`doctor`), `owner`, `created_by`; else the domain link — a reference
+///   to the entity that is the role ("drivers see their own jobs" → `job.driver`, the token's
+///   subject being the driver's id); else an inferred `owner` is added.
 /// - Entities a role's statements do not mention: what "everything" said, else read-all, except
 ///   the entity that is the role itself (a customer does not list customers).
 /// - Administrator names (`admin`, `administrator` …) get everything. When no role can do
@@ -135,6 +137,13 @@ struct RolePlanner {
                 draft.entities[index].ownerField = candidate
                 return
             }
+        }
+        if let role, let link = entity.fields.first(where: { $0.type == .reference && $0.references == role }) {
+            draft.entities[index].ownerField = link.name
+            if announce {
+                draft.assumptions.append("\(entity.name).\(link.name) decides which \(EnglishInflection.pluralName(entity.name)) are \(AcceptanceCriteriaWriter.article(role)) \(role)'s own: the token's subject is the id of the \(role) row.")
+            }
+            return
         }
         let name = hint ?? "owner"
         draft.entities[index].add(DraftField(name: name, type: .string, required: name == "owner", inferred: true, holdsUserID: true))

@@ -63,11 +63,19 @@ struct CodegenEngineer: Sendable {
             }
             try await scratch.write(files)
             try await scratch.git(["add", "--all"])
-            let diff = try await scratch.git(["diff", "--cached", "--no-color", "--no-ext-diff", "--no-renames", "--src-prefix=a/", "--dst-prefix=b/"])
+            // Written to a file, not read from the pipe: a subprocess's captured output keeps only
+            // its tail (`ProcessRunner.outputLimit`), and a diff is read whole, however large.
+            let output = scratch.path + ".diff"
+            try await scratch.git(["diff", "--cached", "--no-color", "--no-ext-diff", "--no-renames", "--src-prefix=a/", "--dst-prefix=b/", "--output=\(output)"])
+            let diff = try await FileSystemLane.run {
+                defer { try? FileManager.default.removeItem(atPath: output) }
+                return String(decoding: try Data(contentsOf: URL(fileURLWithPath: output)), as: UTF8.self)
+            }
             await scratch.remove()
             return diff
         } catch {
             await scratch.remove()
+            try? await FileSystemLane.run { try FileManager.default.removeItem(atPath: scratch.path + ".diff") }
             throw error
         }
     }
