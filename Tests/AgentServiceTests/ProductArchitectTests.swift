@@ -81,7 +81,7 @@ import Shared
         #expect(try field(deal, "amount").type == .money)
         #expect(try field(deal, "stage").values == ["lead", "qualified", "proposal", "won", "lost"])
         #expect(try field(deal, "contact").references == "contact")
-        #expect(spec.relations.contains(RelationSpec(kind: .oneToMany, from: "contact", to: "deal", via: "contact")))
+        #expect(spec.relations.contains(RelationSpec(kind: .oneToMany, from: "contact", to: "deal", via: "contact", inferred: true)))
         #expect(spec.roles.map(\.name) == ["admin", "member"])
         #expect(permissions(spec, "member", "deal") == [.init(entity: "deal", actions: [.read], scope: .all), .init(entity: "deal", actions: [.create, .update], scope: .own)])
         #expect(spec.assumptions.contains { $0.hasPrefix("contact: no fields were described") })

@@ -87,6 +87,7 @@ struct ClauseMarker: Sendable, Equatable {
                        "submit", "submits", "write", "writes", "administer", "administers",
                        "moderate", "moderates", "work on", "works on", "run", "runs", "oversee", "oversees",
                        "look up", "looks up", "look at", "looks at", "read_only", "are read_only on",
+                       "adjust", "adjusts", "amend", "amends", "maintain", "maintains", "correct", "corrects",
                        "is read_only on", "read_only on"]
         let modalPermits = ["book", "order", "post", "comment", "review", "reviews", "schedule",
                             "request", "file", "log", "list", "place", "open", "opens", "raise",
@@ -137,9 +138,18 @@ struct ClauseMarker: Sendable, Equatable {
             if linksToParent, after < tokens.count,
                let next = tokens[after].word, objectPronouns.contains(next) { continue }
             if after >= tokens.count { continue }
+            if marker.kind == .has, marker.words.count == 1, let next = tokens[after].word,
+               isAuxiliaryUse(next, before: after + 1 < tokens.count ? tokens[after + 1].word : nil) { continue }
             return (marker, marker.words.count)
         }
         return passive(in: tokens, at: index)
+    }
+
+    /// Whether "has"/"have" before this word is an auxiliary ("has been run on paper", "have
+    /// moved"), not possession — a participle that is not a field's name ("has placed at").
+    static func isAuxiliaryUse(_ next: String, before following: String?) -> Bool {
+        if ["been", "become", "got", "gotten", "had"].contains(next) { return true }
+        return next.hasSuffix("ed") && next.count > 5 && following != "at" && following != "on"
     }
 
     /// Prepositions after a passive verb that make its object the subject's parent.

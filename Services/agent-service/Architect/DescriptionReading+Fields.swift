@@ -63,7 +63,8 @@ extension DescriptionReading {
 
     /// Whether a plural phrase names child entities rather than a field ("tags" yes, "notes" no).
     func looksLikeCollection(_ words: [String]) -> Bool {
-        guard let last = words.last, !ArchitectLexicon.pluralFieldWords.contains(last), Self.entityName(words) != nil else { return false }
+        guard let last = words.last, !ArchitectLexicon.pluralFieldWords.contains(last), FieldTypeRules.type(forName: last) == .string,
+              Self.entityName(words) != nil else { return false }
         let name = EnglishInflection.singularName(words)
         if EntityArchetypes.archetype(named: name) != nil { return true }
         return FieldTypeRules.type(forName: name) == .string
@@ -256,7 +257,8 @@ extension DescriptionReading {
         for (first, second) in manyOf where manyOf.contains(where: { $0.0 == second && $0.1 == first }) {
             draft.addManyToMany(first, second)
         }
-        for sentence in sentences where sentence.words.contains("many_to_many") {
+        for (number, sentence) in sentences.enumerated() where sentence.words.contains("many_to_many") {
+            usedSentences.insert(number)
             var named: [(String, Int)] = []
             var phrase: [DescriptionToken] = []
             let separators: Set<String> = ["and", "are", "is", "between", "with", "have", "has", "relation", "relationship", "many_to_many", "to", "linked", "related"]

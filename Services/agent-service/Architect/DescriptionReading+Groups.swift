@@ -21,7 +21,7 @@ extension DescriptionReading {
     /// refers to the first ("customers (…) own vehicles (…)"), or the first to the second after a
     /// verb of belonging ("engineers (…) work for depots (…)").
     mutating func collectGroupedEntities() {
-        for sentence in sentences {
+        for (number, sentence) in sentences.enumerated() {
             var run: [DescriptionToken] = []
             var previousEntity: String?
             var runStartsSentence = true
@@ -47,6 +47,7 @@ extension DescriptionReading {
                       let name = Self.listedEntityName(noun.compactMap(\.word), asSubject: true) else { continue }
                 draft.addEntity(name, position: noun[0].position)
                 listedFields.append((name, group))
+                usedSentences.insert(number)
                 if let parent, parent != name,
                    !run.indices.contains(where: { ClauseMarker.match(in: run, at: $0) != nil }) {
                     let verbWords = verb.compactMap(\.word)

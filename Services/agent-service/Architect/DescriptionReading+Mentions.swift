@@ -15,13 +15,14 @@ extension DescriptionReading {
     /// written makes Y refer to X ("a filmmaker submits many films" → film.filmmaker).
     mutating func collectManyMentions() {
         var found: [(String, String)] = []
-        for sentence in sentences {
+        for (number, sentence) in sentences.enumerated() {
             for statement in Self.statements(of: sentence) {
                 guard let many = statement.firstIndex(where: Self.manyWords.contains), many > 0,
                       let owner = matcher.mentions(in: Array(statement[..<many])).first?.name else { continue }
                 let after = Array(statement[(many + 1)...].drop { $0 == "of" })
                 guard let child = leadingEntity(after), child != owner, !found.contains(where: { $0 == (owner, child) }) else { continue }
                 found.append((owner, child))
+                usedSentences.insert(number)
             }
         }
         for (owner, child) in found {
@@ -39,12 +40,13 @@ extension DescriptionReading {
     /// is another X" ("supervisor"), by "X of another X" ("duplicate_of"), or by the word before
     /// the name ("parent_category", "previous_operation").
     mutating func collectSelfReferences() {
-        for sentence in sentences {
+        for (number, sentence) in sentences.enumerated() {
             let words = sentence.words
             guard let subject = matcher.mentions(in: words).first?.name else { continue }
             for index in words.indices.dropLast() where Self.selfReferenceWords.contains(words[index]) {
                 guard leadingEntity(Array(words[(index + 1)...])) == subject else { continue }
                 addField(DraftField(name: selfReferenceName(words, at: index, entity: subject), type: .reference, references: subject), to: subject)
+                usedSentences.insert(number)
                 break
             }
         }

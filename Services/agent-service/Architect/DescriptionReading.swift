@@ -14,17 +14,20 @@ struct DescriptionReading {
     var manyOf: [(String, String)] = []
     /// Field lists in parentheses after entities.
     var listedFields: [(String, [DescriptionToken])] = []
+    /// The sentences that gave something: an entity, a field, a role, a relation or a permission.
+    var usedSentences: Set<Int> = []
     /// Links between entities written with groups ("customers (…) own vehicles (…)"): the child
     /// refers to the parent.
     var groupLinks: [(child: String, parent: String)] = []
 
     /// Tokenizes a description and cuts it into clauses; sentences that say which data is personal
-    /// ("patients' contact details are personal data") are read by `PersonalDataStatement` alone.
+    /// ("patients' contact details are personal data") are read by `PersonalDataStatement` alone,
+    /// and sentences of a verb it does not know are rewritten by `VerbSentences` first.
     init(description: String, title: String) {
         let splitter = ClauseSplitter()
         let raw = DescriptionTokenizer().sentences(description).filter { sentence in
             PersonalDataStatement.statement(sentence.words.map { $0.replacingOccurrences(of: "'", with: "") }) == nil
-        }
+        }.map(VerbSentences.rewrite)
         draft = DraftSpec(title: title)
         sentences = splitter.expandGroups(raw.map(splitter.rewritePhrases))
         clauses = splitter.clauses(in: raw)
@@ -48,6 +51,7 @@ struct DescriptionReading {
         if draft.entities.isEmpty { addNamedArchetypes() }
         if draft.entities.isEmpty { addDomainEntities() }
         draft.entities.sort { $0.position < $1.position }
+        collectUnrecognized()
     }
 
     // MARK: Subjects
@@ -70,6 +74,7 @@ struct DescriptionReading {
                 subject = classify(clause)
             }
             subjects.append(subject)
+            if subject != .ignored { usedSentences.insert(clause.sentence) }
             previous = subject
         }
     }
@@ -93,7 +98,7 @@ struct DescriptionReading {
         if words.contains(where: ArchitectLexicon.applicationWords.contains) && !headIsPerson {
             return clause.marker.kind == .permits ? .ignored : .application
         }
-        if clause.marker.kind == .label, Self.entityName(words, asSubject: true) == nil { return .application }
+        if clause.marker.kind == .label, Self.entityName(words, asSubject: true) == nil || listsEntities(clause) { return .application }
         if clause.isRelative { words = bestSuffix(words) }
         if let split = Self.forSplit(words) { words = Array(words[..<split]) }
         let verbs: Set<String> = ["is", "are", "was", "were", "be", "been", "if", "when", "there", "here", "what", "how", "why"]
@@ -110,6 +115,17 @@ struct DescriptionReading {
             let names = phrases.compactMap { Self.entityName($0, asSubject: [.has, .label, .belongsTo, .links].contains(clause.marker.kind)) }
             return names.isEmpty ? .ignored : .entities(names)
         }
+    }
+
+    /// Whether a singular label heads a list of entities ("A kayak hire kiosk: kayaks (colour,
+    /// seats), paddlers (name, email)"): two or more plural items, or items with field groups.
+    func listsEntities(_ clause: Clause) -> Bool {
+        guard let head = clause.subject.last, !EnglishInflection.isPlural(head) else { return false }
+        let items = NounPhraseList.parse(clause.object)
+        let entityLike = items.filter { item in
+            item.group.map { NounPhraseList.groupParts($0).count >= 2 } == true || item.isPlural && Self.entityName(item.words) != nil
+        }
+        return entityLike.count >= 2 && entityLike.count * 2 >= items.count
     }
 
     /// Where "for a X" starts in a subject ("invoices for a customer have …", "ops per WO: …",
@@ -289,6 +305,7 @@ struct DescriptionReading {
                 guard let last = words[mention.range].last, EnglishInflection.isPlural(last),
                       !draft.roleNames.contains(mention.name) else { continue }
                 draft.addEntity(mention.name, position: tokens[mention.range.lowerBound].position)
+                if let number = sentences.firstIndex(of: sentence) { usedSentences.insert(number) }
             }
         }
     }
@@ -296,6 +313,7 @@ struct DescriptionReading {
     /// The usual entities of a kind of application named in the text ("Build a CRM").
     mutating func addDomainEntities() {
         guard let domain = ApplicationDomains.domain(in: sentences.flatMap(\.words)) else { return }
+        usedSentences.formUnion(sentences.indices.filter { ApplicationDomains.domain(in: sentences[$0].words) != nil })
         for (offset, name) in domain.entities.enumerated() {
             draft.addEntity(name, position: offset, inferred: true)
         }

@@ -19,6 +19,8 @@ struct DraftSpec: Sendable {
     var usesArchetypes: Bool = true
     /// What was assumed.
     var assumptions: [String] = []
+    /// The parts of the text that were not understood.
+    var unrecognized: [UnrecognizedClause] = []
     /// Criteria written by the user.
     var customCriteria: [String] = []
     /// The free text read (empty for a guided form): its sentences about the data ("patients'

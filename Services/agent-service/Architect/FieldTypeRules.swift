@@ -81,7 +81,9 @@ enum FieldTypeRules {
     static func field(from words: [String]) -> (name: String, type: FieldType?) {
         var words = canonical(words)
         var type: FieldType?
-        if words.count > 2, words.last == "date", words[words.count - 2] == "on" { words.removeLast() }
+        if words.count > 2, words.last == "date" && words[words.count - 2] == "on" || words.last == "time" && words[words.count - 2] == "at" {
+            words.removeLast()
+        }
         if let first = words.first, first == "whether" || first == "if", words.count > 1 {
             words = Array(words.dropFirst().drop(while: questionFillers.contains))
             type = .bool

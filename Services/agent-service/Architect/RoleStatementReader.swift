@@ -147,7 +147,8 @@ struct RoleStatementReader {
         case "manage", "manages", "administer", "administers", "control", "controls", "handle", "handles", "own", "owns",
              "run", "runs", "oversee", "oversees":
             word == "own" ? nil : .manage
-        case "edit", "edits", "update", "updates", "modify", "modifies", "change", "changes":
+        case "edit", "edits", "update", "updates", "modify", "modifies", "change", "changes", "adjust", "adjusts",
+             "amend", "amends", "maintain", "maintains", "correct", "corrects":
             .edit
         case "create", "creates", "add", "adds", "submit", "submits", "write", "writes", "book", "order", "post",
              "comment", "schedule", "request", "file", "log", "place", "open", "opens", "raise", "register",

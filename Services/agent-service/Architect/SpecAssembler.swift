@@ -39,7 +39,7 @@ struct SpecAssembler {
             title: finalTitle,
             summary: summary(title: finalTitle, entities: entities, relations: relations, roles: roles),
             entities: entities, relations: relations, roles: roles, acceptanceCriteria: criteria,
-            assumptions: draft.assumptions
+            assumptions: draft.assumptions, unrecognized: draft.unrecognized
         )
     }
 
@@ -140,7 +140,7 @@ struct SpecAssembler {
         for entity in entities {
             for field in entity.fields where field.type == .reference {
                 guard let target = field.references else { continue }
-                relations.append(RelationSpec(kind: .oneToMany, from: target, to: entity.name, via: field.name))
+                relations.append(RelationSpec(kind: .oneToMany, from: target, to: entity.name, via: field.name, inferred: field.inferred))
             }
         }
         let position = { (name: String) in positions.first { $0.name == name }?.position ?? Int.max }

@@ -15,9 +15,11 @@ public struct FormalSpec: Codable, Sendable, Equatable {
     public var acceptanceCriteria: [AcceptanceCriterion]
     /// What was assumed where the description was silent.
     public var assumptions: [String]
+    /// The parts of a free-text description that were not understood (empty for a guided form).
+    public var unrecognized: [UnrecognizedClause]
 
     /// Creates a spec.
-    public init(title: String, summary: String, entities: [EntitySpec], relations: [RelationSpec], roles: [RoleSpec], acceptanceCriteria: [AcceptanceCriterion], assumptions: [String] = []) {
+    public init(title: String, summary: String, entities: [EntitySpec], relations: [RelationSpec], roles: [RoleSpec], acceptanceCriteria: [AcceptanceCriterion], assumptions: [String] = [], unrecognized: [UnrecognizedClause] = []) {
         self.title = title
         self.summary = summary
         self.entities = entities
@@ -25,11 +27,25 @@ public struct FormalSpec: Codable, Sendable, Equatable {
         self.roles = roles
         self.acceptanceCriteria = acceptanceCriteria
         self.assumptions = assumptions
+        self.unrecognized = unrecognized
     }
 
     enum CodingKeys: String, CodingKey {
-        case title, summary, entities, relations, roles, assumptions
+        case title, summary, entities, relations, roles, assumptions, unrecognized
         case acceptanceCriteria = "acceptance_criteria"
+    }
+
+    /// Decodes a spec; `unrecognized` is optional (empty in specs stored before it existed).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        title = try container.decode(String.self, forKey: .title)
+        summary = try container.decode(String.self, forKey: .summary)
+        entities = try container.decode([EntitySpec].self, forKey: .entities)
+        relations = try container.decode([RelationSpec].self, forKey: .relations)
+        roles = try container.decode([RoleSpec].self, forKey: .roles)
+        acceptanceCriteria = try container.decode([AcceptanceCriterion].self, forKey: .acceptanceCriteria)
+        assumptions = try container.decode([String].self, forKey: .assumptions)
+        unrecognized = try container.decodeIfPresent([UnrecognizedClause].self, forKey: .unrecognized) ?? []
     }
 
     /// The entity of a name.
@@ -48,7 +64,14 @@ public struct EntitySpec: Codable, Sendable, Equatable {
     public var fields: [FieldSpec]
     /// True when the entity was not named in the description but added from an archetype.
     public var inferred: Bool
-    /// The field naming the user who owns a row, when rows are owned (e.g. `owner`).
+    /// What decides which rows a role with scope `own` may touch, when rows are owned. Either one
+    /// field of the entity: a string holding the owning user's id (the token's `sub`, e.g.
+    /// `owner`; added as a text column when no field has that name), or a reference whose row's
+    /// id is the user's `sub` (`job.driver`). Or a dotted path (`OwnerPath`) through reference
+    /// fields to such a field of a parent row: on `prescription`, `appointment.patient` makes a
+    /// user's own prescriptions those whose appointment's `patient` is the user. A path adds no
+    /// column; its first reference stays an ordinary (required if so declared) field of the create
+    /// payload. At most `OwnerPath.maximumSegments` segments.
     public var ownerField: String?
 
     /// Creates an entity.
@@ -117,13 +140,31 @@ public struct RelationSpec: Codable, Sendable, Equatable {
     public var to: String
     /// The reference field on `to` (one-to-many) or the join table (many-to-many).
     public var via: String
+    /// True when the description did not state the relation: it came with an entity's usual
+    /// fields or an entity added because another needs it.
+    public var inferred: Bool
 
     /// Creates a relation.
-    public init(kind: Kind, from: String, to: String, via: String) {
+    public init(kind: Kind, from: String, to: String, via: String, inferred: Bool = false) {
         self.kind = kind
         self.from = from
         self.to = to
         self.via = via
+        self.inferred = inferred
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, from, to, via, inferred
+    }
+
+    /// Decodes a relation; `inferred` is optional (false in specs stored before it existed).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(Kind.self, forKey: .kind)
+        from = try container.decode(String.self, forKey: .from)
+        to = try container.decode(String.self, forKey: .to)
+        via = try container.decode(String.self, forKey: .via)
+        inferred = try container.decodeIfPresent(Bool.self, forKey: .inferred) ?? false
     }
 }
 

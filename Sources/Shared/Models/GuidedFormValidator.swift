@@ -59,12 +59,11 @@ public enum GuidedFormValidator {
                 checkField(field, at: fieldPath, entityNames: entityNames, report: report)
             }
             if let owner = entity.ownerField {
-                if let field = entity.fields.first(where: { $0.name == owner }) {
-                    if field.type != FieldType.string.rawValue {
-                        report("\(path).owner_field", "the owner field '\(owner)' must be a string (the owning user's id), not \(field.type)")
-                    }
-                } else {
+                let ownerPath = OwnerPath(owner)
+                if !ownerPath.goesThroughParent, !fieldNames.contains(owner) {
                     report("\(path).owner_field", "'\(owner)' is not a field of \(entity.name); name one of: \(fieldNames.joined(separator: ", "))")
+                } else if let problem = ownerPath.problem(from: entity.name, field: { ownerLookup(form, $0, $1) }) {
+                    report("\(path).owner_field", problem)
                 }
             }
         }
@@ -73,6 +72,12 @@ public enum GuidedFormValidator {
         }
         checkRoles(form, report: report)
         return problems
+    }
+
+    /// A field of a form's entity as an owner path sees it.
+    private static func ownerLookup(_ form: GuidedForm, _ entityName: String, _ name: String) -> OwnerPath.Field? {
+        guard let field = form.entities.first(where: { $0.name == entityName })?.fields.first(where: { $0.name == name }) else { return nil }
+        return OwnerPath.Field(type: FieldType(rawValue: field.type), references: field.references, pii: field.pii ?? false)
     }
 
     private static func checkName(_ name: String, at path: String, report: (String, String) -> Void) {

@@ -1,0 +1,65 @@
+extension EntitySpec {
+    /// The owner field read as a path; nil when rows are not owned.
+    public var ownerPath: OwnerPath? { ownerField.map(OwnerPath.init) }
+
+    /// Whether the table gets an owner column that no field declares (`<owner_field> text NOT
+    /// NULL`): a single-segment owner field that is not one of the fields. A path never adds one.
+    public var hasImplicitOwnerColumn: Bool {
+        guard let path = ownerPath, !path.goesThroughParent else { return false }
+        return !fields.contains { $0.name == path.first }
+    }
+
+    /// The reference field an owner path goes through (its first segment); nil for a
+    /// single-segment owner field or none.
+    public var ownerParentField: FieldSpec? {
+        guard let path = ownerPath, path.goesThroughParent else { return nil }
+        return fields.first { $0.name == path.first }
+    }
+}
+
+extension FormalSpec {
+    /// The problems of the entities' owner fields and of `own` scopes, each naming its JSON path
+    /// under `prefix` (`spec.entities[2].owner_field`); empty when every owner field resolves.
+    public func ownershipProblems(at prefix: String) -> [WireError.Detail] {
+        var problems: [WireError.Detail] = []
+        for (index, entity) in entities.enumerated() {
+            guard let path = entity.ownerPath else { continue }
+            let field = "\(prefix).entities[\(index)].owner_field"
+            if path.goesThroughParent || entity.fields.contains(where: { $0.name == path.first }) {
+                if let problem = path.problem(from: entity.name, field: ownerLookup) {
+                    problems.append(.init(field: field, reason: problem))
+                }
+            } else if !GuidedFormValidator.isValidName(path.first) {
+                problems.append(.init(field: field, reason: "'\(path)' must be a field name or a dotted path of field names like 'appointment.patient'"))
+            } else if GuidedFormValidator.impliedFields.contains(path.first) {
+                problems.append(.init(field: field, reason: "'\(path)' is a column every table has; it cannot hold the owner"))
+            }
+        }
+        for (i, role) in roles.enumerated() {
+            for (j, permission) in role.permissions.enumerated() where permission.scope == .own {
+                if let entity = entity(named: permission.entity), entity.ownerField == nil {
+                    problems.append(.init(field: "\(prefix).roles[\(i)].permissions[\(j)].scope", reason: "scope 'own' needs an owner_field on entity '\(entity.name)'"))
+                }
+            }
+        }
+        return problems
+    }
+
+    /// Throws INVALID_ARGUMENT naming the first ownership problem, with every problem in `details`.
+    public func validateOwnership(at prefix: String) throws {
+        let problems = ownershipProblems(at: prefix)
+        guard let first = problems.first else { return }
+        let more = problems.count > 1 ? " (and \(problems.count - 1) more)" : ""
+        throw WireError(.invalidArgument, "invalid field '\(first.field ?? prefix)': \(first.reason)\(more)", details: problems)
+    }
+
+    /// A field of an entity as an owner path sees it: a declared field, or the entity's implicit
+    /// owner column (a string).
+    private func ownerLookup(_ entityName: String, _ name: String) -> OwnerPath.Field? {
+        guard let entity = entity(named: entityName) else { return nil }
+        if let field = entity.fields.first(where: { $0.name == name }) {
+            return OwnerPath.Field(type: field.type, references: field.references, pii: field.pii)
+        }
+        return entity.hasImplicitOwnerColumn && entity.ownerField == name ? OwnerPath.Field(type: .string) : nil
+    }
+}

@@ -1,0 +1,163 @@
+import Testing
+@testable import AgentService
+import Shared
+
+/// One test per construct the Product Architect reads (issue #13), each in words of its own —
+/// the corpus (`ArchitectCorpusTests`) measures them together over other texts.
+@Suite struct ArchitectConstructTests {
+    private func design(_ text: String) throws -> FormalSpec {
+        try ProductArchitect().design(ArchitectInput(title: "Construct", description: text, mode: .freeform))
+    }
+
+    /// The fields the text gave an entity (inferred ones, such as a default owner, left out).
+    private func fields(_ spec: FormalSpec, _ entity: String) -> [String: FieldType] {
+        Dictionary(uniqueKeysWithValues: (spec.entity(named: entity)?.fields ?? []).filter { !$0.inferred }.map { ($0.name, $0.type) })
+    }
+
+    private func permission(_ spec: FormalSpec, _ role: String, _ entity: String) -> [RoleSpec.Permission] {
+        spec.roles.first { $0.name == role }?.permissions.filter { $0.entity == entity } ?? []
+    }
+
+    @Test func severalEntitiesWithParenthesisedFieldsInOneSentence() throws {
+        let spec = try design("Owners (name, mobile, email) keep horses (name, breed, height in hands, foaled on).")
+        #expect(spec.entities.map(\.name) == ["owner", "horse"])
+        #expect(fields(spec, "owner") == ["name": .string, "mobile": .phone, "email": .email])
+        #expect(fields(spec, "horse")["foaled_on"] == .date)
+        #expect(spec.relations.map { "\($0.from)→\($0.to)" } == ["owner→horse"])
+    }
+
+    @Test func aColonListAfterTheSystemNounIsTheEntityList() throws {
+        let spec = try design("A kayak hire kiosk: kayaks (colour, seats, hourly price), paddlers (name, email), hires (kayak, paddler, out at, back at).")
+        #expect(spec.entities.map(\.name).sorted() == ["hire", "kayak", "paddler"])
+        #expect(fields(spec, "kayak") == ["colour": .string, "seats": .int, "hourly_price": .money])
+        #expect(fields(spec, "hire")["out_at"] == .datetime)
+        #expect(fields(spec, "hire")["kayak"] == .reference && fields(spec, "hire")["paddler"] == .reference)
+    }
+
+    @Test func verbsOfRecordingListFieldsAndReferences() throws {
+        let spec = try design("Crates have a label. Weighings record the crate, a gross weight in kg, a note and weighed at.")
+        let weighing = fields(spec, "weighing")
+        #expect(weighing["crate"] == .reference)
+        #expect(weighing["gross_weight"] == .decimal && weighing["weighed_at"] == .datetime && weighing["note"] == .text)
+        #expect(spec.entity(named: "crate") != nil && spec.entities.count == 2)
+    }
+
+    @Test func verbsOfLinkingMakeReferencesAndKeepTheFieldsWithTheSubject() throws {
+        let spec = try design("Fittings connect a tailor to a client at a date and time, with a fee and notes.")
+        let fitting = fields(spec, "fitting")
+        #expect(fitting["tailor"] == .reference && fitting["client"] == .reference)
+        #expect(fitting["scheduled_at"] == .datetime && fitting["fee"] == .money && fitting["notes"] == .text)
+    }
+
+    @Test func aJoinWithItsOwnAttributesIsAnEntity() throws {
+        let spec = try design("Runners have a name. Races have a title and a distance in km. Runners register for races with a bib number and a finish time.")
+        let join = try #require(spec.entity(named: "registration"))
+        #expect(join.fields.filter { $0.type == .reference }.map(\.references) == ["runner", "race"])
+        #expect(fields(spec, "registration")["bib_number"] != nil)
+        #expect(!spec.relations.contains { $0.kind == .manyToMany })
+        #expect(!spec.entities.contains { $0.name.contains("many") })
+    }
+
+    @Test func aParentsChildrenInAnyVerb() throws {
+        let spec = try design("Farmers have a name. Farmers harvest crops with a weight in kg.")
+        #expect(fields(spec, "crop")["farmer"] == .reference && fields(spec, "crop")["weight"] == .decimal)
+    }
+
+    @Test func manyOnBothSidesIsManyToMany() throws {
+        let spec = try design("Recipes have a title. Ingredients have a name. A recipe uses many ingredients and an ingredient appears in many recipes.")
+        #expect(spec.relations.contains { $0.kind == .manyToMany && Set([$0.from, $0.to]) == ["recipe", "ingredient"] })
+    }
+
+    @Test func aSelfReferenceIsNamedByItsNoun() throws {
+        let spec = try design("Employees have a name and an email, and each employee has a mentor who is another employee.")
+        let mentor = try #require(spec.entity(named: "employee")?.fields.first { $0.name == "mentor" })
+        #expect(mentor.type == .reference && mentor.references == "employee")
+        let nested = try design("Folders have a name and can sit inside a parent folder.")
+        #expect(nested.entity(named: "folder")?.fields.contains { $0.references == "folder" } == true)
+    }
+
+    @Test func typesFromThePhrasing() throws {
+        let spec = try design("Voyages have a departs on date, a return timestamp, a hull length in metres, a year launched, a crew count, a duration in days, a charter fee and a deposit paid flag.")
+        let voyage = fields(spec, "voyage")
+        #expect(voyage["departs_on"] == .date)
+        #expect(voyage["return_at"] == .datetime)
+        #expect(voyage["hull_length"] == .decimal)
+        #expect(voyage["year_launched"] == .int && voyage["crew_count"] == .int && voyage["duration_days"] == .int)
+        #expect(voyage["charter_fee"] == .money)
+        #expect(voyage["deposit_paid"] == .bool)
+    }
+
+    @Test func inlineEnumsEndAtTheirLastAlternative() throws {
+        let spec = try design("Tickets have a channel: phone, chat or email, a summary and an opened at time.")
+        let channel = try #require(spec.entity(named: "ticket")?.fields.first { $0.name == "channel" })
+        #expect(channel.type == .enum && channel.values == ["phone", "chat", "email"])
+        #expect(fields(spec, "ticket")["summary"] == .text && fields(spec, "ticket")["opened_at"] == .datetime)
+    }
+
+    @Test func readVerbsAreReadOnlyAndOwnFollowsTheDomainLink() throws {
+        let spec = try design("Couriers have a name. Parcels have a weight and belong to a courier. Dispatchers manage parcels; couriers see only their own parcels; auditors read everything.")
+        #expect(permission(spec, "dispatcher", "parcel") == [.init(entity: "parcel", actions: CRUDAction.allCases, scope: .all)])
+        #expect(permission(spec, "courier", "parcel") == [.init(entity: "parcel", actions: [.read], scope: .own)])
+        #expect(permission(spec, "auditor", "courier") == [.init(entity: "courier", actions: [.read], scope: .all)])
+        let parcel = try #require(spec.entity(named: "parcel"))
+        #expect(parcel.ownerField == "courier", "own rows are the courier's parcels, not the rows a courier created")
+        #expect(!parcel.fields.contains { $0.name == "owner" })
+    }
+
+    @Test func roleSentencesKeepEveryRoleAndInventOnlyAnInferredAdmin() throws {
+        let spec = try design("Shifts have a start and an end. Timesheets have hours. Supervisors can adjust shifts; trainees can only log timesheets; assessors read everything.")
+        #expect(spec.roles.filter { !$0.inferred }.map(\.name) == ["supervisor", "trainee", "assessor"])
+        #expect(spec.roles.filter(\.inferred).map(\.name) == ["admin"])
+        #expect(permission(spec, "supervisor", "shift") == [.init(entity: "shift", actions: [.read, .update], scope: .all)])
+        #expect(permission(spec, "trainee", "timesheet").flatMap(\.actions).contains(.create))
+    }
+
+    @Test func markdownTablesOfEntitiesAndRoles() throws {
+        let spec = try design("""
+        | Entity | Fields |
+        |---|---|
+        | Greenhouse | name, area in square metres |
+        | Tray | label, sown on |
+
+        | Role | Can do |
+        |---|---|
+        | Grower | manage trays |
+        | Visitor | view greenhouses |
+        """)
+        #expect(spec.entities.map(\.name).sorted() == ["greenhouse", "tray"])
+        #expect(fields(spec, "greenhouse")["area"] == .decimal && fields(spec, "tray")["sown_on"] == .date)
+        #expect(permission(spec, "visitor", "greenhouse") == [.init(entity: "greenhouse", actions: [.read], scope: .all)])
+    }
+
+    @Test func terseNotesAreOneFactPerLine() throws {
+        let spec = try design("""
+        gym log
+        lifters - name, email, body weight in kg
+        sessions: lifter, started at, notes
+        """)
+        #expect(spec.entities.map(\.name).sorted() == ["lifter", "session"])
+        #expect(fields(spec, "lifter")["body_weight"] == .decimal)
+        #expect(fields(spec, "session")["lifter"] == .reference)
+    }
+
+    @Test func writtenFieldsAreNeverSwappedForDefaults() throws {
+        let spec = try design("Invoices have an invoice number and a due date. Customers are mentioned but not described.")
+        let invoice = try #require(spec.entity(named: "invoice"))
+        #expect(invoice.fields.filter { !$0.inferred }.map(\.name) == ["invoice_number", "due_date"])
+        #expect(invoice.fields.filter { $0.inferred && $0.type != .reference && $0.name != invoice.ownerField }.isEmpty)
+    }
+
+    @Test func whatWasNotUnderstoodIsReported() throws {
+        let spec = try design("Boats have a name and a length in metres. Our harbour has been run on paper since 1987. Boats have a berth.")
+        let unrecognized = try #require(spec.unrecognized.first)
+        #expect(spec.unrecognized.count == 1)
+        #expect(unrecognized.sentence == 2 && unrecognized.text.contains("harbour") && !unrecognized.reason.isEmpty)
+    }
+
+    @Test func inferredRelationsAndRolesAreMarked() throws {
+        let spec = try design("A blog with comments.")
+        #expect(spec.roles.allSatisfy { $0.inferred })
+        #expect(spec.relations.allSatisfy { $0.inferred })
+        #expect(!spec.relations.isEmpty)
+    }
+}
