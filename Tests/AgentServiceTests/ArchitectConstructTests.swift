@@ -154,6 +154,17 @@ import Shared
         #expect(unrecognized.sentence == 2 && unrecognized.text.contains("harbour") && !unrecognized.reason.isEmpty)
     }
 
+    @Test func thePermissionMatrixNamesEachCellsSourceClause() throws {
+        let spec = try design("Couriers have a name. Parcels have a weight and belong to a courier. Couriers see only their own parcels and can update them; auditors read everything.")
+        let courier = spec.permissionMatrix.filter { $0.role == "courier" && $0.entity == "parcel" }
+        #expect(courier.map { "\($0.action.rawValue) \($0.scope.rawValue)" } == ["read own", "update own"], "'them' is their own parcels")
+        #expect(courier.first?.source.contains("couriers see only their own parcels") == true)
+        #expect(spec.permissionMatrix.first { $0.role == "auditor" && $0.entity == "courier" }?.source == "auditors read everything")
+        #expect(spec.permissionMatrix.first { $0.role == "admin" }?.source == PermissionMatrix.addedAdmin)
+        let cells = spec.roles.flatMap { role in role.permissions.flatMap { permission in permission.actions.map { _ in role.name } } }
+        #expect(spec.permissionMatrix.count == cells.count, "one cell per granted action")
+    }
+
     @Test func inferredRelationsAndRolesAreMarked() throws {
         let spec = try design("A blog with comments.")
         #expect(spec.roles.allSatisfy { $0.inferred })

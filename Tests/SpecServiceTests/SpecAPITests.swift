@@ -29,6 +29,9 @@ import Testing
                 #expect(fetched.status == .ok)
                 let plan = try JSONDecoder().decode(PlanVersionView.self, from: Data(buffer: fetched.body))
                 #expect(plan.formalSpec.entities.map(\.name) == ["company", "contact", "deal"])
+                // The permission matrix travels with the plan, each cell with its source clause.
+                #expect(plan.formalSpec.permissionMatrix.contains(PermissionCell(role: "sales_rep", entity: "deal", action: .read, scope: .own, source: "sales reps see only their own deals")))
+                #expect(plan.formalSpec.unrecognized.isEmpty)
                 #expect(plan.risk.score == 40)
                 #expect(plan.risk.flags.map(\.factor) == ["pii_present", "financial_data", "row_ownership_rules"])
                 #expect(plan.plan.migrations.count == 4)

@@ -34,4 +34,6 @@ struct RoleStatement: Sendable, Equatable {
     var negated: Bool
     /// The field that decides ownership, when the text says so ("assigned to them" → `assignee`).
     var ownerHint: String?
+    /// The words it was read from ("couriers see only their own parcels").
+    var source: String
 }

@@ -35,10 +35,13 @@ struct RoleStatementReader {
     func read(_ roleClauses: [RoleClause]) -> Reading {
         var reading = Reading()
         var lastEntities: [String] = []
+        var lastScope: RoleSpec.Scope = .all
+        var lastSubject: [String] = []
         var carriedGrants: [RoleStatement.Grant] = []
         for roleClause in roleClauses {
             for role in roleClause.roles where !reading.roleNames.contains(role) { reading.roleNames.append(role) }
             var roles = roleClause.roles
+            if !roleClause.clause.subject.isEmpty { lastSubject = roleClause.clause.subject }
             var grants = [Self.grant(for: roleClause.clause.marker.words)]
             var negated = roleClause.clause.negated
             var pendingGrants: [RoleStatement.Grant] = roleClause.clause.subject.isEmpty ? carriedGrants : []
@@ -68,16 +71,23 @@ struct RoleStatementReader {
                     if !verbs.isEmpty { pendingGrants += verbs }
                     continue
                 }
-                if entities.isEmpty, !everything { entities = lastEntities }
+                // "… see only their own parcels and can update them": "them" is those own parcels.
+                let pointsBack = entities.isEmpty && !everything
+                if pointsBack { entities = lastEntities }
                 guard !entities.isEmpty || everything else { continue }
-                let segmentScope: RoleSpec.Scope = own.isOwn ? .own : words.contains(where: ArchitectLexicon.everythingWords.contains) ? .all : (scope ?? .all)
+                let segmentScope: RoleSpec.Scope = own.isOwn ? .own : words.contains(where: ArchitectLexicon.everythingWords.contains) ? .all
+                    : (scope ?? (pointsBack ? lastScope : .all))
                 scope = segmentScope
+                lastScope = segmentScope
                 let readOnly = words.contains("read_only") || roleClause.clause.restrictive && segmentScope == .all && grants == [.visibility]
                 let statementGrants = Self.unique(pendingGrants + grants + (readOnly ? [.readOnly] : []))
                 pendingGrants = []
+                let subject = lastSubject.isEmpty ? roles.joined(separator: ", ") : lastSubject.joined(separator: " ")
+                let verb = segment.first.flatMap(\.word).flatMap(Self.verbGrant) != nil ? [] : roleClause.clause.marker.words
                 reading.statements.append(RoleStatement(
                     roles: roles, grants: statementGrants, scope: segmentScope, entities: entities,
-                    everything: everything, negated: negated, ownerHint: own.hint
+                    everything: everything, negated: negated, ownerHint: own.hint,
+                    source: ([subject] + verb + segment.compactMap(\.word)).joined(separator: " ")
                 ))
                 if !entities.isEmpty { lastEntities = entities }
                 emitted = true

@@ -39,7 +39,8 @@ struct SpecAssembler {
             title: finalTitle,
             summary: summary(title: finalTitle, entities: entities, relations: relations, roles: roles),
             entities: entities, relations: relations, roles: roles, acceptanceCriteria: criteria,
-            assumptions: draft.assumptions, unrecognized: draft.unrecognized
+            assumptions: draft.assumptions, unrecognized: draft.unrecognized,
+            permissionMatrix: PermissionMatrix.cells(roles: roles, statements: draft.roleStatements, guided: draft.explicitRoles != nil)
         )
     }
 

@@ -17,9 +17,11 @@ public struct FormalSpec: Codable, Sendable, Equatable {
     public var assumptions: [String]
     /// The parts of a free-text description that were not understood (empty for a guided form).
     public var unrecognized: [UnrecognizedClause]
+    /// Every permission of every role, cell by cell, with the clause it comes from.
+    public var permissionMatrix: [PermissionCell]
 
     /// Creates a spec.
-    public init(title: String, summary: String, entities: [EntitySpec], relations: [RelationSpec], roles: [RoleSpec], acceptanceCriteria: [AcceptanceCriterion], assumptions: [String] = [], unrecognized: [UnrecognizedClause] = []) {
+    public init(title: String, summary: String, entities: [EntitySpec], relations: [RelationSpec], roles: [RoleSpec], acceptanceCriteria: [AcceptanceCriterion], assumptions: [String] = [], unrecognized: [UnrecognizedClause] = [], permissionMatrix: [PermissionCell] = []) {
         self.title = title
         self.summary = summary
         self.entities = entities
@@ -28,14 +30,17 @@ public struct FormalSpec: Codable, Sendable, Equatable {
         self.acceptanceCriteria = acceptanceCriteria
         self.assumptions = assumptions
         self.unrecognized = unrecognized
+        self.permissionMatrix = permissionMatrix
     }
 
     enum CodingKeys: String, CodingKey {
         case title, summary, entities, relations, roles, assumptions, unrecognized
         case acceptanceCriteria = "acceptance_criteria"
+        case permissionMatrix = "permission_matrix"
     }
 
-    /// Decodes a spec; `unrecognized` is optional (empty in specs stored before it existed).
+    /// Decodes a spec; `unrecognized` and `permission_matrix` are optional (empty in specs stored
+    /// before they existed).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         title = try container.decode(String.self, forKey: .title)
@@ -46,6 +51,7 @@ public struct FormalSpec: Codable, Sendable, Equatable {
         acceptanceCriteria = try container.decode([AcceptanceCriterion].self, forKey: .acceptanceCriteria)
         assumptions = try container.decode([String].self, forKey: .assumptions)
         unrecognized = try container.decodeIfPresent([UnrecognizedClause].self, forKey: .unrecognized) ?? []
+        permissionMatrix = try container.decodeIfPresent([PermissionCell].self, forKey: .permissionMatrix) ?? []
     }
 
     /// The entity of a name.
