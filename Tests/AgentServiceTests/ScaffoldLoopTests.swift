@@ -6,32 +6,32 @@ import Testing
 /// The heart of the product: Codegen → DevOps → QA Evaluator (→ Auto-Fixer) on real git, the
 /// real preview Postgres and the generated app's own pytest suite.
 @Suite(.serialized) struct ScaffoldLoopTests {
-    private let registry: AgentRegistry
+    let registry: AgentRegistry
 
     init() throws {
         registry = try AgentTestEnvironment.registry()
     }
 
-    private func plan(from description: String, title: String) async throws -> ScaffoldPlan {
+    func plan(from description: String, title: String) async throws -> ScaffoldPlan {
         let spec = try ProductArchitect().design(ArchitectInput(title: title, description: description, mode: .freeform))
         let designed = try SystemDesigner().design(DesignerInput(spec: spec))
         return SecurityCompliance().review(SecurityInput(plan: designed, description: description, targetRepository: nil))
     }
 
-    private func run<Output: Decodable>(_ role: AgentRole, _ input: some Encodable, as type: Output.Type) async throws -> Output {
+    func run<Output: Decodable>(_ role: AgentRole, _ input: some Encodable, as type: Output.Type) async throws -> Output {
         let output = try await registry.agent(for: role).runDeterministic(try AgentJSON.encode(input))
         return try AgentJSON.decode(Output.self, from: output, field: "output")
     }
 
     /// Generates, applies and evaluates one iteration.
-    private func iteration(_ plan: ScaffoldPlan, run: String, number: Int, diff: String, expectReady: Bool = true) async throws -> (DevOpsOutput, EvalReport) {
+    func iteration(_ plan: ScaffoldPlan, run: String, number: Int, diff: String, expectReady: Bool = true) async throws -> (DevOpsOutput, EvalReport) {
         let prepared = try await self.run(.devOps, DevOpsInput(runID: run, iteration: number, diff: diff), as: DevOpsOutput.self)
         if expectReady { #expect(prepared.ready, "\(prepared.steps.filter { !$0.passed }.map(\.outputTail))") }
         let report = try await self.run(.qaEvaluator, QAInput(runID: run, iteration: number, plan: plan, workspace: prepared.workspace, timeoutSeconds: 600), as: EvalReport.self)
         return (prepared, report)
     }
 
-    private func describe(_ report: EvalReport) -> String {
+    func describe(_ report: EvalReport) -> String {
         report.checks.filter { $0.status == "failed" }.map { "\($0.name): \($0.outputTail.suffix(1500))" }.joined(separator: "\n---\n")
     }
 

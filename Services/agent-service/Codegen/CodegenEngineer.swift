@@ -34,8 +34,9 @@ struct CodegenEngineer: Sendable {
     /// Where `base_repository` may point.
     let repositories: BaseRepositories
 
-    /// Generates the diff.
+    /// Generates the diff; a plan whose owner fields do not resolve is INVALID_ARGUMENT naming them.
     func generate(_ input: CodegenInput) async throws -> CodegenOutput {
+        try input.plan.spec.validateOwnership(at: "input.plan.spec")
         var files = try renderer.render(input.plan)
         if let fault = input.fault { files = try fault.inject(into: files, plan: input.plan) }
         let base = try await repositories.resolve(input.baseRepository)

@@ -42,7 +42,8 @@ enum ScaffoldRenderModel {
             "title": entity.name.replacingOccurrences(of: "_", with: " ").prefix(1).uppercased() + entity.name.replacingOccurrences(of: "_", with: " ").dropFirst(),
             "has_owner": entity.ownerField != nil,
             "owner_field": entity.ownerField ?? "",
-            "owner_implicit": entity.ownerField.map { owner in !entity.fields.contains { $0.name == owner } } ?? false,
+            "owner_implicit": entity.hasImplicitOwnerColumn,
+            "owner_is_path": entity.ownerPath?.goesThroughParent ?? false,
             "required_json": String(decoding: try JSONCoding.encode(entity.fields.filter { $0.required && $0.name != entity.ownerField }.map { $0.type == .reference ? "\($0.name)_id" : $0.name }), as: UTF8.self),
             "fields": entity.fields.map { field in
                 var flags: [String: Any] = [:]
@@ -59,6 +60,7 @@ enum ScaffoldRenderModel {
                     "is_enum": field.type == .enum,
                     "values_csv": (field.values ?? []).map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ", "),
                     "is_owner": field.name == entity.ownerField,
+                    "is_owner_parent": field.name == entity.ownerParentField?.name,
                 ] as [String: Any]) { $1 }
             },
             "sample_json": String(decoding: try JSONCoding.encode(samplePayload(entity)), as: UTF8.self),

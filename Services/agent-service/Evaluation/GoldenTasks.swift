@@ -41,15 +41,15 @@ struct GoldenTasks: Sendable {
         switch criterion.kind {
         case .crud:
             guard let role = client.role(allowing: .create, on: entity.name) else { return nil }
-            let token = client.token(user: "golden-\(role)", tenant: tenant, role: role)
-            let id = try await client.create(entity, token: token)
-            let (status, json) = try await client.send("GET", "/api/\(entity.plural)/\(id)", token: token)
+            let user = try await client.user("golden-\(role)", role: role, tenant: tenant, creating: entity)
+            let id = try await client.create(entity, as: user)
+            let (status, json) = try await client.send("GET", "/api/\(entity.plural)/\(id)", token: client.token(for: user))
             guard status == 200, json["id"]?.stringValue == id else { throw ScaffoldProbeFailure("created \(entity.name) \(id) but GET answered \(status)") }
             return "created and read back"
         case .isolation:
-            guard let role = client.role(allowing: .create, on: entity.name), client.role(allowing: .read, on: entity.name) != nil else { return nil }
-            let id = try await client.create(entity, token: client.token(user: "golden-a", tenant: tenant, role: role))
-            let other = client.token(user: "golden-b", tenant: UUID(), role: client.role(allowing: .read, on: entity.name)!)
+            guard let role = client.role(allowing: .create, on: entity.name), let reader = client.role(allowing: .read, on: entity.name) else { return nil }
+            let id = try await client.create(entity, as: try await client.user("golden-a", role: role, tenant: tenant, creating: entity))
+            let other = client.token(user: "golden-b", tenant: UUID(), role: reader)
             let (status, _) = try await client.send("GET", "/api/\(entity.plural)/\(id)", token: other)
             guard status == 404 else { throw ScaffoldProbeFailure("another tenant read \(entity.name) \(id): HTTP \(status)") }
             return "another tenant gets 404"
@@ -59,7 +59,7 @@ struct GoldenTasks: Sendable {
             var payload = ScaffoldRenderModel.samplePayload(entity)
             if let field = entity.fields.first(where: { $0.type == .enum }) {
                 payload[field.name] = .string("not-a-valid-\(field.name)")
-            } else if let field = entity.fields.first(where: { $0.required && $0.type != .reference }) {
+            } else if let field = entity.fields.first(where: { $0.required && $0.type != .reference && $0.name != entity.ownerField }) {
                 payload[field.name] = nil
             } else {
                 payload["no_such_field"] = .string("x")
@@ -68,27 +68,65 @@ struct GoldenTasks: Sendable {
             guard status == 400 else { throw ScaffoldProbeFailure("an invalid \(entity.name) was answered \(status), not 400") }
             return "invalid payload rejected with 400"
         case .rbac:
-            guard let roleName = criterion.role, let role = client.plan.spec.roles.first(where: { $0.name == roleName }) else { return nil }
-            let permission = role.permissions.first { $0.entity == entity.name }
-            let token = client.token(user: "golden-r", tenant: tenant, role: roleName)
-            let (status, _) = try await client.send("GET", "/api/\(entity.plural)", token: token)
-            let canRead = permission?.actions.contains(.read) ?? false
-            guard status == (canRead ? 200 : 403) else { throw ScaffoldProbeFailure("\(roleName) listing \(entity.plural) got \(status), expected \(canRead ? 200 : 403)") }
-            guard permission?.scope == .own, canRead, let creator = client.role(allowing: .create, on: entity.name) else { return "\(roleName) list → \(status)" }
-            let foreign = try await client.create(entity, token: client.token(user: "someone-else", tenant: tenant, role: creator))
-            let (read, _) = try await client.send("GET", "/api/\(entity.plural)/\(foreign)", token: token)
-            guard read == 404 || read == 403 else { throw ScaffoldProbeFailure("\(roleName) read another user's \(entity.name): HTTP \(read)") }
-            return "\(roleName) cannot read another user's \(entity.name)"
+            guard let roleName = criterion.role, client.plan.spec.roles.contains(where: { $0.name == roleName }) else { return nil }
+            return try await checkOwnScope(of: roleName, on: entity, tenant: tenant)
         case .pii:
-            guard let field = entity.fields.first(where: \.pii), field.type != .reference, let role = client.role(allowing: .create, on: entity.name) else { return nil }
-            let marker = field.type == .email ? "pii.\(UUID().uuidString.prefix(8).lowercased())@example.com" : "PII-\(UUID().uuidString.prefix(8))"
-            let value: JSONValue = field.type == .phone ? .string("+1555\(Int.random(in: 1_000_000...9_999_999))") : .string(marker)
-            let id = try await client.create(entity, token: client.token(user: "golden-p", tenant: tenant, role: role), overrides: [field.name: value])
+            guard let (field, value, text) = entity.fields.lazy.compactMap({ field in Self.marker(for: field).map { (field, $0.value, $0.text) } }).first,
+                  let role = client.role(allowing: .create, on: entity.name)
+            else { return nil }
+            let id = try await client.create(entity, as: try await client.user("golden-p", role: role, tenant: tenant, creating: entity), overrides: [field.name: value])
             let stored = try await preview.rawColumn(schema: schema, table: entity.plural, column: field.name, id: id, tenant: tenant)
-            guard let stored, !stored.contains(value.stringValue ?? marker) else { throw ScaffoldProbeFailure("\(entity.name).\(field.name) is stored in clear text") }
+            guard let stored, !stored.contains(text) else { throw ScaffoldProbeFailure("\(entity.name).\(field.name) is stored in clear text") }
             return "\(entity.name).\(field.name) is encrypted at rest"
         case .custom:
             return nil
         }
+    }
+
+    /// A recognisable valid value of a PII field and its text as stored in clear; nil for fields
+    /// that are not PII, references, and types whose values are too few to recognise.
+    static func marker(for field: FieldSpec) -> (value: JSONValue, text: String)? {
+        guard field.pii, field.type != .reference else { return nil }
+        let n = Int.random(in: 100_000...999_999)
+        switch field.type {
+        case .string, .text: return (.string("PII-\(n)"), "PII-\(n)")
+        case .email: return (.string("pii.\(n)@example.com"), "pii.\(n)@example.com")
+        case .phone: return (.string("+1555\(n)7"), "+1555\(n)7")
+        case .int: return (.number(Double(n)), "\(n)")
+        case .money, .decimal: return (.string("\(n).25"), "\(n).25")
+        case .date: return (.string("19\(n % 90 + 10)-0\(n % 9 + 1)-1\(n % 9)"), "19\(n % 90 + 10)-0\(n % 9 + 1)-1\(n % 9)")
+        case .datetime: return (.string("19\(n % 90 + 10)-0\(n % 9 + 1)-1\(n % 9)T10:\(n % 50 + 10):00Z"), "19\(n % 90 + 10)-0\(n % 9 + 1)-1\(n % 9)")
+        case .bool, .enum, .reference: return nil
+        }
+    }
+
+    /// A role lists an entity exactly when one of its permissions grants reading it; with scope
+    /// `own` (no permission reading all rows), it reads its own row and neither reads nor lists
+    /// another user's, owned directly or through a parent (an owner path).
+    private func checkOwnScope(of role: String, on entity: EntitySpec, tenant: UUID) async throws -> String {
+        let scope = client.scope(of: role, .read, on: entity.name)
+        let (status, _) = try await client.send("GET", "/api/\(entity.plural)", token: client.token(user: "golden-r", tenant: tenant, role: role))
+        guard status == (scope != nil ? 200 : 403) else {
+            throw ScaffoldProbeFailure("\(role) listing \(entity.plural) got \(status), expected \(scope != nil ? 200 : 403)")
+        }
+        guard scope == .own, client.role(allowing: .create, on: entity.name) != nil else { return "\(role) list → \(status)" }
+        let me = ScaffoldUser(sub: try await client.owningSub("golden-r", of: entity, tenant: tenant), tenant: tenant, role: role)
+        let other = try await client.owningSub("someone-else", of: entity, tenant: tenant)
+        let mine = try await client.create(entity, as: try await client.creator(of: entity, tenant: tenant, owner: me.sub), ownedBy: me.sub)
+        let foreign = try await client.create(entity, as: try await client.creator(of: entity, tenant: tenant, owner: other), ownedBy: other)
+        let token = client.token(for: me)
+        let (read, _) = try await client.send("GET", "/api/\(entity.plural)/\(foreign)", token: token)
+        guard read == 404 || read == 403 else { throw ScaffoldProbeFailure("\(role) read another user's \(entity.name): HTTP \(read)") }
+        let (own, _) = try await client.send("GET", "/api/\(entity.plural)/\(mine)", token: token)
+        guard own == 200 else { throw ScaffoldProbeFailure("\(role) could not read their own \(entity.name): HTTP \(own)") }
+        let (listed, list) = try await client.send("GET", "/api/\(entity.plural)?page_size=200", token: token)
+        var ids: [String] = []
+        if case .array(let items)? = list["items"] { ids = items.compactMap { $0["id"]?.stringValue } }
+        guard listed == 200, ids.contains(mine), !ids.contains(foreign) else {
+            let wrong = [ids.contains(mine) ? nil : "without their own row", ids.contains(foreign) ? "with another user's row" : nil].compactMap { $0 }
+            throw ScaffoldProbeFailure("\(role) listing \(entity.plural) answered \(listed) \(wrong.joined(separator: " and "))")
+        }
+        let through = entity.ownerPath.flatMap { $0.goesThroughParent ? " (owned through \($0))" : nil } ?? ""
+        return "\(role) reads their own \(entity.name) and cannot read or list another user's\(through)"
     }
 }

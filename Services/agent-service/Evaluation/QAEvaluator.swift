@@ -138,8 +138,9 @@ struct QAEvaluator: Sendable {
         guard let entity = client.plan.spec.entities.first(where: { client.role(allowing: .create, on: $0.name) != nil }),
               let role = client.role(allowing: .create, on: entity.name)
         else { return "healthy (no role may create anything)" }
-        let token = client.token(user: "smoke", tenant: UUID(), role: role)
-        let id = try await client.create(entity, token: token)
+        let user = try await client.user("smoke", role: role, tenant: UUID(), creating: entity)
+        let token = client.token(for: user)
+        let id = try await client.create(entity, as: user)
         let (readStatus, item) = try await client.send("GET", "/api/\(entity.plural)/\(id)", token: token)
         guard readStatus == 200, item["id"]?.stringValue == id else { throw ScaffoldProbeFailure("GET /api/\(entity.plural)/\(id) answered \(readStatus)") }
         let (listStatus, list) = try await client.send("GET", "/api/\(entity.plural)", token: token)

@@ -4,6 +4,9 @@ import Shared
 /// Talks to a generated app running on loopback, as its users would: JSON over HTTP with
 /// bearer tokens of the app's own key, never a token or header of the mesh.
 struct ScaffoldClient: Sendable {
+    /// Most levels of rows one create may have to make first (parents of parents …).
+    static let maximumNesting = 8
+
     /// An `HTTPClient.external` client.
     let http: HTTPClient
     let baseURL: String
@@ -18,6 +21,11 @@ struct ScaffoldClient: Sendable {
         return JWT(secret: jwtSecret, issuer: "", audience: "").sign(JWTClaims(sub: user, tid: tenant.lowercaseText, role: role, exp: now + 600, iat: now), exactly: true)
     }
 
+    /// A token of the app for a user.
+    func token(for user: ScaffoldUser) -> String {
+        token(user: user.sub, tenant: user.tenant, role: user.role)
+    }
+
     /// Sends a request; returns status and JSON body.
     func send(_ method: String, _ path: String, token: String?, body: JSONValue? = nil) async throws -> (status: Int, json: JSONValue) {
         var headers: [(String, String)] = [("Content-Type", "application/json")]
@@ -27,29 +35,100 @@ struct ScaffoldClient: Sendable {
         return (response.status, (try? JSONValue(parsing: response.body)) ?? .null)
     }
 
-    /// Creates a row of `entity` (creating rows it must reference first); returns its id.
-    func create(_ entity: EntitySpec, token: String, overrides: [String: JSONValue] = [:]) async throws -> String {
+    /// Creates a row of `entity` as `user`; returns its id. The rows it must reference are made
+    /// first, each by a role allowed to create them. The row is owned by `owner` when given, and
+    /// always by the user when the user's role may only create its own rows: its owner field is
+    /// that sub (a string, or the id of the owner's row), or the parent its owner path goes
+    /// through is made for that owner. `path` replaces the entity's owner path (a parent made
+    /// for a child's path is owned along the rest of that path).
+    func create(_ entity: EntitySpec, as user: ScaffoldUser, ownedBy owner: String? = nil, along path: [String]? = nil, overrides: [String: JSONValue] = [:], depth: Int = 0) async throws -> String {
+        guard depth <= Self.maximumNesting else {
+            throw ScaffoldProbeFailure("creating a \(entity.name) needs rows nested more than \(Self.maximumNesting) levels deep")
+        }
+        let owner = scope(of: user.role, .create, on: entity.name) == .own ? user.sub : owner
+        let segments = path ?? entity.ownerPath?.segments ?? []
+        let ownField = entity.ownerPath.flatMap { $0.goesThroughParent ? nil : $0.first }
         var payload = ScaffoldRenderModel.samplePayload(entity)
-        for field in entity.fields where field.type == .reference && field.required {
+        for field in entity.fields where field.type == .reference {
             guard let target = field.references.flatMap(plan.spec.entity(named:)) else { continue }
-            payload["\(field.name)_id"] = .string(try await create(target, token: token))
+            let key = "\(field.name)_id"
+            if let owner, field.name == segments.first {
+                payload[key] = .string(segments.count == 1 ? owner : try await create(
+                    target, as: try await creator(of: target, tenant: user.tenant, owner: owner, depth: depth + 1),
+                    ownedBy: owner, along: Array(segments.dropFirst()), depth: depth + 1
+                ))
+            } else if field.required || field.name == ownField {
+                // A reference owner the API would fill from the sub needs a row the sub may not name.
+                payload[key] = .string(try await create(target, as: try await creator(of: target, tenant: user.tenant, owner: nil, depth: depth + 1), depth: depth + 1))
+            }
+        }
+        if let owner, segments.count == 1, !entity.fields.contains(where: { $0.name == segments[0] && $0.type == .reference }) {
+            payload[segments[0]] = .string(owner)
         }
         for field in entity.fields where field.unique && (field.type == .string || field.type == .text || field.type == .email) {
             let suffix = UUID().uuidString.prefix(8).lowercased()
             payload[field.name] = .string(field.type == .email ? "u\(suffix)@example.com" : "unique-\(suffix)")
         }
         payload.merge(overrides) { $1 }
-        let (status, json) = try await send("POST", "/api/\(entity.plural)", token: token, body: .object(payload))
+        let (status, json) = try await send("POST", "/api/\(entity.plural)", token: token(for: user), body: .object(payload))
         guard status == 201, let id = json["id"]?.stringValue else {
-            throw ScaffoldProbeFailure("POST /api/\(entity.plural) answered \(status): \(String(decoding: (try? JSONEncoder().encode(json)) ?? Data(), as: UTF8.self).prefix(300))")
+            throw ScaffoldProbeFailure("POST /api/\(entity.plural) as \(user.role) answered \(status): \(String(decoding: (try? JSONEncoder().encode(json)) ?? Data(), as: UTF8.self).prefix(300))")
         }
         return id
     }
 
+    /// Who creates a row of `entity` that another row needs: a role allowed to (scope all
+    /// preferred). A role that may only create its own rows acts as the row's owner: `owner`,
+    /// or a user who can own such rows.
+    func creator(of entity: EntitySpec, tenant: UUID, owner: String?, depth: Int = 0) async throws -> ScaffoldUser {
+        guard let role = role(allowing: .create, on: entity.name) else {
+            throw ScaffoldProbeFailure("no role may create a \(entity.name), which the probe needs")
+        }
+        guard scope(of: role, .create, on: entity.name) == .own else { return ScaffoldUser(sub: "golden-\(role)", tenant: tenant, role: role) }
+        if let owner { return ScaffoldUser(sub: owner, tenant: tenant, role: role) }
+        return ScaffoldUser(sub: try await owningSub("golden-\(role)", of: entity, tenant: tenant, depth: depth), tenant: tenant, role: role)
+    }
+
+    /// A user of `role` to create rows of `entity` with: where the role may only create its own
+    /// rows, one who can own them (see `owningSub`); otherwise `name`.
+    func user(_ name: String, role: String, tenant: UUID, creating entity: EntitySpec) async throws -> ScaffoldUser {
+        let own = scope(of: role, .create, on: entity.name) == .own
+        return ScaffoldUser(sub: own ? try await owningSub(name, of: entity, tenant: tenant) : name, tenant: tenant, role: role)
+    }
+
+    /// A user id that can own rows of `entity`: where the owner is a row (the owner path ends in
+    /// a reference, e.g. to a patient), the id of a new row of that entity; otherwise `name`.
+    func owningSub(_ name: String, of entity: EntitySpec, tenant: UUID, depth: Int = 0) async throws -> String {
+        guard let owners = ownerRowEntity(of: entity) else { return name }
+        return try await create(owners, as: try await creator(of: owners, tenant: tenant, owner: nil, depth: depth + 1), depth: depth + 1)
+    }
+
+    /// The entity whose rows own rows of `entity`, when its owner field (or the last segment of
+    /// its owner path) is a reference; nil when the owner is a user id or rows are not owned.
+    func ownerRowEntity(of entity: EntitySpec) -> EntitySpec? {
+        guard let path = entity.ownerPath else { return nil }
+        var current = entity
+        for name in path.segments {
+            guard let field = current.fields.first(where: { $0.name == name }), field.type == .reference,
+                  let next = field.references.flatMap(plan.spec.entity(named:))
+            else { return nil }
+            current = next
+        }
+        return current
+    }
+
+    /// The row scope `role` has for `action` on `entity` over all its permissions for it (`all`
+    /// wins over `own`, as the app decides); nil when none grants the action.
+    func scope(of role: String, _ action: CRUDAction, on entity: String) -> RoleSpec.Scope? {
+        let scopes = plan.spec.roles.filter { $0.name == role }.flatMap(\.permissions)
+            .filter { $0.entity == entity && $0.actions.contains(action) }.map(\.scope)
+        return scopes.contains(.all) ? .all : scopes.first
+    }
+
     /// A role of the spec allowed `action` on `entity` (scope all preferred).
     func role(allowing action: CRUDAction, on entity: String) -> String? {
-        let candidates = plan.spec.roles.filter { role in role.permissions.contains { $0.entity == entity && $0.actions.contains(action) } }
-        return (candidates.first { role in role.permissions.contains { $0.entity == entity && $0.scope == .all } } ?? candidates.first)?.name
+        let candidates = plan.spec.roles.map(\.name).filter { scope(of: $0, action, on: entity) != nil }
+        return candidates.first { scope(of: $0, action, on: entity) == .all } ?? candidates.first
     }
 }
 

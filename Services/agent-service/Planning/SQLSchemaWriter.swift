@@ -60,7 +60,7 @@ struct SQLSchemaWriter {
             "id uuid PRIMARY KEY DEFAULT gen_random_uuid()",
             "tenant_id uuid NOT NULL",
         ]
-        if let owner = entity.ownerField, !entity.fields.contains(where: { $0.name == owner }) {
+        if entity.hasImplicitOwnerColumn, let owner = entity.ownerField {
             columns.append("\(owner) text NOT NULL")
         }
         for field in entity.fields {

@@ -20,6 +20,7 @@ struct SystemDesigner {
         guard !spec.entities.isEmpty else {
             throw WireError.invalidArgument(field: "spec.entities", "a spec needs at least one entity")
         }
+        try spec.validateOwnership(at: "spec")
         return ScaffoldPlan(
             spec: spec,
             stack: .flaskPostgres,
@@ -129,7 +130,7 @@ struct SystemDesigner {
         spec.entities.flatMap { entity in
             (1...2).map { index in
                 var values: [String: JSONValue] = ["id": .string(Self.seedID(entity.name, index))]
-                if let owner = entity.ownerField, !entity.fields.contains(where: { $0.name == owner }) {
+                if entity.hasImplicitOwnerColumn, let owner = entity.ownerField {
                     values[owner] = .string("seed-user-\(index)")
                 }
                 for field in entity.fields {

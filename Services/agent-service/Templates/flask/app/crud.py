@@ -101,8 +101,9 @@ class Repository:
             clauses.append(sql.SQL("id = %s"))
             params.append(row_id)
         if owner is not None:
-            clauses.append(sql.SQL("{}::text = %s").format(sql.Identifier(self.entity.owner_column)))
-            params.append(owner)
+            clause, owner_params = owner_predicate(self.entity, self.entity.owner_path, tenant_id, owner)
+            clauses.append(clause)
+            params += owner_params
         return sql.SQL(" AND ").join(clauses), params
 
     def insert(self, conn: psycopg.Connection, tenant_id: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -163,6 +164,46 @@ class Repository:
                                  (target, tenant_id)).fetchone()
             if not found:
                 raise ApiError.invalid(f"{field.column} does not name an existing {field.references}", field.column)
+
+    def check_owned_parent(self, conn, tenant_id: str, values: dict[str, Any], user: User, creating: bool) -> None:
+        """With scope ``own`` on an entity owned through a parent (an owner path), the parent a
+        create names (or an update moves the row to) must be one the caller owns: 403 naming the
+        reference otherwise. Run after :meth:`check_references`."""
+        field = self.entity.owner_parent
+        if field is None or (not creating and field.column not in values):
+            return
+        parent = load_schema().entity(field.references)
+        target = values.get(field.column)
+        owned = False
+        if target is not None:
+            clause, params = owner_predicate(parent, self.entity.owner_path[1:], tenant_id, user.sub)
+            query = sql.SQL("SELECT 1 FROM {} WHERE tenant_id = %s AND id = %s AND {}").format(
+                sql.Identifier(parent.table), clause)
+            owned = conn.execute(query, [tenant_id, target, *params]).fetchone() is not None
+        if not owned:
+            article = "an" if parent.name[0] in "aeiou" else "a"
+            raise ApiError.forbidden(
+                f"role {user.role!r} may only create or move {self.entity.plural} under {article} {parent.name} it owns",
+                field.column)
+
+
+def owner_predicate(entity: Entity, path: tuple[str, ...], tenant_id: str, owner: str):
+    """The condition (and its parameters) that a row of ``entity`` is owned by ``owner`` (a
+    ``sub``) along ``path``: the owner column equals it, or, for a path, the reference names a row
+    of the parent's table (in the same tenant) that the rest of the path gives to ``owner``::
+
+        appointment_id IN (SELECT id FROM appointments WHERE tenant_id = %s AND patient_id::text = %s)
+
+    Only identifiers from the schema and bound parameters go into the SQL."""
+    field = entity.field(path[0])
+    column = sql.Identifier(field.column if field is not None else path[0])
+    if len(path) == 1:
+        return sql.SQL("{}::text = %s").format(column), [owner]
+    parent = load_schema().entity(field.references)
+    inner, params = owner_predicate(parent, path[1:], tenant_id, owner)
+    clause = sql.SQL("{} IN (SELECT id FROM {} WHERE tenant_id = %s AND {})").format(
+        column, sql.Identifier(parent.table), inner)
+    return clause, [tenant_id, *params]
 
 
 class _translate_errors:
@@ -235,7 +276,8 @@ def _body() -> Any:
 
 
 def _owner_value(entity: Entity, values: dict[str, Any], user: User, scope: str, creating: bool) -> None:
-    """Sets or checks the owner column: own-scope callers can only own rows themselves."""
+    """Sets or checks the owner column: own-scope callers can only own rows themselves. (Rows
+    owned through a parent have no owner column: see :meth:`Repository.check_owned_parent`.)"""
     column = entity.owner_column
     if column is None:
         return
@@ -287,6 +329,8 @@ def make_blueprint(entity_name: str, hooks: Hooks | None = None) -> Blueprint:
         values = hooks.before_create(values, user)
         repo, conn = repository(), get_db()
         repo.check_references(conn, user.tenant_id, values)
+        if scope == "own":
+            repo.check_owned_parent(conn, user.tenant_id, values, user, creating=True)
         item = hooks.after_read(repo.insert(conn, user.tenant_id, values), user)
         return jsonify(item), 201, {"Location": f"{request.path}/{item['id']}"}
 
@@ -313,6 +357,8 @@ def make_blueprint(entity_name: str, hooks: Hooks | None = None) -> Blueprint:
             item = repo.get(conn, user.tenant_id, row_id, owner)
         else:
             repo.check_references(conn, user.tenant_id, values)
+            if scope == "own":
+                repo.check_owned_parent(conn, user.tenant_id, values, user, creating=False)
             item = repo.update(conn, user.tenant_id, row_id, values, owner)
         if item is None:
             raise ApiError.not_found(f"{entity.name} not found")

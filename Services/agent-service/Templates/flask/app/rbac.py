@@ -5,7 +5,9 @@ A permission grants a role actions (create, read, update, delete) on an entity w
 * ``all`` - every row of the caller's tenant;
 * ``own`` - only rows whose owner column equals the caller's ``sub``. Reads, lists, updates and
   deletes of other users' rows answer 404 (their existence is not revealed); a create always
-  sets the owner to the caller.
+  sets the owner to the caller. Where the owner is a path (``appointment.patient``), the rows
+  are those under a parent row the caller owns, and a create or update that names a parent the
+  caller does not own answers 403.
 
 An action that no permission grants answers 403 PERMISSION_DENIED. Listing needs ``read``.
 """
@@ -26,5 +28,5 @@ def authorize(user: User, entity: Entity, action: str) -> str:
 
 
 def owner_filter(user: User, entity: Entity, scope: str) -> str | None:
-    """The owner value rows must have for this scope (None = any row of the tenant)."""
-    return user.sub if scope == "own" and entity.owner_column else None
+    """The owner (a ``sub``) rows must have for this scope (None = any row of the tenant)."""
+    return user.sub if scope == "own" and entity.owned else None

@@ -47,7 +47,13 @@ class Field:
 
 @dataclass(frozen=True)
 class Entity:
-    """One entity: a table named by its plural and a resource under ``/api/<plural>``."""
+    """One entity: a table named by its plural and a resource under ``/api/<plural>``.
+
+    ``owner_field`` decides which rows a role with scope ``own`` may touch: a field of the entity
+    (a string holding the owning user's id, the token's ``sub``, or a reference whose row's id is
+    the ``sub``), or a dotted path such as ``appointment.patient``: the entity's reference
+    ``appointment``, then that row's ``patient`` decides (a path may go through more references).
+    """
 
     name: str
     plural: str
@@ -59,9 +65,27 @@ class Entity:
         return self.plural
 
     @property
+    def owned(self) -> bool:
+        """True when rows are owned (by a column of their own or through a parent row)."""
+        return bool(self.owner_field)
+
+    @property
+    def owner_path(self) -> tuple[str, ...]:
+        """The owner field as field names: ``("owner",)``, ``("appointment", "patient")``; ``()``
+        when rows are not owned."""
+        return tuple(self.owner_field.split(".")) if self.owner_field else ()
+
+    @property
+    def owner_parent(self) -> Field | None:
+        """The reference an owner path goes through (its first segment); None unless a path."""
+        path = self.owner_path
+        return self.field(path[0]) if len(path) > 1 else None
+
+    @property
     def owner_column(self) -> str | None:
-        """The column holding the owning user's id (``sub``), when rows are owned."""
-        if not self.owner_field:
+        """The column holding the owning user's id (``sub``), when the entity itself holds it
+        (None when rows are not owned or are owned through a parent)."""
+        if len(self.owner_path) != 1:
             return None
         declared = self.field(self.owner_field)
         return declared.column if declared else self.owner_field
@@ -69,7 +93,7 @@ class Entity:
     @property
     def owner_is_implicit(self) -> bool:
         """True when the owner column is not one of the declared fields (it is then a text column)."""
-        return bool(self.owner_field) and self.field(self.owner_field) is None
+        return len(self.owner_path) == 1 and self.field(self.owner_field) is None
 
     @property
     def pii_fields(self) -> tuple[Field, ...]:
@@ -140,6 +164,9 @@ def parse_schema(data: dict) -> Schema:
                 raise ValueError(f"{e['name']}.{f.name}: unknown field type {f.type!r}")
         entities.append(Entity(name=e["name"], plural=e["plural"], fields=fields, owner_field=owner))
     names = {e.name for e in entities}
+    by_name = {e.name: e for e in entities}
+    for e in entities:
+        _check_owner_path(e, by_name)
     roles: dict[str, dict[str, list[Permission]]] = {}
     for role in data.get("roles", []):
         grants = roles.setdefault(role["name"], {})
@@ -153,6 +180,24 @@ def parse_schema(data: dict) -> Schema:
             grants.setdefault(p["entity"], []).append(Permission(frozenset(p.get("actions", [])), scope))
     joins = tuple(r for r in data.get("relations", []) if r.get("kind") == "many_to_many")
     return Schema(title=data.get("title", ""), entities=tuple(entities), roles=roles, join_tables=joins, raw=data)
+
+
+def _check_owner_path(entity: Entity, entities: dict[str, Entity]) -> None:
+    """Every segment of an owner path but the last is a reference; the last is a string or a
+    reference field (or the implicit owner column) of the entity the path has reached."""
+    path, current = entity.owner_path, entity
+    for index, name in enumerate(path):
+        field = current.field(name)
+        where = f"{entity.name}: owner_field {entity.owner_field!r}"
+        if index < len(path) - 1:
+            if field is None or field.type != "reference" or field.references not in entities:
+                raise ValueError(f"{where}: {current.name}.{name} is not a reference field")
+            current = entities[field.references]
+        elif field is None:
+            if not (current.owner_is_implicit and current.owner_field == name):
+                raise ValueError(f"{where}: {current.name} has no field {name!r}")
+        elif field.type not in ("string", "reference"):
+            raise ValueError(f"{where}: {current.name}.{name} must be a string or a reference")
 
 
 @lru_cache(maxsize=1)

@@ -25,8 +25,8 @@ from app.config import Config
 from app.crud import Repository
 from app.db import connect, set_identity, tenant_transaction
 from app.schema import Entity
-from app.validation import validate_payload
-from support import DEFAULT_SUB, SCHEMA, roles_allowed, sample_value
+from app.validation import UUID, validate_payload
+from support import SCHEMA, roles_allowed, sample_value, user_id
 
 
 def pytest_configure(config):
@@ -85,10 +85,12 @@ class Caller:
 
 @pytest.fixture
 def caller(client, settings, tenant):
-    """``caller(role, tenant=None, sub=None)``: defaults to this test's tenant and user."""
+    """``caller(role, tenant=None, sub=None)``: defaults to this test's tenant and that tenant's
+    default user (``user_id(tenant)``, who owns the rows ``rows`` makes unless told otherwise)."""
 
     def make(role: str, tenant: str | None = None, sub: str | None = None) -> Caller:
-        return Caller(client, settings.jwt_secret, role, tenant or tenant_default, sub or DEFAULT_SUB)
+        tenant = tenant or tenant_default
+        return Caller(client, settings.jwt_secret, role, tenant, sub or user_id(tenant))
 
     tenant_default = tenant
     return make
@@ -109,38 +111,107 @@ def caller_for(caller):
 
 
 class RowFactory:
-    """Builds payloads and inserts rows directly (through the same Repository the API uses)."""
+    """Builds payloads and inserts rows directly (through the same Repository the API uses).
+
+    Rows of owned entities are owned by a ``sub`` (``owner``; by default the tenant's default
+    user, ``user_id(tenant)``, who is also ``caller(role)``): through their owner column, or,
+    where the owner is a path (``appointment.patient``), through a parent row made for that
+    owner. Where the owner is a row (a reference), that row has the ``sub`` as its id and is
+    created when missing.
+    """
 
     def __init__(self, app, settings: Config):
         self.app, self.settings = app, settings
+        self._users_in_progress: set[tuple[str, str]] = set()
 
     @property
     def cipher(self):
         return self.app.extensions["pii_cipher"]
 
-    def payload(self, entity: Entity, tenant: str | None = None, references: str = "required") -> dict:
+    def payload(self, entity: Entity, tenant: str | None = None, references: str = "required",
+                owner: str | None = None) -> dict:
         """A valid create payload. With a tenant, reference fields get ids of rows created in that
-        tenant: only required ones (``references="required"``) or all of them (``"all"``)."""
+        tenant: only required ones (``references="required"``) or all of them (``"all"``), and the
+        row is set up to be owned by ``owner`` (see :meth:`with_references`)."""
         body = {f.column: sample_value(f) for f in entity.fields if f.type != "reference" and not f.is_owner}
-        return self.with_references(entity, tenant, body, references) if tenant else body
+        return self.with_references(entity, tenant, body, references, owner) if tenant else body
 
-    def with_references(self, entity: Entity, tenant: str, body: dict, references: str = "required") -> dict:
+    def with_references(self, entity: Entity, tenant: str, body: dict, references: str = "required",
+                        owner: str | None = None) -> dict:
+        """Adds ids of rows created in the tenant. Where the owner is a path, the parent it goes
+        through is made for ``owner`` (default: the tenant's default user); where the owner column
+        is a reference the API fills from the caller's ``sub``, the owner's row is made to exist
+        and the key left out."""
         body = dict(body)
+        owner = owner or user_id(tenant)
+        parent = entity.owner_parent
+        if parent is not None and parent.column not in body:
+            body[parent.column] = self.owner_value(entity, entity.owner_path, tenant, owner)
+        elif parent is None and entity.owned:
+            self.owner_value(entity, entity.owner_path, tenant, owner)
         for field in entity.reference_fields:
             if field.column not in body and not field.is_owner and (field.required or references == "all"):
                 body[field.column] = self.create(SCHEMA.entity(field.references), tenant)["id"]
         return body
 
-    def create(self, entity: Entity, tenant: str, owner: str | None = DEFAULT_SUB, **values) -> dict:
-        """Inserts a row in a tenant (owned by ``owner`` when rows are owned); returns its JSON."""
-        body = self.payload(entity, tenant)
-        body.update(values)
+    def owner_value(self, entity: Entity, path: tuple[str, ...], tenant: str, owner: str):
+        """The value of the column of ``path[0]`` that gives a row of ``entity`` to ``owner`` along
+        ``path``: the ``sub`` itself, the id of the owner's row, or a parent row made for it."""
+        field = entity.field(path[0])
+        if len(path) > 1:
+            parent = SCHEMA.entity(field.references)
+            rest = path[1:]
+            first = parent.field(rest[0])
+            column = first.column if first is not None else rest[0]
+            return self.create(parent, tenant, owner=owner, **{column: self.owner_value(parent, rest, tenant, owner)})["id"]
+        if field is not None and field.type == "reference":
+            return self.user_row(SCHEMA.entity(field.references), tenant, owner)["id"]
+        return owner
+
+    def owner_change(self, entity: Entity, tenant: str, owner: str, path: tuple[str, ...] | None = None) -> dict:
+        """The PATCH body that would give a row of ``entity`` to ``owner`` (along ``path``,
+        default the entity's owner path)."""
+        path = path or entity.owner_path
+        field = entity.field(path[0])
+        return {field.column if field is not None else path[0]: self.owner_value(entity, path, tenant, owner)}
+
+    def user_row(self, entity: Entity, tenant: str, sub: str) -> dict:
+        """The row of ``entity`` whose id is ``sub``: the user who owns rows through references to
+        it. Created when missing."""
+        if not UUID.match(sub):
+            raise ValueError(f"rows here are owned by {entity.plural}: a sub must be a {entity.name} id "
+                             f"(use support.user_id), not {sub!r}")
+        existing = self.get(entity, tenant, sub)
+        if existing is not None:
+            return existing
+        if (entity.name, sub) in self._users_in_progress:
+            raise ValueError(f"{entity.name} {sub} would have to exist before it is created (an ownership cycle)")
+        self._users_in_progress.add((entity.name, sub))
+        try:
+            return self.create(entity, tenant, owner=sub, row_id=sub)
+        finally:
+            self._users_in_progress.discard((entity.name, sub))
+
+    def create(self, entity: Entity, tenant: str, owner: str | None = None, row_id: str | None = None, **values) -> dict:
+        """Inserts a row in a tenant (owned by ``owner``, default the tenant's default user, when
+        rows are owned; with id ``row_id`` when given); returns its JSON."""
+        owner = owner or user_id(tenant)
+        body = self.with_references(entity, tenant, {**self.payload(entity), **values}, owner=owner)
         column_values = validate_payload(entity, body, partial=False)
         if entity.owner_column and entity.owner_column not in column_values:
-            column_values[entity.owner_column] = owner
+            column_values[entity.owner_column] = self.owner_value(entity, entity.owner_path, tenant, owner)
+        if row_id is not None:
+            column_values["id"] = row_id
         with self.transaction(tenant, "test-factory") as conn:
             Repository(entity, self.cipher).check_references(conn, tenant, column_values)
             return Repository(entity, self.cipher).insert(conn, tenant, column_values)
+
+    def update(self, entity: Entity, tenant: str, row_id: str, **values) -> dict | None:
+        """Changes a row directly (no RBAC); returns its JSON."""
+        column_values = validate_payload(entity, values, partial=True)
+        with self.transaction(tenant, "test-factory") as conn:
+            Repository(entity, self.cipher).check_references(conn, tenant, column_values)
+            return Repository(entity, self.cipher).update(conn, tenant, row_id, column_values)
 
     def get(self, entity: Entity, tenant: str, row_id: str) -> dict | None:
         with self.transaction(tenant, "test-factory") as conn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
@@ -25,6 +26,26 @@ def assert_error(response, status: int, code: str, field: str | None) -> dict:
     assert (error["code"], error["field"]) == (code, field), error
     assert isinstance(error["message"], str) and error["message"]
     return error
+
+
+def user_id(tenant: str, name: str = DEFAULT_SUB) -> str:
+    """The ``sub`` of the test user ``name`` in a tenant: a UUID of its own per tenant and name,
+    because a user who owns rows through a reference (a patient owning appointments) is the
+    referenced row with that id, and row ids are unique across tenants. ``caller(role)`` acts as
+    ``user_id(tenant)``, the tenant's default user, who also owns the rows the factory makes."""
+    return str(uuid.uuid5(uuid.UUID(tenant), name))
+
+
+def owner_is_a_row(entity: Entity) -> bool:
+    """True when the entity's owner is a row whose id is the ``sub``: its owner field, or the
+    last segment of its owner path, is a reference."""
+    if not entity.owned:
+        return False
+    current = entity
+    for name in entity.owner_path[:-1]:
+        current = SCHEMA.entity(current.field(name).references)
+    last = current.field(entity.owner_path[-1])
+    return last is not None and last.type == "reference"
 
 
 def roles_allowed(entity: Entity, action: str) -> list[str]:

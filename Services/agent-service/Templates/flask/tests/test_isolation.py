@@ -2,7 +2,8 @@
 never appear in lists, references cannot point into another tenant) and in the database itself
 (forced row-level security hides and protects other tenants' rows even from a raw query).
 
-The same user id (sub) is used in both tenants: identity is per tenant.
+The same user id (sub) is used in both tenants: identity is per tenant. (Where the owner is a
+row, a patient owning appointments, each tenant has its own: row ids are unique across tenants.)
 """
 
 import uuid
@@ -10,7 +11,7 @@ import uuid
 import psycopg
 import pytest
 
-from support import SCHEMA, assert_error, roles_allowed
+from support import SCHEMA, assert_error, owner_is_a_row, roles_allowed, user_id
 
 SUB = "same-user-in-both-tenants"
 ACTIONS = {"list": "read", "read": "read", "update": "update", "delete": "delete"}
@@ -37,9 +38,10 @@ TABLES = (
 @pytest.mark.parametrize("entity,operation", API_CASES)
 def test_another_tenant_gets_404_and_never_sees_the_rows(entity, operation, caller, rows):
     tenant_a, tenant_b = str(uuid.uuid4()), str(uuid.uuid4())
-    theirs = rows.create(entity, tenant_a, owner=SUB)
-    ours = rows.create(entity, tenant_b, owner=SUB)
-    b = caller(roles_allowed(entity, ACTIONS[operation])[0], tenant=tenant_b, sub=SUB)
+    sub_a, sub_b = (user_id(tenant_a, SUB), user_id(tenant_b, SUB)) if owner_is_a_row(entity) else (SUB, SUB)
+    theirs = rows.create(entity, tenant_a, owner=sub_a)
+    ours = rows.create(entity, tenant_b, owner=sub_b)
+    b = caller(roles_allowed(entity, ACTIONS[operation])[0], tenant=tenant_b, sub=sub_b)
     base = f"/api/{entity.plural}"
     if operation == "list":
         response = b.get(base, query_string={"page_size": 200})
@@ -59,10 +61,14 @@ def test_another_tenant_gets_404_and_never_sees_the_rows(entity, operation, call
 @pytest.mark.parametrize("entity,field", REFERENCE_CASES)
 def test_references_cannot_point_into_another_tenant(entity, field, caller, rows):
     tenant_a, tenant_b = str(uuid.uuid4()), str(uuid.uuid4())
-    theirs = rows.create(SCHEMA.entity(field.references), tenant_a, owner=SUB)
-    b = caller(roles_allowed(entity, "create")[0], tenant=tenant_b, sub=SUB)
+    theirs = rows.create(SCHEMA.entity(field.references), tenant_a)
+    b = caller(roles_allowed(entity, "create")[0], tenant=tenant_b)
     payload = {**rows.payload(entity, tenant=tenant_b), field.column: theirs["id"]}
-    assert_error(b.post(f"/api/{entity.plural}", json=payload), 400, "INVALID_ARGUMENT", field.column)
+    if field.is_owner and SCHEMA.scope(b.role, entity.name, "create") == "own":
+        # scope "own": the owner field may name no row but the caller's own
+        assert_error(b.post(f"/api/{entity.plural}", json=payload), 403, "PERMISSION_DENIED", field.column)
+    else:
+        assert_error(b.post(f"/api/{entity.plural}", json=payload), 400, "INVALID_ARGUMENT", field.column)
 
 
 def _make_row(kind, target, tenant, rows, conn_factory):

@@ -3,11 +3,14 @@
 An operation the spec grants succeeds (on a row the caller owns, so "own" scopes pass too); one it
 does not grant answers 403 PERMISSION_DENIED. Roles with scope "own" never see, change or delete
 other users' rows (404, so their existence is not revealed) and always own what they create.
+Where an entity's owner is a path (``appointment.patient``), "own" rows are those under a parent
+the caller owns: they follow the parent when it changes hands, and creating or moving a row under
+another user's parent answers 403.
 """
 
 import pytest
 
-from support import SCHEMA, assert_error
+from support import SCHEMA, assert_error, user_id
 
 OPERATIONS = {"list": "read", "create": "create", "read": "read", "update": "update", "delete": "delete"}
 SUCCESS = {"list": 200, "create": 201, "read": 200, "update": 200, "delete": 204}
@@ -31,6 +34,12 @@ OWN_CREATE = [
     for entity in SCHEMA.entities
     if SCHEMA.scope(role, entity.name, "create") == "own"
 ]
+OWN_THROUGH_PARENT = [
+    pytest.param(role, entity, id=f"{role}-{entity.plural}")
+    for role in SCHEMA.roles
+    for entity in SCHEMA.entities
+    if entity.owner_parent is not None and SCHEMA.scope(role, entity.name, "read") == "own"
+]
 
 
 def perform(me, rows, entity, operation, row=None):
@@ -38,7 +47,7 @@ def perform(me, rows, entity, operation, row=None):
     if operation == "list":
         return me.get(base)
     if operation == "create":
-        return me.post(base, json=rows.payload(entity, tenant=me.tenant))
+        return me.post(base, json=rows.payload(entity, tenant=me.tenant, owner=me.sub))
     row = row or rows.create(entity, me.tenant, owner=me.sub)
     if operation == "read":
         return me.get(f"{base}/{row['id']}")
@@ -60,10 +69,10 @@ def test_role_may_do_exactly_what_the_spec_grants(role, entity, operation, calle
 if OWN_SCOPE:
 
     @pytest.mark.parametrize("role,entity,action", OWN_SCOPE)
-    def test_own_scope_hides_other_users_rows(role, entity, action, caller, rows):
-        me = caller(role, sub="me")
-        mine = rows.create(entity, me.tenant, owner="me")
-        theirs = rows.create(entity, me.tenant, owner="someone-else")
+    def test_own_scope_hides_other_users_rows(role, entity, action, caller, rows, tenant):
+        me, other = caller(role, sub=user_id(tenant, "me")), user_id(tenant, "someone-else")
+        mine = rows.create(entity, me.tenant, owner=me.sub)
+        theirs = rows.create(entity, me.tenant, owner=other)
         base = f"/api/{entity.plural}"
         if action == "read":
             assert_error(me.get(f"{base}/{theirs['id']}"), 404, "NOT_FOUND", None)
@@ -73,7 +82,9 @@ if OWN_SCOPE:
         elif action == "update":
             assert_error(me.patch(f"{base}/{theirs['id']}", json=rows.payload(entity)), 404, "NOT_FOUND", None)
             assert rows.get(entity, me.tenant, theirs["id"]) == theirs
-            assert me.patch(f"{base}/{mine['id']}", json={entity.owner_column: "someone-else"}).status_code == 403
+            handover = rows.owner_change(entity, me.tenant, other)
+            assert_error(me.patch(f"{base}/{mine['id']}", json=handover), 403, "PERMISSION_DENIED", next(iter(handover)))
+            assert rows.get(entity, me.tenant, mine["id"]) == mine
         else:
             assert_error(me.delete(f"{base}/{theirs['id']}"), 404, "NOT_FOUND", None)
             assert rows.get(entity, me.tenant, theirs["id"]) is not None
@@ -82,11 +93,40 @@ if OWN_SCOPE:
 if OWN_CREATE:
 
     @pytest.mark.parametrize("role,entity", OWN_CREATE)
-    def test_own_scope_creates_rows_owned_by_the_caller(role, entity, caller, rows):
-        me = caller(role, sub="me")
+    def test_own_scope_creates_rows_owned_by_the_caller(role, entity, caller, rows, tenant):
+        me, other = caller(role, sub=user_id(tenant, "me")), user_id(tenant, "someone-else")
         base = f"/api/{entity.plural}"
-        created = me.post(base, json=rows.payload(entity, tenant=me.tenant))
+        payload = rows.payload(entity, tenant=me.tenant, owner=me.sub)
+        created = me.post(base, json=payload)
         assert created.status_code == 201, created.get_json()
-        assert created.get_json()[entity.owner_column] == "me"
-        spoofed = {**rows.payload(entity, tenant=me.tenant), entity.owner_column: "someone-else"}
-        assert_error(me.post(base, json=spoofed), 403, "PERMISSION_DENIED", entity.owner_column)
+        if entity.owner_column:
+            assert created.get_json()[entity.owner_column] == me.sub
+        handover = rows.owner_change(entity, me.tenant, other)
+        assert_error(me.post(base, json={**payload, **handover}), 403, "PERMISSION_DENIED", next(iter(handover)))
+        if entity.owner_parent is not None:
+            parent = entity.owner_parent
+            orphan = {key: value for key, value in payload.items() if key != parent.column}
+            status, code = (400, "INVALID_ARGUMENT") if parent.required else (403, "PERMISSION_DENIED")
+            assert_error(me.post(base, json=orphan), status, code, parent.column)
+
+
+if OWN_THROUGH_PARENT:
+
+    @pytest.mark.parametrize("role,entity", OWN_THROUGH_PARENT)
+    def test_own_scope_follows_the_parent_row(role, entity, caller, rows, tenant):
+        """A row owned through its parent belongs to whoever owns the parent now: once the parent
+        is handed to another user, the row is theirs and no longer the caller's."""
+        me = caller(role, sub=user_id(tenant, "me"))
+        other = caller(role, sub=user_id(tenant, "someone-else"))
+        base = f"/api/{entity.plural}"
+        mine = rows.create(entity, me.tenant, owner=me.sub)
+        assert me.get(f"{base}/{mine['id']}").status_code == 200
+        assert_error(other.get(f"{base}/{mine['id']}"), 404, "NOT_FOUND", None)
+
+        parent = SCHEMA.entity(entity.owner_parent.references)
+        handover = rows.owner_change(parent, me.tenant, other.sub, path=entity.owner_path[1:])
+        assert rows.update(parent, me.tenant, mine[entity.owner_parent.column], **handover) is not None
+        assert_error(me.get(f"{base}/{mine['id']}"), 404, "NOT_FOUND", None)
+        listed = [item["id"] for item in me.get(base, query_string={"page_size": 200}).get_json()["items"]]
+        assert mine["id"] not in listed
+        assert other.get(f"{base}/{mine['id']}").status_code == 200

@@ -1,0 +1,115 @@
+import Foundation
+import Shared
+import Testing
+@testable import AgentService
+
+/// Own scope through a parent row: a clinic's patients see only the prescriptions of their own
+/// appointments (`prescription.owner_field = "appointment.patient"`), in a real scaffold.
+extension ScaffoldLoopTests {
+    @Test func ownerPathScaffoldPassesAndKeepsPatientsToTheirOwnPrescriptions() async throws {
+        let spec = try ProductArchitect().design(ClinicFixture.input())
+        #expect(spec.entity(named: "prescription")?.ownerField == "appointment.patient")
+        #expect(spec.entity(named: "appointment")?.ownerField == "patient")
+        let prescriptions = try #require(spec.acceptanceCriteria.first { $0.statement == "A patient cannot read another user's prescription" })
+        let appointments = try #require(spec.acceptanceCriteria.first { $0.statement == "A patient cannot read another user's appointment" })
+        let designed = try SystemDesigner().design(DesignerInput(spec: spec))
+        let plan = SecurityCompliance().review(SecurityInput(plan: designed, description: nil, targetRepository: nil))
+        let table = try #require(plan.migrations.first { $0.name == "create_prescriptions" })
+        #expect(table.up.contains("appointment_id uuid NOT NULL"), "the path's reference stays a required column")
+        #expect(!table.up.contains("appointment.patient"), "a path adds no owner column")
+
+        let generated = try await run(.codegenEngineer, CodegenInput(plan: plan), as: CodegenOutput.self)
+        let runID = "clinic-\(UUID().uuidString.prefix(8).lowercased())"
+        let (prepared, report) = try await iteration(plan, run: runID, number: 1, diff: generated.diff)
+        #expect(report.passed, "\(describe(report))")
+        #expect(report.testsFailed == 0)
+        #expect(report.score == 100)
+        for criterion in [prescriptions, appointments] {
+            let golden = report.checks.first { $0.name == "golden:\(criterion.id)" }
+            #expect(golden?.passed == true, "\(criterion.statement): \(golden?.outputTail ?? "missing")")
+            #expect(golden?.outputTail.contains("cannot read or list another user's") == true, "\(golden?.outputTail ?? "")")
+        }
+        #expect(report.checks.first { $0.name == "golden:\(prescriptions.id)" }?.outputTail.contains("owned through appointment.patient") == true)
+
+        // The app's own suite ran the path-owned cases, and they passed.
+        let suite = try await pytest(["tests/test_rbac.py", "-k", "prescriptions", "-rA"], run: runID, workspace: prepared.workspace)
+        #expect(suite.succeeded, "\(suite.tail(40))")
+        for id in [
+            "test_own_scope_hides_other_users_rows[patient-prescriptions-read]",
+            "test_own_scope_follows_the_parent_row[patient-prescriptions]",
+            "test_role_may_do_exactly_what_the_spec_grants[patient-prescriptions-read]",
+            "test_role_may_do_exactly_what_the_spec_grants[doctor-prescriptions-create]",
+        ] {
+            #expect(suite.output.contains("PASSED tests/test_rbac.py::\(id)"), "\(id)\n\(suite.tail(40))")
+        }
+
+        // An app that ignores the path (own scope on prescriptions then shows every row of the
+        // tenant) fails both its own suite and the golden task.
+        let rbac = prepared.workspace + "/app/rbac.py"
+        let source = try String(contentsOfFile: rbac, encoding: .utf8)
+        #expect(source.contains("entity.owned else None"))
+        try source.replacingOccurrences(of: "entity.owned else None", with: "entity.owner_column else None").write(toFile: rbac, atomically: true, encoding: .utf8)
+        let broken = try await run(.qaEvaluator, QAInput(runID: runID, iteration: 1, plan: plan, workspace: prepared.workspace, timeoutSeconds: 600), as: EvalReport.self)
+        #expect(!broken.passed)
+        let golden = broken.checks.first { $0.name == "golden:\(prescriptions.id)" }
+        #expect(golden?.passed == false, "\(golden?.outputTail ?? "missing")")
+        #expect(golden?.outputTail.contains("read another user's prescription") == true, "\(golden?.outputTail ?? "")")
+        #expect(broken.checks.first { $0.name == "golden:\(appointments.id)" }?.passed == true)
+        let failing = try await pytest(["tests/test_rbac.py", "-k", "prescriptions", "-rA"], run: runID, workspace: prepared.workspace)
+        #expect(failing.output.contains("FAILED tests/test_rbac.py::test_own_scope_hides_other_users_rows[patient-prescriptions-read]"), "\(failing.tail(40))")
+        #expect(failing.output.contains("FAILED tests/test_rbac.py::test_own_scope_follows_the_parent_row[patient-prescriptions]"), "\(failing.tail(40))")
+    }
+
+    /// Patients, and only they, create (and change) their own appointments, prescriptions and
+    /// doses (a path of three segments): creating or moving one under another patient's parent
+    /// is refused, and the scaffold still passes its suite and QA, whose probes make each parent
+    /// with a role allowed to (a doctor makes the patient row whose id a patient's token carries).
+    @Test func ownerPathsWithOwnCreateAndUpdatePassTheirSuiteAndQA() async throws {
+        let form = ClinicFixture.form(patientActions: ["create", "read", "update"], doses: true, doctorsCreate: false)
+        let spec = try ProductArchitect().design(ClinicFixture.input(form))
+        #expect(spec.entity(named: "dose")?.ownerField == "prescription.appointment.patient")
+        let designed = try SystemDesigner().design(DesignerInput(spec: spec))
+        let plan = SecurityCompliance().review(SecurityInput(plan: designed, description: nil, targetRepository: nil))
+        let generated = try await run(.codegenEngineer, CodegenInput(plan: plan), as: CodegenOutput.self)
+        let runID = "doses-\(UUID().uuidString.prefix(8).lowercased())"
+        let (prepared, report) = try await iteration(plan, run: runID, number: 1, diff: generated.diff)
+        #expect(report.passed, "\(describe(report))")
+        #expect(report.score == 100)
+        let crud = try #require(spec.acceptanceCriteria.first { $0.kind == .crud && $0.entity == "dose" })
+        #expect(report.checks.first { $0.name == "golden:\(crud.id)" }?.outputTail.hasSuffix("created and read back") == true)
+        let suite = try await pytest(["tests/test_rbac.py", "-k", "patient", "-rA"], run: runID, workspace: prepared.workspace)
+        for id in [
+            "test_own_scope_creates_rows_owned_by_the_caller[patient-appointments]",
+            "test_own_scope_creates_rows_owned_by_the_caller[patient-prescriptions]",
+            "test_own_scope_creates_rows_owned_by_the_caller[patient-doses]",
+            "test_own_scope_hides_other_users_rows[patient-prescriptions-update]",
+            "test_own_scope_hides_other_users_rows[patient-doses-update]",
+            "test_own_scope_follows_the_parent_row[patient-doses]",
+        ] {
+            #expect(suite.output.contains("PASSED tests/test_rbac.py::\(id)"), "\(id)\n\(suite.tail(40))")
+        }
+
+        // An app that does not check whose parent a create or update names fails its own suite.
+        let module = prepared.workspace + "/app/crud.py"
+        let source = try String(contentsOfFile: module, encoding: .utf8)
+        let check = "        field = self.entity.owner_parent\n        if field is None or (not creating"
+        #expect(source.contains(check))
+        try source.replacingOccurrences(of: check, with: "        return\n" + check).write(toFile: module, atomically: true, encoding: .utf8)
+        let failing = try await pytest(["tests/test_rbac.py", "-k", "patient", "-rA"], run: runID, workspace: prepared.workspace)
+        for id in [
+            "test_own_scope_creates_rows_owned_by_the_caller[patient-prescriptions]",
+            "test_own_scope_creates_rows_owned_by_the_caller[patient-doses]",
+            "test_own_scope_hides_other_users_rows[patient-doses-update]",
+        ] {
+            #expect(failing.output.contains("FAILED tests/test_rbac.py::\(id)"), "\(id)\n\(failing.tail(40))")
+        }
+    }
+
+    /// Runs the generated app's pytest in a prepared workspace, in the run's preview environment.
+    private func pytest(_ arguments: [String], run: String, workspace: String) async throws -> ProcessResult {
+        let sandbox = try AgentTestEnvironment.sandbox()
+        let preview = PreviewEnvironment.make(run: run, keySeed: AgentTestEnvironment.auth.serviceTokenSecret)
+        let environment = preview.variables(databaseURL: try sandbox.requirePreviewDatabase(), sandbox: sandbox)
+        return try await ProcessRunner.run(sandbox.python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no"] + arguments, in: workspace, environment: environment, timeout: .seconds(300))
+    }
+}
