@@ -67,6 +67,24 @@ import Testing
         #expect(report.testsFailed == 0)
     }
 
+    /// Ten descriptions of the architect's corpus, of different shapes and styles (a paragraph with
+    /// roles and own scopes, terse notes without roles, a colon-led list, units of measure, bullets
+    /// with health data, Markdown tables, self-references, links and join entities): each plan's
+    /// scaffold passes its own suite and QA.
+    @Test(arguments: [
+        "a01-heating-dispatch", "a05-corner-shop-stock", "a07-coastal-bike-rental", "a16-marina-berths", "b02-dental-practice",
+        "b07-primary-school-admin", "b10-hr-payroll", "c01-bug-tracker", "c11-library-loans", "c16-choir",
+    ])
+    func corpusDescriptionsGenerateScaffoldsThatPass(id: String) async throws {
+        let corpusCase = try #require(try CorpusCase.all().first { $0.id == id })
+        let plan = try await plan(from: corpusCase.description, title: id)
+        let generated = try await run(.codegenEngineer, CodegenInput(plan: plan), as: CodegenOutput.self)
+        let (_, report) = try await iteration(plan, run: "\(id.prefix(3))-\(UUID().uuidString.prefix(8).lowercased())", number: 1, diff: generated.diff)
+        #expect(report.passed, "\(id): \(describe(report))")
+        #expect(report.testsFailed == 0)
+        #expect(report.score == 100, "\(id): score \(report.score)")
+    }
+
     @Test(arguments: InjectedFault.allCases)
     func injectedFaultIsCaughtAndFixedWithinTheCap(fault: InjectedFault) async throws {
         let plan = try await plan(from: "A helpdesk with customers and tickets. Each ticket has a subject, a priority (low, medium, high) and a status (open, pending, closed) and belongs to a customer. Customers have a name and an email.", title: "Helpdesk")

@@ -124,6 +124,14 @@ enum ArchitectLexicon {
         "detail", "model", "option", "session", "order", "note", "log", "item",
     ]
 
+    /// Heads of fields that take values, not fields ("a stage (lead, won, lost)", "status
+    /// open/closed").
+    static let valueHeads: Set<String> = [
+        "type", "kind", "category", "size", "level", "mode", "method", "colour", "color", "grade", "tier", "plan",
+        "class", "format", "channel", "source", "unit", "gender", "sex", "role", "band", "shift", "status", "stage",
+        "priority", "severity", "state", "phase", "condition", "payment",
+    ]
+
     /// Words of an application's features: a compound with one is no entity ("login page").
     static let featureWords: Set<String> = [
         "login", "logins", "signin", "dashboard", "search", "notification", "notifications", "analytics",

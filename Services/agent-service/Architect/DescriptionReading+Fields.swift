@@ -28,6 +28,7 @@ extension DescriptionReading {
     func meaning(of item: NounPhrase, in subject: String) -> ItemMeaning {
         let words = item.words
         guard let lastWord = words.last, words.count <= 5 else { return .skip }
+        if item.hasValues, !item.namesMany { return .plain }
         let snake = EnglishInflection.snakeCase(words)
         let whole = EnglishInflection.singularName(words)
         if ArchitectLexicon.userFieldWords.contains(snake) { return .userField(snake) }
@@ -44,7 +45,7 @@ extension DescriptionReading {
             if let group = item.group, NounPhraseList.groupParts(group).count >= 2, Self.entityName(words, asSubject: true) != nil, whole != subject {
                 return .collection(whole)
             }
-            if looksLikeCollection(words), whole != subject { return .collection(whole) }
+            if looksLikeCollection(item), whole != subject { return .collection(whole) }
             return .plain
         }
         if let target = matcher.entity(for: words) { return .reference(field: target, target: target) }
@@ -62,12 +63,16 @@ extension DescriptionReading {
     }
 
     /// Whether a plural phrase names child entities rather than a field ("tags" yes, "notes" no).
-    func looksLikeCollection(_ words: [String]) -> Bool {
+    ///
+    /// A plural of no known entity or archetype is a field ("dietary needs", "allergens") unless a
+    /// quantifier says there are many of them ("many milestones").
+    func looksLikeCollection(_ item: NounPhrase) -> Bool {
+        let words = item.words
         guard let last = words.last, !ArchitectLexicon.pluralFieldWords.contains(last), FieldTypeRules.type(forName: last) == .string,
               Self.entityName(words) != nil else { return false }
         let name = EnglishInflection.singularName(words)
         if EntityArchetypes.archetype(named: name) != nil { return true }
-        return FieldTypeRules.type(forName: name) == .string
+        return item.quantity == .many && FieldTypeRules.type(forName: name) == .string
     }
 
     /// Pass 5: fields, references and user fields from every clause about entities.

@@ -12,8 +12,6 @@ extension DescriptionReading {
     static let verbParticles: Set<String> = ["up", "in", "for", "to", "with", "on", "into", "at", "from", "out"]
     /// Verbs between two grouped entities that make the first belong to the second ("work for").
     static let belongingVerbs: Set<String> = ["belong", "belongs", "work", "works", "report", "reports", "live", "lives", "sit", "sits"]
-    /// Heads that take a group of values, not fields ("a stage (lead, won, lost)").
-    static let valueHeads: Set<String> = ["type", "kind", "category", "size", "level", "mode", "method", "colour", "color", "grade", "tier", "plan", "class", "format", "channel", "source", "unit", "gender", "sex", "role", "band", "shift"]
 
     /// Pass 4a: every noun phrase followed by a group of at least two fields names an entity with
     /// those fields (unless it is a singular field with values, "a stage (lead, won, lost)"); two
@@ -85,6 +83,6 @@ extension DescriptionReading {
         guard let head = noun.last?.word else { return false }
         if ArchitectLexicon.applicationWords.contains(head) { return false }
         if EnglishInflection.isPlural(head) && !ArchitectLexicon.pluralFieldWords.contains(head) { return true }
-        return startsSentence && !Self.valueHeads.contains(head) && FieldTypeRules.enumDefaults[head] == nil
+        return startsSentence && !ArchitectLexicon.valueHeads.contains(head) && FieldTypeRules.enumDefaults[head] == nil
     }
 }

@@ -98,9 +98,9 @@ struct DescriptionReading {
         if words.contains(where: ArchitectLexicon.applicationWords.contains) && !headIsPerson {
             return clause.marker.kind == .permits ? .ignored : .application
         }
+        if let split = Self.forSplit(words) { words = Array(words[..<split]) }
         if clause.marker.kind == .label, Self.entityName(words, asSubject: true) == nil || listsEntities(clause) { return .application }
         if clause.isRelative { words = bestSuffix(words) }
-        if let split = Self.forSplit(words) { words = Array(words[..<split]) }
         let verbs: Set<String> = ["is", "are", "was", "were", "be", "been", "if", "when", "there", "here", "what", "how", "why"]
         if words.count > 4 || words.contains(where: verbs.contains) { return .ignored }
         let phrases = clause.isRelative ? [words] : clause.coSubjects + [words]
@@ -249,7 +249,7 @@ struct DescriptionReading {
             switch subject {
             case .application, .entityList:
                 guard [.has, .tracks, .label].contains(clause.marker.kind) else { continue }
-                for item in NounPhraseList.parse(clause.object) {
+                for item in NounPhraseList.parse(clause.object) where !item.hasValues {
                     if let name = Self.listedEntityName(item.words) { draft.addEntity(name, position: item.position) }
                 }
             case .entities(let names):

@@ -84,6 +84,10 @@ enum FieldTypeRules {
         if words.count > 2, words.last == "date" && words[words.count - 2] == "on" || words.last == "time" && words[words.count - 2] == "at" {
             words.removeLast()
         }
+        if words.count > 1, let last = words.last, last.count > 1, let measured = measuredType(unit: last, name: words.joined(separator: "_")) {
+            words.removeLast()
+            type = measured
+        }
         if let first = words.first, first == "whether" || first == "if", words.count > 1 {
             words = Array(words.dropFirst().drop(while: questionFillers.contains))
             type = .bool

@@ -48,6 +48,15 @@ struct NounPhrase: Sendable, Equatable {
     /// Words that start a verb phrase, not a noun phrase ("… and are closed by reps").
     static let verbLike: Set<String> = ["is", "are", "was", "were", "be", "been", "can", "will", "should", "must", "may", "do", "does", "get", "gets"]
 
+    /// Whether values or a type hint follow the phrase ("a room (babies, toddlers or preschool)",
+    /// "status: open, closed", "fragile (yes/no)") rather than fields: it is a field, not an entity.
+    var hasValues: Bool {
+        if values != nil { return true }
+        guard let group else { return false }
+        let parts = NounPhraseList.groupParts(group)
+        return FieldTypeRules.hintedType(parts) != nil || parts.count >= 2 && !NounPhraseList.listsFields(parts.map { $0.map { DescriptionToken.word($0, position: 0) } })
+    }
+
     /// Whether the last word is a plural noun.
     var isPlural: Bool {
         guard let last = words.last else { return false }
@@ -75,6 +84,7 @@ struct NounPhrase: Sendable, Equatable {
             return true
         }
         while let first = words.first {
+            if ["from", "to"].contains(first), words.count == 2 { break }
             if ArchitectLexicon.singleWords.contains(first) {
                 if quantity == .unspecified { quantity = .one }
             } else if ArchitectLexicon.collectionWords.contains(first) {

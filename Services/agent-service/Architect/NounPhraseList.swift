@@ -19,9 +19,11 @@ enum NounPhraseList {
         var parts: [[DescriptionToken]] = [[]]
         var colonAfter: Set<Int> = []
         var lastAlternative: Set<Int> = []
+        var slashBefore: Set<Int> = []
         for token in tokens {
             if token.isListSeparator {
                 if token.word == "or" || token.word == "and" { lastAlternative.insert(parts.count) }
+                if token.mark == "/" || token.mark == "|" { slashBefore.insert(parts.count) }
                 parts.append([])
             } else if token.mark == ":" {
                 colonAfter.insert(parts.count - 1)
@@ -41,6 +43,20 @@ enum NounPhraseList {
                 phrase.group = Array(parts[(index + 1)...].joined(separator: [DescriptionToken.mark(",", position: phrase.position)]))
                 phrases.append(phrase)
                 break
+            }
+            // "status quoted/booked/done": a value head, its first value, then the slashed others.
+            if slashBefore.contains(index + 1), phrase.words.count >= 2, phrase.group == nil,
+               ArchitectLexicon.valueHeads.contains(phrase.words[phrase.words.count - 2]) {
+                var values = [phrase.words[phrase.words.count - 1]]
+                phrase.words.removeLast()
+                index += 1
+                while index < parts.count, slashBefore.contains(index), let value = enumValue(parts[index]) {
+                    values.append(value)
+                    index += 1
+                }
+                phrase.values = values
+                phrases.append(phrase)
+                continue
             }
             if colonAfter.contains(index) {
                 var values: [String] = []
