@@ -104,6 +104,13 @@ import Shared
         #expect(!parcel.fields.contains { $0.name == "owner" })
     }
 
+    @Test func ownRowsUnderAnOwnedParentFollowThePath() throws {
+        let spec = try design("Patients have a name. Appointments have a starts at and belong to a patient. Prescriptions have a drug and a dose in mg and belong to an appointment. Doctors manage everything; patients see only their own prescriptions.")
+        #expect(spec.entity(named: "prescription")?.ownerField == "appointment.patient")
+        #expect(permission(spec, "patient", "prescription") == [.init(entity: "prescription", actions: [.read], scope: .own)])
+        #expect(spec.entity(named: "prescription")?.fields.contains { $0.name == "owner" } == false)
+    }
+
     @Test func roleSentencesKeepEveryRoleAndInventOnlyAnInferredAdmin() throws {
         let spec = try design("Shifts have a start and an end. Timesheets have hours. Supervisors can adjust shifts; trainees can only log timesheets; assessors read everything.")
         #expect(spec.roles.filter { !$0.inferred }.map(\.name) == ["supervisor", "trainee", "assessor"])

@@ -57,6 +57,8 @@ import Testing
         ("Tasks", "A project tracker with projects and tasks. Each task has a title, a due date, a priority (low, medium, high) and a status (todo, doing, done) and belongs to a project."),
         ("Inventory", "An inventory system with products, suppliers, warehouses and stock movements. Each product has a SKU, a name, a price and a quantity and belongs to a supplier. Each stock movement has a quantity and a moved at time and belongs to a product and a warehouse."),
         // Sensitive data of every column type is PII, stored encrypted: money, decimal, date, int, string.
+        // "Their own" through a parent: a prescription is a patient's through its appointment (owner path).
+        ("Prescriptions", "Patients have a name and an email. Appointments have a starts at and belong to a patient. Prescriptions have a drug and a dose in mg and belong to an appointment. Doctors manage everything; patients see only their own appointments and prescriptions."),
         ("Payroll", "A payroll app with departments and employees. Each employee has a first name, a last name, a date of birth, a national insurance number, a bank account number, a salary, a pay rate in pounds per hour and a number of dependants, and belongs to a department. Numbers of dependants are confidential. Payroll clerks manage everything."),
     ])
     func otherShapesGenerateScaffoldsThatPass(title: String, description: String) async throws {

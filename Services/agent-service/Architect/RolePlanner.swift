@@ -11,7 +11,8 @@ import Shared
 ///   `own` scope needs an owner field: the hinted field ("assigned to them" → `assignee`), the
 ///   role's own user field (`doctor`), `owner`, `created_by`; else the domain link — a reference
 ///   to the entity that is the role ("drivers see their own jobs" → `job.driver`, the token's
-///   subject being the driver's id); else an inferred `owner` is added.
+///   subject being the driver's id), or one through a parent (`prescription` →
+///   `appointment.patient`); else an inferred `owner` is added.
 /// - Entities a role's statements do not mention: what "everything" said, else read-all, except
 ///   the entity that is the role itself (a customer does not list customers).
 /// - Administrator names (`admin`, `administrator` …) get everything. When no role can do
@@ -128,6 +129,20 @@ struct RolePlanner {
         return actions
     }
 
+    /// The path from an entity to the entity that is a role: its reference to it (`driver`), or
+    /// through one parent that has one (`appointment.patient` — a prescription is a patient's own
+    /// through its appointment).
+    static func domainLink(from entity: DraftEntity, to role: String, in draft: DraftSpec) -> String? {
+        let references = entity.fields.filter { $0.type == .reference }
+        if let direct = references.first(where: { $0.references == role }) { return direct.name }
+        for parent in references {
+            guard let target = parent.references, target != entity.name, let index = draft.index(of: target),
+                  let link = draft.entities[index].fields.first(where: { $0.type == .reference && $0.references == role }) else { continue }
+            return "\(parent.name).\(link.name)"
+        }
+        return nil
+    }
+
     /// Makes sure an entity has an owner field: an existing user field, or an inferred one.
     func ensureOwner(of index: Int, role: String?, hint: String?, in draft: inout DraftSpec, announce: Bool) {
         guard draft.entities[index].ownerField == nil else { return }
@@ -138,10 +153,10 @@ struct RolePlanner {
                 return
             }
         }
-        if let role, let link = entity.fields.first(where: { $0.type == .reference && $0.references == role }) {
-            draft.entities[index].ownerField = link.name
+        if let role, let path = Self.domainLink(from: entity, to: role, in: draft) {
+            draft.entities[index].ownerField = path
             if announce {
-                draft.assumptions.append("\(entity.name).\(link.name) decides which \(EnglishInflection.pluralName(entity.name)) are \(AcceptanceCriteriaWriter.article(role)) \(role)'s own: the token's subject is the id of the \(role) row.")
+                draft.assumptions.append("\(entity.name).\(path) decides which \(EnglishInflection.pluralName(entity.name)) are \(AcceptanceCriteriaWriter.article(role)) \(role)'s own: the token's subject is the id of the \(role) row.")
             }
             return
         }
