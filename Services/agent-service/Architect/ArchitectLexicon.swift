@@ -35,7 +35,8 @@ enum ArchitectLexicon {
         "color", "colour", "error", "factor", "elevator", "vector", "indicator", "calculator",
         "generator", "radiator", "simulator", "restaurant", "warrant", "variant", "plant", "grant",
         "chapter", "quarter", "header", "footer", "layer", "trigger", "reminder", "newsletter",
-        "parameter", "barrier", "carrier", "supplier", "dossier", "tier", "pier", "fee", "coffee",
+        "parameter", "barrier", "carrier", "supplier", "dossier", "tier", "pier", "fee", "coffee", "scooter",
+        "speaker", "cylinder", "hanger", "shutter", "drawer", "computer", "tanker", "roller", "blender", "cluster",
         "committee", "human", "german", "plan", "woman", "manner", "dinner", "buzzer", "roster",
         "locker", "hamper", "freezer", "heater", "boiler", "cooler", "charger", "adapter", "trailer",
         "binder", "planter", "poster", "sampler", "transfer", "offer", "answer", "member", "corridor",
@@ -49,6 +50,12 @@ enum ArchitectLexicon {
         guard singular.count > 4, !thingsWithAgentEndings.contains(singular) else { return false }
         return agentEndings.contains { singular.hasSuffix($0) }
     }
+
+    /// Nouns of people without a person word's ending ("guardian", "vet", "resident").
+    static let otherPersonNouns: Set<String> = [
+        "guardian", "vet", "resident", "tenant", "recipient", "donor", "learner", "pupil", "athlete", "passenger",
+        "traveller", "traveler", "spouse", "relative", "kin", "parishioner", "claimant", "policyholder", "beneficiary",
+    ]
 
     /// Counts and approximations before a noun ("about 300 members", "six instructors").
     static let numberWords: Set<String> = [

@@ -49,8 +49,16 @@ enum PersonalDataRules {
         if words.last == "name", attributed { return false }
         if type.isPIIByNature || words.contains("birth") || words.contains("born") || alwaysPersonal.contains(field) { return true }
         if onPersonEntity, personalOnPeople.contains(field) || words.last == "address" { return true }
+        if words.count >= 2, words.last == "address", words.first.map(residentialAddressWords.contains) == true { return true }
+        if words.contains("person") || words.contains("kin") { return true }
         return words.count >= 2 && words.last == "name" && namesPerson
     }
+
+    /// First words of an address where a person is found ("delivery address", "pickup address").
+    static let residentialAddressWords: Set<String> = [
+        "home", "delivery", "pickup", "collection", "dropoff", "postal", "from", "to", "residential",
+        "correspondence", "shipping", "mailing", "forwarding", "previous", "current",
+    ]
 
     /// Whether an entity's rows are people: by archetype, by name, by being a role, or by its fields.
     static func isPersonEntity(name: String, fieldNames: [String], roleNames: [String]) -> Bool {
@@ -59,9 +67,11 @@ enum PersonalDataRules {
         return fieldNames.contains(where: personFieldNames.contains)
     }
 
-    /// Whether a noun names people: a person word, a child noun or a person archetype.
+    /// Whether a noun names people: a person word, a child noun, a noun of what people do
+    /// ("gardener", "adjuster"), or a person archetype.
     static func isPersonNoun(_ word: String) -> Bool {
         if ArchitectLexicon.personWords.contains(word) || SensitiveDataClassifier.childNouns.contains(word) { return true }
+        if ArchitectLexicon.isAgentNoun(word) || ArchitectLexicon.otherPersonNouns.contains(word) { return true }
         return EntityArchetypes.archetype(named: word)?.isPerson ?? false
     }
 }

@@ -40,7 +40,9 @@ enum SensitiveDataCategory: String, CaseIterable, Sendable {
             ["ssn", "social security", "social insurance", "national insurance", "nino", "ni number", "national id",
              "national identity", "identity card", "identity number", "id card", "passport", "driver license",
              "driving license", "tax id", "tax identification", "tax number", "tax file number", "taxpayer id",
-             "tin", "ein", "itin", "aadhaar", "voter id", "residence permit", "visa number", "medicare number", "nhs number"]
+             "tin", "ein", "itin", "aadhaar", "voter id", "residence permit", "visa number", "medicare number", "nhs number",
+             "licence number", "license number", "driving licence", "provisional licence", "id number", "utr",
+             "unique taxpayer reference", "dbs", "right to work", "work permit"]
         case .financialAccount:
             ["iban", "bic", "swift code", "bank account", "account number", "bank details", "routing number", "routing code",
              "aba number", "sort code", "bsb", "card number", "credit card", "debit card", "payment card", "pan",
@@ -53,7 +55,8 @@ enum SensitiveDataCategory: String, CaseIterable, Sendable {
             ["diagnosis", "diagnose", "medication", "medicine", "prescription", "prescribe", "dosage", "dose", "drug",
              "clinical", "medical", "allergy", "blood type", "blood group", "symptom", "treatment", "therapy",
              "vaccination", "vaccine", "immunization", "disability", "mental health", "health record", "health condition", "health history",
-             "health insurance", "health data", "health information", "condition",
+             "health insurance", "health data", "health information", "condition", "health note", "health notes",
+             "care plan", "dietary requirement", "dietary need", "special educational need", "sen",
              "icd", "mrn", "lab result", "test result", "pregnancy", "surgery", "illness", "disease", "injury"]
         case .biometric:
             ["biometric", "fingerprint", "finger print", "thumbprint", "face scan", "face id", "face template",
