@@ -37,7 +37,8 @@ import Testing
         let result = try await ProcessRunner.run("sh", ["-c", "exec >/dev/null 2>&1; sleep \(marker)"], timeout: .milliseconds(500))
         #expect(result.timedOut)
         #expect(!result.succeeded)
-        #expect(ContinuousClock.now - started < .seconds(5), "ended promptly, not when the sleep did")
+        // The sleep lasts 29 s; ending well before it is the claim (no tight bound: machines are noisy).
+        #expect(ContinuousClock.now - started < .seconds(20), "ended at the timeout, not when the sleep did")
         // "[s]leep …" matches the sleeper but not this pgrep's own command line.
         let survivors = try await ProcessRunner.run("sh", ["-c", "pgrep -f '[s]leep \(marker)' || true"], timeout: .seconds(5))
         #expect(survivors.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "the process group is gone")
