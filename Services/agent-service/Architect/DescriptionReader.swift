@@ -3,11 +3,14 @@ import Shared
 /// Reads a free-text description into a `DraftSpec`: entities and their fields, references,
 /// many-to-many pairs, roles and permission statements.
 ///
-/// Passes: (1) tokenize and cut into clauses; (2) classify each clause's subject (the
-/// application, entities, roles); (3) collect roles; (4) collect entities — application lists,
-/// subjects, parents, collections, archetypes named in permissions; (5) fields and links;
-/// (6) permission statements; (7) many-to-many; (8) fallbacks for descriptions that only name
-/// things ("contacts, companies and deals") or a kind of application ("Build a CRM").
+/// Passes: (1) tokenize (Markdown tables, notes and flags normalised), set sentences about
+/// personal data aside, rewrite sentences of unknown verbs (`VerbSentences`) and cut into clauses;
+/// (2) classify each clause's subject (the application, entities, roles); (3) collect roles;
+/// (4) collect entities — grouped entities anywhere, application lists, subjects, parents, links,
+/// collections, archetypes named in permissions; (5) fields and links; (6) permission statements;
+/// (7) self-references, "many" in any verb, many-to-many; (8) fallbacks for descriptions that only
+/// name things ("contacts, companies and deals") or a kind of application ("Build a CRM");
+/// (9) what was not understood (`unrecognized`).
 struct DescriptionReader {
     /// Creates a reader.
     init() {}
