@@ -36,10 +36,10 @@ enum ArchitectLexicon {
         "generator", "radiator", "simulator", "restaurant", "warrant", "variant", "plant", "grant",
         "chapter", "quarter", "header", "footer", "layer", "trigger", "reminder", "newsletter",
         "parameter", "barrier", "carrier", "supplier", "dossier", "tier", "pier", "fee", "coffee", "scooter",
-        "speaker", "cylinder", "hanger", "shutter", "drawer", "computer", "tanker", "roller", "blender", "cluster",
+        "speaker", "cylinder", "hanger", "shutter", "drawer", "tanker", "roller", "blender", "cluster",
         "committee", "human", "german", "plan", "woman", "manner", "dinner", "buzzer", "roster",
-        "locker", "hamper", "freezer", "heater", "boiler", "cooler", "charger", "adapter", "trailer",
-        "binder", "planter", "poster", "sampler", "transfer", "offer", "answer", "member", "corridor",
+        "locker", "hamper", "freezer", "heater", "boiler", "cooler", "charger", "adapter", "binder",
+        "planter", "sampler", "transfer", "offer", "answer", "member", "corridor",
         "mirror", "harbour", "harbor", "flavour", "flavor", "behaviour", "favour", "labour",
         "tenor", "anchor", "liquor", "major", "minor", "doctor", "actor", "mentor", "tutor",
     ]

@@ -20,7 +20,7 @@ extension DescriptionReading {
                 guard let many = statement.firstIndex(where: Self.manyWords.contains), many > 0,
                       let owner = matcher.mentions(in: Array(statement[..<many])).first?.name else { continue }
                 let after = Array(statement[(many + 1)...].drop { $0 == "of" })
-                guard let child = leadingEntity(after), child != owner, !found.contains(where: { $0 == (owner, child) }) else { continue }
+                guard let child = matcher.mention(in: after, at: 0)?.name, child != owner, !found.contains(where: { $0 == (owner, child) }) else { continue }
                 found.append((owner, child))
                 usedSentences.insert(number)
             }
@@ -44,7 +44,7 @@ extension DescriptionReading {
             let words = sentence.words
             guard let subject = matcher.mentions(in: words).first?.name else { continue }
             for index in words.indices.dropLast() where Self.selfReferenceWords.contains(words[index]) {
-                guard leadingEntity(Array(words[(index + 1)...])) == subject else { continue }
+                guard matcher.mention(in: words, at: index + 1)?.name == subject else { continue }
                 addField(DraftField(name: selfReferenceName(words, at: index, entity: subject), type: .reference, references: subject), to: subject)
                 usedSentences.insert(number)
                 break
@@ -65,14 +65,6 @@ extension DescriptionReading {
             }
         }
         return words[index] == "another" || words[index] == "other" ? "related_\(entity)" : "\(words[index])_\(entity)"
-    }
-
-    /// The entity named by the first one to three words.
-    private func leadingEntity(_ words: [String]) -> String? {
-        for length in stride(from: min(3, words.count), through: 1, by: -1) {
-            if let name = matcher.entity(for: Array(words.prefix(length))) { return name }
-        }
-        return nil
     }
 
     /// A sentence cut into statements at `,` `;` and "and"/"while"/"but", groups flattened.

@@ -298,14 +298,14 @@ struct DescriptionReading {
 
     /// Plural archetype names anywhere ("contacts, companies and deals").
     mutating func addNamedArchetypes() {
-        for sentence in sentences {
+        for (number, sentence) in sentences.enumerated() {
             let tokens = sentence.filter { $0.word != nil }
             let words = tokens.compactMap(\.word)
             for mention in EntityNameMatcher(names: [], includesArchetypes: true).mentions(in: words) {
                 guard let last = words[mention.range].last, EnglishInflection.isPlural(last),
                       !draft.roleNames.contains(mention.name) else { continue }
                 draft.addEntity(mention.name, position: tokens[mention.range.lowerBound].position)
-                if let number = sentences.firstIndex(of: sentence) { usedSentences.insert(number) }
+                usedSentences.insert(number)
             }
         }
     }

@@ -39,18 +39,24 @@ struct EntityNameMatcher: Sendable {
         var mentions: [Mention] = []
         var index = 0
         while index < words.count {
-            var matched = false
-            for length in stride(from: min(3, words.count - index), through: 1, by: -1) {
-                if let name = entity(for: Array(words[index..<(index + length)])) {
-                    mentions.append(Mention(name: name, range: index..<(index + length)))
-                    index += length
-                    matched = true
-                    break
-                }
+            if let mention = mention(in: words, at: index) {
+                mentions.append(mention)
+                index = mention.range.upperBound
+            } else {
+                index += 1
             }
-            if !matched { index += 1 }
         }
         return mentions
+    }
+
+    /// The longest mention (of one to three words) that starts at `index`, if any.
+    func mention(in words: [String], at index: Int) -> Mention? {
+        for length in stride(from: min(3, words.count - index), through: 1, by: -1) {
+            if let name = entity(for: Array(words[index..<(index + length)])) {
+                return Mention(name: name, range: index..<(index + length))
+            }
+        }
+        return nil
     }
 
     /// The mentions with adjacent runs collapsed to their last noun ("patients appointments" →

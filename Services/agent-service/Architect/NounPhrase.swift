@@ -54,7 +54,7 @@ struct NounPhrase: Sendable, Equatable {
         if values != nil { return true }
         guard let group else { return false }
         let parts = NounPhraseList.groupParts(group)
-        return FieldTypeRules.hintedType(parts) != nil || parts.count >= 2 && !NounPhraseList.listsFields(parts.map { $0.map { DescriptionToken.word($0, position: 0) } })
+        return FieldTypeRules.hintedType(parts) != nil || parts.count >= 2 && !NounPhraseList.listsFields(parts)
     }
 
     /// Whether the last word is a plural noun.

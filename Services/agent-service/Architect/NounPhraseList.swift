@@ -39,7 +39,7 @@ enum NounPhraseList {
                 index += 1
                 continue
             }
-            if colonAfter.contains(index), phrase.isPlural, index + 1 < parts.count, listsFields(Array(parts[(index + 1)...])) {
+            if colonAfter.contains(index), phrase.isPlural, index + 1 < parts.count, listsFields(parts[(index + 1)...].map { $0.compactMap(\.word) }) {
                 phrase.group = Array(parts[(index + 1)...].joined(separator: [DescriptionToken.mark(",", position: phrase.position)]))
                 phrases.append(phrase)
                 break
@@ -80,10 +80,9 @@ enum NounPhraseList {
 
     /// Whether the parts after a plural's colon are its fields rather than values ("treatments:
     /// description, drug, dose in ml, cost"): one of them is several words or names a typed field.
-    static func listsFields(_ parts: [[DescriptionToken]]) -> Bool {
-        parts.contains { part in
-            let words = part.compactMap(\.word)
-            return words.count >= 2 || words.count == 1 && FieldTypeRules.type(forName: words[0]) != .string
+    static func listsFields(_ parts: [[String]]) -> Bool {
+        parts.contains { words in
+            words.count >= 2 || words.count == 1 && FieldTypeRules.type(forName: words[0]) != .string
         }
     }
 
