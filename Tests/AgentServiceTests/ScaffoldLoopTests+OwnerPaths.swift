@@ -34,14 +34,12 @@ extension ScaffoldLoopTests {
         // The app's own suite ran the path-owned cases, and they passed.
         let suite = try await pytest(["tests/test_rbac.py", "-k", "prescriptions", "-rA"], run: runID, workspace: prepared.workspace)
         #expect(suite.succeeded, "\(suite.tail(40))")
-        for id in [
+        expectOutcome("PASSED", in: suite, [
             "test_own_scope_hides_other_users_rows[patient-prescriptions-read]",
             "test_own_scope_follows_the_parent_row[patient-prescriptions]",
             "test_role_may_do_exactly_what_the_spec_grants[patient-prescriptions-read]",
             "test_role_may_do_exactly_what_the_spec_grants[doctor-prescriptions-create]",
-        ] {
-            #expect(suite.output.contains("PASSED tests/test_rbac.py::\(id)"), "\(id)\n\(suite.tail(40))")
-        }
+        ])
 
         // An app that ignores the path (own scope on prescriptions then shows every row of the
         // tenant) fails both its own suite and the golden task.
@@ -78,16 +76,14 @@ extension ScaffoldLoopTests {
         let crud = try #require(spec.acceptanceCriteria.first { $0.kind == .crud && $0.entity == "dose" })
         #expect(report.checks.first { $0.name == "golden:\(crud.id)" }?.outputTail.hasSuffix("created and read back") == true)
         let suite = try await pytest(["tests/test_rbac.py", "-k", "patient", "-rA"], run: runID, workspace: prepared.workspace)
-        for id in [
+        expectOutcome("PASSED", in: suite, [
             "test_own_scope_creates_rows_owned_by_the_caller[patient-appointments]",
             "test_own_scope_creates_rows_owned_by_the_caller[patient-prescriptions]",
             "test_own_scope_creates_rows_owned_by_the_caller[patient-doses]",
             "test_own_scope_hides_other_users_rows[patient-prescriptions-update]",
             "test_own_scope_hides_other_users_rows[patient-doses-update]",
             "test_own_scope_follows_the_parent_row[patient-doses]",
-        ] {
-            #expect(suite.output.contains("PASSED tests/test_rbac.py::\(id)"), "\(id)\n\(suite.tail(40))")
-        }
+        ])
 
         // An app that does not check whose parent a create or update names fails its own suite.
         let module = prepared.workspace + "/app/crud.py"
@@ -96,12 +92,17 @@ extension ScaffoldLoopTests {
         #expect(source.contains(check))
         try source.replacingOccurrences(of: check, with: "        return\n" + check).write(toFile: module, atomically: true, encoding: .utf8)
         let failing = try await pytest(["tests/test_rbac.py", "-k", "patient", "-rA"], run: runID, workspace: prepared.workspace)
-        for id in [
+        expectOutcome("FAILED", in: failing, [
             "test_own_scope_creates_rows_owned_by_the_caller[patient-prescriptions]",
             "test_own_scope_creates_rows_owned_by_the_caller[patient-doses]",
             "test_own_scope_hides_other_users_rows[patient-doses-update]",
-        ] {
-            #expect(failing.output.contains("FAILED tests/test_rbac.py::\(id)"), "\(id)\n\(failing.tail(40))")
+        ])
+    }
+
+    /// Each of the test_rbac.py tests named ended with `outcome` (PASSED, FAILED) in the pytest run.
+    private func expectOutcome(_ outcome: String, in result: ProcessResult, _ ids: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        for id in ids {
+            #expect(result.output.contains("\(outcome) tests/test_rbac.py::\(id)"), "\(id)\n\(result.tail(40))", sourceLocation: sourceLocation)
         }
     }
 
