@@ -41,7 +41,7 @@ import Testing
                 #expect(result.usage.completionTokens > 100)
                 #expect(result.usage.costEstimateUSD == 0)
                 let plan = try result.output(as: ScaffoldPlan.self)
-                #expect(plan.migrations.count == 4)
+                #expect(plan.migrations.count == 5)
             }
         }
     }

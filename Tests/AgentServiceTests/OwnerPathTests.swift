@@ -29,6 +29,16 @@ import Testing
         #expect(spec.acceptanceCriteria.contains { $0.statement == "A patient cannot read another user's dose" })
     }
 
+    @Test func theSeedAccountOfARoleOwningRowsThroughAReferenceIsTheReferencedSeedRow() throws {
+        let spec = try ProductArchitect().design(ClinicFixture.input(ClinicFixture.form(doses: true)))
+        let plan = try SystemDesigner().design(DesignerInput(spec: spec))
+        let patient = try #require(SeedUsers.users(for: spec).first { $0.role == "patient" })
+        let appointments = plan.seed.filter { $0.entity == "appointment" }
+        #expect(!appointments.isEmpty)
+        #expect(appointments.allSatisfy { $0.values["patient_id"] == .string(patient.id) }, "the patient's token sees the seed appointments")
+        #expect(plan.seed.contains { $0.entity == "patient" && $0.values["id"] == .string(patient.id) })
+    }
+
     static let invalidPaths: [(owner: String, reason: String)] = [
         ("appointment.nobody", "'nobody' of the owner path 'appointment.nobody' is not a field of appointment"),
         ("nothing.patient", "'nothing' of the owner path 'nothing.patient' is not a field of prescription"),

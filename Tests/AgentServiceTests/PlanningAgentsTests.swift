@@ -9,8 +9,8 @@ import Testing
 
     @Test func planHasAMigrationPerEntityWithRowLevelSecurityAndRollback() throws {
         #expect(plan.stack == .flaskPostgres)
-        #expect(plan.migrations.map(\.name) == ["create_audit_log", "create_companies", "create_contacts", "create_deals"])
-        #expect(plan.migrations.map(\.version) == [1, 2, 3, 4])
+        #expect(plan.migrations.map(\.name) == ["create_audit_log", "create_auth_users", "create_companies", "create_contacts", "create_deals"])
+        #expect(plan.migrations.map(\.version) == [1, 2, 3, 4, 5])
         for migration in plan.migrations.dropFirst() {
             #expect(migration.up.contains("ENABLE ROW LEVEL SECURITY"))
             #expect(migration.up.contains("FORCE ROW LEVEL SECURITY"))
@@ -47,6 +47,17 @@ import Testing
         #expect(contact.values["company_id"] == company.values["id"])
     }
 
+    @Test func seedAccountsExistPerRoleAndOwnTheSeedRowsOfRolesThatSeeTheirOwn() throws {
+        let accounts = SeedUsers.users(for: CRMFixture.spec)
+        #expect(accounts.map(\.username) == ["sales_rep", "manager"])
+        #expect(accounts.map(\.role) == accounts.map(\.username))
+        #expect(Set(accounts.map(\.id)).count == 2)
+        let salesRep = try #require(accounts.first)
+        let deals = plan.seed.filter { $0.entity == "deal" }
+        #expect(deals.count == 2)
+        #expect(deals.allSatisfy { $0.values["owner"] == .string(salesRep.id) }, "only sales reps see only their own deals")
+    }
+
     @Test func migrationsApplyAndRollBackOnRealPostgres() async throws {
         // The second test role's schema holds no tables; everything happens in a rolled-back transaction.
         let pool = PostgresPool(config: DatabaseConfig(url: try AgentTestEnvironment.require("META_BUILDER_OTHER_TEST_DATABASE_URL"), poolSize: 1), applicationName: "planning-tests", logger: AgentTestEnvironment.logger)
@@ -57,7 +68,7 @@ import Testing
             try await pool.transaction { session in
                 for migration in plan.migrations { try await session.executeScript(migration.up) }
                 let tables = try await session.query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = \(schema) AND rowsecurity")
-                #expect(try tables[0].decode("n", as: Int.self) == 4)
+                #expect(try tables[0].decode("n", as: Int.self) == 5)
                 for migration in plan.migrations.reversed() { try await session.executeScript(migration.down) }
                 let left = try await session.query("SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = \(schema)")
                 #expect(try left[0].decode("n", as: Int.self) == 0)
@@ -104,7 +115,7 @@ import Testing
         #expect(security.risk.score == 40)
         #expect(security.risk.level == "medium")
         #expect(security.risk.flags[0].detail.contains("contact.email"))
-        #expect(security.rlsPolicies.map(\.table) == ["audit_log", "companies", "contacts", "deals"])
+        #expect(security.rlsPolicies.map(\.table) == ["audit_log", "auth_users", "companies", "contacts", "deals"])
         #expect(security.rlsPolicies.allSatisfy { $0.forced })
         #expect(security.piiHandling.map { "\($0.entity).\($0.field)" } == ["contact.name", "contact.email", "contact.phone"])
         #expect(security.rbacMatrix.contains { $0.role == "sales_rep" && $0.entity == "deal" && $0.scope == .own })

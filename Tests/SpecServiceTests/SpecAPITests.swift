@@ -34,7 +34,7 @@ import Testing
                 #expect(plan.formalSpec.unrecognized.isEmpty)
                 #expect(plan.risk.score == 40)
                 #expect(plan.risk.flags.map(\.factor) == ["pii_present", "financial_data", "row_ownership_rules"])
-                #expect(plan.plan.migrations.count == 4)
+                #expect(plan.plan.migrations.count == 5)
                 #expect(plan.usage.count == 3)
 
                 let spec = try await client.send(.get, "/api/meta/v2/specs/\(specID)", token: owner)

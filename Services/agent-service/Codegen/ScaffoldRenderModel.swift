@@ -7,8 +7,11 @@ enum ScaffoldRenderModel {
     /// The root context.
     static func root(for plan: ScaffoldPlan) throws -> [String: Any] {
         let spec = plan.spec
+        let example = readableExample(in: spec)
         return [
             "app_name": spec.title,
+            "example_role": example.role,
+            "example_plural": example.plural,
             "app_slug": slug(spec.title),
             "entities": try spec.entities.enumerated().map { index, entity in
                 try self.entity(entity, in: plan, first: index == 0, last: index == spec.entities.count - 1)
@@ -31,6 +34,17 @@ enum ScaffoldRenderModel {
             "env": plan.environment.map { ["name": $0.name, "description": $0.description, "example": $0.example, "secret": $0.secret] as [String: Any] },
             "ci_steps": plan.ciSteps,
         ]
+    }
+
+    /// The README's sign-in example: the first role (in spec order) that may read an entity, and
+    /// the first entity it may read; the first role and entity when no role reads anything.
+    static func readableExample(in spec: FormalSpec) -> (role: String, plural: String) {
+        for role in spec.roles {
+            if let entity = spec.entities.first(where: { entity in role.permissions.contains { $0.entity == entity.name && $0.actions.contains(.read) } }) {
+                return (role.name, entity.plural)
+            }
+        }
+        return (spec.roles.first?.name ?? "", spec.entities.first?.plural ?? "")
     }
 
     /// The context of one entity.

@@ -4,7 +4,8 @@ import Shared
 
 /// Renders a plan into the files of the scaffold: the Flask templates (Templates/flask, Mustache;
 /// `__plural__` in a path repeats the file per entity) plus the files written straight from the
-/// plan: migrations (up and down), seed data and `app/schema.json`.
+/// plan: migrations (up and down), seed data (rows and the built-in issuer's accounts) and
+/// `app/schema.json`.
 struct ScaffoldRenderer: Sendable {
     /// One template file, loaded once.
     private struct TemplateFile: Sendable {
@@ -64,6 +65,7 @@ struct ScaffoldRenderer: Sendable {
             output["migrations/\(stem).down.sql"] = migration.down.hasSuffix("\n") ? migration.down : migration.down + "\n"
         }
         output["seed/seed.json"] = try Self.prettyJSON(plan.seed)
+        output["seed/users.json"] = try Self.prettyJSON(SeedUsers.users(for: plan.spec))
         output["app/schema.json"] = try Self.prettyJSON(plan.spec)
         return output
     }

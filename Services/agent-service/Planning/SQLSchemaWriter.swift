@@ -54,6 +54,33 @@ struct SQLSchemaWriter {
         )
     }
 
+    /// The table of the built-in issuer's accounts (the generated `app/users.py`).
+    static let authUsersTable = "auth_users"
+
+    /// The migration creating the built-in issuer's accounts: tenant-scoped and audited like every
+    /// table, a username unique per tenant, a scrypt hash in place of the password.
+    func authUsersMigration(version: Int) -> PlannedMigration {
+        let table = Self.authUsersTable
+        let statements = [
+            """
+            CREATE TABLE \(table) (
+                id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                tenant_id uuid NOT NULL,
+                username varchar(255) NOT NULL CHECK (username <> ''),
+                password_hash text NOT NULL,
+                role varchar(255) NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                CONSTRAINT \(table)_tenant_row UNIQUE (tenant_id, id),
+                CONSTRAINT \(table)_username_unique UNIQUE (tenant_id, username)
+            );
+            """,
+        ] + rowSecurity(table: table) + [
+            "CREATE TRIGGER \(table)_audit AFTER INSERT OR UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION audit_row_change();",
+        ]
+        return PlannedMigration(version: version, name: "create_\(table)", up: statements.joined(separator: "\n"), down: "DROP TABLE IF EXISTS \(table);")
+    }
+
     /// The migration creating one entity's table.
     func tableMigration(for entity: EntitySpec, in spec: FormalSpec, version: Int) -> PlannedMigration {
         var columns = [

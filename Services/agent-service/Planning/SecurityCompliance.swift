@@ -81,7 +81,7 @@ struct SecurityCompliance {
     func review(_ input: SecurityInput) -> ScaffoldPlan {
         var plan = input.plan
         let spec = plan.spec
-        let tables = spec.entities.map(\.plural) + spec.relations.filter { $0.kind == .manyToMany }.map(\.via)
+        let tables = [SQLSchemaWriter.authUsersTable] + spec.entities.map(\.plural) + spec.relations.filter { $0.kind == .manyToMany }.map(\.via)
         plan.security = SecurityReview(
             rbacMatrix: spec.roles.flatMap { role in
                 role.permissions.map { SecurityReview.RBACEntry(role: role.name, entity: $0.entity, actions: $0.actions, scope: $0.scope) }

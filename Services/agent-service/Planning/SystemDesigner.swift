@@ -29,12 +29,12 @@ struct SystemDesigner {
             endpoints: endpoints(for: spec),
             seed: seed(for: spec),
             environment: environment,
-            ciSteps: ["pip install -r requirements.txt", "python -m app.migrate up", "python -m app.seed", "pytest -q"]
+            ciSteps: ["pip install -r requirements-dev.txt", "python -m app.migrate up", "python -m app.seed", "pytest -q"]
         )
     }
 
     private func migrations(for spec: FormalSpec) -> [PlannedMigration] {
-        var migrations = [sql.baseMigration()]
+        var migrations = [sql.baseMigration(), sql.authUsersMigration(version: 2)]
         for entity in spec.entities {
             migrations.append(sql.tableMigration(for: entity, in: spec, version: migrations.count + 1))
         }
@@ -50,6 +50,10 @@ struct SystemDesigner {
             PlannedFile(path: "app/config.py", purpose: "Settings read from the environment"),
             PlannedFile(path: "app/db.py", purpose: "Connection pool and per-request tenant transaction (set_config app.tenant_id)"),
             PlannedFile(path: "app/auth.py", purpose: "JWT verification and the current user (id, tenant, role)"),
+            PlannedFile(path: "app/oidc.py", purpose: "OpenID Connect tokens: the provider's JWKS, cached and refreshed on key rotation"),
+            PlannedFile(path: "app/issuer.py", purpose: "Built-in issuer for development: POST /auth/token"),
+            PlannedFile(path: "app/users.py", purpose: "Accounts of the built-in issuer (auth_users)"),
+            PlannedFile(path: "app/passwords.py", purpose: "Password hashing (scrypt)"),
             PlannedFile(path: "app/rbac.py", purpose: "Role permissions per entity and ownership scope"),
             PlannedFile(path: "app/crypto.py", purpose: "Encryption of PII columns at rest"),
             PlannedFile(path: "app/ratelimit.py", purpose: "Per-tenant rate limits"),
@@ -74,6 +78,7 @@ struct SystemDesigner {
         }
         files += [
             PlannedFile(path: "seed/seed.json", purpose: "Seed rows"),
+            PlannedFile(path: "seed/users.json", purpose: "Seed accounts of the built-in issuer, one per role"),
             PlannedFile(path: "tests/conftest.py", purpose: "Test database, app client, tokens per role and tenant"),
             PlannedFile(path: "tests/support.py", purpose: "Helpers shared by the tests"),
             PlannedFile(path: "tests/test_api.py", purpose: "Authentication, errors and health"),
@@ -86,11 +91,18 @@ struct SystemDesigner {
             PlannedFile(path: "tests/test_rbac.py", purpose: "Every role against every endpoint"),
             PlannedFile(path: "tests/test_isolation.py", purpose: "Cross-tenant isolation"),
             PlannedFile(path: "tests/test_pii.py", purpose: "PII encrypted in the database and redacted in logs"),
+            PlannedFile(path: "tests/test_auth.py", purpose: "Sign-in at the built-in issuer, its production switch, seed accounts"),
+            PlannedFile(path: "tests/test_oidc.py", purpose: "OpenID Connect tokens against keys the tests generate"),
+            PlannedFile(path: "tests/test_packaging.py", purpose: "Requirements, Dockerfile, compose file and Makefile"),
             PlannedFile(path: "openapi.yaml", purpose: "API contract"),
             PlannedFile(path: "README.md", purpose: "How to run, test and deploy"),
             PlannedFile(path: ".env.example", purpose: "Environment template without secrets"),
-            PlannedFile(path: "requirements.txt", purpose: "Python dependencies"),
-            PlannedFile(path: "Dockerfile", purpose: "Container image"),
+            PlannedFile(path: "requirements.txt", purpose: "Runtime dependencies (pinned)"),
+            PlannedFile(path: "requirements-dev.txt", purpose: "Development and test dependencies (pinned)"),
+            PlannedFile(path: "Dockerfile", purpose: "Production image without test tooling"),
+            PlannedFile(path: "docker-compose.yml", purpose: "Local stack: PostgreSQL, migrations and seed, the app"),
+            PlannedFile(path: "docker/initdb.sql", purpose: "The app's database role in the compose Postgres"),
+            PlannedFile(path: "Makefile", purpose: "make install, dev, test, migrate, seed"),
             PlannedFile(path: ".gitignore", purpose: "Files git ignores"),
             PlannedFile(path: ".dockerignore", purpose: "Files left out of the image"),
             PlannedFile(path: ".github/workflows/ci.yml", purpose: "CI: install, migrate, seed, test"),
@@ -116,25 +128,34 @@ struct SystemDesigner {
 
     private var environment: [EnvironmentVariable] {
         [
-            EnvironmentVariable(name: "DATABASE_URL", description: "PostgreSQL connection URL", secret: true, example: "postgresql://app:change-me@localhost:5432/app"),
+            EnvironmentVariable(name: "DATABASE_URL", description: "PostgreSQL connection URL", secret: true, example: "postgresql://app:app@localhost:5432/app (the docker-compose.yml database)"),
             EnvironmentVariable(name: "DATABASE_SCHEMA", description: "Schema the app's tables live in", secret: false, example: "public"),
-            EnvironmentVariable(name: "JWT_SECRET", description: "HS256 key of access tokens (32+ bytes)", secret: true, example: "change-me-to-32-random-bytes-please"),
+            EnvironmentVariable(name: "APP_ENV", description: "development (built-in issuer on, .env loaded) or production (OpenID Connect tokens only)", secret: false, example: "development"),
+            EnvironmentVariable(name: "JWT_SECRET", description: "HS256 key of the built-in issuer's tokens (32+ bytes; development only)", secret: true, example: "generate with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"),
+            EnvironmentVariable(name: "OIDC_ISSUER", description: "OpenID Connect issuer (the tokens' iss), e.g. https://login.example.com/; empty: no OIDC", secret: false, example: ""),
+            EnvironmentVariable(name: "OIDC_AUDIENCE", description: "The tokens' aud: this API's identifier at the provider", secret: false, example: ""),
+            EnvironmentVariable(name: "OIDC_JWKS_URL", description: "The provider's JSON Web Key Set URL (https in production)", secret: false, example: ""),
+            EnvironmentVariable(name: "OIDC_TENANT_CLAIM", description: "Claim holding the tenant UUID", secret: false, example: "tid"),
+            EnvironmentVariable(name: "OIDC_ROLE_CLAIM", description: "Claim holding the role (a string or a list)", secret: false, example: "role"),
+            EnvironmentVariable(name: "SEED_USER_PASSWORD", description: "Password of the seed accounts (python -m app.seed; development only)", secret: false, example: "dev-password"),
             EnvironmentVariable(name: "PII_ENCRYPTION_KEY", description: "Fernet key encrypting PII columns", secret: true, example: "generate with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"),
             EnvironmentVariable(name: "RATE_LIMIT_PER_MINUTE", description: "Requests per tenant per minute", secret: false, example: "600"),
             EnvironmentVariable(name: "LOG_LEVEL", description: "Logging level", secret: false, example: "INFO"),
         ]
     }
 
-    /// Two rows per entity with stable ids, so references between seed rows resolve.
+    /// Two rows per entity with stable ids, so references between seed rows resolve; an owner
+    /// column holds the id of a seed account (`SeedUsers`).
     private func seed(for spec: FormalSpec) -> [SeedRecord] {
         spec.entities.flatMap { entity in
             (1...2).map { index in
                 var values: [String: JSONValue] = ["id": .string(Self.seedID(entity.name, index))]
-                if entity.hasImplicitOwnerColumn, let owner = entity.ownerField {
-                    values[owner] = .string("seed-user-\(index)")
-                }
                 for field in entity.fields {
                     values[field.type == .reference ? "\(field.name)_id" : field.name] = seedValue(field, entity: entity, index: index)
+                }
+                if let path = entity.ownerPath, !path.goesThroughParent,
+                   entity.fields.first(where: { $0.name == path.first })?.type != .reference {
+                    values[path.first] = .string(SeedUsers.owner(ofRow: index, of: entity, in: spec))
                 }
                 return SeedRecord(entity: entity.name, values: values)
             }

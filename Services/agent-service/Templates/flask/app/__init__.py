@@ -1,7 +1,8 @@
 """Application factory: ``create_app()`` wires config, logging, the database pool, PII
-encryption, authentication, rate limits, the per-entity blueprints and JSON error handlers.
+encryption, authentication (built-in issuer and OpenID Connect), rate limits, the per-entity
+blueprints and JSON error handlers.
 
-Run it with ``flask --app app run`` (development) or ``gunicorn 'app:create_app()'``.
+Run it with ``python -m app`` (development, ``make dev``) or ``gunicorn 'app:create_app()'``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from logging import getLogger
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 
 from app import db
-from app.auth import authenticate
-from app.config import Config
+from app.auth import TokenVerifier, authenticate
+from app.config import Config, load_dotenv
 from app.crypto import PIICipher
 from app.errors import ApiError, register_error_handlers
+from app.issuer import blueprint as issuer_blueprint
 from app.logging import configure as configure_logging
+from app.oidc import JWKSCache, OIDCVerifier
 from app.ratelimit import FixedWindowLimiter
 from app.schema import load_schema
 
@@ -26,7 +29,11 @@ access_log = getLogger("app.access")
 
 
 def create_app(config: Config | None = None) -> Flask:
-    config = config or Config.from_env()
+    """The app for ``config`` (default: the environment, after loading ``.env`` outside
+    production)."""
+    if config is None:
+        load_dotenv()
+        config = Config.from_env()
     configure_logging(config.log_level)
     schema = load_schema()
 
@@ -36,8 +43,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["pii_cipher"] = PIICipher(config.pii_encryption_key)
     app.extensions["rate_limiter"] = FixedWindowLimiter(config.rate_limit_per_minute)
+    app.extensions["token_verifier"] = _token_verifier(config)
     db.init_app(app, db.Pool(config.database_url, config.database_schema))
     register_error_handlers(app)
+    app.register_blueprint(issuer_blueprint)
 
     from app.resources import BLUEPRINTS
 
@@ -83,6 +92,16 @@ def create_app(config: Config | None = None) -> Flask:
         return response
 
     return app
+
+
+def _token_verifier(config: Config) -> TokenVerifier:
+    """HS256 tokens of the built-in issuer while it is enabled; RS256/ES256 tokens of the OpenID
+    Connect provider when one is configured."""
+    oidc = None
+    if config.oidc is not None:
+        keys = JWKSCache(config.oidc.jwks_url, config.oidc.jwks_ttl_seconds)
+        oidc = OIDCVerifier(config.oidc, keys)
+    return TokenVerifier(config.jwt_secret if config.builtin_issuer_enabled else None, oidc)
 
 
 def _authenticate_and_limit():

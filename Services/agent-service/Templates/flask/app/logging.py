@@ -6,6 +6,11 @@ replaced by ``[redacted-email]``, ``[redacted-phone]``, ``[redacted-token]``. Re
 never logged. The patterns are deliberately broad for e-mails and tokens; phone numbers are
 matched in international (``+15550101001``, ``+1 555 010 1001``) and North-American
 (``(555) 010-1001``, ``555-010-1001``) forms so that UUIDs and dates stay readable.
+
+Each request is logged once, by the app (logger ``app.access``): the development server's own
+request lines (unstructured, with terminal colour codes) are switched off by
+:class:`NoAccessLogRequestHandler`, gunicorn runs without an access log, and colour codes in
+any other message are removed.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import re
 import sys
 import time
 
+from werkzeug.serving import WSGIRequestHandler
+
 PATTERNS = [
     (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+"), "Bearer [redacted-token]"),
     (re.compile(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "[redacted-token]"),
@@ -24,6 +31,8 @@ PATTERNS = [
     (re.compile(r"(?<![\w-])\(?\d{3}\)?(?:[\s.-]|%20)\d{3}(?:[\s.-]|%20)\d{4}(?![\w-])"), "[redacted-phone]"),
 ]
 
+# Terminal colour codes (werkzeug colours its start-up lines): never part of a JSON line.
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
@@ -41,7 +50,7 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a malformed format string must not lose the record
             message = str(record.msg)
-        record.msg, record.args = redact(message), ()
+        record.msg, record.args = redact(_ANSI_ESCAPE.sub("", message)), ()
         for key, value in list(vars(record).items()):
             if key not in _STANDARD_ATTRS and isinstance(value, str):
                 setattr(record, key, redact(value))
@@ -88,3 +97,11 @@ def configure(level: str = "INFO", stream=None) -> logging.Handler:
 def app_handler() -> logging.Handler | None:
     """The handler installed by :func:`configure` (tests point it at a buffer)."""
     return next((h for h in logging.getLogger().handlers if getattr(h, "_app_handler", False)), None)
+
+
+class NoAccessLogRequestHandler(WSGIRequestHandler):
+    """The development server's request handler without its per-request log line (the app
+    writes its own JSON line); errors are still logged."""
+
+    def log_request(self, code="-", size="-") -> None:
+        pass

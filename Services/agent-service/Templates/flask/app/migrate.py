@@ -10,7 +10,7 @@ leaves nothing half-applied.
   none is applied the ``schema_migrations`` table is dropped too, leaving the schema empty;
 * ``status`` lists the migrations and whether each is applied.
 
-Only DATABASE_URL and DATABASE_SCHEMA are read.
+Only DATABASE_URL and DATABASE_SCHEMA are read (from ``.env`` too, outside production).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from app.config import Config, ConfigError
+from app.config import Config, ConfigError, load_dotenv
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _FILE = re.compile(r"^(\d+)_(.+)\.(up|down)\.sql$")
@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["up", "down", "status"])
     parser.add_argument("--steps", type=int, help="down: revert only the last N migrations")
     args = parser.parse_args(argv)
+    load_dotenv()
     try:
         url, schema = Config.database_from_env()
     except ConfigError as error:

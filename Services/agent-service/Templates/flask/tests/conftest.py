@@ -5,8 +5,10 @@ The tests need a migrated database: set DATABASE_URL and DATABASE_SCHEMA, run
 schemas; every test works in a fresh random tenant, so tests do not see each other's rows (nor
 the seed tenant's) and can run against a database that already holds data.
 
-JWT_SECRET and PII_ENCRYPTION_KEY are taken from the environment when set, otherwise a
-throwaway value is generated for the test session.
+JWT_SECRET and PII_ENCRYPTION_KEY are taken from the environment (or ``.env``) when set,
+otherwise a throwaway value is generated for the test session. The app under test runs with
+``APP_ENV=development`` and no OpenID Connect provider; tests/test_oidc.py and tests/test_auth.py
+make their own apps for those.
 """
 
 from __future__ import annotations
@@ -20,16 +22,17 @@ import pytest
 from cryptography.fernet import Fernet
 
 from app import create_app
-from app.auth import issue_token
-from app.config import Config
+from app.config import Config, load_dotenv
 from app.crud import Repository
 from app.db import connect, set_identity, tenant_transaction
+from app.issuer import issue_token
 from app.schema import Entity
 from app.validation import UUID, validate_payload
 from support import SCHEMA, roles_allowed, sample_value, user_id
 
 
 def pytest_configure(config):
+    load_dotenv()
     if not os.environ.get("DATABASE_URL"):
         raise pytest.UsageError(
             "set DATABASE_URL (and DATABASE_SCHEMA) to a migrated database: python -m app.migrate up")
@@ -41,6 +44,8 @@ def settings() -> Config:
         jwt_secret=os.environ.get("JWT_SECRET") or secrets.token_urlsafe(48),
         pii_encryption_key=os.environ.get("PII_ENCRYPTION_KEY") or Fernet.generate_key().decode(),
         rate_limit_per_minute=1_000_000,  # tests/test_api.py checks the limit on its own app
+        app_env="development",
+        oidc=None,
     )
 
 

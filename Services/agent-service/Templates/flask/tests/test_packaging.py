@@ -1,0 +1,91 @@
+"""What a developer and a deployment rely on besides the API: pinned runtime and development
+requirements (gunicorn at runtime, pytest only for development), a production image without test
+tooling, the compose stack with PostgreSQL, the Makefile's targets, and one JSON log line per
+request from the development server."""
+
+import io
+import json
+import logging
+import re
+import threading
+import urllib.request
+from pathlib import Path
+
+import yaml
+from werkzeug.serving import make_server
+
+from app.logging import NoAccessLogRequestHandler, app_handler
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def requirements(name: str) -> dict[str, str]:
+    """Package → pinned version of a requirements file (``-r`` includes and comments skipped)."""
+    pins = {}
+    for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or line.startswith("-r "):
+            continue
+        package, separator, version = line.partition("==")
+        assert separator and version, f"{name}: {line} is not pinned with =="
+        pins[re.sub(r"\[.*\]", "", package).lower()] = version
+    return pins
+
+
+def test_runtime_and_development_requirements_are_pinned_and_split():
+    runtime, development = requirements("requirements.txt"), requirements("requirements-dev.txt")
+    assert {"flask", "gunicorn", "psycopg", "pyjwt", "cryptography", "python-dotenv"} <= set(runtime)
+    assert "pytest" not in runtime
+    assert "pytest" in development
+    assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
+
+
+def test_the_production_image_holds_no_test_tooling():
+    stages = re.split(r"(?m)^FROM ", (ROOT / "Dockerfile").read_text(encoding="utf-8"))[1:]
+    final = stages[-1]
+    assert "requirements-dev" not in final and "pytest" not in final
+    assert not re.search(r"(?m)^COPY (tests|\.)\b", final), "the image copies only what it runs"
+    assert "-r requirements.txt" in final and "APP_ENV=production" in final
+    assert re.search(r"(?m)^CMD \[\"gunicorn\"", final)
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {"tests", ".env", "requirements-dev.txt"} <= set(ignored)
+
+
+def test_compose_runs_postgres_then_migrations_then_the_app():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]
+    db, migrate, app = services["db"], services["migrate"], services["app"]
+    assert db["image"].startswith("postgres:") and "healthcheck" in db
+    assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "python -m app.migrate up" in " ".join(migrate["command"])
+    assert app["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    for service in (migrate, app):
+        assert service["environment"]["DATABASE_URL"].startswith("postgresql://app:app@db:5432/")
+        assert service["environment"]["APP_ENV"] == "development"
+    init = next(v.split(":")[0] for v in db["volumes"] if "docker-entrypoint-initdb.d" in v)
+    assert "NOSUPERUSER NOBYPASSRLS" in (ROOT / init).read_text(encoding="utf-8")
+
+
+def test_the_makefile_has_dev_test_and_migrate():
+    targets = re.findall(r"(?m)^([a-z]+):", (ROOT / "Makefile").read_text(encoding="utf-8"))
+    assert {"install", "dev", "test", "migrate", "seed"} <= set(targets)
+
+
+def test_the_development_server_logs_one_json_line_per_request(app):
+    buffer = io.StringIO()
+    handler = app_handler()
+    previous = handler.setStream(buffer)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=NoAccessLogRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/health", timeout=10).read()
+        logging.getLogger("werkzeug").info("\x1b[33mPress CTRL+C to quit\x1b[0m")
+    finally:
+        server.shutdown()
+        server.server_close()
+        handler.setStream(previous)
+    text = buffer.getvalue()
+    records = [json.loads(line) for line in text.splitlines() if line.strip()]
+    requests = [r for r in records if "/health" in r["message"]]
+    assert len(requests) == 1 and requests[0]["logger"] == "app.access", records
+    assert "\x1b" not in text
