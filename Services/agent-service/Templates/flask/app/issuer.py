@@ -3,9 +3,10 @@ and password of an account (``app/users.py``) for an HS256 token signed with ``J
 
 Request: ``{"tenant_id": "<uuid>", "username": "...", "password": "..."}`` (JSON). Answer (200):
 ``{"access_token": "<jwt>", "token_type": "Bearer", "expires_in": 3600}``; 401 for an unknown
-username or a wrong password (the same answer for both), 400 for a malformed request, 429 when
-the tenant's rate limit is spent. With ``APP_ENV=production`` the issuer is disabled: the route
-answers 404 and HS256 tokens are refused; tokens then come from the OpenID Connect provider.
+username or a wrong password (the same answer for both), 400 naming the field of a malformed
+request (unknown fields included), 429 when the tenant's rate limit is spent. With
+``APP_ENV=production`` the issuer is disabled: the route answers 404 and HS256 tokens are
+refused; tokens then come from the OpenID Connect provider.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ def token():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError.invalid("the body must be a JSON object with tenant_id, username and password")
+    unknown = sorted(set(body) - {"tenant_id", "username", "password"})
+    if unknown:
+        raise ApiError.invalid(f"unknown field {unknown[0]}", unknown[0])
     tenant_id, username, password = body.get("tenant_id"), body.get("username"), body.get("password")
     if not isinstance(tenant_id, str) or not UUID.match(tenant_id):
         raise ApiError.invalid("tenant_id must be a UUID", "tenant_id")
@@ -51,9 +55,10 @@ def token():
         raise ApiError.invalid(f"password must be a string of 1 to {MAX_PASSWORD} characters", "password")
     tenant_id = tenant_id.lower()
     limiter = current_app.extensions["rate_limiter"]
-    if limiter.limit > 0 and not limiter.hit(f"sign-in:{tenant_id}").allowed:
+    decision = limiter.hit(f"sign-in:{tenant_id}") if limiter.limit > 0 else None
+    if decision is not None and not decision.allowed:
         raise ApiError(429, "RESOURCE_EXHAUSTED", "too many sign-in attempts for this tenant; retry later",
-                       headers={"Retry-After": "60"})
+                       headers={"Retry-After": str(decision.reset_seconds), **decision.headers})
     with tenant_transaction(current_app.extensions["db_pool"], tenant_id, None) as conn:
         account = check_credentials(conn, username, password)
     if account is None:

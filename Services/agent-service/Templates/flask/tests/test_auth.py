@@ -15,6 +15,7 @@ from app.config import Config, ConfigError, OIDCSettings
 from app.errors import ApiError
 from app.issuer import TOKEN_TTL_SECONDS, issue_token
 from app.passwords import hash_password, verify_password
+from app.ratelimit import FixedWindowLimiter
 from app.seed import DEFAULT_USER_PASSWORD, SEED_TENANT_ID, USERS_FILE
 from app.users import create_user
 from support import SCHEMA, assert_error, roles_allowed
@@ -67,7 +68,7 @@ def test_a_wrong_password_an_unknown_user_and_another_tenant_get_the_same_401(cl
 
 def test_token_requests_are_validated(client, account, subtests):
     for change, field in [({"tenant_id": "acme"}, "tenant_id"), ({"username": ""}, "username"),
-                          ({"password": 12345}, "password")]:
+                          ({"password": 12345}, "password"), ({"grant_type": "password"}, "grant_type")]:
         with subtests.test(field=field):
             assert_error(sign_in(client, account, **change), 400, "INVALID_ARGUMENT", field)
     assert_error(client.post("/auth/token", data="ada:secret", content_type="text/plain"), 400, "INVALID_ARGUMENT", None)
@@ -89,6 +90,19 @@ def test_a_username_is_taken_once_per_tenant(rows, account):
     other = str(uuid.uuid4())
     with rows.transaction(other, "test") as conn:
         assert create_user(conn, other, "ada", "another password", ROLE)["username"] == "ada"
+
+
+def test_sign_in_attempts_count_against_the_tenants_rate_limit(settings, account):
+    limited = create_app(dataclasses.replace(settings, rate_limit_per_minute=2))
+    limited.extensions["rate_limiter"] = FixedWindowLimiter(2, clock=lambda: 30.0)  # mid-window, no rollover
+    try:
+        client = limited.test_client()
+        answers = [sign_in(client, account, password="guess") for _ in range(3)]
+        assert [a.status_code for a in answers[:2]] == [401, 401]
+        assert_error(answers[2], 429, "RESOURCE_EXHAUSTED", None)
+        assert answers[2].headers["Retry-After"] == "30"
+    finally:
+        limited.extensions["db_pool"].close()
 
 
 @pytest.fixture
