@@ -178,4 +178,61 @@ import Shared
         #expect(spec.relations.allSatisfy { $0.inferred })
         #expect(!spec.relations.isEmpty)
     }
+
+    @Test func aDateAndTimeAfterAParentIsAFieldNotAnEntity() throws {
+        let spec = try design("Climbers have a name. Sessions are booked for a climber at a date and time with a wall number.")
+        #expect(spec.entities.map(\.name).sorted() == ["climber", "session"])
+        #expect(fields(spec, "session")["scheduled_at"] == .datetime && fields(spec, "session")["climber"] == .reference)
+    }
+
+    @Test func applicationsPeopleFileAreEntities() throws {
+        let spec = try design("Grant applications record the charity, the sum requested and a decision: pending, awarded or refused. Charities have a name. An application has a submitted on date.")
+        #expect(spec.entity(named: "grant_application") != nil)
+        #expect(fields(spec, "grant_application")["charity"] == .reference)
+        let plain = try design("We need a simple application for our choir. The application has a login page. Singers have a name.")
+        #expect(plain.entities.map(\.name) == ["singer"], "the application being built is no entity")
+    }
+
+    @Test func verbsOfChildrenNameChildEntities() throws {
+        let spec = try design("Hives have a name. Each hive gets inspections (inspected on, queen seen yes/no, mood: calm or aggressive), and each hive keeps its treatment records on file.")
+        #expect(fields(spec, "inspection")["hive"] == .reference && fields(spec, "inspection")["inspected_on"] == .date)
+        #expect(fields(spec, "treatment_record")["hive"] == .reference)
+        let busy = try design("Pitches have a number. Summer gets really busy, and we tried to get off paper.")
+        #expect(busy.entities.map(\.name) == ["pitch"], "an adjective or an infinitive is no child")
+    }
+
+    @Test func aPluralWithFieldsOfItsOwnIsAChild() throws {
+        let spec = try design("Visits have a date. Each visit can have observation notes with a finding and a severity (low or high). Every visit gets a summary report with a score out of 10.")
+        #expect(fields(spec, "observation_note")["visit"] == .reference && fields(spec, "observation_note")["finding"] != nil)
+        #expect(fields(spec, "summary_report")["visit"] == .reference)
+        #expect(fields(spec, "visit")["observation_notes"] == nil)
+    }
+
+    @Test func anEquationNamesAJoinAndSlashedWordsAreValues() throws {
+        let spec = try design("walkers: name, email. dogs: name, breed. walk = walker + dog, walked on, slot am/pm/eve, paid y/n.")
+        let walk = fields(spec, "walk")
+        #expect(walk["walker"] == .reference && walk["dog"] == .reference && walk["paid"] == .bool)
+        #expect(spec.entity(named: "walk")?.fields.first { $0.name == "slot" }?.values == ["am", "pm", "eve"])
+    }
+
+    @Test func forEachThingWeKeepListsItsFields() throws {
+        let spec = try design("The kennel rents out pens, and for each pen we keep the pen code, the width in metres and a heated yes/no.")
+        #expect(fields(spec, "pen") == ["pen_code": .string, "width": .decimal, "heated": .bool])
+    }
+
+    @Test func eachWithAfterACommaGivesTheNounBeforeItsFields() throws {
+        let spec = try design("We rent out lockers, each with a code, a size in litres and a monthly fee.")
+        #expect(fields(spec, "locker") == ["code": .string, "size": .decimal, "monthly_fee": .money])
+    }
+
+    @Test func theHeadOfACompoundNamesItsEntity() throws {
+        let spec = try design("Swimmers have a name. Swimming lessons have a level and a fee. Bookings record the swimmer and the lesson, with a start date.")
+        #expect(spec.entity(named: "lesson") == nil, "'lesson' is the one compound ending in it")
+        #expect(fields(spec, "booking")["swimming_lesson"] == .reference)
+    }
+
+    @Test func theSizeOfAGroupIsACount() throws {
+        let spec = try design("Tours have a title, a group size and a size (small, medium or large).")
+        #expect(fields(spec, "tour")["group_size"] == .int && fields(spec, "tour")["size"] == .enum)
+    }
 }

@@ -106,6 +106,9 @@ enum ArchitectLexicon {
         "charity", "salon",
     ]
 
+    /// Pronouns that name whoever writes or reads the description.
+    static let pronouns: Set<String> = ["i", "we", "you", "me", "us", "it", "they", "them"]
+
     /// Words that never name an entity: features, vague words, the application itself.
     static let nonEntityWords: Set<String> = [
         "thing", "things", "stuff", "something", "anything", "everything", "nothing", "data",

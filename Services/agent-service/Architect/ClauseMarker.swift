@@ -26,6 +26,13 @@ struct ClauseMarker: Sendable, Equatable {
     /// after people they grant creating ("attendants record fines").
     static let recordingVerbs: Set<String> = ["records", "record", "recording", "captures", "capture", "logs"]
 
+    /// Verbs of possession whose plural objects are children ("each vehicle gets repair orders",
+    /// "each boat keeps its insurance certificates").
+    static let childVerbs: Set<String> = ["gets", "get", "keeps", "keep", "accumulates", "collects"]
+
+    /// Whether the marker's plural objects are child entities.
+    var listsChildren: Bool { words.count == 1 && Self.childVerbs.contains(words[0]) }
+
     /// Whether the marker is a verb of recording.
     var isRecording: Bool { words.count == 1 && Self.recordingVerbs.contains(words[0]) }
 
@@ -49,7 +56,7 @@ struct ClauseMarker: Sendable, Equatable {
                    "include", "including", "holds", "hold", "consists of", "consist of", "is made of",
                    "are made of", "is made up of", "are made up of", "comprises", "comprise", "there are",
                    "there is", "there will be", "features", "records", "record", "recording", "captures",
-                   "capture", "logs", "register with", "registers with", "are registered with",
+                   "capture", "logs", "gets", "keeps", "accumulates", "collects", "register with", "registers with", "are registered with",
                    "is registered with", "sign up with", "signs up with", "lists", "specifies"]
         let links = ["link", "links", "linking", "connect", "connects", "connecting", "ties", "tie", "pairs",
                      "pair", "allocates"]
@@ -95,6 +102,7 @@ struct ClauseMarker: Sendable, Equatable {
                             "resolves", "change", "changes", "control", "publish", "publishes",
                             "browse", "export", "invite", "enroll"]
         var markers = (has + children).map { ClauseMarker($0, .has) }
+            + ["get", "keep"].map { ClauseMarker($0, .has) }
             + links.map { ClauseMarker($0, .links) }
             + tracks.map { ClauseMarker($0, .tracks) }
             + belongs.map { ClauseMarker($0, .belongsTo) }
@@ -132,6 +140,7 @@ struct ClauseMarker: Sendable, Equatable {
             }
             guard matches else { continue }
             if marker.needsModal, !(previous.map(modalsBeforeVerb.contains) ?? false) { continue }
+            if marker.listsChildren, !opensChildren(after: index + 1, in: tokens, previous: previous) { continue }
             if let previous, nounContext.contains(previous) { continue }
             let after = index + marker.words.count
             let linksToParent = marker.kind == .belongsTo || marker.kind != .has && marker.kind != .permits && marker.kind != .tracks && marker.kind != .links
@@ -145,10 +154,21 @@ struct ClauseMarker: Sendable, Equatable {
         return passive(in: tokens, at: index)
     }
 
+    /// Whether a verb of children stands as one: not an infinitive ("to get off paper") and
+    /// followed by an article, a quantifier or a plural ("gets repair orders"), not an adjective
+    /// ("summer gets really busy").
+    static func opensChildren(after index: Int, in tokens: [DescriptionToken], previous: String?) -> Bool {
+        guard previous != "to", index < tokens.count, let next = tokens[index].word else { return false }
+        return ArchitectLexicon.determiners.contains(next) || ArchitectLexicon.collectionWords.contains(next)
+            || ArchitectLexicon.singleWords.contains(next) || ArchitectLexicon.numberWords.contains(next)
+            || next.allSatisfy(\.isNumber) || EnglishInflection.isPlural(next)
+    }
+
     /// Whether "has"/"have" before this word is an auxiliary ("has been run on paper", "have
     /// moved"), not possession — a participle that is not a field's name ("has placed at").
     static func isAuxiliaryUse(_ next: String, before following: String?) -> Bool {
         if ["been", "become", "got", "gotten", "had"].contains(next) { return true }
+        if irregularParticiples.contains(next), following.map(passivePrepositions.contains) == true { return true }
         return next.hasSuffix("ed") && next.count > 5 && following != "at" && following != "on"
     }
 

@@ -22,15 +22,20 @@ struct ClauseSplitter {
         let rewrites: [([String], String)] = [
             (["as", "well", "as"], "and"), (["along", "with"], "and"), (["together", "with"], "and"),
             (["zero", "or", "more"], "many"), (["one", "or", "more"], "many"), (["as", "well"], "and"),
-            (["and", "or"], "or"),
+            (["and", "or"], "or"), (["on", "file"], ""), (["on", "record"], ""), (["of", "course"], ""), (["over", "time"], ""), (["too"], ""),
             (["are", "scheduled", "at", "a", "date", "and", "time"], "have a scheduled datetime"),
             (["is", "scheduled", "at", "a", "date", "and", "time"], "has a scheduled datetime"),
             (["at", "a", "date", "and", "time"], ", scheduled datetime"), (["on", "a", "date", "and", "time"], ", scheduled datetime"),
-            (["for", "a", "date", "and", "time"], ", scheduled datetime"), (["date", "and", "time"], "scheduled datetime"),
+            (["for", "a", "date", "and", "time"], ", scheduled datetime"), (["at", "date", "and", "time"], "datetime"), (["date", "and", "time"], "scheduled datetime"),
         ]
         var result: [DescriptionToken] = []
         var index = 0
         outer: while index < tokens.count {
+            if let (subject, length) = Self.forEachWeKeep(tokens, at: index) {
+                result += [.word("each", position: tokens[index].position)] + subject + [.word("has", position: tokens[index].position)]
+                index += length
+                continue
+            }
             for (phrase, replacement) in rewrites where index + phrase.count <= tokens.count {
                 if (0..<phrase.count).allSatisfy({ tokens[index + $0].word == phrase[$0] }) {
                     for word in replacement.split(separator: " ") {
@@ -48,6 +53,24 @@ struct ClauseSplitter {
             index += 1
         }
         return result
+    }
+
+    /// Verbs of keeping after "for each X we": the object lists X's fields.
+    static let keepingVerbs: Set<String> = ["keep", "record", "store", "track", "need", "want", "hold", "capture", "log", "note", "take"]
+
+    /// "for each episode we keep the number, …" → ("episode", length): the noun and how many
+    /// tokens the phrase spans, rewritten as "each episode has".
+    static func forEachWeKeep(_ tokens: [DescriptionToken], at index: Int) -> (subject: [DescriptionToken], length: Int)? {
+        guard index + 4 < tokens.count, tokens[index].word == "for", ["each", "every"].contains(tokens[index + 1].word ?? "") else { return nil }
+        for length in 1...3 where index + 3 + length < tokens.count {
+            let noun = Array(tokens[(index + 2)..<(index + 2 + length)])
+            guard noun.allSatisfy({ $0.word != nil }) else { return nil }
+            if ["we", "i", "you"].contains(tokens[index + 2 + length].word ?? ""),
+               let verb = tokens[index + 3 + length].word, keepingVerbs.contains(verb) {
+                return (noun, length + 4)
+            }
+        }
+        return nil
     }
 
     /// Moves groups that contain a verb out into sentences of their own, placed right after.
@@ -127,7 +150,13 @@ struct ClauseSplitter {
                 subjectTokens = Array(tokens[(boundary + 1)..<marker.start])
                 if number2 > 0 { clauses[number2 - 1].object = Array(tokens[previousEnd..<boundary]) }
                 if number2 == 0 { coSubjects = leadingSubjects(Array(tokens[0..<boundary])) }
-                if Self.clean(subjectTokens.words).words.isEmpty, let word = tokens[boundary].word,
+                if Self.attributive.contains(marker.marker.words), subjectTokens.words.count == 1,
+                   ["each", "every", "both"].contains(subjectTokens.words[0]),
+                   case let run = wordRun(before: boundary, in: tokens), !run.isEmpty {
+                    // "tables too, each with a number": the noun before the comma has the fields
+                    subjectTokens = run
+                    isRelative = true
+                } else if Self.clean(subjectTokens.words).words.isEmpty, let word = tokens[boundary].word,
                    ArchitectLexicon.relatives.contains(word) {
                     subjectTokens = wordRun(before: boundary, in: tokens)
                     isRelative = true
@@ -155,8 +184,14 @@ struct ClauseSplitter {
 
     /// Whether the word before `index` ends a field's name ("… at a date and time with a fee"):
     /// "with" after a field goes on listing, it does not open a clause about that word.
+    /// A plural compound is a thing with fields of its own ("consultation notes with a diagnosis").
     private func followsField(_ tokens: [DescriptionToken], at index: Int) -> Bool {
         guard index > 0, let word = tokens[index - 1].word else { return false }
+        if EnglishInflection.isPlural(word), !NounPhrase.timeUnits.contains(word), index > 1, let modifier = tokens[index - 2].word,
+           !ArchitectLexicon.phraseStops.contains(modifier), !ArchitectLexicon.determiners.contains(modifier),
+           !ArchitectLexicon.collectionWords.contains(modifier), !modifier.allSatisfy(\.isNumber) {
+            return false
+        }
         return FieldTypeRules.type(forName: word) != .string || ArchitectLexicon.fieldWords.contains(word)
     }
 

@@ -62,6 +62,28 @@ extension DescriptionReading {
         return .plain
     }
 
+    /// The items of a clause's object as children or fields: the plural objects of a verb of
+    /// children ("each vehicle gets repair orders (…)") and a plural followed by fields of its own
+    /// ("each appointment can have consultation notes with a diagnosis") name many children; so
+    /// does any object of a verb of children introduced with its fields ("every lesson gets a
+    /// lesson report with a rating").
+    func objectItems(ofClause index: Int) -> [NounPhrase] {
+        let clause = clauses[index]
+        var items = NounPhraseList.parse(clause.object)
+        guard clause.marker.kind == .has, let last = items.indices.last else { return items }
+        let next = index + 1 < clauses.count ? clauses[index + 1] : nil
+        let introduced = next.map { $0.sentence == clause.sentence && $0.isRelative && ClauseSplitter.attributive.contains($0.marker.words) } ?? false
+        for position in items.indices where items[position].quantity != .one || clause.marker.listsChildren {
+            let item = items[position]
+            let withFields = position == last && introduced || item.group.map { NounPhraseList.groupParts($0).count >= 2 } == true
+            let plural = item.words.last.map(EnglishInflection.isPlural) ?? false
+            let child = clause.marker.listsChildren ? item.isPlural || withFields : plural && withFields
+            guard child, item.words.count <= 3, Self.entityName(item.words, asSubject: true) != nil else { continue }
+            items[position].quantity = .many
+        }
+        return items
+    }
+
     /// Whether a plural phrase names child entities rather than a field ("tags" yes, "notes" no).
     ///
     /// A plural of no known entity or archetype is a field ("dietary needs", "allergens") unless a
@@ -83,8 +105,8 @@ extension DescriptionReading {
         for link in groupLinks {
             addField(DraftField(name: link.parent, type: .reference, required: true, references: link.parent), to: link.child)
         }
-        for (clause, subject) in zip(clauses, subjects) {
-            let items = NounPhraseList.parse(clause.object)
+        for (index, (clause, subject)) in zip(clauses, subjects).enumerated() {
+            let items = objectItems(ofClause: index)
             switch subject {
             case .entities(let names):
                 for name in names {
@@ -121,12 +143,14 @@ extension DescriptionReading {
     }
 
     /// The object of a "belongs to" clause cut at "with" or a colon: the parents before, the
-    /// subject's fields after ("are booked for a learner with a duration and a price").
+    /// subject's fields after ("are booked for a learner with a duration and a price"). A typed
+    /// field before the cut is a field too ("for a learner at a date and time").
     static func parentsAndFields(_ object: [DescriptionToken]) -> (parents: [NounPhrase], fields: [NounPhrase]) {
-        guard let split = object.firstIndex(where: { $0.word.map(linkAttributeStarts.contains) == true || $0.mark == ":" }) else {
-            return (NounPhraseList.parse(object), [])
-        }
-        return (NounPhraseList.parse(Array(object[..<split])), NounPhraseList.parse(Array(object[(split + 1)...])))
+        let split = object.firstIndex { $0.word.map(linkAttributeStarts.contains) == true || $0.mark == ":" }
+        let before = NounPhraseList.parse(Array(object[..<(split ?? object.count)]))
+        let after = split.map { NounPhraseList.parse(Array(object[($0 + 1)...])) } ?? []
+        let typed = before.filter { !$0.namesMany && FieldTypeRules.field(from: $0.words).type.map { $0 != .string } ?? (FieldTypeRules.type(forName: EnglishInflection.snakeCase($0.words)) != .string) }
+        return (before.filter { item in !typed.contains { $0.position == item.position } }, typed + after)
     }
 
     /// "X has …": a field, a reference, a user field, or children.

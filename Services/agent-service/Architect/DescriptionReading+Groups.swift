@@ -72,6 +72,9 @@ extension DescriptionReading {
         }
         var noun = Array(rest)
         if let stop = noun.lastIndex(where: { groupPhraseStops.contains($0.word ?? "") }) { noun = Array(noun[(stop + 1)...]) }
+        if let verb = noun.indices.last(where: { ClauseMarker.match(in: noun, at: $0) != nil }) {
+            noun = Array(noun[(verb + ClauseMarker.match(in: noun, at: verb)!.length)...])
+        }
         if noun.count > 3 { noun = Array(noun.suffix(2)) }
         return noun.isEmpty ? nil : (verb, noun)
     }

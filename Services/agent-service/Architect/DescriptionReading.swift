@@ -86,6 +86,7 @@ struct DescriptionReading {
             let label = EnglishInflection.snakeCase(words)
             if ArchitectLexicon.roleLabels.contains(label) { return .roleList }
             if ArchitectLexicon.entityLabels.contains(label) { return .entityList }
+            if ArchitectLexicon.userFieldWords.contains(label) { return .ignored }
         }
         let headIsPerson = words.last.map { ArchitectLexicon.personWords.contains(EnglishInflection.singular($0)) } ?? false
         if clause.isLeading {
@@ -95,7 +96,7 @@ struct DescriptionReading {
         if clause.isRelative, clause.marker.kind == .has, let head = words.last, !ArchitectLexicon.applicationWords.contains(head) {
             words = bestSuffix(words)
         }
-        if words.contains(where: ArchitectLexicon.applicationWords.contains) && !headIsPerson {
+        if words.contains(where: ArchitectLexicon.applicationWords.contains) && !headIsPerson && !namesApplicationsAsRecords(words, in: clause) {
             return clause.marker.kind == .permits ? .ignored : .application
         }
         if let split = Self.forSplit(words) { words = Array(words[..<split]) }
@@ -114,6 +115,24 @@ struct DescriptionReading {
         default:
             let names = phrases.compactMap { Self.entityName($0, asSubject: [.has, .label, .belongsTo, .links].contains(clause.marker.kind)) }
             return names.isEmpty ? .ignored : .entities(names)
+        }
+    }
+
+    /// Whether a subject of the word "application" names records people file, not the
+    /// application being built: plural or compound ("loan applications record the member",
+    /// "applications: the applicant, the permit type, submitted at"), or singular with typed
+    /// fields ("an application has an applied on date and a stage: new, screening or hired").
+    ///
+    /// Any other plural of such a word with fields is an entity too ("charities have a name").
+    func namesApplicationsAsRecords(_ words: [String], in clause: Clause) -> Bool {
+        guard let head = words.last, [.has, .label, .belongsTo, .links].contains(clause.marker.kind) || clause.marker.isRecording,
+              !ArchitectLexicon.pronouns.contains(head) else { return false }
+        guard EnglishInflection.singular(head) == "application" else {
+            return EnglishInflection.isPlural(head) && ArchitectLexicon.applicationWords.contains(EnglishInflection.singular(head)) && words.count <= 2
+        }
+        if words.count > 1 || EnglishInflection.isPlural(head) { return true }
+        return NounPhraseList.parse(clause.object).contains { item in
+            item.hasValues || (FieldTypeRules.field(from: item.words).type ?? FieldTypeRules.type(forName: EnglishInflection.snakeCase(item.words))) != .string
         }
     }
 
@@ -146,8 +165,13 @@ struct DescriptionReading {
         return NounPhrase.parse(tokens)
     }
 
-    /// The longest suffix of a relative subject that names an entity ("customers place orders" → orders).
+    /// The longest suffix of a relative subject that names an entity ("customers place orders" →
+    /// orders); two words with a singular first word are one compound ("consultation notes").
     func bestSuffix(_ words: [String]) -> [String] {
+        if words.count == 2, !EnglishInflection.isPlural(words[0]), !ArchitectLexicon.determiners.contains(words[0]),
+           Self.entityName(words, asSubject: true) != nil {
+            return words
+        }
         for length in stride(from: min(3, words.count), through: 1, by: -1) {
             let suffix = Array(words.suffix(length))
             let name = EnglishInflection.singularName(suffix)
@@ -208,7 +232,8 @@ struct DescriptionReading {
         if words.contains(where: { ArchitectLexicon.phraseStops.contains($0) || ArchitectLexicon.negations.contains($0) }) { return nil }
         let name = EnglishInflection.singularName(words)
         guard EnglishInflection.isValidName(name), domainNoun || !ArchitectLexicon.nonEntityWords.contains(name),
-              !ArchitectLexicon.applicationWords.contains(name) || name == "inventory_item" else { return nil }
+              !ArchitectLexicon.applicationWords.contains(name) || name == "inventory_item" || domainNoun
+                || asSubject && EnglishInflection.isPlural(last) else { return nil }
         return name
     }
 
@@ -265,9 +290,9 @@ struct DescriptionReading {
                 break
             }
         }
-        for (clause, subject) in zip(clauses, subjects) {
+        for (index, (clause, subject)) in zip(clauses, subjects).enumerated() {
             guard case .entities(let names) = subject, [.has, .tracks, .label].contains(clause.marker.kind) else { continue }
-            for item in NounPhraseList.parse(clause.object) {
+            for item in objectItems(ofClause: index) {
                 switch meaning(of: item, in: names[0]) {
                 case .collection(let child): draft.addEntity(child, position: item.position)
                 case .reference(_, let target): draft.addEntity(target, position: item.position)

@@ -124,6 +124,9 @@ private struct Scanner {
         case ",", ":", "/", "|":
             flushWord()
             append(.mark(character, position: nextPosition()))
+        case "=":
+            flushWord()
+            append(.mark(":", position: nextPosition()))
         case "&", "+":
             flushWord()
             append(.word("and", position: nextPosition()))

@@ -9,7 +9,8 @@ enum FieldTypeRules {
         "amount", "price", "total", "subtotal", "cost", "costs", "salary", "budget", "fee", "fees",
         "revenue", "balance", "wage", "wages", "tax", "income", "deposit", "pay", "rent", "refund",
         "spend", "spending", "payout", "premium", "invoiced", "money", "quote", "estimate", "principal",
-        "excess", "charge", "fare", "earnings",
+        "excess", "charge", "fare", "earnings", "repayment", "instalment", "installment", "bonus", "allowance",
+        "reimbursement",
     ]
     /// Words that make a name an integer (as the last word, or anywhere after "number of").
     static let intWords: Set<String> = [
@@ -19,6 +20,8 @@ enum FieldTypeRules {
         "seconds", "days", "weeks", "months", "years", "nights", "mileage", "spaces", "sold", "ibu",
         "odometer", "places", "plants", "workers", "travellers", "travelers", "tickets", "faults", "mins",
     ]
+    /// Groups of people or things whose "size" is a count ("party size", "class size").
+    static let groupWords: Set<String> = ["party", "group", "team", "class", "household", "family", "crew", "batch", "herd", "flock"]
     /// Last words of names that identify or classify, never amounts ("cost centre", "tax code").
     static let identifierWords: Set<String> = ["centre", "center", "code", "type", "category", "number", "id", "reference", "method", "frequency", "status", "account"]
 
@@ -45,7 +48,7 @@ enum FieldTypeRules {
         "summary", "bio", "biography", "details", "message", "instructions", "reason", "feedback",
         "remarks", "symptoms", "diagnosis", "history", "text", "answer", "requirements", "agenda",
         "abstract", "excerpt", "terms", "explanation", "justification", "resolution", "treatment",
-        "caption", "directions", "allergies",
+        "caption", "directions", "allergies", "letter",
     ]
     /// Last words that make a name a boolean.
     static let boolWords: Set<String> = [
@@ -138,11 +141,12 @@ enum FieldTypeRules {
         if intWords.contains(last) || name.hasPrefix("number_of") || name.hasPrefix("num_of") || name.hasPrefix("count_of") { return .int }
         if parts.contains("year") || name == "number" || name == "version_number" { return .int }
         if parts.count > 1, intWords.contains(first) || ["available", "left", "remaining"].contains(last) && parts.contains(where: intWords.contains) { return .int }
+        if last == "size", parts.contains(where: groupWords.contains) { return .int }
         if last == "level", parts.contains(where: { ["stock", "reorder", "inventory"].contains($0) }) { return .int }
         if last == "rate", parts.contains(where: { ["hourly", "daily", "nightly", "day", "weekly", "monthly", "per", "night", "hour"].contains($0) }) { return .money }
         if decimalWords.contains(last) { return .decimal }
         if parts.contains(where: moneyWords.contains), !identifierWords.contains(last) { return .money }
-        if textWords.contains(last) { return .text }
+        if textWords.contains(last) || parts.firstIndex(of: "of").map({ $0 > 0 && textWords.contains(parts[$0 - 1]) }) == true { return .text }
         if boolWords.contains(last) { return .bool }
         if enumDefaults[last] != nil { return .enum }
         return .string

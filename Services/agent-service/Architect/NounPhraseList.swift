@@ -44,9 +44,10 @@ enum NounPhraseList {
                 phrases.append(phrase)
                 break
             }
-            // "status quoted/booked/done": a value head, its first value, then the slashed others.
+            // "status quoted/booked/done", "delivery day tue/thu/sat": a head, its first value, then
+            // the slashed others (single words that name no field, unless the head takes values).
             if slashBefore.contains(index + 1), phrase.words.count >= 2, phrase.group == nil,
-               ArchitectLexicon.valueHeads.contains(phrase.words[phrase.words.count - 2]) {
+               ArchitectLexicon.valueHeads.contains(phrase.words[phrase.words.count - 2]) || slashedValues(parts, after: index, slashBefore: slashBefore) {
                 var values = [phrase.words[phrase.words.count - 1]]
                 phrase.words.removeLast()
                 index += 1
@@ -76,6 +77,16 @@ enum NounPhraseList {
             index += 1
         }
         return distribute(phrases)
+    }
+
+    /// Whether the slashed parts after `index` are values: single words, none a field's name
+    /// ("tuesday/thursday/saturday" yes, "name/email" no).
+    static func slashedValues(_ parts: [[DescriptionToken]], after index: Int, slashBefore: Set<Int>) -> Bool {
+        let slashed = (index + 1..<parts.count).prefix { slashBefore.contains($0) && parts[$0].count == 1 }
+        let values = ([parts[index].last] + slashed.map { parts[$0].first }).compactMap { $0?.word }
+        return values.count >= 2 && values.allSatisfy { value in
+            !ArchitectLexicon.fieldWords.contains(value) && FieldTypeRules.type(forName: value) == .string && !["y", "n", "yes", "no"].contains(value)
+        }
     }
 
     /// Whether the parts after a plural's colon are its fields rather than values ("treatments:
