@@ -100,6 +100,7 @@ struct SystemDesigner {
             PlannedFile(path: "requirements.txt", purpose: "Runtime dependencies (pinned)"),
             PlannedFile(path: "requirements-dev.txt", purpose: "Development and test dependencies (pinned)"),
             PlannedFile(path: "Dockerfile", purpose: "Production image without test tooling"),
+            PlannedFile(path: "gunicorn.conf.py", purpose: "gunicorn settings: one worker with threads, JSON logs, no access log"),
             PlannedFile(path: "docker-compose.yml", purpose: "Local stack: PostgreSQL, migrations and seed, the app"),
             PlannedFile(path: "docker/initdb.sql", purpose: "The app's database role in the compose Postgres"),
             PlannedFile(path: "Makefile", purpose: "make install, dev, test, migrate, seed"),

@@ -1,12 +1,16 @@
 """What a developer and a deployment rely on besides the API: pinned runtime and development
 requirements (gunicorn at runtime, pytest only for development), a production image without test
-tooling, the compose stack with PostgreSQL, the Makefile's targets, and one JSON log line per
-request from the development server."""
+tooling, the compose stack with PostgreSQL, the Makefile's targets, ``.env`` loaded in development
+only, and one JSON log line per request from the development server."""
 
+import copy
 import io
 import json
 import logging
+import logging.config
+import os
 import re
+import runpy
 import threading
 import urllib.request
 from pathlib import Path
@@ -14,6 +18,7 @@ from pathlib import Path
 import yaml
 from werkzeug.serving import make_server
 
+from app.config import load_dotenv
 from app.logging import NoAccessLogRequestHandler, app_handler
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,9 +51,27 @@ def test_the_production_image_holds_no_test_tooling():
     assert "requirements-dev" not in final and "pytest" not in final
     assert not re.search(r"(?m)^COPY (tests|\.)\b", final), "the image copies only what it runs"
     assert "-r requirements.txt" in final and "APP_ENV=production" in final
-    assert re.search(r"(?m)^CMD \[\"gunicorn\"", final)
+    assert re.search(r"(?m)^CMD \[\"gunicorn\"", final) and "COPY gunicorn.conf.py" in final
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {"tests", ".env", "requirements-dev.txt"} <= set(ignored)
+
+
+def test_gunicorn_logs_json_lines_and_no_access_log():
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert settings["accesslog"] is None and settings["workers"] == 1
+    config = copy.deepcopy(settings["logconfig_dict"])
+    del config["root"]  # the test process keeps its own root handler
+    buffer = io.StringIO()
+    config["handlers"]["json"]["stream"] = buffer
+    logging.config.dictConfig(config)
+    logger = logging.getLogger("gunicorn.error")
+    try:
+        logger.info("Booting worker with pid: %s", 42)
+        logger.error("bad request from ada@example.com")
+    finally:
+        logger.handlers.clear()
+    lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
+    assert [line["message"] for line in lines] == ["Booting worker with pid: 42", "bad request from [redacted-email]"]
 
 
 def test_compose_runs_postgres_then_migrations_then_the_app():
@@ -68,6 +91,19 @@ def test_compose_runs_postgres_then_migrations_then_the_app():
 def test_the_makefile_has_dev_test_and_migrate():
     targets = re.findall(r"(?m)^([a-z]+):", (ROOT / "Makefile").read_text(encoding="utf-8"))
     assert {"install", "dev", "test", "migrate", "seed"} <= set(targets)
+
+
+def test_dotenv_is_loaded_in_development_without_overriding_the_environment(tmp_path, monkeypatch):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("DOTENV_PROBE=from-file\nDOTENV_SET=from-file\n", encoding="utf-8")
+    monkeypatch.delenv("DOTENV_PROBE", raising=False)
+    monkeypatch.setenv("DOTENV_SET", "from-environment")
+    monkeypatch.setenv("APP_ENV", "production")
+    assert not load_dotenv(dotenv) and "DOTENV_PROBE" not in os.environ
+    monkeypatch.setenv("APP_ENV", "development")
+    assert load_dotenv(dotenv)
+    assert (os.environ["DOTENV_PROBE"], os.environ["DOTENV_SET"]) == ("from-file", "from-environment")
+    monkeypatch.delenv("DOTENV_PROBE")
 
 
 def test_the_development_server_logs_one_json_line_per_request(app):
