@@ -58,6 +58,27 @@ import Testing
         #expect(deals.allSatisfy { $0.values["owner"] == .string(salesRep.id) }, "only sales reps see only their own deals")
     }
 
+    @Test func rolesOwningThroughTheSameReferenceGetAccountsOfTheirOwnAndSeedRowsInTurn() throws {
+        let spec = FormalSpec(
+            title: "Lessons",
+            summary: "Tutors and assistants see only their own lessons.",
+            entities: [
+                EntitySpec(name: "tutor", plural: "tutors", fields: [FieldSpec(name: "name", type: .string, required: true)]),
+                EntitySpec(name: "lesson", plural: "lessons", fields: [
+                    FieldSpec(name: "title", type: .string, required: true),
+                    FieldSpec(name: "tutor", type: .reference, required: true, references: "tutor"),
+                ], ownerField: "tutor"),
+            ],
+            relations: [],
+            roles: ["tutor", "assistant", "substitute"].map { RoleSpec(name: $0, permissions: [.init(entity: "lesson", actions: [.read], scope: .own)]) },
+            acceptanceCriteria: []
+        )
+        let accounts = SeedUsers.users(for: spec)
+        #expect(accounts.map(\.id) == [SystemDesigner.seedID("tutor", 1), SystemDesigner.seedID("tutor", 2), SystemDesigner.seedID("user:substitute", 1)])
+        let lessons = try SystemDesigner().design(DesignerInput(spec: spec)).seed.filter { $0.entity == "lesson" }
+        #expect(lessons.map { $0.values["tutor_id"] } == [.string(accounts[0].id), .string(accounts[1].id)], "each tutor account owns a seed lesson")
+    }
+
     @Test func migrationsApplyAndRollBackOnRealPostgres() async throws {
         // The second test role's schema holds no tables; everything happens in a rolled-back transaction.
         let pool = PostgresPool(config: DatabaseConfig(url: try AgentTestEnvironment.require("META_BUILDER_OTHER_TEST_DATABASE_URL"), poolSize: 1), applicationName: "planning-tests", logger: AgentTestEnvironment.logger)

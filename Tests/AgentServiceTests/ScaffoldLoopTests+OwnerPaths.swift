@@ -99,15 +99,16 @@ extension ScaffoldLoopTests {
         ])
     }
 
-    /// Each of the test_rbac.py tests named ended with `outcome` (PASSED, FAILED) in the pytest run.
-    private func expectOutcome(_ outcome: String, in result: ProcessResult, _ ids: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    /// Each of the tests named (of `file`, default tests/test_rbac.py) ended with `outcome`
+    /// (PASSED, FAILED) in the pytest run.
+    func expectOutcome(_ outcome: String, in result: ProcessResult, _ ids: [String], file: String = "tests/test_rbac.py", sourceLocation: SourceLocation = #_sourceLocation) {
         for id in ids {
-            #expect(result.output.contains("\(outcome) tests/test_rbac.py::\(id)"), "\(id)\n\(result.tail(40))", sourceLocation: sourceLocation)
+            #expect(result.output.contains("\(outcome) \(file)::\(id)"), "\(id)\n\(result.tail(40))", sourceLocation: sourceLocation)
         }
     }
 
     /// Runs the generated app's pytest in a prepared workspace, in the run's preview environment.
-    private func pytest(_ arguments: [String], run: String, workspace: String) async throws -> ProcessResult {
+    func pytest(_ arguments: [String], run: String, workspace: String) async throws -> ProcessResult {
         let sandbox = try AgentTestEnvironment.sandbox()
         let preview = PreviewEnvironment.make(run: run, keySeed: AgentTestEnvironment.auth.serviceTokenSecret)
         let environment = preview.variables(databaseURL: try sandbox.requirePreviewDatabase(), sandbox: sandbox)

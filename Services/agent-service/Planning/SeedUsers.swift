@@ -14,44 +14,83 @@ struct SeedUser: Encodable, Equatable {
 /// token of any seed account sees seed rows: where a role sees only its own rows, some of them
 /// are its account's.
 enum SeedUsers {
-    /// One account per role, in the spec's order. Where the role sees only its own rows of an
-    /// entity owned through a reference (a patient owning appointments), the account's id is the
-    /// id of the first seed row of the referenced entity, which the seed rows point at;
-    /// otherwise an id of its own.
+    /// One account per role, in the spec's order, each with an id of its own. Where the role sees
+    /// only its own rows of an entity owned through a reference (a patient owning appointments),
+    /// the account's id is the id of a seed row of the referenced entity (the first roles owning
+    /// through it get its seed rows in turn); otherwise an id derived from the role's name.
     static func users(for spec: FormalSpec) -> [SeedUser] {
-        spec.roles.map { role in
-            let ownerRowEntity = role.permissions.lazy.filter { $0.scope == .own }
-                .compactMap { spec.entity(named: $0.entity).flatMap { ownerEnd(of: $0, in: spec)?.field } }
-                .first { $0.type == .reference }?.references
-            let id = ownerRowEntity.map { SystemDesigner.seedID($0, 1) } ?? SystemDesigner.seedID("user:\(role.name)", 1)
+        var given: [String: Int] = [:]
+        return spec.roles.map { role in
+            var id = SystemDesigner.seedID("user:\(role.name)", 1)
+            if let target = ownerRowEntity(of: role, in: spec), given[target, default: 0] < SystemDesigner.seedRowsPerEntity {
+                given[target, default: 0] += 1
+                id = SystemDesigner.seedID(target, given[target, default: 0])
+            }
             return SeedUser(id: id, username: role.name, role: role.name)
         }
     }
 
-    /// The owner column's value of seed row `index` (from 1) of an entity whose owner is a column
-    /// of its own (a string field or the implicit column): the account of a role that sees only
-    /// its own rows of it or of rows owned through it, taking turns; of any role when none does.
-    static func owner(ofRow index: Int, of entity: EntitySpec, in spec: FormalSpec) -> String {
+    /// The owner values of seed row `index` (from 1) of `entity`, by column: for each of its
+    /// columns that ends an owner path (its own owner column or field, or the field a child's path
+    /// ends at), the id of the account of a role that sees only its own rows through it, taking
+    /// turns. An owner column nobody's scope goes through is given any account in turn; a
+    /// reference keeps its seed value when no owning account is one of the referenced rows, or
+    /// when it is unique (row i already points at the referenced row i).
+    static func ownerValues(ofRow index: Int, of entity: EntitySpec, in spec: FormalSpec) -> [String: JSONValue] {
         let users = users(for: spec)
-        let owning = spec.roles.indices.filter { roleIndex in
-            spec.roles[roleIndex].permissions.contains { permission in
-                permission.scope == .own && spec.entity(named: permission.entity).flatMap { ownerEnd(of: $0, in: spec)?.holder.name } == entity.name
+        var values: [String: JSONValue] = [:]
+        for name in ownerEndNames(of: entity, in: spec) {
+            let field = entity.fields.first { $0.name == name }
+            let owning = spec.roles.indices.filter { roleIndex in
+                spec.roles[roleIndex].permissions.contains { permission in
+                    permission.scope == .own && spec.entity(named: permission.entity).flatMap { ownerEnd(of: $0, in: spec) }.map { $0.holder.name == entity.name && $0.name == name } == true
+                }
+            }.map { users[$0].id }
+            if let field, field.type == .reference, let target = field.references {
+                // A unique reference already points row i at the referenced row i, account i's.
+                guard !field.unique else { continue }
+                let rows = Set((1...SystemDesigner.seedRowsPerEntity).map { SystemDesigner.seedID(target, $0) })
+                let candidates = owning.filter(rows.contains)
+                if !candidates.isEmpty { values["\(name)_id"] = .string(candidates[(index - 1) % candidates.count]) }
+            } else {
+                let candidates = owning.isEmpty ? users.map(\.id) : owning
+                // A unique owner column takes each account once; rows beyond keep their own values.
+                guard field?.unique != true || index <= candidates.count else { continue }
+                values[name] = .string(candidates.isEmpty ? "seed-user-\(index)" : candidates[(index - 1) % candidates.count])
             }
         }
-        let candidates = owning.isEmpty ? Array(users.indices) : owning
-        guard !candidates.isEmpty else { return "seed-user-\(index)" }
-        return users[candidates[(index - 1) % candidates.count]].id
+        return values
     }
 
-    /// The entity holding the last segment of `entity`'s owner path and that segment's field
-    /// (nil for the implicit owner column); nil when rows are not owned or the path is broken.
-    private static func ownerEnd(of entity: EntitySpec, in spec: FormalSpec) -> (holder: EntitySpec, field: FieldSpec?)? {
-        guard let path = entity.ownerPath else { return nil }
+    /// The names of `entity`'s columns that end an owner path: its own single-segment owner field
+    /// (or implicit column) and the last segments of the paths of entities reaching it.
+    private static func ownerEndNames(of entity: EntitySpec, in spec: FormalSpec) -> [String] {
+        var names: [String] = []
+        for other in spec.entities {
+            if let end = ownerEnd(of: other, in: spec), end.holder.name == entity.name, !names.contains(end.name) {
+                names.append(end.name)
+            }
+        }
+        return names
+    }
+
+    /// The entity whose seed rows a role's account is one of: the target of the reference that
+    /// ends the owner path of the first entity the role sees only its own rows of, if a reference.
+    private static func ownerRowEntity(of role: RoleSpec, in spec: FormalSpec) -> String? {
+        role.permissions.lazy.filter { $0.scope == .own }
+            .compactMap { spec.entity(named: $0.entity).flatMap { ownerEnd(of: $0, in: spec)?.field } }
+            .first { $0.type == .reference }?.references
+    }
+
+    /// The entity holding the last segment of `entity`'s owner path, that segment's name and its
+    /// field (nil for the implicit owner column); nil when rows are not owned or the path is broken.
+    private static func ownerEnd(of entity: EntitySpec, in spec: FormalSpec) -> (holder: EntitySpec, name: String, field: FieldSpec?)? {
+        guard let path = entity.ownerPath, let last = path.segments.last else { return nil }
         var holder = entity
         for name in path.segments.dropLast() {
             guard let next = holder.fields.first(where: { $0.name == name })?.references.flatMap(spec.entity(named:)) else { return nil }
             holder = next
         }
-        return (holder, holder.fields.first { $0.name == path.segments.last })
+        return (holder, last, holder.fields.first { $0.name == last })
     }
 }

@@ -145,19 +145,19 @@ struct SystemDesigner {
         ]
     }
 
-    /// Two rows per entity with stable ids, so references between seed rows resolve; an owner
-    /// column holds the id of a seed account (`SeedUsers`).
+    /// Seed rows per entity.
+    static let seedRowsPerEntity = 2
+
+    /// `seedRowsPerEntity` rows per entity with stable ids, so references between seed rows
+    /// resolve; the columns that decide ownership hold seed accounts' ids (`SeedUsers`).
     private func seed(for spec: FormalSpec) -> [SeedRecord] {
         spec.entities.flatMap { entity in
-            (1...2).map { index in
+            (1...Self.seedRowsPerEntity).map { index in
                 var values: [String: JSONValue] = ["id": .string(Self.seedID(entity.name, index))]
                 for field in entity.fields {
                     values[field.type == .reference ? "\(field.name)_id" : field.name] = seedValue(field, entity: entity, index: index)
                 }
-                if let path = entity.ownerPath, !path.goesThroughParent,
-                   entity.fields.first(where: { $0.name == path.first })?.type != .reference {
-                    values[path.first] = .string(SeedUsers.owner(ofRow: index, of: entity, in: spec))
-                }
+                values.merge(SeedUsers.ownerValues(ofRow: index, of: entity, in: spec)) { $1 }
                 return SeedRecord(entity: entity.name, values: values)
             }
         }
