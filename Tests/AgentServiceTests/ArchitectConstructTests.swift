@@ -235,4 +235,39 @@ import Shared
         let spec = try design("Tours have a title, a group size and a size (small, medium or large).")
         #expect(fields(spec, "tour")["group_size"] == .int && fields(spec, "tour")["size"] == .enum)
     }
+
+    @Test func aVerbAfterASubjectWithFieldsMakesItsObjectAChild() throws {
+        let spec = try design("Drivers (name, licence number) make deliveries with a van registration and a departed at time. Depots have a name.")
+        #expect(fields(spec, "driver")["licence_number"] != nil)
+        #expect(fields(spec, "delivery")["driver"] == .reference && fields(spec, "delivery")["departed_at"] == .datetime)
+    }
+
+    @Test func aParentAfterTheObjectOfAVerbIsReferencedToo() throws {
+        let spec = try design("Allotments have a plot number. Gardeners (name, email) take leases on allotments with a start date and an annual rent.")
+        let lease = fields(spec, "lease")
+        #expect(lease["gardener"] == .reference && lease["allotment"] == .reference)
+        #expect(lease["start_date"] == .date && lease["annual_rent"] == .money)
+        #expect(fields(spec, "allotment")["start_date"] == nil)
+    }
+
+    @Test func peopleWhoRecordRowsDefineThemAndMayCreateThem() throws {
+        let spec = try design("Hives have a name. Inspectors file weekly hive checks for hives (checked on, brood seen yes/no, notes).")
+        let check = fields(spec, "hive_check")
+        #expect(check["hive"] == .reference && check["checked_on"] == .date && check["brood_seen"] == .bool && check["notes"] == .text)
+        #expect(check["inspector"] == .string, "who filed it is a user")
+        let inspector = permission(spec, "inspector", "hive_check")
+        #expect(inspector.first?.actions.contains(.create) == true)
+    }
+
+    @Test func hiringPeopleIsAJoin() throws {
+        let spec = try design("Festivals have a name. Musicians have a name and an instrument. Festivals hire musicians with a fee and a set length in minutes.")
+        let booking = try #require(spec.entity(named: "booking"))
+        #expect(Set(booking.fields.compactMap(\.references)) == ["festival", "musician"])
+        #expect(fields(spec, "musician")["fee"] == nil && fields(spec, "booking")["fee"] == .money)
+    }
+
+    @Test func anOwnerThatIsAnEntityIsReferenced() throws {
+        let spec = try design("Horse owners have a name and a phone. Horses have a name and belong to an owner.")
+        #expect(fields(spec, "horse")["horse_owner"] == .reference)
+    }
 }

@@ -109,6 +109,12 @@ enum ArchitectLexicon {
     /// Pronouns that name whoever writes or reads the description.
     static let pronouns: Set<String> = ["i", "we", "you", "me", "us", "it", "they", "them"]
 
+    /// Frequencies before a thing's name ("daily care notes" are `care_note`s).
+    static let frequencyWords: Set<String> = ["daily", "weekly", "monthly", "quarterly", "annual", "yearly", "nightly", "hourly"]
+
+    /// Verbs of asking for the application ("build", "need"): a subject with one is the request.
+    static let requestWords: Set<String> = ["build", "create", "make", "develop", "design", "implement", "need", "want", "like", "please", "help"]
+
     /// Words that never name an entity: features, vague words, the application itself.
     static let nonEntityWords: Set<String> = [
         "thing", "things", "stuff", "something", "anything", "everything", "nothing", "data",

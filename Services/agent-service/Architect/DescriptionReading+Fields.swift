@@ -31,7 +31,10 @@ extension DescriptionReading {
         if item.hasValues, !item.namesMany { return .plain }
         let snake = EnglishInflection.snakeCase(words)
         let whole = EnglishInflection.singularName(words)
-        if ArchitectLexicon.userFieldWords.contains(snake) { return .userField(snake) }
+        if ArchitectLexicon.userFieldWords.contains(snake) {
+            if !item.namesMany, let target = matcher.entity(for: words), target != subject { return .reference(field: target, target: target) }
+            return .userField(snake)
+        }
         if words.count >= 2, ArchitectLexicon.userFieldWords.contains(words[0]) {
             let tail = RoleNames.name(from: Array(words.dropFirst())) ?? ""
             if draft.roleNames.contains(tail) || tail == "user" || ArchitectLexicon.personWords.contains(EnglishInflection.singular(lastWord)) {

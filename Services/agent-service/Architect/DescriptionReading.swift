@@ -22,12 +22,14 @@ struct DescriptionReading {
 
     /// Tokenizes a description and cuts it into clauses; sentences that say which data is personal
     /// ("patients' contact details are personal data") are read by `PersonalDataStatement` alone,
-    /// and sentences of a verb it does not know are rewritten by `VerbSentences` first.
+    /// and sentences of a verb it does not know are rewritten by `VerbSentences` first (what they
+    /// split off follows the description's own sentences, so that those keep their numbers).
     init(description: String, title: String) {
         let splitter = ClauseSplitter()
-        let raw = DescriptionTokenizer().sentences(description).filter { sentence in
+        let rewrites = DescriptionTokenizer().sentences(description).filter { sentence in
             PersonalDataStatement.statement(sentence.words.map { $0.replacingOccurrences(of: "'", with: "") }) == nil
         }.map(VerbSentences.rewrite)
+        let raw = rewrites.map(\.sentence) + rewrites.flatMap(\.extra)
         draft = DraftSpec(title: title)
         sentences = splitter.expandGroups(raw.map(splitter.rewritePhrases))
         clauses = splitter.clauses(in: raw)
@@ -96,7 +98,8 @@ struct DescriptionReading {
         if clause.isRelative, clause.marker.kind == .has, let head = words.last, !ArchitectLexicon.applicationWords.contains(head) {
             words = bestSuffix(words)
         }
-        if words.contains(where: ArchitectLexicon.applicationWords.contains) && !headIsPerson && !namesApplicationsAsRecords(words, in: clause) {
+        if words.contains(where: ArchitectLexicon.applicationWords.contains) && !headIsPerson && !namesApplicationsAsRecords(words, in: clause)
+            && !Self.isCompoundOfApplicationWord(words) {
             return clause.marker.kind == .permits ? .ignored : .application
         }
         if let split = Self.forSplit(words) { words = Array(words[..<split]) }
@@ -133,6 +136,16 @@ struct DescriptionReading {
         if words.count > 1 || EnglishInflection.isPlural(head) { return true }
         return NounPhraseList.parse(clause.object).contains { item in
             item.hasValues || (FieldTypeRules.field(from: item.words).type ?? FieldTypeRules.type(forName: EnglishInflection.snakeCase(item.words))) != .string
+        }
+    }
+
+    /// Whether a short plural phrase only uses an application word as a modifier ("site
+    /// inspections", "shop orders"): the head names the things.
+    static func isCompoundOfApplicationWord(_ words: [String]) -> Bool {
+        guard let head = words.last, words.count <= 3, EnglishInflection.isPlural(head),
+              !ArchitectLexicon.applicationWords.contains(head), !ArchitectLexicon.applicationWords.contains(EnglishInflection.singular(head)) else { return false }
+        return words.filter(ArchitectLexicon.applicationWords.contains).allSatisfy { word in
+            !ArchitectLexicon.pronouns.contains(word) && !ArchitectLexicon.requestWords.contains(word)
         }
     }
 
@@ -220,6 +233,7 @@ struct DescriptionReading {
     /// a clause is about (`asSubject`: "Pages belong to a space").
     static func entityName(_ words: [String], asSubject: Bool = false) -> String? {
         var words = words.filter { !ArchitectLexicon.determiners.contains($0) && !ArchitectLexicon.collectionWords.contains($0) && $0 != "of" }
+        if words.count > 1, let first = words.first, ArchitectLexicon.frequencyWords.contains(first) { words.removeFirst() }
         words = Array(words.drop { ArchitectLexicon.numberWords.contains($0) || $0.allSatisfy(\.isNumber) })
         if let plural = words.dropLast().firstIndex(where: { EnglishInflection.isPlural($0) && !ArchitectLexicon.pluralModifiers.contains($0) }) {
             words = Array(words[...plural])

@@ -87,6 +87,9 @@ enum FieldTypeRules {
         if words.count > 2, words.last == "date" && words[words.count - 2] == "on" || words.last == "time" && words[words.count - 2] == "at" {
             words.removeLast()
         }
+        if let of = words.firstIndex(of: "of"), of > 0, textWords.contains(words[of - 1]) {
+            words = Array(words[..<of])
+        }
         if words.count > 1, let last = words.last, last.count > 1, let measured = measuredType(unit: last, name: words.joined(separator: "_")) {
             words.removeLast()
             type = measured

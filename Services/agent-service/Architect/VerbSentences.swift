@@ -2,15 +2,38 @@
 ///
 /// - a join with attributes — "students enrol in courses with a grade" → "enrolments link a
 ///   student to a course with a grade": the verb's noun (or the pair's names) is the join entity;
+/// - a join of people — "clients hire sitters for a holiday with a price" → "bookings link a
+///   client to a sitter and a holiday with a price";
 /// - a parent's children — "customers place orders with a total" → "orders belong to a customer
-///   with a total".
+///   with a total"; a parent after the object goes with it ("tenants sign tenancies for a
+///   property with a deposit" → "tenancies belong to a tenant and a property with a deposit").
 ///
-/// Only sentences of that exact shape are rewritten: a plural subject of one or two words, one
-/// verb (a modal may stand before it), particles for a join ("in", "for", "up for", "to", "on"),
-/// a plural object of one or two words, then "with" and the fields.
+/// Only sentences of that shape are rewritten: a plural subject of one or two words (its fields
+/// in parentheses may follow: they are kept as a sentence of their own), one verb (a modal may
+/// stand before it), particles for a join ("in", "for", "up for", "to", "on"), a plural object of
+/// one to three words, an optional "for/on/against … a Y", then "with", a colon or parentheses
+/// and the fields. People who create such rows ("carers log care notes for residents with the
+/// time") keep their permission as a sentence of its own.
 enum VerbSentences {
+    /// A sentence rewritten, and the sentences it leaves behind (the subject's own fields, a
+    /// role's permission), which the reader appends after the description.
+    struct Rewrite {
+        /// The sentence as the clause reader reads it.
+        var sentence: [DescriptionToken]
+        /// Sentences split off from it.
+        var extra: [[DescriptionToken]] = []
+    }
+
     /// Particles after a verb that make its object the other side of a join.
     static let particles: Set<String> = ["in", "for", "to", "on", "onto", "into", "up", "at"]
+    /// Prepositions after the object that name the object's parent.
+    static let parentPrepositions: Set<String> = ["for", "on", "against", "to", "at", "in", "about", "from"]
+    /// Verbs of people creating rows: the sentence is also their permission.
+    static let creatingVerbs: Set<String> = [
+        "log", "logs", "record", "records", "add", "adds", "write", "writes", "take", "takes", "file", "files",
+        "raise", "raises", "submit", "submits", "create", "creates", "keep", "keeps", "enter", "enters", "make", "makes",
+        "open", "opens", "issue", "issues", "fill", "fills",
+    ]
     /// Nouns of joining verbs.
     static let nouns: [String: String] = [
         "enrol": "enrolment", "enroll": "enrollment", "register": "registration", "sign": "signup",
@@ -19,41 +42,109 @@ enum VerbSentences {
         "vote": "vote", "rate": "rating", "review": "review", "perform": "performance", "play": "appearance",
         "appear": "appearance", "compete": "entry", "enter": "entry", "volunteer": "shift", "work": "assignment",
         "bid": "bid", "order": "order", "reserve": "reservation", "visit": "visit", "teach": "teaching_assignment",
+        "hire": "booking", "employ": "employment", "assign": "assignment", "sponsor": "sponsorship", "mentor": "mentorship",
     ]
 
     /// The sentence rewritten, or itself when it has another shape.
-    static func rewrite(_ sentence: [DescriptionToken]) -> [DescriptionToken] {
-        guard let with = sentence.firstIndex(where: { $0.word == "with" }), with >= 3,
-              sentence[..<with].allSatisfy({ $0.word != nil }),
-              !sentence[..<with].indices.contains(where: { ClauseMarker.match(in: sentence, at: $0) != nil }) else { return sentence }
-        var words = sentence[..<with].compactMap(\.word)
-        let position = sentence[0].position
-        guard let verbIndex = (1...2).first(where: { $0 < words.count && EnglishInflection.isPlural(words[$0 - 1]) && !EnglishInflection.isPlural(words[$0]) }) else { return sentence }
-        var subject = Array(words[..<verbIndex])
-        words.removeFirst(verbIndex)
-        while let first = words.first, ArchitectLexicon.modals.contains(first) { words.removeFirst() }
-        guard let verb = words.first, !ArchitectLexicon.determiners.contains(verb) else { return sentence }
-        words.removeFirst()
-        var particle: [String] = []
-        while let first = words.first, particles.contains(first), particle.count < 2 { particle.append(first); words.removeFirst() }
-        while let first = words.first, ArchitectLexicon.determiners.contains(first) || ArchitectLexicon.collectionWords.contains(first) { words.removeFirst() }
-        guard (1...2).contains(words.count), let head = words.last, EnglishInflection.isPlural(head),
-              (1...2).contains(subject.count), !subject.contains(where: ArchitectLexicon.applicationWords.contains) else { return sentence }
-        subject = subject.filter { !ArchitectLexicon.determiners.contains($0) }
-        let object = words
-        let rest = Array(sentence[(with + 1)...])
-        func word(_ text: String) -> DescriptionToken { .word(text, position: position) }
-        if particle.isEmpty {
-            // "customers place orders with a total" → "orders belong to a customer with a total"
-            return object.map(word) + [word("belong"), word("to"), word("a")] + subject.dropLast().map(word)
-                + [word(EnglishInflection.singular(subject.last ?? ""))] + [word("with")] + rest
+    static func rewrite(_ sentence: [DescriptionToken]) -> Rewrite {
+        let subjectGroup = sentence.indices.first { $0 <= 2 && sentence[$0].groupTokens != nil }.flatMap { isSubjectGroup(sentence, at: $0) ? $0 : nil }
+        guard let fieldsStart = sentence.indices.first(where: { index in
+            index >= 3 && index != subjectGroup && (sentence[index].word == "with" || sentence[index].groupTokens.map(listsFields) == true)
+        }), subjectGroup == nil || sentence[fieldsStart].word == "with" else { return Rewrite(sentence: sentence) }
+        var head = Array(sentence[..<fieldsStart])
+        var rest = Array(sentence[(fieldsStart + 1)...])
+        if sentence[fieldsStart].groupTokens != nil, let first = rest.first?.word, parentPrepositions.contains(first),
+           rest.count <= 4, rest.allSatisfy({ $0.word != nil }) {
+            // "developers leave comments (body, posted at) on issues": the parent follows the fields
+            head += rest
+            rest = []
         }
-        let stem = stem(of: verb)
-        let join = nouns[stem] ?? "\(EnglishInflection.singularName(subject))_\(EnglishInflection.singular(head))"
-        // "students enrol in courses with a grade" → "enrolments link a student to a course with a grade"
-        return [word(EnglishInflection.plural(join)), word("link"), word("a")] + subject.dropLast().map(word)
-            + [word(EnglishInflection.singular(subject.last ?? "")), word("to"), word("a")] + object.dropLast().map(word)
-            + [word(EnglishInflection.singular(head)), word("with")] + rest
+        if let subjectGroup { head.remove(at: subjectGroup) }
+        guard head.allSatisfy({ $0.word != nil }), let shape = Shape(head.compactMap(\.word)) else { return Rewrite(sentence: sentence) }
+        let isPerson = shape.subject.last.map { ArchitectLexicon.personWords.contains(EnglishInflection.singular($0)) || ArchitectLexicon.isAgentNoun($0) } ?? false
+        let markers = head.indices.filter { ClauseMarker.match(in: head, at: $0) != nil }
+        let creates = isPerson && creatingVerbs.contains(shape.verb)
+        guard markers.isEmpty || creates && markers == [shape.verbIndex] else { return Rewrite(sentence: sentence) }
+        let position = sentence[0].position
+        let fields = (sentence[fieldsStart].groupTokens ?? []) + rest
+        var result = Rewrite(sentence: shape.rewritten(position: position) + [.word("with", position: sentence[fieldsStart].position)] + fields)
+        if let subjectGroup { result.extra.append(Array(sentence[...subjectGroup])) }
+        if creates {
+            // "carers log care notes" as a permission: "carers can log care notes"
+            let verb = head[shape.verbIndex]
+            let modal = ArchitectLexicon.modals.contains(head[shape.verbIndex - 1].word ?? "") ? [] : [DescriptionToken.word("can", position: verb.position)]
+            result.extra.append(Array(head[..<shape.verbIndex]) + modal + Array(head[shape.verbIndex..<shape.objectEnd]))
+        }
+        return result
+    }
+
+    /// Whether a group lists fields rather than values ("(body, posted at)", not "(autumn or spring)").
+    private static func listsFields(_ group: [DescriptionToken]) -> Bool {
+        let parts = NounPhraseList.groupParts(group)
+        return parts.count >= 2 && NounPhraseList.listsFields(parts)
+    }
+
+    /// Whether the group at `index` follows the sentence's subject ("Patients (name, phone) book …").
+    private static func isSubjectGroup(_ sentence: [DescriptionToken], at index: Int) -> Bool {
+        (1...2).contains(index) && sentence[..<index].allSatisfy { $0.word != nil }
+            && sentence[index - 1].word.map(EnglishInflection.isPlural) == true
+    }
+
+    /// The parts of a sentence of the rewritten shape, as words.
+    struct Shape {
+        var subject: [String]
+        var verb: String
+        var verbIndex: Int
+        var particle: [String]
+        var object: [String]
+        var objectEnd: Int
+        var parent: [String]
+
+        /// Reads the words before the fields; nil when they have another shape.
+        init?(_ words: [String]) {
+            guard let verbIndex = (1...2).first(where: { $0 < words.count && EnglishInflection.isPlural(words[$0 - 1]) && !EnglishInflection.isPlural(words[$0]) }) else { return nil }
+            var subject = Array(words[..<verbIndex])
+            var index = verbIndex
+            while index < words.count, ArchitectLexicon.modals.contains(words[index]) { index += 1 }
+            guard index < words.count, !ArchitectLexicon.determiners.contains(words[index]), !ArchitectLexicon.phraseStops.contains(words[index]),
+                  !VerbSentences.parentPrepositions.contains(words[index]), words[index] != "of" else { return nil }
+            verb = words[index]
+            self.verbIndex = index
+            index += 1
+            particle = []
+            while index < words.count, VerbSentences.particles.contains(words[index]), particle.count < 2 { particle.append(words[index]); index += 1 }
+            while index < words.count, ArchitectLexicon.determiners.contains(words[index]) || ArchitectLexicon.collectionWords.contains(words[index]) { index += 1 }
+            let objectStart = index
+            while index < words.count, !VerbSentences.parentPrepositions.contains(words[index]) { index += 1 }
+            object = Array(words[objectStart..<index])
+            objectEnd = index
+            parent = []
+            if index < words.count {
+                parent = words[(index + 1)...].filter { !ArchitectLexicon.determiners.contains($0) }
+                guard (1...2).contains(parent.count), !parent.contains(where: ArchitectLexicon.phraseStops.contains) else { return nil }
+            }
+            guard (1...3).contains(object.count), let head = object.last, EnglishInflection.isPlural(head),
+                  !ArchitectLexicon.pluralFieldWords.contains(head) || object.count > 1,
+                  (1...2).contains(subject.count), !subject.contains(where: ArchitectLexicon.applicationWords.contains) else { return nil }
+            subject = subject.filter { !ArchitectLexicon.determiners.contains($0) }
+            self.subject = subject
+        }
+
+        /// "orders belong to a customer (and a Y)" or "enrolments link a student to a course".
+        func rewritten(position: Int) -> [DescriptionToken] {
+            func word(_ text: String) -> DescriptionToken { .word(text, position: position) }
+            func singular(_ words: [String]) -> [DescriptionToken] {
+                words.dropLast().map(word) + [word(EnglishInflection.singular(words.last ?? ""))]
+            }
+            let parentWords = parent.isEmpty ? [] : [word("and"), word("a")] + singular(parent)
+            let objectIsPeople = object.last.map { ArchitectLexicon.personWords.contains(EnglishInflection.singular($0)) || ArchitectLexicon.isAgentNoun($0) } ?? false
+            if particle.isEmpty && !objectIsPeople {
+                return object.map(word) + [word("belong"), word("to"), word("a")] + singular(subject) + parentWords
+            }
+            let join = nouns[VerbSentences.stem(of: verb)] ?? "\(EnglishInflection.singularName(subject))_\(EnglishInflection.singular(object.last ?? ""))"
+            return [word(EnglishInflection.plural(join)), word("link"), word("a")] + singular(subject) + [word("to"), word("a")]
+                + singular(object) + parentWords
+        }
     }
 
     /// A verb without its third-person ending: "enrols" → "enrol", "applies" → "apply".
