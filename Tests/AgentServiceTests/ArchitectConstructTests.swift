@@ -270,4 +270,29 @@ import Shared
         let spec = try design("Horse owners have a name and a phone. Horses have a name and belong to an owner.")
         #expect(fields(spec, "horse")["horse_owner"] == .reference)
     }
+
+    @Test func verbsOfPlacingLinkTheirParties() throws {
+        let spec = try design("Horses have a name. Stables have a code. Liveries put a horse into a stable, starting at a date and time, with a weekly fee. We put on shows with a title.")
+        let livery = fields(spec, "livery")
+        #expect(livery["horse"] == .reference && livery["stable"] == .reference && livery["starts_at"] == .datetime && livery["weekly_fee"] == .money)
+        #expect(fields(spec, "show")["title"] == .string, "'put on' is no link")
+    }
+
+    @Test func aVerbAfterTheLinkedPartiesStartsTheFields() throws {
+        let spec = try design("Orders have a total. Seat types have a name. Seats link an order to a seat type and carry a row letter and a wheelchair yes/no.")
+        #expect(fields(spec, "seat") == ["order": .reference, "seat_type": .reference, "row_letter": .string, "wheelchair": .bool])
+    }
+
+    @Test func aParentOfTheSameKindIsASelfReference() throws {
+        let spec = try design("Folders have a name and can be nested under a parent folder. Mentors are staff. Each trainee has a buddy who is another trainee.")
+        #expect(spec.entity(named: "parent_folder") == nil)
+        #expect(spec.entity(named: "folder")?.fields.first { $0.name == "parent_folder" }?.references == "folder")
+        let roles = try design("Cleaners have a name, and each cleaner has a team leader who is another cleaner. Team leaders see all cleaners.")
+        #expect(roles.entity(named: "cleaner")?.fields.first { $0.name == "team_leader" }?.references == "cleaner", "a role's name does not make it a user field")
+    }
+
+    @Test func beingAssignedOneParentIsAReference() throws {
+        let spec = try design("Coaches have a name. Athletes have a name, and each athlete is assigned one coach.")
+        #expect(fields(spec, "athlete")["coach"] == .reference)
+    }
 }

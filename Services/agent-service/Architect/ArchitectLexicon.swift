@@ -109,6 +109,17 @@ enum ArchitectLexicon {
     /// Pronouns that name whoever writes or reads the description.
     static let pronouns: Set<String> = ["i", "we", "you", "me", "us", "it", "they", "them"]
 
+    /// Nouns ending in "-ly" that are not adverbs.
+    static let nounsEndingInLy: Set<String> = [
+        "assembly", "supply", "family", "rally", "reply", "anomaly", "monopoly", "butterfly", "dragonfly",
+        "jelly", "belly", "ally", "lily", "bully", "italy", "poly", "melee", "trolley", "gully", "doily",
+    ]
+
+    /// Whether a word is an adverb ("properly", "regularly"): no entity's name ends in one.
+    static func isAdverb(_ word: String) -> Bool {
+        word.hasSuffix("ly") && word.count > 5 && !nounsEndingInLy.contains(word) && !frequencyWords.contains(word)
+    }
+
     /// Frequencies before a thing's name ("daily care notes" are `care_note`s).
     static let frequencyWords: Set<String> = ["daily", "weekly", "monthly", "quarterly", "annual", "yearly", "nightly", "hourly"]
 
@@ -137,7 +148,7 @@ enum ArchitectLexicon {
     /// entries", "Pages belong to a space"), singular.
     static let domainNouns: Set<String> = [
         "page", "table", "part", "service", "application", "object", "signup", "entry", "record", "report",
-        "detail", "model", "option", "session", "order", "note", "log", "item",
+        "detail", "model", "option", "session", "order", "note", "log", "item", "type",
     ]
 
     /// Heads of fields that take values, not fields ("a stage (lead, won, lost)", "status

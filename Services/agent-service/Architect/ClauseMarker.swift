@@ -59,7 +59,7 @@ struct ClauseMarker: Sendable, Equatable {
                    "capture", "logs", "gets", "keeps", "accumulates", "collects", "register with", "registers with", "are registered with",
                    "is registered with", "sign up with", "signs up with", "lists", "specifies"]
         let links = ["link", "links", "linking", "connect", "connects", "connecting", "ties", "tie", "pairs",
-                     "pair", "allocates"]
+                     "pair", "allocates", "put", "puts", "places", "place", "slot", "slots"]
         let tracks = ["tracks", "track", "tracking", "manages", "manage", "managing", "handles", "handle",
                       "handling", "stores", "storing", "organizes", "organize", "organizing",
                       "keeps track of", "keep track of", "keeping track of", "covers", "lists all"]
@@ -106,7 +106,7 @@ struct ClauseMarker: Sendable, Equatable {
             + links.map { ClauseMarker($0, .links) }
             + tracks.map { ClauseMarker($0, .tracks) }
             + belongs.map { ClauseMarker($0, .belongsTo) }
-            + ["is assigned to", "are assigned to", "assigned to", "get assigned to", "gets assigned to"]
+            + ["is assigned to", "are assigned to", "assigned to", "get assigned to", "gets assigned to", "is assigned", "are assigned"]
                 .map { ClauseMarker($0, .userLink("assignee")) }
             + ["is owned by", "are owned by", "owned by"].map { ClauseMarker($0, .userLink("owner")) }
             + permits.map { ClauseMarker($0, .permits) }
@@ -141,6 +141,7 @@ struct ClauseMarker: Sendable, Equatable {
             guard matches else { continue }
             if marker.needsModal, !(previous.map(modalsBeforeVerb.contains) ?? false) { continue }
             if marker.listsChildren, !opensChildren(after: index + 1, in: tokens, previous: previous) { continue }
+            if Self.placingVerbs.contains(marker.words), !(tokens[index + 1].word.map(ArchitectLexicon.determiners.union(ArchitectLexicon.singleWords).contains) ?? false) { continue }
             if let previous, nounContext.contains(previous) { continue }
             let after = index + marker.words.count
             let linksToParent = marker.kind == .belongsTo || marker.kind != .has && marker.kind != .permits && marker.kind != .tracks && marker.kind != .links
@@ -154,14 +155,18 @@ struct ClauseMarker: Sendable, Equatable {
         return passive(in: tokens, at: index)
     }
 
+    /// Verbs of placing, links only before an article ("put a crop into a bed", not "put on exhibitions").
+    static let placingVerbs: Set<[String]> = [["put"], ["puts"], ["place"], ["places"], ["slot"], ["slots"]]
+
     /// Whether a verb of children stands as one: not an infinitive ("to get off paper") and
     /// followed by an article, a quantifier or a plural ("gets repair orders"), not an adjective
     /// ("summer gets really busy").
     static func opensChildren(after index: Int, in tokens: [DescriptionToken], previous: String?) -> Bool {
         guard previous != "to", index < tokens.count, let next = tokens[index].word else { return false }
+        let noun = tokens[index...].prefix { $0.word != nil }.prefix(3).compactMap(\.word)
         return ArchitectLexicon.determiners.contains(next) || ArchitectLexicon.collectionWords.contains(next)
             || ArchitectLexicon.singleWords.contains(next) || ArchitectLexicon.numberWords.contains(next)
-            || next.allSatisfy(\.isNumber) || EnglishInflection.isPlural(next)
+            || next.allSatisfy(\.isNumber) || noun.contains { EnglishInflection.isPlural($0) && !ArchitectLexicon.isAdverb($0) }
     }
 
     /// Whether "has"/"have" before this word is an auxiliary ("has been run on paper", "have

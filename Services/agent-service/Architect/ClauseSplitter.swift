@@ -25,6 +25,7 @@ struct ClauseSplitter {
             (["and", "or"], "or"), (["on", "file"], ""), (["on", "record"], ""), (["of", "course"], ""), (["over", "time"], ""), (["too"], ""),
             (["are", "scheduled", "at", "a", "date", "and", "time"], "have a scheduled datetime"),
             (["is", "scheduled", "at", "a", "date", "and", "time"], "has a scheduled datetime"),
+            (["starting", "at", "a", "date", "and", "time"], ", starts datetime"), (["ending", "at", "a", "date", "and", "time"], ", ends datetime"),
             (["at", "a", "date", "and", "time"], ", scheduled datetime"), (["on", "a", "date", "and", "time"], ", scheduled datetime"),
             (["for", "a", "date", "and", "time"], ", scheduled datetime"), (["at", "date", "and", "time"], "datetime"), (["date", "and", "time"], "scheduled datetime"),
         ]

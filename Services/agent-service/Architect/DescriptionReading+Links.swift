@@ -4,6 +4,10 @@ import Shared
 /// "Loans tie a member to a copy, with a due date". The linked parties are entities the subject
 /// refers to; what follows "with" (or a comma after the parties) are the subject's own fields.
 extension DescriptionReading {
+    /// Prepositions that name a further party ("put a crop into a bed", "a student to a tutor for
+    /// a subject").
+    static let partySeparators: Set<String> = ["at", "into", "in", "on", "onto", "for"]
+
     /// Words that end the parties of a link and start its fields.
     static let linkAttributeStarts: Set<String> = ["with", "including", "having", "recording", "plus", "storing"]
 
@@ -13,12 +17,20 @@ extension DescriptionReading {
         var fields: [DescriptionToken] = []
         var inFields = false
         var sawSecondParty = false
-        for token in object {
+        var skip: Int?
+        for (index, token) in object.enumerated() {
+            if index == skip { continue }
             if inFields {
                 fields.append(token)
             } else if let word = token.word, linkAttributeStarts.contains(word) {
                 inFields = true
-            } else if let word = token.word, word == "to" || word == "between" || word == "and" {
+            } else if let word = token.word, word == "and", sawSecondParty, case let next = index + 1,
+                      next + 1 < object.count, let verb = object[next].word, !ArchitectLexicon.determiners.contains(verb),
+                      object[next + 1].word.map(ArchitectLexicon.determiners.contains) == true {
+                // "… to a ticket type and carry a barcode": a verb ends the parties
+                inFields = true
+                skip = next
+            } else if let word = token.word, word == "to" || word == "between" || word == "and" || partySeparators.contains(word) && !parties.isEmpty {
                 sawSecondParty = sawSecondParty || word != "between"
                 parties.append(.mark(",", position: token.position))
             } else if token.mark == ",", sawSecondParty {

@@ -45,7 +45,11 @@ extension DescriptionReading {
             guard let subject = matcher.mentions(in: words).first?.name else { continue }
             for index in words.indices.dropLast() where Self.selfReferenceWords.contains(words[index]) {
                 guard matcher.mention(in: words, at: index + 1)?.name == subject else { continue }
-                addField(DraftField(name: selfReferenceName(words, at: index, entity: subject), type: .reference, references: subject), to: subject)
+                let field = DraftField(name: selfReferenceName(words, at: index, entity: subject), type: .reference, references: subject)
+                if let entity = draft.index(of: subject), let existing = draft.entities[entity].fields.firstIndex(where: { $0.name == field.name && $0.holdsUserID }) {
+                    draft.entities[entity].fields[existing] = field
+                }
+                addField(field, to: subject)
                 usedSentences.insert(number)
                 break
             }

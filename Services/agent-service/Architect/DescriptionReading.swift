@@ -238,7 +238,7 @@ struct DescriptionReading {
         if let plural = words.dropLast().firstIndex(where: { EnglishInflection.isPlural($0) && !ArchitectLexicon.pluralModifiers.contains($0) }) {
             words = Array(words[...plural])
         }
-        guard let last = words.last, (1...3).contains(words.count) else { return nil }
+        guard let last = words.last, (1...3).contains(words.count), !ArchitectLexicon.isAdverb(last) else { return nil }
         let head = EnglishInflection.singular(last)
         let domainNoun = ArchitectLexicon.domainNouns.contains(head) && (words.count > 1 || asSubject)
             && !words.dropLast().contains(where: ArchitectLexicon.featureWords.contains)
@@ -296,7 +296,7 @@ struct DescriptionReading {
                 if let parent = subjectParent(clause).flatMap(parentEntity) { draft.addEntity(parent, position: clause.position + 1) }
                 if clause.marker.kind == .links { addLinkedEntities(clause) }
                 if clause.marker.kind == .belongsTo {
-                    for item in Self.parentsAndFields(clause.object).parents {
+                    for item in Self.parentsAndFields(clause.object).parents where !Self.isSelfReference(item.words, to: names) {
                         if let parent = parentEntity(item) { draft.addEntity(parent, position: item.position) }
                     }
                 }
@@ -321,6 +321,12 @@ struct DescriptionReading {
         }
         draft.roleStatements = RoleStatementReader(matcher: EntityNameMatcher(names: entityNames), knownRoles: draft.roleNames)
             .read(roleClauses).statements
+    }
+
+    /// Whether a phrase names another row of the subject itself ("a parent category" of a category).
+    static func isSelfReference(_ words: [String], to subjects: [String]) -> Bool {
+        guard words.count >= 2, selfReferenceWords.contains(words[0]) else { return false }
+        return subjects.contains(EnglishInflection.singularName(Array(words.dropFirst())))
     }
 
     /// The parent entity of a "belongs to" object, unless it is a user (a role or a person word).

@@ -48,7 +48,7 @@ enum FieldTypeRules {
         "summary", "bio", "biography", "details", "message", "instructions", "reason", "feedback",
         "remarks", "symptoms", "diagnosis", "history", "text", "answer", "requirements", "agenda",
         "abstract", "excerpt", "terms", "explanation", "justification", "resolution", "treatment",
-        "caption", "directions", "allergies", "letter",
+        "caption", "directions", "allergies",
     ]
     /// Last words that make a name a boolean.
     static let boolWords: Set<String> = [
@@ -149,7 +149,7 @@ enum FieldTypeRules {
         if last == "rate", parts.contains(where: { ["hourly", "daily", "nightly", "day", "weekly", "monthly", "per", "night", "hour"].contains($0) }) { return .money }
         if decimalWords.contains(last) { return .decimal }
         if parts.contains(where: moneyWords.contains), !identifierWords.contains(last) { return .money }
-        if textWords.contains(last) || parts.firstIndex(of: "of").map({ $0 > 0 && textWords.contains(parts[$0 - 1]) }) == true { return .text }
+        if textWords.contains(last) || last == "letter" && parts.count > 1 && ["cover", "motivation", "covering"].contains(parts[parts.count - 2]) || parts.firstIndex(of: "of").map({ $0 > 0 && textWords.contains(parts[$0 - 1]) }) == true { return .text }
         if boolWords.contains(last) { return .bool }
         if enumDefaults[last] != nil { return .enum }
         return .string
