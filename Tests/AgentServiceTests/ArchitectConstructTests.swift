@@ -295,4 +295,12 @@ import Shared
         let spec = try design("Coaches have a name. Athletes have a name, and each athlete is assigned one coach.")
         #expect(fields(spec, "athlete")["coach"] == .reference)
     }
+
+    @Test func oneWhoManagesThingsIsARole() throws {
+        let spec = try design("Boats have a name. Moorings have a number. The harbour secretary manages boats and moorings; the principal manages everything; the service advisor manages boats.")
+        let names = Set(spec.roles.map(\.name))
+        #expect(names.isSuperset(of: ["harbour_secretary", "principal", "service_advisor"]))
+        #expect(spec.entity(named: "harbour_secretary") == nil && spec.entity(named: "principal") == nil)
+        #expect(permission(spec, "harbour_secretary", "mooring").first?.actions.count == 4)
+    }
 }

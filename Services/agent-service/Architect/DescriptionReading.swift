@@ -90,7 +90,7 @@ struct DescriptionReading {
             if ArchitectLexicon.entityLabels.contains(label) { return .entityList }
             if ArchitectLexicon.userFieldWords.contains(label) { return .ignored }
         }
-        let headIsPerson = words.last.map { ArchitectLexicon.personWords.contains(EnglishInflection.singular($0)) } ?? false
+        let headIsPerson = words.last.map { ArchitectLexicon.personWords.contains(EnglishInflection.singular($0)) || ArchitectLexicon.isAgentNoun($0) } ?? false
         if clause.isLeading {
             guard let prefix = bestPrefix(words) else { return .ignored }
             words = prefix
@@ -112,7 +112,7 @@ struct DescriptionReading {
         case .permits:
             let roles = phrases.compactMap { isRoleLike($0, strict: false) ? RoleNames.name(from: $0) : nil }
             return roles.count == phrases.count && !roles.isEmpty ? .roles(roles) : .ignored
-        case .tracks where phrases.allSatisfy({ isRoleLike($0, strict: true) }),
+        case .tracks where phrases.allSatisfy({ isRoleLike($0, strict: !Self.grantsEverything(clause) && !Self.isSingularManager($0, in: clause)) }),
              .has where clause.marker.isRecording && phrases.allSatisfy({ isRoleLike($0, strict: true) }):
             return .roles(phrases.compactMap(RoleNames.name(from:)))
         default:
@@ -147,6 +147,19 @@ struct DescriptionReading {
         return words.filter(ArchitectLexicon.applicationWords.contains).allSatisfy { word in
             !ArchitectLexicon.pronouns.contains(word) && !ArchitectLexicon.requestWords.contains(word)
         }
+    }
+
+    /// Whether a clause's object is "everything" ("the principal manages everything"): its subject
+    /// can only be people.
+    static func grantsEverything(_ clause: Clause) -> Bool {
+        clause.object.first?.word.map(ArchitectLexicon.everythingWords.contains) == true && clause.object.count <= 2
+    }
+
+    /// Whether one singular subject manages the things after it ("the secretary manages members
+    /// and courts", "reception manages owners and dogs"): things are managed by people.
+    static func isSingularManager(_ words: [String], in clause: Clause) -> Bool {
+        guard let head = words.last, !EnglishInflection.isPlural(head), words.count <= 2, clause.startsSentence || !clause.subject.isEmpty else { return false }
+        return NounPhraseList.parse(clause.object).contains { $0.isPlural }
     }
 
     /// Whether a singular label heads a list of entities ("A kayak hire kiosk: kayaks (colour,
