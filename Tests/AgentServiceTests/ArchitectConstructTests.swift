@@ -303,4 +303,11 @@ import Shared
         #expect(spec.entity(named: "harbour_secretary") == nil && spec.entity(named: "principal") == nil)
         #expect(permission(spec, "harbour_secretary", "mooring").first?.actions.count == 4)
     }
+
+    @Test func animalsAndBusinessContactsAreNoPersonalData() throws {
+        let spec = try design("Owners have a name and a phone. Horses have a name, a date of birth and belong to an owner. Treatments record the horse, a drug and a dose in ml. Farriers have a name, a mobile and an office phone. Feed suppliers have a name and a phone.")
+        let pii = Set(spec.entities.flatMap { entity in entity.fields.filter(\.pii).map { "\(entity.name).\($0.name)" } })
+        #expect(pii.isSuperset(of: ["owner.name", "owner.phone", "farrier.name", "farrier.mobile"]))
+        #expect(pii.isDisjoint(with: ["horse.name", "horse.date_of_birth", "treatment.dose", "farrier.office_phone", "feed_supplier.phone"]))
+    }
 }

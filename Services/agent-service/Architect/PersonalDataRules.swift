@@ -2,8 +2,9 @@ import Shared
 
 /// Which fields hold personal data (PII): encrypted at rest and redacted from logs.
 ///
-/// 1. Not on an organisation (`company`, `supplier`, `shop` …): its name, e-mail, phone and address
-///    are the business's, unless the field names a person (`contact_name`, `owner_email`).
+/// 1. Not on an organisation (`company`, `supplier`, `shop` …) or an animal (`pet`, `horse` …): its
+///    name, e-mail, phone and address are the business's, unless the field names a person
+///    (`contact_name`, `owner_email`); nor a business's contact field (`office_phone`, `billing_email`).
 /// 2. Not the name under which a work is published: `author_name`, an `author`'s or `artist`'s `name`.
 /// 3. `email` and `phone` fields, and dates of birth (`date_of_birth`, `dob`, `birthday`, `born_on`).
 /// 4. Names that are personal wherever they appear (`first_name`, `gender`, `ip_address`, …).
@@ -39,12 +40,22 @@ enum PersonalDataRules {
         "performer", "singer", "band", "poet", "translator", "narrator", "creator", "songwriter",
     ]
 
+    /// Animals: their names and dates of birth are no one's personal data.
+    static let animalNouns: Set<String> = [
+        "pet", "animal", "dog", "cat", "horse", "pony", "rabbit", "puppy", "kitten", "bird", "parrot", "cow",
+        "sheep", "goat", "pig", "hen", "chicken", "livestock", "hive", "colony", "fish", "reptile", "foal", "calf",
+    ]
+
+    /// First words of a contact field that make it a business's ("office phone", "billing email").
+    static let businessContactWords: Set<String> = ["office", "business", "company", "billing", "corporate", "switchboard", "head", "main", "general", "support", "export", "trade"]
+
     /// Whether a field of an entity is personal data.
     static func isPersonal(field: String, type: FieldType, entity: String, onPersonEntity: Bool) -> Bool {
         let words = SensitiveDataClassifier.words(field)
         let entityNoun = entity.split(separator: "_").last.map(String.init) ?? entity
         let namesPerson = words.dropLast().contains(where: isPersonNoun)
-        if SensitiveDataClassifier.organisationNouns.contains(entityNoun), !namesPerson { return false }
+        if SensitiveDataClassifier.organisationNouns.contains(entityNoun) || animalNouns.contains(entityNoun), !namesPerson { return false }
+        if words.count >= 2, let first = words.first, businessContactWords.contains(first), !namesPerson { return false }
         let attributed = words.count == 1 ? attributionNouns.contains(entityNoun) : words.dropLast().contains(where: attributionNouns.contains)
         if words.last == "name", attributed { return false }
         if type.isPIIByNature || words.contains("birth") || words.contains("born") || alwaysPersonal.contains(field) { return true }
@@ -62,6 +73,7 @@ enum PersonalDataRules {
 
     /// Whether an entity's rows are people: by archetype, by name, by being a role, or by its fields.
     static func isPersonEntity(name: String, fieldNames: [String], roleNames: [String]) -> Bool {
+        if let last = name.split(separator: "_").last, animalNouns.contains(String(last)) { return false }
         if roleNames.contains(name) || EntityArchetypes.archetype(named: name)?.isPerson == true { return true }
         if let last = name.split(separator: "_").last, isPersonNoun(String(last)) { return true }
         return fieldNames.contains(where: personFieldNames.contains)

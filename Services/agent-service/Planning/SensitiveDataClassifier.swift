@@ -33,13 +33,18 @@ struct SensitiveDataClassifier: Sendable {
         "store", "shop", "restaurant", "hotel", "agency", "branch", "office", "warehouse", "venue", "location",
         "site", "department", "team", "school", "university", "hospital", "clinic", "pharmacy", "bank", "brand",
         "publisher", "carrier", "enterprise", "corporation", "charity", "institution", "employer",
+        "garage", "subcontractor", "practice", "sponsor", "insurer", "wholesaler", "distributor", "retailer", "studio",
+        "workshop", "label",
     ]
 
     /// Nouns whose rows are children.
     static let childNouns: Set<String> = ["child", "children", "kid", "minor", "infant", "baby", "toddler", "newborn", "pupil", "juvenile"]
 
     /// Medical words that mean health data only about a person (a pharmacy's catalogue of drugs is not).
-    static let ambiguousHealthWords: Set<String> = ["treatment", "therapy", "drug", "medicine", "medication", "condition", "injury", "test"]
+    static let ambiguousHealthWords: Set<String> = [
+        "treatment", "therapy", "drug", "medicine", "medication", "condition", "injury", "test", "dose", "dosage",
+        "vaccine", "vaccination", "strength", "controlled",
+    ]
 
     /// Names that say nothing on their own and are read with their entity's name.
     static let genericNames: Set<String> = ["number", "id", "code", "value", "detail", "details", "data", "info", "information", "identifier"]
