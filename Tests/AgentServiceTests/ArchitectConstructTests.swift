@@ -310,4 +310,11 @@ import Shared
         #expect(pii.isSuperset(of: ["owner.name", "owner.phone", "farrier.name", "farrier.mobile"]))
         #expect(pii.isDisjoint(with: ["horse.name", "horse.date_of_birth", "treatment.dose", "farrier.office_phone", "feed_supplier.phone"]))
     }
+
+    @Test func aUsualParentNamedOnceAmongFieldsStaysAField() throws {
+        let once = try design("Volunteers: name, email, company, room.")
+        #expect(once.entities.map(\.name) == ["volunteer"] && fields(once, "volunteer")["company"] == .string)
+        let spoken = try design("Volunteers have a name and a company. Companies have a name and a sector.")
+        #expect(fields(spoken, "volunteer")["company"] == .reference)
+    }
 }

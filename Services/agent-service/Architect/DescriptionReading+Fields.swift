@@ -53,7 +53,7 @@ extension DescriptionReading {
         }
         if let target = matcher.entity(for: words) { return .reference(field: target, target: target) }
         if words.count <= 2, !draft.roleNames.contains(role), whole != subject,
-           EntityArchetypes.archetype(named: whole)?.isParent == true {
+           EntityArchetypes.archetype(named: whole)?.isParent == true, isTalkedAbout(whole) {
             return .reference(field: whole, target: whole)
         }
         for length in [2, 1] where words.count > length && !words.contains("of") {
@@ -85,6 +85,21 @@ extension DescriptionReading {
             items[position].quantity = .many
         }
         return items
+    }
+
+    /// Whether the text speaks of a thing beyond naming it once in a list of fields: its plural
+    /// appears ("companies"), or it is named in two sentences. "Members: name, email, company"
+    /// keeps `company` a field; "contacts have a company … companies have a domain" makes it an entity.
+    func isTalkedAbout(_ name: String) -> Bool {
+        let words = name.split(separator: "_").map(String.init)
+        let plural = EnglishInflection.pluralName(name).split(separator: "_").map(String.init)
+        var sentencesNaming = 0
+        for sentence in sentences {
+            let text = sentence.flatMap { $0.groupTokens.map { $0.compactMap(\.word) } ?? $0.word.map { [$0] } ?? [] }
+            if text.contains(phrase: plural) { return true }
+            if text.contains(phrase: words) { sentencesNaming += 1 }
+        }
+        return sentencesNaming >= 2
     }
 
     /// Whether a plural phrase names child entities rather than a field ("tags" yes, "notes" no).
