@@ -317,4 +317,9 @@ import Shared
         let spoken = try design("Volunteers have a name and a company. Companies have a name and a sector.")
         #expect(fields(spoken, "volunteer")["company"] == .reference)
     }
+
+    @Test func aFieldsNameBeforeAVerbIsNoEntity() throws {
+        let spec = try design("Makers have a name and a country. A maker's name is printed on our wall labels. Renewals have a renewal date. Key dates belong to a renewal and have a title.")
+        #expect(Set(spec.entities.map(\.name)) == ["maker", "renewal", "key_date"])
+    }
 }

@@ -253,6 +253,9 @@ struct DescriptionReading {
         }
         guard let last = words.last, (1...3).contains(words.count), !ArchitectLexicon.isAdverb(last) else { return nil }
         let head = EnglishInflection.singular(last)
+        if words.count >= 2, !(asSubject && EnglishInflection.isPlural(last)), ["name", "email", "phone", "address", "date", "mobile", "surname"].contains(head) || [.email, .phone, .date, .datetime].contains(FieldTypeRules.type(forName: head)) {
+            return nil // "client names", "install date": fields of something, unless what a clause is about ("key dates belong to …")
+        }
         let domainNoun = ArchitectLexicon.domainNouns.contains(head) && (words.count > 1 || asSubject)
             && !words.dropLast().contains(where: ArchitectLexicon.featureWords.contains)
         if !domainNoun, ArchitectLexicon.nonEntityWords.contains(last) || ArchitectLexicon.nonEntityWords.contains(head) { return nil }
