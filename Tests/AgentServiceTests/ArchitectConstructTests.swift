@@ -322,4 +322,17 @@ import Shared
         let spec = try design("Makers have a name and a country. A maker's name is printed on our wall labels. Renewals have a renewal date. Key dates belong to a renewal and have a title.")
         #expect(Set(spec.entities.map(\.name)) == ["maker", "renewal", "key_date"])
     }
+
+    @Test func whatWeKeepForEachThingIsItsChild() throws {
+        let spec = try design("Pupils have a name. We log reading records for each pupil with a book title, a page count and a read on date. For each pupil there are reports: a term, a grade and comments.")
+        #expect(fields(spec, "reading_record")["pupil"] == .reference && fields(spec, "reading_record")["read_on"] == .date)
+        #expect(fields(spec, "report")["pupil"] == .reference && fields(spec, "report")["comments"] == .text)
+        #expect(fields(spec, "pupil")["book_title"] == nil)
+    }
+
+    @Test func aListAfterWhatWeDoWithThingsIsTheirFields() throws {
+        let spec = try design("We hire out canoes: seats, colour, hourly price. The data: paddlers have a name and an email. Canoes carry a hull number.")
+        #expect(fields(spec, "canoe") == ["seats": .int, "colour": .string, "hourly_price": .money, "hull_number": .string])
+        #expect(fields(spec, "paddler") == ["name": .string, "email": .email])
+    }
 }

@@ -56,7 +56,7 @@ struct ClauseMarker: Sendable, Equatable {
                    "include", "including", "holds", "hold", "consists of", "consist of", "is made of",
                    "are made of", "is made up of", "are made up of", "comprises", "comprise", "there are",
                    "there is", "there will be", "features", "records", "record", "recording", "captures",
-                   "capture", "logs", "gets", "keeps", "accumulates", "collects", "register with", "registers with", "are registered with",
+                   "capture", "logs", "carry", "carries", "gets", "keeps", "accumulates", "collects", "register with", "registers with", "are registered with",
                    "is registered with", "sign up with", "signs up with", "lists", "specifies"]
         let links = ["link", "links", "linking", "connect", "connects", "connecting", "ties", "tie", "pairs",
                      "pair", "allocates", "put", "puts", "places", "place", "slot", "slots"]

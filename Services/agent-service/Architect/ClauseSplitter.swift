@@ -32,6 +32,10 @@ struct ClauseSplitter {
         var result: [DescriptionToken] = []
         var index = 0
         outer: while index < tokens.count {
+            if index == 0, let length = Self.requestBeforeLabel(tokens) {
+                index += length
+                continue
+            }
             if let (subject, length) = Self.forEachWeKeep(tokens, at: index) {
                 result += [.word("each", position: tokens[index].position)] + subject + [.word("has", position: tokens[index].position)]
                 index += length
@@ -56,6 +60,17 @@ struct ClauseSplitter {
         return result
     }
 
+    /// "We sell bouquets: name, price" → the length of "we sell" (1 to 3 words before the noun's
+    /// colon), dropped so that the sentence is a label.
+    static func requestBeforeLabel(_ tokens: [DescriptionToken]) -> Int? {
+        guard tokens.count > 3, ["we", "i"].contains(tokens[0].word ?? ""),
+              let colon = tokens.indices.first(where: { tokens[$0].mark == ":" }), (2...5).contains(colon),
+              tokens[..<colon].allSatisfy({ $0.word != nil }), let noun = tokens[colon - 1].word, EnglishInflection.isPlural(noun),
+              let verb = tokens[1].word, !ArchitectLexicon.applicationWords.contains(verb) || verb == "need" || verb == "want" else { return nil }
+        let start = tokens[2..<colon].firstIndex { !ArchitectLexicon.determiners.contains($0.word ?? "") && !["also", "to", "keep", "track", "of", "out", "up", "in", "on", "off", "away"].contains($0.word ?? "") } ?? colon - 1
+        return start
+    }
+
     /// Verbs of keeping after "for each X we": the object lists X's fields.
     static let keepingVerbs: Set<String> = ["keep", "record", "store", "track", "need", "want", "hold", "capture", "log", "note", "take"]
 
@@ -69,6 +84,9 @@ struct ClauseSplitter {
             if ["we", "i", "you"].contains(tokens[index + 2 + length].word ?? ""),
                let verb = tokens[index + 3 + length].word, keepingVerbs.contains(verb) {
                 return (noun, length + 4)
+            }
+            if tokens[index + 2 + length].word == "there", ["are", "is"].contains(tokens[index + 3 + length].word ?? "") {
+                return (noun, length + 4) // "for each client there are jobs: …"
             }
         }
         return nil
@@ -121,7 +139,7 @@ struct ClauseSplitter {
                !(Self.attributive.contains(marker.words) && (found.contains { [.links, .belongsTo].contains($0.marker.kind) } || followsField(tokens, at: index))) {
                 found.append((index, index + length, marker))
                 index += length
-            } else if tokens[index].mark == ":", found.isEmpty, index > 0, index <= 6 {
+            } else if tokens[index].mark == ":", found.isEmpty, index > 0, index <= 6, !introducesClause(tokens, colon: index) {
                 found.append((index, index + 1, ClauseMarker(":", .label)))
                 index += 1
             } else {
@@ -181,6 +199,14 @@ struct ClauseSplitter {
             previousEnd = marker.end
         }
         return clauses
+    }
+
+    /// Whether a colon after vague words only introduces a clause ("The data: studies have a
+    /// code", "We sell bouquets: name, price" is read as "bouquets: name, price" by `rewritePhrases`).
+    private func introducesClause(_ tokens: [DescriptionToken], colon: Int) -> Bool {
+        let before = Self.clean(tokens[..<colon].compactMap(\.word)).words
+        let vague = before.allSatisfy { ArchitectLexicon.nonEntityWords.contains($0) || ArchitectLexicon.applicationWords.contains($0) }
+        return vague && tokens.indices.dropFirst(colon + 1).contains { ClauseMarker.match(in: tokens, at: $0) != nil }
     }
 
     /// Whether the word before `index` ends a field's name ("… at a date and time with a fee"):

@@ -60,13 +60,17 @@ enum VerbSentences {
             rest = []
         }
         if let subjectGroup { head.remove(at: subjectGroup) }
-        guard head.allSatisfy({ $0.word != nil }), let shape = Shape(head.compactMap(\.word)) else { return Rewrite(sentence: sentence) }
+        guard head.allSatisfy({ $0.word != nil }) else { return Rewrite(sentence: sentence) }
+        let fields = (sentence[fieldsStart].groupTokens ?? []) + rest
+        if let kept = keptForEach(head.compactMap(\.word), position: sentence[0].position) {
+            return Rewrite(sentence: kept + [.word("with", position: sentence[fieldsStart].position)] + fields)
+        }
+        guard let shape = Shape(head.compactMap(\.word)) else { return Rewrite(sentence: sentence) }
         let isPerson = shape.subject.last.map { ArchitectLexicon.personWords.contains(EnglishInflection.singular($0)) || ArchitectLexicon.isAgentNoun($0) } ?? false
         let markers = head.indices.filter { ClauseMarker.match(in: head, at: $0) != nil }
         let creates = isPerson && creatingVerbs.contains(shape.verb)
         guard markers.isEmpty || creates && markers == [shape.verbIndex] else { return Rewrite(sentence: sentence) }
         let position = sentence[0].position
-        let fields = (sentence[fieldsStart].groupTokens ?? []) + rest
         var result = Rewrite(sentence: shape.rewritten(position: position) + [.word("with", position: sentence[fieldsStart].position)] + fields)
         if let subjectGroup { result.extra.append(Array(sentence[...subjectGroup])) }
         if creates {
@@ -76,6 +80,24 @@ enum VerbSentences {
             result.extra.append(Array(head[..<shape.verbIndex]) + modal + Array(head[shape.verbIndex..<shape.objectEnd]))
         }
         return result
+    }
+
+    /// "we record test results for each learner" → "test results belong to a learner": what we
+    /// keep for each of a thing is its child.
+    private static func keptForEach(_ words: [String], position: Int) -> [DescriptionToken]? {
+        guard words.count >= 5, ["we", "i"].contains(words[0]), ClauseSplitter.keepingVerbs.union(creatingVerbs).contains(words[1]),
+              let each = words.firstIndex(where: { $0 == "each" || $0 == "every" }), each >= 4, ["for", "of", "on", "per"].contains(words[each - 1]) else { return nil }
+        let object = words[2..<(each - 1)].filter { !ArchitectLexicon.determiners.contains($0) }
+        let parent = Array(words[(each + 1)...])
+        guard (1...3).contains(object.count), object.last.map(EnglishInflection.isPlural) == true, (1...2).contains(parent.count) else { return nil }
+        return ([compound(Array(object))] + ["belong", "to", "a"] + parent).map { .word($0, position: position) }
+    }
+
+    /// The words of a thing's name as one token ("reading_records"), so that none of them reads as
+    /// a verb; frequencies dropped ("daily care notes" → "care_notes").
+    static func compound(_ words: [String]) -> String {
+        let kept = words.count > 1 && ArchitectLexicon.frequencyWords.contains(words[0]) ? Array(words.dropFirst()) : words
+        return kept.joined(separator: "_")
     }
 
     /// Whether a group lists fields rather than values ("(body, posted at)", not "(autumn or spring)").
@@ -107,7 +129,8 @@ enum VerbSentences {
             var index = verbIndex
             while index < words.count, ArchitectLexicon.modals.contains(words[index]) { index += 1 }
             guard index < words.count, !ArchitectLexicon.determiners.contains(words[index]), !ArchitectLexicon.phraseStops.contains(words[index]),
-                  !VerbSentences.parentPrepositions.contains(words[index]), words[index] != "of" else { return nil }
+                  !VerbSentences.parentPrepositions.contains(words[index]), words[index] != "of",
+                  !ArchitectLexicon.boundaries.contains(words[index]), !NounPhrase.verbLike.contains(words[index]) else { return nil }
             verb = words[index]
             self.verbIndex = index
             index += 1
@@ -123,7 +146,7 @@ enum VerbSentences {
                 parent = words[(index + 1)...].filter { !ArchitectLexicon.determiners.contains($0) }
                 guard (1...2).contains(parent.count), !parent.contains(where: ArchitectLexicon.phraseStops.contains) else { return nil }
             }
-            guard (1...3).contains(object.count), let head = object.last, EnglishInflection.isPlural(head),
+            guard (1...3).contains(object.count), let head = object.last, EnglishInflection.isPlural(head), !object.contains(where: NounPhrase.verbLike.contains),
                   !ArchitectLexicon.pluralFieldWords.contains(head) || object.count > 1,
                   (1...2).contains(subject.count), !subject.contains(where: ArchitectLexicon.applicationWords.contains) else { return nil }
             subject = subject.filter { !ArchitectLexicon.determiners.contains($0) }
@@ -139,7 +162,7 @@ enum VerbSentences {
             let parentWords = parent.isEmpty ? [] : [word("and"), word("a")] + singular(parent)
             let objectIsPeople = object.last.map { ArchitectLexicon.personWords.contains(EnglishInflection.singular($0)) || ArchitectLexicon.isAgentNoun($0) } ?? false
             if particle.isEmpty && !objectIsPeople {
-                return object.map(word) + [word("belong"), word("to"), word("a")] + singular(subject) + parentWords
+                return [word(VerbSentences.compound(object)), word("belong"), word("to"), word("a")] + singular(subject) + parentWords
             }
             let join = nouns[VerbSentences.stem(of: verb)] ?? "\(EnglishInflection.singularName(subject))_\(EnglishInflection.singular(object.last ?? ""))"
             return [word(EnglishInflection.plural(join)), word("link"), word("a")] + singular(subject) + [word("to"), word("a")]
