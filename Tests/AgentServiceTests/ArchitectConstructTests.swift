@@ -335,4 +335,21 @@ import Shared
         #expect(fields(spec, "canoe") == ["seats": .int, "colour": .string, "hourly_price": .money, "hull_number": .string])
         #expect(fields(spec, "paddler") == ["name": .string, "email": .email])
     }
+
+    @Test func aParentWithFieldsInParenthesesIsAnEntity() throws {
+        let spec = try design("Classes have a title. Every class is held in one studio (name, floor: sprung wood or vinyl, mirrored yes/no).")
+        #expect(fields(spec, "studio") == ["name": .string, "floor": .enum, "mirrored": .bool])
+        #expect(fields(spec, "class")["studio"] == .reference)
+    }
+
+    @Test func terseNotesDropTheAuxiliary() throws {
+        let spec = try design("bands: name, genre. venues: name. gigs: played on, fee. gig booked at one venue. each gig assigned one band")
+        #expect(fields(spec, "gig")["venue"] == .reference && fields(spec, "gig")["band"] == .reference)
+    }
+
+    @Test func withAfterAPluralObjectGivesItsFields() throws {
+        let spec = try design("Farms have a name. Each farm has paddocks, with a name, an area in hectares and a crop (wheat, barley or oats).")
+        #expect(fields(spec, "paddock") == ["farm": .reference, "name": .string, "area": .decimal, "crop": .enum])
+        #expect(fields(spec, "farm") == ["name": .string])
+    }
 }

@@ -186,10 +186,27 @@ struct ClauseMarker: Sendable, Equatable {
         "found", "told", "won", "hung", "stuck", "bound", "driven", "ridden", "chosen", "taught", "caught",
     ]
 
+    /// Terse notes drop the auxiliary: "act signed to one label", "each callout assigned one
+    /// locksmith" — a participle after a short subject, before a preposition and an article (or
+    /// before the article itself for "assigned"), makes the object the subject's parent.
+    static func terseParticiple(in tokens: [DescriptionToken], at index: Int) -> (marker: ClauseMarker, length: Int)? {
+        guard (1...3).contains(index), tokens[..<index].allSatisfy({ $0.word != nil && !["is", "are", "be", "was", "were"].contains($0.word!) }),
+              index + 2 < tokens.count, let participle = tokens[index].word,
+              participle.hasSuffix("ed") && participle.count > 4 || irregularParticiples.contains(participle) else { return nil }
+        let articles: Set<String> = ["a", "an", "one", "the", "each", "every"]
+        if participle == "assigned", let next = tokens[index + 1].word, articles.contains(next) {
+            return (ClauseMarker("assigned", .userLink("assignee")), 1)
+        }
+        guard let preposition = tokens[index + 1].word, passivePrepositions.contains(preposition),
+              let next = tokens[index + 2].word, articles.contains(next) else { return nil }
+        return (ClauseMarker("\(participle) \(preposition)", .belongsTo), 2)
+    }
+
     /// A passive verb phrase not listed among the markers: "is/are/gets + participle +
     /// preposition" ("lessons are booked for a learner", "samples are kept in a freezer") — the
     /// object is the subject's parent.
     static func passive(in tokens: [DescriptionToken], at index: Int) -> (marker: ClauseMarker, length: Int)? {
+        if let terse = terseParticiple(in: tokens, at: index) { return terse }
         guard index + 3 < tokens.count, let auxiliary = tokens[index].word, ["is", "are", "get", "gets", "be"].contains(auxiliary),
               let participle = tokens[index + 1].word, participle.hasSuffix("ed") && participle.count > 4 || irregularParticiples.contains(participle),
               let preposition = tokens[index + 2].word, passivePrepositions.contains(preposition),

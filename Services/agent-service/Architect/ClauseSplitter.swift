@@ -169,10 +169,12 @@ struct ClauseSplitter {
                 subjectTokens = Array(tokens[(boundary + 1)..<marker.start])
                 if number2 > 0 { clauses[number2 - 1].object = Array(tokens[previousEnd..<boundary]) }
                 if number2 == 0 { coSubjects = leadingSubjects(Array(tokens[0..<boundary])) }
-                if Self.attributive.contains(marker.marker.words), subjectTokens.words.count == 1,
-                   ["each", "every", "both"].contains(subjectTokens.words[0]),
+                if Self.attributive.contains(marker.marker.words),
+                   subjectTokens.words.count == 1 && ["each", "every", "both"].contains(subjectTokens.words[0])
+                    || subjectTokens.isEmpty && tokens[boundary].mark == "," && boundary > 0 && tokens[boundary - 1].word.map { EnglishInflection.isPlural($0) && !ArchitectLexicon.pluralFieldWords.contains($0) } == true,
                    case let run = wordRun(before: boundary, in: tokens), !run.isEmpty {
-                    // "tables too, each with a number": the noun before the comma has the fields
+                    // "tables too, each with a number", "each client has pets, with a name": the noun
+                    // before the comma has the fields
                     subjectTokens = run
                     isRelative = true
                 } else if Self.clean(subjectTokens.words).words.isEmpty, let word = tokens[boundary].word,

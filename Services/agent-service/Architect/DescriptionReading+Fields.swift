@@ -202,6 +202,10 @@ extension DescriptionReading {
 
     /// "X belongs to Y": a required reference (or user field); "belongs to many Y" is many-to-many.
     mutating func applyParent(_ item: NounPhrase, to subject: String) {
+        var item = item
+        if let group = item.group, let name = parentEntity(item), listedFields.contains(where: { $0.0 == name && $0.1 == group }) {
+            item.group = nil // the parent's own fields, read with it
+        }
         let meaning = meaning(of: item, in: subject)
         if item.quantity == .many {
             if case .collection(let target) = meaning { draft.addManyToMany(subject, target) }

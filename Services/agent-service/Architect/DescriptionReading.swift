@@ -313,7 +313,11 @@ struct DescriptionReading {
                 if clause.marker.kind == .links { addLinkedEntities(clause) }
                 if clause.marker.kind == .belongsTo {
                     for item in Self.parentsAndFields(clause.object).parents where !Self.isSelfReference(item.words, to: names) {
-                        if let parent = parentEntity(item) { draft.addEntity(parent, position: item.position) }
+                        guard let parent = parentEntity(item) else { continue }
+                        draft.addEntity(parent, position: item.position)
+                        if let group = item.group, NounPhraseList.groupParts(group).count >= 2, NounPhraseList.listsFields(NounPhraseList.groupParts(group)) {
+                            listedFields.append((parent, group)) // "taught by a lecturer (name, email, office)"
+                        }
                     }
                 }
             default:
@@ -347,6 +351,10 @@ struct DescriptionReading {
 
     /// The parent entity of a "belongs to" object, unless it is a user (a role or a person word).
     func parentEntity(_ item: NounPhrase) -> String? {
+        if let group = item.group, NounPhraseList.groupParts(group).count >= 2, NounPhraseList.listsFields(NounPhraseList.groupParts(group)),
+           (1...2).contains(item.words.count), case let name = EnglishInflection.singularName(item.words), EnglishInflection.isValidName(name) {
+            return matcher.entity(for: item.words) ?? name // "held in one studio (name, floor)"
+        }
         guard let name = Self.entityName(item.words) else { return nil }
         if let known = matcher.entity(for: item.words) { return known }
         if draft.roleNames.contains(RoleNames.canonical(name)) { return nil }

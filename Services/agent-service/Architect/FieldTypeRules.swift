@@ -40,7 +40,7 @@ enum FieldTypeRules {
     static let decimalWords: Set<String> = [
         "rate", "percentage", "percent", "weight", "height", "width", "length", "latitude",
         "longitude", "lat", "lng", "ratio", "score", "temperature", "distance", "hours", "size_cm",
-        "volume", "beam", "strength", "dosage", "dose", "gravity", "abv", "area", "humidity", "depth", "draft",
+        "volume", "beam", "strength", "dosage", "dose", "gravity", "abv", "area", "humidity", "depth", "draft", "setpoint",
     ]
     /// Last words that make a name long text.
     static let textWords: Set<String> = [
