@@ -352,4 +352,10 @@ import Shared
         #expect(fields(spec, "paddock") == ["farm": .reference, "name": .string, "area": .decimal, "crop": .enum])
         #expect(fields(spec, "farm") == ["name": .string])
     }
+
+    @Test func eachJoinNamedAfterACommaKeepsItsFields() throws {
+        let spec = try design("Divers have a name. Trips have a date. Divers sign up for trips, each sign-up with a kit size (s, m or l) and a paid flag.")
+        let signup = fields(spec, "signup")
+        #expect(signup["diver"] == .reference && signup["trip"] == .reference && signup["paid"] == .bool && signup["kit_size"] == .enum)
+    }
 }

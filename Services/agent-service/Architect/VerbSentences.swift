@@ -60,6 +60,10 @@ enum VerbSentences {
             rest = []
         }
         if let subjectGroup { head.remove(at: subjectGroup) }
+        if let comma = head.lastIndex(where: { $0.mark == "," }), comma + 2 < head.count, ["each", "every"].contains(head[comma + 1].word ?? ""),
+           head.count - comma - 2 <= 3, head[(comma + 2)...].allSatisfy({ $0.word != nil }) {
+            head.removeSubrange(comma...) // "singers sign up for concerts, each sign-up with a position"
+        }
         guard head.allSatisfy({ $0.word != nil }) else { return Rewrite(sentence: sentence) }
         let fields = (sentence[fieldsStart].groupTokens ?? []) + rest
         if let kept = keptForEach(head.compactMap(\.word), position: sentence[0].position) {
