@@ -11,8 +11,8 @@
 /// Only sentences of that shape are rewritten: a plural subject of one or two words (its fields
 /// in parentheses may follow: they are kept as a sentence of their own), one verb (a modal may
 /// stand before it), particles for a join ("in", "for", "up for", "to", "on"), a plural object of
-/// one to three words, an optional "for/on/against … a Y", then "with", a colon or parentheses
-/// and the fields. People who create such rows ("carers log care notes for residents with the
+/// one to three words, an optional "for/on/against … a Y" (or ", each <join> "), then "with" or
+/// fields in parentheses. People who create such rows ("carers log care notes for residents with the
 /// time") keep their permission as a sentence of its own.
 enum VerbSentences {
     /// A sentence rewritten, and the sentences it leaves behind (the subject's own fields, a
@@ -118,12 +118,17 @@ enum VerbSentences {
 
     /// The parts of a sentence of the rewritten shape, as words.
     struct Shape {
+        /// Who does it ("customers").
         var subject: [String]
+        /// The verb ("place") and where it stands.
         var verb: String
         var verbIndex: Int
+        /// Particles after the verb ("up for"): the object is the other side of a join.
         var particle: [String]
+        /// What is done ("orders") and where it ends.
         var object: [String]
         var objectEnd: Int
+        /// The object's parent after a preposition ("for a property"), if any.
         var parent: [String]
 
         /// Reads the words before the fields; nil when they have another shape.
