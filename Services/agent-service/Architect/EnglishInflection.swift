@@ -12,7 +12,7 @@ enum EnglishInflection {
         "staff", "data", "metadata", "equipment", "information", "news", "series", "species",
         "software", "feedback", "personnel", "inventory", "stock", "sms", "status", "gas",
         "analysis", "basis", "campus", "bus", "bonus", "virus", "focus", "census", "hr", "crm",
-        "address", "business", "class", "access", "progress", "process", "sales", "chassis",
+        "address", "business", "class", "access", "progress", "process", "chassis",
     ]
 
     /// Irregular plural → singular.
@@ -88,12 +88,8 @@ enum EnglishInflection {
     /// A snake_case singular name from words: the last word is made singular.
     static func singularName(_ words: [String]) -> String {
         guard let last = words.last else { return "" }
-        return snakeCase(Array(words.dropLast()) + [headSingulars[last] ?? singular(last)])
+        return snakeCase(Array(words.dropLast()) + [singular(last)])
     }
-
-    /// Invariant words that have a singular when they end a name ("sales reps" keeps `sales`,
-    /// "sales: sold at, total" is `sale`).
-    static let headSingulars: [String: String] = ["sales": "sale"]
 
     /// Joins words into snake_case, dropping characters that cannot appear in a name.
     static func snakeCase(_ words: [String]) -> String {
