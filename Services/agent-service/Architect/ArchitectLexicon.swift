@@ -51,6 +51,11 @@ enum ArchitectLexicon {
         return agentEndings.contains { singular.hasSuffix($0) }
     }
 
+    /// Whether a noun (either number) names people: a person word or a noun of what people do.
+    static func namesPeople(_ word: String) -> Bool {
+        personWords.contains(EnglishInflection.singular(word)) || isAgentNoun(word)
+    }
+
     /// Nouns of people without a person word's ending ("guardian", "vet", "resident").
     static let otherPersonNouns: Set<String> = [
         "guardian", "vet", "resident", "tenant", "recipient", "donor", "learner", "pupil", "athlete", "passenger",

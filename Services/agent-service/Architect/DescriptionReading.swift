@@ -90,7 +90,7 @@ struct DescriptionReading {
             if ArchitectLexicon.entityLabels.contains(label) { return .entityList }
             if ArchitectLexicon.userFieldWords.contains(label) { return .ignored }
         }
-        let headIsPerson = words.last.map { ArchitectLexicon.personWords.contains(EnglishInflection.singular($0)) || ArchitectLexicon.isAgentNoun($0) } ?? false
+        let headIsPerson = words.last.map(ArchitectLexicon.namesPeople) ?? false
         if clause.isLeading {
             guard let prefix = bestPrefix(words) else { return .ignored }
             words = prefix
@@ -219,7 +219,7 @@ struct DescriptionReading {
     /// Whether a phrase names people who could be a role.
     func isRoleLike(_ words: [String], strict: Bool) -> Bool {
         guard let last = words.last.map(EnglishInflection.singular), words.count <= 3 else { return false }
-        if ArchitectLexicon.personWords.contains(last) || ArchitectLexicon.isAgentNoun(last) { return true }
+        if ArchitectLexicon.namesPeople(last) { return true }
         if let name = RoleNames.name(from: words), draft.roleNames.contains(name) { return true }
         if strict { return false }
         let name = EnglishInflection.singularName(words)
@@ -315,7 +315,7 @@ struct DescriptionReading {
                     for item in Self.parentsAndFields(clause.object).parents where !Self.isSelfReference(item.words, to: names) {
                         guard let parent = parentEntity(item) else { continue }
                         draft.addEntity(parent, position: item.position)
-                        if let group = item.group, NounPhraseList.groupParts(group).count >= 2, NounPhraseList.listsFields(NounPhraseList.groupParts(group)) {
+                        if let group = item.group, NounPhraseList.listsFields(group: group) {
                             listedFields.append((parent, group)) // "taught by a lecturer (name, email, office)"
                         }
                     }
@@ -351,7 +351,7 @@ struct DescriptionReading {
 
     /// The parent entity of a "belongs to" object, unless it is a user (a role or a person word).
     func parentEntity(_ item: NounPhrase) -> String? {
-        if let group = item.group, NounPhraseList.groupParts(group).count >= 2, NounPhraseList.listsFields(NounPhraseList.groupParts(group)),
+        if let group = item.group, NounPhraseList.listsFields(group: group),
            (1...2).contains(item.words.count), case let name = EnglishInflection.singularName(item.words), EnglishInflection.isValidName(name) {
             return matcher.entity(for: item.words) ?? name // "held in one studio (name, floor)"
         }

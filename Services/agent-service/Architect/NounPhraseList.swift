@@ -89,6 +89,13 @@ enum NounPhraseList {
         }
     }
 
+    /// Whether a parenthesised group lists two or more fields rather than values ("(body, posted
+    /// at)", not "(autumn or spring)").
+    static func listsFields(group: [DescriptionToken]) -> Bool {
+        let parts = groupParts(group)
+        return parts.count >= 2 && listsFields(parts)
+    }
+
     /// Whether the parts after a plural's colon are its fields rather than values ("treatments:
     /// description, drug, dose in ml, cost"): one of them is several words or names a typed field.
     static func listsFields(_ parts: [[String]]) -> Bool {

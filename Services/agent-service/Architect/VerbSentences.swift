@@ -49,7 +49,7 @@ enum VerbSentences {
     static func rewrite(_ sentence: [DescriptionToken]) -> Rewrite {
         let subjectGroup = sentence.indices.first { $0 <= 2 && sentence[$0].groupTokens != nil }.flatMap { isSubjectGroup(sentence, at: $0) ? $0 : nil }
         guard let fieldsStart = sentence.indices.first(where: { index in
-            index >= 3 && index != subjectGroup && (sentence[index].word == "with" || sentence[index].groupTokens.map(listsFields) == true)
+            index >= 3 && index != subjectGroup && (sentence[index].word == "with" || sentence[index].groupTokens.map(NounPhraseList.listsFields(group:)) == true)
         }), subjectGroup == nil || sentence[fieldsStart].word == "with" else { return Rewrite(sentence: sentence) }
         var head = Array(sentence[..<fieldsStart])
         var rest = Array(sentence[(fieldsStart + 1)...])
@@ -70,7 +70,7 @@ enum VerbSentences {
             return Rewrite(sentence: kept + [.word("with", position: sentence[fieldsStart].position)] + fields)
         }
         guard let shape = Shape(head.compactMap(\.word)) else { return Rewrite(sentence: sentence) }
-        let isPerson = shape.subject.last.map { ArchitectLexicon.personWords.contains(EnglishInflection.singular($0)) || ArchitectLexicon.isAgentNoun($0) } ?? false
+        let isPerson = shape.subject.last.map(ArchitectLexicon.namesPeople) ?? false
         let markers = head.indices.filter { ClauseMarker.match(in: head, at: $0) != nil }
         let creates = isPerson && creatingVerbs.contains(shape.verb)
         guard markers.isEmpty || creates && markers == [shape.verbIndex] else { return Rewrite(sentence: sentence) }
@@ -102,12 +102,6 @@ enum VerbSentences {
     static func compound(_ words: [String]) -> String {
         let kept = words.count > 1 && ArchitectLexicon.frequencyWords.contains(words[0]) ? Array(words.dropFirst()) : words
         return kept.joined(separator: "_")
-    }
-
-    /// Whether a group lists fields rather than values ("(body, posted at)", not "(autumn or spring)").
-    private static func listsFields(_ group: [DescriptionToken]) -> Bool {
-        let parts = NounPhraseList.groupParts(group)
-        return parts.count >= 2 && NounPhraseList.listsFields(parts)
     }
 
     /// Whether the group at `index` follows the sentence's subject ("Patients (name, phone) book …").
@@ -169,7 +163,7 @@ enum VerbSentences {
                 words.dropLast().map(word) + [word(EnglishInflection.singular(words.last ?? ""))]
             }
             let parentWords = parent.isEmpty ? [] : [word("and"), word("a")] + singular(parent)
-            let objectIsPeople = object.last.map { ArchitectLexicon.personWords.contains(EnglishInflection.singular($0)) || ArchitectLexicon.isAgentNoun($0) } ?? false
+            let objectIsPeople = object.last.map(ArchitectLexicon.namesPeople) ?? false
             if particle.isEmpty && !objectIsPeople {
                 return [word(VerbSentences.compound(object)), word("belong"), word("to"), word("a")] + singular(subject) + parentWords
             }
