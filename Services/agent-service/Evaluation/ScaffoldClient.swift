@@ -99,22 +99,8 @@ struct ScaffoldClient: Sendable {
     /// A user id that can own rows of `entity`: where the owner is a row (the owner path ends in
     /// a reference, e.g. to a patient), the id of a new row of that entity; otherwise `name`.
     func owningSub(_ name: String, of entity: EntitySpec, tenant: UUID, depth: Int = 0) async throws -> String {
-        guard let owners = ownerRowEntity(of: entity) else { return name }
+        guard let owners = plan.spec.ownerRowEntity(of: entity) else { return name }
         return try await create(owners, as: try await creator(of: owners, tenant: tenant, owner: nil, depth: depth + 1), depth: depth + 1)
-    }
-
-    /// The entity whose rows own rows of `entity`, when its owner field (or the last segment of
-    /// its owner path) is a reference; nil when the owner is a user id or rows are not owned.
-    func ownerRowEntity(of entity: EntitySpec) -> EntitySpec? {
-        guard let path = entity.ownerPath else { return nil }
-        var current = entity
-        for name in path.segments {
-            guard let field = current.fields.first(where: { $0.name == name }), field.type == .reference,
-                  let next = field.references.flatMap(plan.spec.entity(named:))
-            else { return nil }
-            current = next
-        }
-        return current
     }
 
     /// The row scope `role` has for `action` on `entity` over all its permissions for it (`all`

@@ -43,7 +43,7 @@ enum SeedUsers {
             let field = entity.fields.first { $0.name == name }
             let owning = spec.roles.indices.filter { roleIndex in
                 spec.roles[roleIndex].permissions.contains { permission in
-                    permission.scope == .own && spec.entity(named: permission.entity).flatMap { ownerEnd(of: $0, in: spec) }.map { $0.holder.name == entity.name && $0.name == name } == true
+                    permission.scope == .own && spec.entity(named: permission.entity).flatMap { spec.ownerEnd(of: $0) }.map { $0.holder.name == entity.name && $0.name == name } == true
                 }
             }.map { users[$0].id }
             if let field, field.type == .reference, let target = field.references {
@@ -67,7 +67,7 @@ enum SeedUsers {
     private static func ownerEndNames(of entity: EntitySpec, in spec: FormalSpec) -> [String] {
         var names: [String] = []
         for other in spec.entities {
-            if let end = ownerEnd(of: other, in: spec), end.holder.name == entity.name, !names.contains(end.name) {
+            if let end = spec.ownerEnd(of: other), end.holder.name == entity.name, !names.contains(end.name) {
                 names.append(end.name)
             }
         }
@@ -78,19 +78,7 @@ enum SeedUsers {
     /// ends the owner path of the first entity the role sees only its own rows of, if a reference.
     private static func ownerRowEntity(of role: RoleSpec, in spec: FormalSpec) -> String? {
         role.permissions.lazy.filter { $0.scope == .own }
-            .compactMap { spec.entity(named: $0.entity).flatMap { ownerEnd(of: $0, in: spec)?.field } }
-            .first { $0.type == .reference }?.references
-    }
-
-    /// The entity holding the last segment of `entity`'s owner path, that segment's name and its
-    /// field (nil for the implicit owner column); nil when rows are not owned or the path is broken.
-    private static func ownerEnd(of entity: EntitySpec, in spec: FormalSpec) -> (holder: EntitySpec, name: String, field: FieldSpec?)? {
-        guard let path = entity.ownerPath, let last = path.segments.last else { return nil }
-        var holder = entity
-        for name in path.segments.dropLast() {
-            guard let next = holder.fields.first(where: { $0.name == name })?.references.flatMap(spec.entity(named:)) else { return nil }
-            holder = next
-        }
-        return (holder, last, holder.fields.first { $0.name == last })
+            .compactMap { spec.entity(named: $0.entity).flatMap(spec.ownerRowEntity(of:)) }
+            .first?.name
     }
 }

@@ -45,6 +45,26 @@ extension FormalSpec {
         return problems
     }
 
+    /// Where `entity`'s owner path ends: the entity holding its last segment, that segment's name
+    /// and its field (nil for the implicit owner column); nil when rows are not owned or a segment
+    /// before the last is no reference to a known entity.
+    public func ownerEnd(of entity: EntitySpec) -> (holder: EntitySpec, name: String, field: FieldSpec?)? {
+        guard let path = entity.ownerPath, let last = path.segments.last else { return nil }
+        var holder = entity
+        for name in path.segments.dropLast() {
+            guard let next = holder.fields.first(where: { $0.name == name && $0.type == .reference })?.references.flatMap(self.entity(named:)) else { return nil }
+            holder = next
+        }
+        return (holder, last, holder.fields.first { $0.name == last })
+    }
+
+    /// The entity whose rows own `entity`'s rows: the one the last segment of its owner path
+    /// references; nil when the owner is a user id or rows are not owned.
+    public func ownerRowEntity(of entity: EntitySpec) -> EntitySpec? {
+        guard let field = ownerEnd(of: entity)?.field, field.type == .reference else { return nil }
+        return field.references.flatMap(self.entity(named:))
+    }
+
     /// Throws INVALID_ARGUMENT naming the first ownership problem, with every problem in `details`.
     public func validateOwnership(at prefix: String) throws {
         let problems = ownershipProblems(at: prefix)
