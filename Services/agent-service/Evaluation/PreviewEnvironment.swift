@@ -27,6 +27,9 @@ struct PreviewEnvironment: Codable, Sendable, Equatable {
             "JWT_SECRET": jwtSecret,
             "PII_ENCRYPTION_KEY": piiKey,
             "RATE_LIMIT_PER_MINUTE": "100000",
+            // The seed accounts' password is public (`dev-password`), so a dear hash protects
+            // nothing in a throwaway preview; the cheapest cost keeps seeding and sign-ins fast.
+            "PASSWORD_HASH_COST": "10",
             "LOG_LEVEL": "INFO",
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONHASHSEED": "0",

@@ -139,6 +139,7 @@ struct SystemDesigner {
             EnvironmentVariable(name: "OIDC_TENANT_CLAIM", description: "Claim holding the tenant UUID", secret: false, example: "tid"),
             EnvironmentVariable(name: "OIDC_ROLE_CLAIM", description: "Claim holding the role (a string or a list)", secret: false, example: "role"),
             EnvironmentVariable(name: "SEED_USER_PASSWORD", description: "Password of the seed accounts (python -m app.seed; development only)", secret: false, example: "dev-password"),
+            EnvironmentVariable(name: "PASSWORD_HASH_COST", description: "log2 of scrypt's n for new password hashes of the built-in issuer (10 to 17; the tests use 10)", secret: false, example: "15"),
             EnvironmentVariable(name: "PII_ENCRYPTION_KEY", description: "Fernet key encrypting PII columns", secret: true, example: "generate with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"),
             EnvironmentVariable(name: "RATE_LIMIT_PER_MINUTE", description: "Requests per tenant per minute", secret: false, example: "600"),
             EnvironmentVariable(name: "LOG_LEVEL", description: "Logging level", secret: false, example: "INFO"),

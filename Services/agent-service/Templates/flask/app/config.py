@@ -17,6 +17,8 @@ from typing import Mapping
 
 import dotenv
 
+from app.passwords import cost_from_env
+
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 APP_ENVS = ("development", "production")
@@ -66,8 +68,8 @@ class Config:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Config":
         """Reads DATABASE_URL, DATABASE_SCHEMA, JWT_SECRET, PII_ENCRYPTION_KEY,
-        RATE_LIMIT_PER_MINUTE, LOG_LEVEL, APP_ENV and the OIDC_* settings; keyword arguments
-        override them."""
+        RATE_LIMIT_PER_MINUTE, LOG_LEVEL, APP_ENV and the OIDC_* settings, and checks
+        PASSWORD_HASH_COST (read where passwords are hashed); keyword arguments override them."""
         env = os.environ if env is None else env
         values = {
             "database_url": env.get("DATABASE_URL", ""),
@@ -98,6 +100,10 @@ class Config:
                 raise ValueError
         except ValueError:
             problems.append("RATE_LIMIT_PER_MINUTE must be a whole number >= 0 (0 disables the limit)")
+        try:
+            cost_from_env(env)
+        except ValueError as error:
+            problems.append(str(error))
         if values["log_level"] not in _LOG_LEVELS:
             problems.append(f"LOG_LEVEL must be one of {', '.join(sorted(_LOG_LEVELS))}")
         if problems:

@@ -3,6 +3,11 @@
 (``scrypt$<n>$<r>$<p>$<salt>$<hash>``, base64), so they can be raised later without
 invalidating existing passwords. n=2^15, r=8, p=3 is one of OWASP's recommended scrypt settings
 (about 32 MiB and a few hundred milliseconds per check). Passwords are never logged or returned.
+
+``PASSWORD_HASH_COST`` (log2 of n, 10 to 17, default 15) sets the cost of new hashes; the test
+suite lowers it so that its many sign-ins stay fast. Hashes keep their own cost, so lowering or
+raising it never locks anyone out. The built-in issuer (the only user of these hashes) is off in
+production.
 """
 
 from __future__ import annotations
@@ -12,10 +17,22 @@ import hashlib
 import hmac
 import os
 from functools import lru_cache
+from typing import Mapping
 
-N, R, P = 2**15, 8, 3
+R, P = 8, 3
+DEFAULT_COST, MIN_COST, MAX_COST = 15, 10, 17
 KEY_BYTES = 32
-MAX_MEMORY = 64 * 1024 * 1024
+MAX_MEMORY = 256 * 1024 * 1024
+
+
+def cost_from_env(env: Mapping[str, str] | None = None) -> int:
+    """``PASSWORD_HASH_COST``, log2 of scrypt's n; ValueError naming the setting when it is not a
+    whole number from 10 to 17."""
+    env = os.environ if env is None else env
+    raw = env.get("PASSWORD_HASH_COST", "").strip() or str(DEFAULT_COST)
+    if not raw.isdigit() or not MIN_COST <= int(raw) <= MAX_COST:
+        raise ValueError(f"PASSWORD_HASH_COST must be a whole number from {MIN_COST} to {MAX_COST}")
+    return int(raw)
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
@@ -27,16 +44,18 @@ def _b64(data: bytes) -> str:
 
 
 def hash_password(password: str) -> str:
-    """A salted scrypt hash of the password, with its parameters."""
+    """A salted scrypt hash of the password at the cost of ``PASSWORD_HASH_COST``, with its
+    parameters."""
+    n = 2 ** cost_from_env()
     salt = os.urandom(16)
-    return f"scrypt${N}${R}${P}${_b64(salt)}${_b64(_scrypt(password, salt, N, R, P))}"
+    return f"scrypt${n}${R}${P}${_b64(salt)}${_b64(_scrypt(password, salt, n, R, P))}"
 
 
 def verify_password(password: str, stored: str) -> bool:
     """True when the password matches the stored hash (constant-time comparison)."""
     try:
         scheme, n, r, p, salt, expected = stored.split("$")
-        if scheme != "scrypt":
+        if scheme != "scrypt" or int(n) > 2**MAX_COST:
             return False
         actual = _scrypt(password, base64.b64decode(salt), int(n), int(r), int(p))
         return hmac.compare_digest(actual, base64.b64decode(expected))

@@ -3,7 +3,8 @@
 The tests need a migrated database: set DATABASE_URL and DATABASE_SCHEMA, run
 ``python -m app.migrate up`` (and ``python -m app.seed``) first. They never create or drop
 schemas; every test works in a fresh random tenant, so tests do not see each other's rows (nor
-the seed tenant's) and can run against a database that already holds data.
+the seed tenant's) and can run against a database that already holds data. New password hashes
+use the cheapest cost ``PASSWORD_HASH_COST`` allows.
 
 JWT_SECRET and PII_ENCRYPTION_KEY are taken from the environment (or ``.env``) when set,
 otherwise a throwaway value is generated for the test session. The app under test runs with
@@ -26,6 +27,7 @@ from app.config import Config, load_dotenv
 from app.crud import Repository
 from app.db import connect, set_identity, tenant_transaction
 from app.issuer import issue_token
+from app.passwords import MIN_COST
 from app.schema import Entity
 from app.validation import UUID, validate_payload
 from support import SCHEMA, roles_allowed, sample_value, user_id
@@ -33,6 +35,8 @@ from support import SCHEMA, roles_allowed, sample_value, user_id
 
 def pytest_configure(config):
     load_dotenv()
+    # Many sign-ins: the cheapest scrypt cost the app accepts (hashes carry their own cost).
+    os.environ["PASSWORD_HASH_COST"] = str(MIN_COST)
     if not os.environ.get("DATABASE_URL"):
         raise pytest.UsageError(
             "set DATABASE_URL (and DATABASE_SCHEMA) to a migrated database: python -m app.migrate up")

@@ -14,7 +14,7 @@ from app import create_app
 from app.config import Config, ConfigError, OIDCSettings
 from app.errors import ApiError
 from app.issuer import TOKEN_TTL_SECONDS, issue_token
-from app.passwords import hash_password, verify_password
+from app.passwords import MIN_COST, hash_password, verify_password
 from app.ratelimit import FixedWindowLimiter
 from app.seed import DEFAULT_USER_PASSWORD, SEED_TENANT_ID, USERS_FILE
 from app.users import create_user
@@ -81,6 +81,18 @@ def test_passwords_are_stored_as_salted_scrypt_hashes(rows, account):
     assert verify_password(account["password"], stored)
     assert not verify_password("not-" + account["password"], stored)
     assert hash_password(account["password"]) != stored  # a new salt every time
+
+
+def test_the_hash_cost_comes_from_the_environment_and_every_hash_keeps_its_own(monkeypatch):
+    cheap = hash_password("correct horse")
+    monkeypatch.setenv("PASSWORD_HASH_COST", str(MIN_COST + 1))
+    dearer = hash_password("correct horse")
+    assert cheap.split("$")[1] == str(2**MIN_COST) and dearer.split("$")[1] == str(2 ** (MIN_COST + 1))
+    assert verify_password("correct horse", cheap) and verify_password("correct horse", dearer)
+    for wrong in ("9", "18", "fifteen", "-1"):
+        monkeypatch.setenv("PASSWORD_HASH_COST", wrong)
+        with pytest.raises(ConfigError, match="PASSWORD_HASH_COST"):
+            Config.from_env(database_url="postgresql://x", pii_encryption_key="k", jwt_secret="s" * 32)
 
 
 def test_a_username_is_taken_once_per_tenant(rows, account):
