@@ -5,7 +5,8 @@
 #   - one login role per service (spec_svc, run_svc, agent_svc, approval_svc), no superuser,
 #     no BYPASSRLS, owning only its schema in database meta_builder, with its search_path there;
 #   - the preview database meta_builder_preview, owned by preview_svc, where the agent-service
-#     creates one schema per run for the generated application;
+#     creates one schema per run for the generated application, with two roles of its own made
+#     through the functions of preview-roles.sql (the owner of the schema and the app's role);
 #   - PUBLIC may neither connect to the databases nor create in their public schemas.
 # Passwords come from the environment (compose/.env): SPEC_DB_PASSWORD, RUN_DB_PASSWORD,
 # AGENT_DB_PASSWORD, APPROVAL_DB_PASSWORD, PREVIEW_DB_PASSWORD. The services create their
@@ -40,3 +41,5 @@ GRANT CONNECT, CREATE ON DATABASE meta_builder_preview TO preview_svc;
 \connect meta_builder_preview
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 SQL
+# The previews' per-run database roles (see the file): mounted next to this script.
+"${psql[@]}" --dbname meta_builder_preview -f "${PREVIEW_ROLES_SQL:-/meta-builder/preview-roles.sql}"

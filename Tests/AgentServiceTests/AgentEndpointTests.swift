@@ -206,6 +206,9 @@ import Testing
             defer { pool.close() }
             let schemas = try await pool.query("SELECT count(*) AS n FROM pg_namespace WHERE nspname = \(prepared.schema)")
             #expect(try schemas[0].decode("n", as: Int.self) == 0)
+            let roles = try #require(PreviewRoles(schema: prepared.schema))
+            let left = try await pool.query("SELECT count(*) AS n FROM pg_roles WHERE rolname IN (\(roles.owner), \(roles.app))")
+            #expect(try left[0].decode("n", as: Int.self) == 0, "the preview's roles are dropped with its schema")
         }
     }
 

@@ -4,19 +4,21 @@ import Testing
 @testable import AgentService
 
 /// One use of the preview database (a whole QA evaluation) holds one connection for its length
-/// and closes it at the end, instead of a connection per call.
+/// and closes it at the end, instead of a connection per call; each preview gets a schema and two
+/// roles of its own, and a drop leaves none of them behind.
 @Suite struct PreviewDatabaseTests {
     @Test func oneUseSharesOneConnectionAndClosesItAtTheEnd() async throws {
         let url = try AgentTestEnvironment.require("META_BUILDER_PREVIEW_DATABASE_URL")
         let name = "agent-tests-preview-\(UUID().uuidString.prefix(8).lowercased())"
-        let schema = "preview_connection_test_\(UUID().uuidString.prefix(8).lowercased())"
+        let preview = PreviewEnvironment.make(run: "connection-test-\(UUID().uuidString)", keySeed: "preview-database-tests")
+        let schema = preview.schema
         let observer = PostgresPool(config: DatabaseConfig(url: url, poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
         defer { observer.close() }
         @Sendable func backends() async throws -> [Int] {
             try await observer.query("SELECT pid FROM pg_stat_activity WHERE application_name = \(name) ORDER BY pid", deadline: .after(.seconds(10))).map { try $0.decode("pid", as: Int.self) }
         }
         try await PreviewDatabase.connect(url: url, name: name, logger: AgentTestEnvironment.logger) { database in
-            try await database.recreate(schema: schema)
+            try await database.recreate(preview)
             let first = try await backends()
             #expect(first.count == 1)
             let left = try await database.leftovers(in: schema, deadline: .after(.seconds(10)))
@@ -31,5 +33,49 @@ import Testing
             open = try await backends()
         }
         #expect(open.isEmpty, "the connection is closed at the end")
+    }
+
+    @Test func aPreviewHasAnOwnerAndAnAppRoleOfItsOwnAndADropLeavesNeither() async throws {
+        let url = try AgentTestEnvironment.require("META_BUILDER_PREVIEW_DATABASE_URL")
+        let preview = PreviewEnvironment.make(run: "roles-test-\(UUID().uuidString)", keySeed: "preview-database-tests")
+        let sandbox = try AgentTestEnvironment.sandbox()
+        let environment = preview.variables(databaseURL: url, sandbox: sandbox)
+        let observer = PostgresPool(config: DatabaseConfig(url: url, poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
+        defer { observer.close() }
+        @Sendable func count(_ sql: SQL) async throws -> Int {
+            try await observer.query(sql, deadline: .after(.seconds(10)))[0].decode("n", as: Int.self)
+        }
+        try await PreviewDatabase.connect(url: url, name: "agent-tests", logger: AgentTestEnvironment.logger) { database in
+            try await database.recreate(preview)
+            try await database.recreate(preview)  // again, as a second iteration does
+            let owner = try await observer.query("SELECT nspowner::regrole::text AS owner FROM pg_namespace WHERE nspname = \(preview.schema)", deadline: .after(.seconds(10)))
+            #expect(try owner.first?.decode("owner", as: String.self) == preview.roles.owner)
+            // Each role logs in with its password from the app's environment; only the owner may create tables.
+            let asOwner = PostgresPool(config: DatabaseConfig(url: try #require(environment["MIGRATION_DATABASE_URL"]), poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
+            defer { asOwner.close() }
+            try await asOwner.withSession(deadline: .after(.seconds(10))) { try await $0.executeScript("CREATE TABLE \(preview.schema).probe (id int)") }
+            let asApp = PostgresPool(config: DatabaseConfig(url: try #require(environment["DATABASE_URL"]), poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
+            defer { asApp.close() }
+            let who = try await asApp.query("SELECT current_user::text AS me", deadline: .after(.seconds(10)))
+            #expect(try who[0].decode("me", as: String.self) == preview.roles.app)
+            await #expect(throws: (any Error).self) {
+                try await asApp.withSession(deadline: .after(.seconds(10))) { try await $0.executeScript("CREATE TABLE \(preview.schema).intruder (id int)") }
+            }
+            asOwner.close()
+            asApp.close()
+            try await database.drop(schema: preview.schema)
+        }
+        #expect(try await count("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = \(preview.schema)") == 0)
+        #expect(try await count("SELECT count(*)::int AS n FROM pg_roles WHERE rolname IN (\(preview.roles.owner), \(preview.roles.app))") == 0)
+    }
+
+    @Test func theServiceCannotMakeOtherRolesThroughThePreviewFunctions() async throws {
+        let url = try AgentTestEnvironment.require("META_BUILDER_PREVIEW_DATABASE_URL")
+        let pool = PostgresPool(config: DatabaseConfig(url: url, poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
+        defer { pool.close() }
+        for sql: SQL in ["SELECT meta_preview.create_roles('spec', repeat('o', 32), repeat('a', 32))::text AS r",
+                         "SELECT meta_preview.drop_roles('spec_svc')::text AS r", "CREATE ROLE intruder LOGIN"] {
+            await #expect(throws: (any Error).self) { _ = try await pool.query(sql, deadline: .after(.seconds(10))) }
+        }
     }
 }

@@ -45,7 +45,7 @@ import Testing
         let pool = PostgresPool(config: DatabaseConfig(url: url, poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
         defer { pool.close() }
         try await PreviewDatabase.connect(url: url, name: "agent-tests", logger: AgentTestEnvironment.logger) { preview in
-            try await preview.recreate(schema: name)
+            try await preview.recreate(PreviewEnvironment.make(run: run, keySeed: keySeed))
             let rows = try await pool.query("SELECT count(*) AS n FROM pg_namespace WHERE nspname = \(name)")
             #expect(try rows[0].decode("n", as: Int.self) == 1, "not truncated")
             try await preview.drop(schema: name)

@@ -32,8 +32,8 @@ struct DevOpsOutput: Codable, Sendable, Equatable {
 }
 
 /// Applies a diff to the iteration's workspace (all or nothing), recreates the run's preview
-/// schema, and runs the scaffold's own migrations up and seed there, with the project-level
-/// virtualenv and a minimal environment.
+/// schema and its two roles, and runs the scaffold's own migrations up (as the owner role) and
+/// seed (as the app's role) there, with the project-level virtualenv and a minimal environment.
 struct DevOpsEngineer: Sendable {
     let sandbox: SandboxConfig
     let keySeed: String
@@ -51,8 +51,8 @@ struct DevOpsEngineer: Sendable {
         var steps = [EvaluationStep(name: "apply_diff", passed: true, duration: .now - started, output: "applied to \(workspace)")]
         let preview = PreviewEnvironment.make(run: input.runID, keySeed: keySeed)
         let schemaStarted = ContinuousClock.now
-        try await PreviewDatabase.connect(url: databaseURL, name: "agent-service-devops", logger: logger) { try await $0.recreate(schema: preview.schema) }
-        steps.append(EvaluationStep(name: "create_schema", passed: true, duration: .now - schemaStarted, output: "schema \(preview.schema) created"))
+        try await PreviewDatabase.connect(url: databaseURL, name: "agent-service-devops", logger: logger) { try await $0.recreate(preview) }
+        steps.append(EvaluationStep(name: "create_schema", passed: true, duration: .now - schemaStarted, output: "schema \(preview.schema) created, owned by \(preview.roles.owner); the app runs as \(preview.roles.app)"))
         let environment = preview.variables(databaseURL: databaseURL, sandbox: sandbox)
         for (name, module, arguments) in [("migrate_up", "app.migrate", ["up"]), ("seed", "app.seed", [String]())] {
             let result = try await ProcessRunner.run(sandbox.python, ["-m", module] + arguments, in: workspace, environment: environment, timeout: .seconds(120))

@@ -16,19 +16,42 @@ struct PreviewDatabase: Sendable {
         return try await body(PreviewDatabase(pool: pool))
     }
 
-    /// Drops the schema if it exists and creates it empty.
-    func recreate(schema: String) async throws {
-        try Self.checkName(schema)
+    /// Drops the preview's schema and roles if they exist, then makes them anew: the two roles
+    /// (through `meta_preview.create_roles`), both allowed to connect, and the schema, empty and
+    /// owned by the owner role.
+    func recreate(_ preview: PreviewEnvironment) async throws {
+        try await drop(schema: preview.schema)
+        let roles = preview.roles
         try await pool.withSession(deadline: .after(.seconds(30))) { session in
-            try await session.executeScript("DROP SCHEMA IF EXISTS \(schema) CASCADE; CREATE SCHEMA \(schema);")
+            _ = try await session.query("SELECT meta_preview.create_roles(\(roles.key), \(preview.ownerPassword), \(preview.appPassword))::text AS done")
+            try await session.executeScript("""
+                DO $$ BEGIN
+                    EXECUTE format('GRANT CONNECT ON DATABASE %I TO \(roles.owner), \(roles.app)', current_database());
+                END $$;
+                CREATE SCHEMA \(preview.schema) AUTHORIZATION \(roles.owner);
+                """)
         }
     }
 
-    /// Drops the schema.
+    /// Drops the schema (as its owner, whose member this service is) and the preview's roles.
     func drop(schema: String) async throws {
         try Self.checkName(schema)
+        let roles = try Self.roles(of: schema)
         try await pool.withSession(deadline: .after(.seconds(30))) { session in
-            try await session.executeScript("DROP SCHEMA IF EXISTS \(schema) CASCADE;")
+            let owners = try await session.query("SELECT nspowner::regrole::text AS owner, nspowner::regrole::text = current_user AS mine FROM pg_namespace WHERE nspname = \(schema)")
+            if let owner = owners.first {
+                // Schemas made before previews had roles of their own belong to this service.
+                let becomeOwner = try owner.decode("mine", as: Bool.self) ? "" : "SET LOCAL ROLE \(try owner.decode("owner", as: String.self));"
+                try await session.executeScript("BEGIN; \(becomeOwner) DROP SCHEMA \(schema) CASCADE; COMMIT;")
+            }
+            try await session.executeScript("""
+                DO $$ DECLARE role text; BEGIN
+                    FOR role IN SELECT rolname FROM pg_roles WHERE rolname IN ('\(roles.owner)', '\(roles.app)') LOOP
+                        EXECUTE format('REVOKE ALL ON DATABASE %I FROM %I', current_database(), role);
+                    END LOOP;
+                END $$;
+                """)
+            _ = try await session.query("SELECT meta_preview.drop_roles(\(roles.key))::text AS done")
         }
     }
 
@@ -52,10 +75,19 @@ struct PreviewDatabase: Sendable {
         guard [table, column].allSatisfy({ $0.range(of: "^[a-z][a-z0-9_]{0,62}$", options: .regularExpression) != nil }), let rowID = UUID(uuidString: id) else {
             throw WireError.invalidArgument(field: "column", "not an identifier")
         }
+        let owner = try Self.roles(of: schema).owner
         return try await pool.withTenant(tenant, deadline: .after(.seconds(10))) { session in
+            try await session.executeScript("SET LOCAL ROLE \(owner)")
             let rows = try await session.query("SELECT \(unsafeSQL: column)::text AS value FROM \(unsafeSQL: schema).\(unsafeSQL: table) WHERE id = \(rowID)")
             return try rows.first?.decode("value", as: String?.self)
         }
+    }
+
+    private static func roles(of schema: String) throws -> PreviewRoles {
+        guard let roles = PreviewRoles(schema: schema) else {
+            throw WireError.invalidArgument(field: "schema", "'\(schema)' does not end in a preview key")
+        }
+        return roles
     }
 
     private static func checkName(_ schema: String) throws {

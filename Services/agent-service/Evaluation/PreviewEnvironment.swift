@@ -2,8 +2,10 @@ import Crypto
 import Foundation
 import Shared
 
-/// The preview environment of one run: a schema of its own in the preview database and the
-/// settings the generated app reads (its own secrets, never the service's).
+/// The preview environment of one run: a schema of its own in the preview database, two database
+/// roles of its own (the schema's owner, which runs the migrations, and the app's role, with only
+/// what the migrations grant it), and the settings the generated app reads (its own secrets, never
+/// the service's).
 struct PreviewEnvironment: Codable, Sendable, Equatable {
     /// The schema name, `preview_<sanitised run id>_<hash>`: one per run id, distinct for distinct
     /// run ids, a plain Postgres identifier of at most 63 bytes.
@@ -16,13 +18,21 @@ struct PreviewEnvironment: Codable, Sendable, Equatable {
     var jwtSecret: String
     /// Fernet key encrypting the app's PII columns in this preview.
     var piiKey: String
+    /// Password of the preview's owner role (`PreviewRoles.owner`).
+    var ownerPassword: String
+    /// Password of the preview's app role (`PreviewRoles.app`).
+    var appPassword: String
+
+    /// The preview's database roles, named after the end of its schema name.
+    var roles: PreviewRoles { PreviewRoles(schema: schema)! }
 
     /// The environment for the scaffold's own processes (migrate, seed, pytest, the app).
     func variables(databaseURL: String, sandbox: SandboxConfig) -> [String: String] {
         ProcessRunner.environment([
             "PATH": "\(sandbox.virtualenv)/bin:/usr/local/bin:/usr/bin:/bin",
             "VIRTUAL_ENV": sandbox.virtualenv,
-            "DATABASE_URL": databaseURL.replacingOccurrences(of: "postgres://", with: "postgresql://"),
+            "DATABASE_URL": Self.url(databaseURL, user: roles.app, password: appPassword),
+            "MIGRATION_DATABASE_URL": Self.url(databaseURL, user: roles.owner, password: ownerPassword),
             "DATABASE_SCHEMA": schema,
             "JWT_SECRET": jwtSecret,
             "PII_ENCRYPTION_KEY": piiKey,
@@ -36,18 +46,32 @@ struct PreviewEnvironment: Codable, Sendable, Equatable {
         ])
     }
 
-    /// The environment of a run: schema from the run id, keys derived from the run id with the
-    /// service's key (HMAC), so DevOps and QA derive the same keys and no key is ever stored.
+    /// The environment of a run: schema from the run id, keys and passwords derived from the run
+    /// id with the service's key (HMAC), so DevOps and QA derive the same ones and none is ever
+    /// stored.
     static func make(run: String, keySeed: String) -> PreviewEnvironment {
         let safe = run.lowercased().prefix(38).map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }
         let digest = SHA256.hash(data: Data(run.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
         let key = SymmetricKey(data: Data(keySeed.utf8))
-        let jwt = Data(HMAC<SHA256>.authenticationCode(for: Data("preview-jwt:\(run)".utf8), using: key))
-        let pii = Data(HMAC<SHA256>.authenticationCode(for: Data("preview-pii:\(run)".utf8), using: key))
+        func derived(_ purpose: String) -> Data {
+            Data(HMAC<SHA256>.authenticationCode(for: Data("preview-\(purpose):\(run)".utf8), using: key))
+        }
+        func hex(_ data: Data) -> String { data.map { String(format: "%02x", $0) }.joined() }
         return PreviewEnvironment(
             schema: "preview_\(String(safe))_\(digest)",
-            jwtSecret: jwt.map { String(format: "%02x", $0) }.joined(),
-            piiKey: pii.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            jwtSecret: hex(derived("jwt")),
+            piiKey: derived("pii").base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_"),
+            ownerPassword: hex(derived("db-owner")),
+            appPassword: hex(derived("db-app"))
         )
+    }
+
+    /// The preview database's URL logging in as `user` (postgresql:// for psycopg).
+    private static func url(_ databaseURL: String, user: String, password: String) -> String {
+        guard var components = URLComponents(string: databaseURL) else { return databaseURL }
+        components.scheme = "postgresql"
+        components.user = user
+        components.password = password
+        return components.string ?? databaseURL
     }
 }

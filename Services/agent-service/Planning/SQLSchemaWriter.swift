@@ -9,7 +9,9 @@ struct SQLSchemaWriter {
     /// The RLS predicate every tenant table uses (see DESIGN.md, "Decisions and known pitfalls").
     static let tenantPredicate = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid"
 
-    /// The base migration: the audit table and the trigger function every table uses.
+    /// The base migration: the audit table, append-only (a trigger refuses updates, deletes and
+    /// truncation to every role, the owner included; `app.migrate` grants the app's role only
+    /// SELECT and INSERT on it), and the trigger function every table uses.
     func baseMigration() -> PlannedMigration {
         PlannedMigration(
             version: 1,
@@ -46,10 +48,20 @@ struct SQLSchemaWriter {
                     RETURN NULL;
                 END;
                 $$;
+                CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+                END;
+                $$;
+                CREATE TRIGGER audit_log_no_update_or_delete BEFORE UPDATE OR DELETE ON audit_log
+                    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+                CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+                    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
                 """,
             down: """
-                DROP FUNCTION IF EXISTS audit_row_change();
                 DROP TABLE IF EXISTS audit_log;
+                DROP FUNCTION IF EXISTS audit_log_append_only();
+                DROP FUNCTION IF EXISTS audit_row_change();
                 """
         )
     }

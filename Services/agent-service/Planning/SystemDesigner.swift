@@ -129,7 +129,8 @@ struct SystemDesigner {
 
     private var environment: [EnvironmentVariable] {
         [
-            EnvironmentVariable(name: "DATABASE_URL", description: "PostgreSQL connection URL", secret: true, example: "postgresql://app:app@localhost:5432/app (the docker-compose.yml database)"),
+            EnvironmentVariable(name: "DATABASE_URL", description: "PostgreSQL URL of the app's own role (owns nothing; see the README, Database roles)", secret: true, example: "postgresql://app:app@localhost:5432/app (the docker-compose.yml database)"),
+            EnvironmentVariable(name: "MIGRATION_DATABASE_URL", description: "PostgreSQL URL of the role that owns the tables and runs the migrations; the DATABASE_URL role then gets only row access (unset: DATABASE_URL)", secret: true, example: "postgresql://app_owner:app_owner@localhost:5432/app (the docker-compose.yml database)"),
             EnvironmentVariable(name: "DATABASE_SCHEMA", description: "Schema the app's tables live in", secret: false, example: "public"),
             EnvironmentVariable(name: "APP_ENV", description: "development (built-in issuer on, .env loaded) or production (OpenID Connect tokens only)", secret: false, example: "development"),
             EnvironmentVariable(name: "JWT_SECRET", description: "HS256 key of the built-in issuer's tokens (32+ bytes; development only)", secret: true, example: "generate with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"),

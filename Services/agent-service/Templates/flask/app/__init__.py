@@ -13,7 +13,7 @@ from logging import getLogger
 
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 
-from app import db
+from app import db, migrations
 from app.auth import TokenVerifier, authenticate
 from app.config import Config, load_dotenv
 from app.crypto import PIICipher
@@ -63,8 +63,11 @@ def create_app(config: Config | None = None) -> Flask:
 
     @app.get("/ready")
     def ready():
-        """Readiness: the database answers."""
-        db.get_db().execute("SELECT 1")
+        """Readiness: the database answers and every migration the app ships is applied (503
+        naming the missing ones otherwise)."""
+        pending = migrations.missing(db.get_db())
+        if pending:
+            return jsonify({"status": "not_ready", "missing_migrations": pending}), 503
         return jsonify({"status": "ok"})
 
     @app.before_request

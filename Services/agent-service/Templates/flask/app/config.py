@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Mapping
 
 import dotenv
+from psycopg.conninfo import conninfo_to_dict
 
 from app.passwords import cost_from_env
 
@@ -47,6 +48,19 @@ class OIDCSettings:
     tenant_claim: str = "tid"
     role_claim: str = "role"
     jwks_ttl_seconds: int = 600
+
+
+@dataclass(frozen=True)
+class MigrationSettings:
+    """The connection migrations run on and the role the app runs as.
+
+    With ``app_role`` set (MIGRATION_DATABASE_URL names another role than DATABASE_URL), the
+    migrator owns every table and grants the app's role only what it needs (see ``app.migrate``).
+    """
+
+    url: str
+    schema: str
+    app_role: str | None
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,18 @@ class Config:
         if problems:
             raise ConfigError("; ".join(problems))
         return cls(**values)
+
+    @classmethod
+    def migration_from_env(cls, env: Mapping[str, str] | None = None) -> "MigrationSettings":
+        """Where migrations run: MIGRATION_DATABASE_URL (the role owning the tables; DATABASE_URL
+        when unset) and DATABASE_SCHEMA; the app's role is the user of DATABASE_URL."""
+        env = os.environ if env is None else env
+        app_url, schema = cls.database_from_env(env)
+        url = env.get("MIGRATION_DATABASE_URL", "").strip() or app_url
+        app_role = conninfo_to_dict(app_url).get("user") if url != app_url else None
+        if url != app_url and not app_role:
+            raise ConfigError("DATABASE_URL must name its user (the app's role) when MIGRATION_DATABASE_URL is set")
+        return MigrationSettings(url=url, schema=schema, app_role=app_role)
 
     @classmethod
     def database_from_env(cls, env: Mapping[str, str] | None = None) -> tuple[str, str]:

@@ -10,54 +10,25 @@ leaves nothing half-applied.
   none is applied the ``schema_migrations`` table is dropped too, leaving the schema empty;
 * ``status`` lists the migrations and whether each is applied.
 
-Only DATABASE_URL and DATABASE_SCHEMA are read (from ``.env`` too, outside production).
+Migrations run as the role of MIGRATION_DATABASE_URL (DATABASE_URL when unset), which owns every
+table. When that is another role than DATABASE_URL's, the app's role is given only what it needs
+after every ``up`` (:func:`grant_app_role`): it owns nothing and cannot alter, drop or create
+tables, turn row-level security off, or change the audit log.
+
+Only DATABASE_URL, MIGRATION_DATABASE_URL and DATABASE_SCHEMA are read (from ``.env`` too,
+outside production).
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-from dataclasses import dataclass
-from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
 from app.config import Config, ConfigError, load_dotenv
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-_FILE = re.compile(r"^(\d+)_(.+)\.(up|down)\.sql$")
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    up: Path
-    down: Path
-
-
-def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """The migrations of a directory, in version order (every one must have both files)."""
-    found: dict[int, dict[str, Path | str]] = {}
-    for path in directory.glob("*.sql"):
-        match = _FILE.match(path.name)
-        if not match:
-            continue
-        version, name, direction = int(match.group(1)), match.group(2), match.group(3)
-        entry = found.setdefault(version, {"name": name})
-        if entry["name"] != name:
-            raise SystemExit(f"migration {version} has two names: {entry['name']} and {name}")
-        entry[direction] = path
-    migrations = []
-    for version in sorted(found):
-        entry = found[version]
-        if "up" not in entry or "down" not in entry:
-            raise SystemExit(f"migration {version}_{entry['name']} needs both .up.sql and .down.sql")
-        migrations.append(Migration(version, entry["name"], entry["up"], entry["down"]))
-    return migrations
-
+from app.migrations import Migration, discover
 
 def _connect(url: str, schema: str) -> psycopg.Connection:
     conn = psycopg.connect(url, autocommit=True)
@@ -114,6 +85,33 @@ def down(conn: psycopg.Connection, migrations: list[Migration], steps: int | Non
     return done
 
 
+APPEND_ONLY_TABLES = ("audit_log",)
+READ_ONLY_TABLES = ("schema_migrations",)
+
+
+def grant_app_role(conn: psycopg.Connection, schema: str, role: str) -> None:
+    """Gives the app's role exactly what it needs in the schema, in one transaction: USAGE on the
+    schema (not CREATE); SELECT, INSERT, UPDATE and DELETE on the tables; only SELECT and INSERT on
+    the audit log (whose trigger refuses updates and deletes to everyone); only SELECT on
+    ``schema_migrations`` (for ``/ready``); USAGE on the sequences. Earlier grants are revoked
+    first, so it can run after every ``up``."""
+    ident = sql.Identifier
+    with conn.transaction():
+        conn.execute(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(ident(schema), ident(role)))
+        conn.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(ident(schema), ident(role)))
+        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(ident(schema), ident(role)))
+        tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,)).fetchall()
+        for (table,) in tables:
+            if table in READ_ONLY_TABLES:
+                privileges = "SELECT"
+            elif table in APPEND_ONLY_TABLES:
+                privileges = "SELECT, INSERT"
+            else:
+                privileges = "SELECT, INSERT, UPDATE, DELETE"
+            conn.execute(sql.SQL("GRANT {} ON {} TO {}").format(sql.SQL(privileges), ident(schema, table), ident(role)))
+        conn.execute(sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA {} TO {}").format(ident(schema), ident(role)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app.migrate", description="Apply or revert migrations.")
     parser.add_argument("command", choices=["up", "down", "status"])
@@ -121,15 +119,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     load_dotenv()
     try:
-        url, schema = Config.database_from_env()
+        settings = Config.migration_from_env()
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    schema = settings.schema
     migrations = discover()
-    with _connect(url, schema) as conn:
+    with _connect(settings.url, schema) as conn:
         if args.command == "up":
             done = up(conn, migrations)
             print(f"{len(done)} migration(s) applied; schema {schema} is up to date")
+            owner = conn.execute("SELECT current_user").fetchone()[0]
+            if settings.app_role and settings.app_role != owner:
+                grant_app_role(conn, schema, settings.app_role)
+                print(f"role {settings.app_role} may read and write the tables of {owner}; the audit log only grows")
         elif args.command == "down":
             done = down(conn, migrations, args.steps)
             print(f"{len(done)} migration(s) reverted")

@@ -1,14 +1,15 @@
-"""Cross-cutting API behaviour: health, authentication (401), unknown roles (403), JSON errors,
+"""Cross-cutting API behaviour: health, readiness, authentication (401), unknown roles (403), JSON errors,
 pagination parameters and the per-tenant rate limit (429)."""
 
 import dataclasses
+import shutil
 import time
 import uuid
 
 import jwt
 import pytest
 
-from app import create_app
+from app import create_app, migrations
 from app.ratelimit import FixedWindowLimiter
 from support import SCHEMA, assert_error, roles_allowed
 
@@ -20,6 +21,18 @@ READER = (roles_allowed(ENTITY, "read") or list(SCHEMA.roles) or ["nobody"])[0]
 def test_health_and_readiness_need_no_token(client):
     assert client.get("/health").get_json()["status"] == "ok"
     assert client.get("/ready").get_json() == {"status": "ok"}
+
+
+def test_readiness_names_the_migrations_not_applied(client, monkeypatch, tmp_path):
+    for path in migrations.MIGRATIONS_DIR.glob("*.sql"):
+        shutil.copy(path, tmp_path)
+    for direction in ("up", "down"):
+        (tmp_path / f"9998_add_later.{direction}.sql").write_text("SELECT 1;", encoding="utf-8")
+        (tmp_path / f"9999_add_last.{direction}.sql").write_text("SELECT 1;", encoding="utf-8")
+    monkeypatch.setattr(migrations, "MIGRATIONS_DIR", tmp_path)
+    response = client.get("/ready")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "not_ready", "missing_migrations": ["9998_add_later", "9999_add_last"]}
 
 
 def test_requests_without_a_valid_token_are_401(client, settings, subtests):

@@ -83,9 +83,12 @@ def test_compose_runs_postgres_then_migrations_then_the_app():
     assert app["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     for service in (migrate, app):
         assert service["environment"]["DATABASE_URL"].startswith("postgresql://app:app@db:5432/")
+        assert service["environment"]["MIGRATION_DATABASE_URL"].startswith("postgresql://app_owner:app_owner@db:5432/")
         assert service["environment"]["APP_ENV"] == "development"
-    init = next(v.split(":")[0] for v in db["volumes"] if "docker-entrypoint-initdb.d" in v)
-    assert "NOSUPERUSER NOBYPASSRLS" in (ROOT / init).read_text(encoding="utf-8")
+    init = (ROOT / next(v.split(":")[0] for v in db["volumes"] if "docker-entrypoint-initdb.d" in v)).read_text(encoding="utf-8")
+    for role in ("app", "app_owner"):
+        assert f"CREATE ROLE {role} LOGIN PASSWORD '{role}' NOSUPERUSER NOBYPASSRLS" in init
+    assert "OWNER TO app_owner" in init and "OWNER TO app;" not in init
 
 
 def test_the_makefile_has_dev_test_and_migrate():
