@@ -59,6 +59,18 @@ import Shared
         #expect(risk.score == 40)
     }
 
+    @Test func onlyStatementsThatDropOrTruncateMakeAMigrationDestructive() throws {
+        var plan = try SystemDesigner().design(DesignerInput(spec: design(ProductArchitectTests.crm)))
+        #expect(plan.migrations[0].up.contains("BEFORE TRUNCATE"), "the audit log's trigger names TRUNCATE without truncating")
+        let base = plan.migrations
+        for (statement, destructive) in [("DROP TABLE notes;", true), ("SELECT 1; truncate deals;", true), ("ALTER TABLE deals DROP COLUMN stage;", true),
+                                         ("CREATE TRIGGER t BEFORE TRUNCATE ON deals FOR EACH STATEMENT EXECUTE FUNCTION f();", false)] {
+            plan.migrations = base + [PlannedMigration(version: 99, name: "change", up: statement, down: "")]
+            let flags = SecurityCompliance().assess(plan, description: ProductArchitectTests.crm, targetRepository: nil).flags
+            #expect(flags.contains { $0.factor == "destructive_migration" && $0.detail.contains("change") } == destructive, "\(statement)")
+        }
+    }
+
     @Test func aCompanysPhoneAndAnAuthorsNameAreNotPersonalData() throws {
         let spec = try design("Suppliers have a name, an email, a phone and a contact name. Books have a title, an isbn and an author name. Authors have a name, an email and a bio.")
         #expect(try #require(spec.entity(named: "supplier")).piiFields == ["contact_name"])

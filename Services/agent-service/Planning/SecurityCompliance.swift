@@ -129,7 +129,7 @@ struct SecurityCompliance {
             flag(.existingRepository, "migrations run on the existing repository \(targetRepository)")
             if !spec.roles.isEmpty { flag(.authModelChange, "roles \(spec.roles.map(\.name).joined(separator: ", ")) change the repository's access model") }
         }
-        let destructive = plan.migrations.filter { $0.up.range(of: #"\b(DROP|TRUNCATE)\b|ALTER\s+TABLE\s+\w+\s+DROP"#, options: [.regularExpression, .caseInsensitive]) != nil }
+        let destructive = plan.migrations.filter { $0.up.range(of: #"(?m)(^|;)\s*(DROP|TRUNCATE)\b|ALTER\s+TABLE\s+\w+\s+DROP"#, options: [.regularExpression, .caseInsensitive]) != nil }
         if !destructive.isEmpty { flag(.destructiveMigration, "destructive forward migrations: \(destructive.map(\.name).joined(separator: ", "))") }
         let lowered = description.lowercased()
         let integrations = Self.integrationWords.filter { lowered.contains($0) }
