@@ -2,12 +2,17 @@
 
 ``make_blueprint("contact")`` serves, under ``/api/contacts``:
 
-* ``GET    /``      list (``read``), newest first, ``?page_size=1..200`` (default 50) and
-  ``?page_token=`` (the ``next_page_token`` of the previous page; ``null`` on the last page);
+* ``GET    /``      list (``read``): filters, sorting, ``total`` on request and pages, see
+  ``app/listing.py`` (newest first by default);
 * ``POST   /``      create (``create``) -> 201 and the row;
 * ``GET    /<id>``  read (``read``);
 * ``PATCH  /<id>``  partial update (``update``) -> 200 and the row;
 * ``DELETE /<id>``  delete (``delete``) -> 204.
+
+Every row answered alone carries an ``ETag`` (its version: it changes with every update). A
+``PATCH`` or ``DELETE`` with ``If-Match`` goes through only while the row still has that version
+(412 otherwise: someone changed it since it was read); a ``GET`` with ``If-None-Match`` of the
+current version answers 304.
 
 Each entity module in ``app/resources/`` calls it and may pass :class:`Hooks` to add behaviour.
 The :class:`Repository` is usable without a request (the seeder and the tests use it).
@@ -15,10 +20,7 @@ The :class:`Repository` is usable without a request (the seeder and the tests us
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from datetime import datetime
+import hashlib
 from typing import Any
 
 import psycopg
@@ -29,12 +31,10 @@ from app.auth import User, current_user
 from app.crypto import PIICipher
 from app.db import get_db
 from app.errors import ApiError
+from app.listing import ListQuery, page
 from app.rbac import authorize, owner_filter
 from app.schema import Entity, load_schema
 from app.validation import UUID, from_text, to_json, to_text, validate_payload
-
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
 
 
 class Hooks:
@@ -117,23 +117,39 @@ class Repository:
         with _translate_errors(self.entity, "write"):
             return self.decode(conn.execute(query, list(values.values())).fetchone())
 
-    def get(self, conn, tenant_id: str, row_id: str, owner: str | None = None) -> dict[str, Any] | None:
+    def get(self, conn, tenant_id: str, row_id: str, owner: str | None = None,
+            lock: bool = False) -> dict[str, Any] | None:
+        """The row, or None; ``lock`` holds it (FOR UPDATE) until the transaction ends."""
         where, params = self._where(tenant_id, row_id, owner)
-        query = sql.SQL("SELECT {} FROM {} WHERE {}").format(self.returning, self.table, where)
+        query = sql.SQL("SELECT {} FROM {} WHERE {}{}").format(
+            self.returning, self.table, where, sql.SQL(" FOR UPDATE" if lock else ""))
         row = conn.execute(query, params).fetchone()
         return self.decode(row) if row else None
 
-    def list(self, conn, tenant_id: str, limit: int, after: tuple[datetime, str] | None = None,
-             owner: str | None = None) -> list[dict[str, Any]]:
-        """Rows newest first (created_at DESC, id ASC: the order of the (tenant_id, created_at
-        DESC, id) index); ``after`` is the (created_at, id) of the last row already seen."""
-        where, params = self._where(tenant_id, owner=owner)
-        if after is not None:
-            where = sql.SQL("{} AND (created_at < %s OR (created_at = %s AND id > %s))").format(where)
-            params += [after[0], after[0], after[1]]
-        query = sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY created_at DESC, id ASC LIMIT %s").format(
-            self.returning, self.table, where)
-        return [self.decode(row) for row in conn.execute(query, params + [limit]).fetchall()]
+    def list(self, conn, tenant_id: str, query: ListQuery, owner: str | None = None,
+             where: tuple[sql.Composable, list[Any]] | None = None) -> list[dict[str, Any]]:
+        """One page of rows (``page_size + 1`` at most, to tell whether more follow) matching the
+        query's filters and the extra ``where`` (a nested list's parent), in the query's order."""
+        scope, params = self._list_where(tenant_id, query, owner, where)
+        keyset, keyset_params = query.keyset()
+        statement = sql.SQL("SELECT {} FROM {} WHERE {} AND {} ORDER BY {} LIMIT %s").format(
+            self.returning, self.table, scope, keyset, query.order_by())
+        rows = conn.execute(statement, params + keyset_params + [query.page_size + 1]).fetchall()
+        return [self.decode(row) for row in rows]
+
+    def count(self, conn, tenant_id: str, query: ListQuery, owner: str | None = None,
+              where: tuple[sql.Composable, list[Any]] | None = None) -> int:
+        """How many rows match the query's filters (and ``where``) in the caller's scope."""
+        scope, params = self._list_where(tenant_id, query, owner, where)
+        statement = sql.SQL("SELECT count(*) AS n FROM {} WHERE {}").format(self.table, scope)
+        return conn.execute(statement, params).fetchone()["n"]
+
+    def _list_where(self, tenant_id: str, query: ListQuery, owner: str | None,
+                    where: tuple[sql.Composable, list[Any]] | None):
+        clause, params = self._where(tenant_id, owner=owner)
+        filters, filter_params = query.where()
+        extra, extra_params = where or (sql.SQL("TRUE"), [])
+        return sql.SQL("{} AND {} AND {}").format(clause, filters, extra), params + filter_params + extra_params
 
     def update(self, conn, tenant_id: str, row_id: str, values: dict[str, Any],
                owner: str | None = None) -> dict[str, Any] | None:
@@ -244,28 +260,16 @@ class _translate_errors:
         return None
 
 
-def encode_page_token(item: dict[str, Any]) -> str:
-    raw = json.dumps([item["created_at"], item["id"]]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def entity_tag(item: dict[str, Any]) -> str:
+    """The version of a row as an (unquoted, strong) entity tag: it changes with every update."""
+    return hashlib.sha256(f"{item['id']}|{item['updated_at']}".encode()).hexdigest()[:32]
 
 
-def decode_page_token(token: str) -> tuple[datetime, str]:
-    try:
-        created_at, row_id = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if not UUID.match(row_id):
-            raise ValueError
-        return datetime.fromisoformat(created_at.replace("Z", "+00:00")), row_id
-    except (ValueError, TypeError, AttributeError, binascii.Error, UnicodeDecodeError):
-        raise ApiError.invalid("page_token is not a token this API returned", "page_token") from None
-
-
-def _page_size() -> int:
-    raw = request.args.get("page_size")
-    if raw is None:
-        return DEFAULT_PAGE_SIZE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
-        raise ApiError.invalid(f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}", "page_size")
-    return int(raw)
+def _with_tag(item: dict[str, Any], status: int = 200):
+    response = jsonify(item)
+    response.status_code = status
+    response.set_etag(entity_tag(item))
+    return response
 
 
 def _body() -> Any:
@@ -305,20 +309,28 @@ def make_blueprint(entity_name: str, hooks: Hooks | None = None) -> Blueprint:
             raise ApiError.not_found(f"{entity.name} not found")
         return row_id.lower()
 
+    def check_version(repo: Repository, conn, user: User, row_id: str, owner: str | None) -> None:
+        """With ``If-Match``: the row, now locked, must still have one of the tags (``*``: exist)."""
+        if not request.if_match:
+            return
+        current = repo.get(conn, user.tenant_id, row_id, owner, lock=True)
+        if current is None:
+            raise ApiError.not_found(f"{entity.name} not found")
+        if not request.if_match.contains(entity_tag(current)):
+            raise ApiError.precondition_failed(
+                f"the {entity.name} changed since it was read (If-Match does not match its ETag): read it again")
+
     @blueprint.get("")
     def list_rows():
         user = current_user()
         owner = owner_filter(user, entity, authorize(user, entity, "read"))
-        page_size = _page_size()
-        token = request.args.get("page_token")
-        after = decode_page_token(token) if token else None
-        rows = repository().list(get_db(), user.tenant_id, page_size + 1, after, owner)
-        more = len(rows) > page_size
-        rows = rows[:page_size]
-        return jsonify({
-            "items": [hooks.after_read(row, user) for row in rows],
-            "next_page_token": encode_page_token(rows[-1]) if more else None,
-        })
+        query = ListQuery.parse(entity, request.args)
+        repo, conn = repository(), get_db()
+        rows = repo.list(conn, user.tenant_id, query, owner)
+        total = repo.count(conn, user.tenant_id, query, owner) if query.include_total else None
+        body = page(query, rows, total)
+        body["items"] = [hooks.after_read(row, user) for row in body["items"]]
+        return jsonify(body)
 
     @blueprint.post("")
     def create_row():
@@ -332,7 +344,9 @@ def make_blueprint(entity_name: str, hooks: Hooks | None = None) -> Blueprint:
         if scope == "own":
             repo.check_owned_parent(conn, user.tenant_id, values, user, creating=True)
         item = hooks.after_read(repo.insert(conn, user.tenant_id, values), user)
-        return jsonify(item), 201, {"Location": f"{request.path}/{item['id']}"}
+        response = _with_tag(item, 201)
+        response.headers["Location"] = f"{request.path}/{item['id']}"
+        return response
 
     @blueprint.get("/<row_id>")
     def read_row(row_id: str):
@@ -341,7 +355,7 @@ def make_blueprint(entity_name: str, hooks: Hooks | None = None) -> Blueprint:
         item = repository().get(get_db(), user.tenant_id, row_or_404(row_id), owner)
         if item is None:
             raise ApiError.not_found(f"{entity.name} not found")
-        return jsonify(hooks.after_read(item, user))
+        return _with_tag(hooks.after_read(item, user)).make_conditional(request)
 
     @blueprint.patch("/<row_id>")
     def update_row(row_id: str):
@@ -353,6 +367,7 @@ def make_blueprint(entity_name: str, hooks: Hooks | None = None) -> Blueprint:
         values = hooks.before_update(row_id, values, user)
         repo, conn = repository(), get_db()
         owner = owner_filter(user, entity, scope)
+        check_version(repo, conn, user, row_id, owner)
         if not values:
             item = repo.get(conn, user.tenant_id, row_id, owner)
         else:
@@ -362,13 +377,15 @@ def make_blueprint(entity_name: str, hooks: Hooks | None = None) -> Blueprint:
             item = repo.update(conn, user.tenant_id, row_id, values, owner)
         if item is None:
             raise ApiError.not_found(f"{entity.name} not found")
-        return jsonify(hooks.after_read(item, user))
+        return _with_tag(hooks.after_read(item, user))
 
     @blueprint.delete("/<row_id>")
     def delete_row(row_id: str):
         user = current_user()
         owner = owner_filter(user, entity, authorize(user, entity, "delete"))
-        if not repository().delete(get_db(), user.tenant_id, row_or_404(row_id), owner):
+        repo, conn, row_id = repository(), get_db(), row_or_404(row_id)
+        check_version(repo, conn, user, row_id, owner)
+        if not repo.delete(conn, user.tenant_id, row_id, owner):
             raise ApiError.not_found(f"{entity.name} not found")
         return "", 204
 

@@ -22,6 +22,7 @@ _HTTP_CODES = {
     404: "NOT_FOUND",
     405: "INVALID_ARGUMENT",
     409: "ALREADY_EXISTS",
+    412: "FAILED_PRECONDITION",
     413: "INVALID_ARGUMENT",
     415: "INVALID_ARGUMENT",
     429: "RESOURCE_EXHAUSTED",
@@ -59,6 +60,11 @@ class ApiError(Exception):
     @classmethod
     def conflict(cls, message: str, field: str | None = None, code: str = "ALREADY_EXISTS") -> "ApiError":
         return cls(409, code, message, field)
+
+    @classmethod
+    def precondition_failed(cls, message: str) -> "ApiError":
+        """412: the row changed since the caller read it (its ``If-Match`` no longer matches)."""
+        return cls(412, "FAILED_PRECONDITION", message, "If-Match")
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None, headers: dict | None = None):

@@ -79,17 +79,20 @@ class Caller:
         self.token = issue_token(secret, sub, tenant, role)
         self.headers = {"Authorization": f"Bearer {self.token}"}
 
-    def get(self, path, **kwargs):
-        return self.client.get(path, headers=self.headers, **kwargs)
+    def get(self, path, headers=None, **kwargs):
+        return self.client.get(path, headers={**self.headers, **(headers or {})}, **kwargs)
 
-    def post(self, path, **kwargs):
-        return self.client.post(path, headers=self.headers, **kwargs)
+    def post(self, path, headers=None, **kwargs):
+        return self.client.post(path, headers={**self.headers, **(headers or {})}, **kwargs)
 
-    def patch(self, path, **kwargs):
-        return self.client.patch(path, headers=self.headers, **kwargs)
+    def put(self, path, headers=None, **kwargs):
+        return self.client.put(path, headers={**self.headers, **(headers or {})}, **kwargs)
 
-    def delete(self, path, **kwargs):
-        return self.client.delete(path, headers=self.headers, **kwargs)
+    def patch(self, path, headers=None, **kwargs):
+        return self.client.patch(path, headers={**self.headers, **(headers or {})}, **kwargs)
+
+    def delete(self, path, headers=None, **kwargs):
+        return self.client.delete(path, headers={**self.headers, **(headers or {})}, **kwargs)
 
 
 @pytest.fixture

@@ -91,3 +91,28 @@ def test_the_rate_limit_is_per_tenant(settings, caller):
         assert client.get(BASE, headers=other.headers).status_code != 429
     finally:
         limited.extensions["db_pool"].close()
+
+
+def test_a_stale_write_is_412_and_a_current_one_goes_through(caller, rows, tenant):
+    editable = [(e, r) for e in SCHEMA.entities for r in roles_allowed(e, "update")
+                if r in roles_allowed(e, "read") and r in roles_allowed(e, "delete")
+                and any(f.type != "reference" and not f.is_owner for f in e.fields)]
+    if not editable:
+        pytest.skip("no role may read, update and delete the same entity with a field of its own")
+    entity, role = editable[0]
+    editor, url = caller(role), f"/api/{entity.plural}/{rows.create(entity, tenant)['id']}"
+    read = editor.get(url)
+    tag = read.headers["ETag"]
+    assert tag.startswith('"') and editor.get(url, headers={"If-None-Match": tag}).status_code == 304
+    changed = editor.patch(url, json={}, headers={"If-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] == tag  # nothing changed, same version
+    body = {k: v for k, v in rows.payload(entity).items() if entity.by_column(k) and entity.by_column(k).type != "reference"}
+    updated = editor.patch(url, json=dict(list(body.items())[:1]), headers={"If-Match": tag})
+    assert updated.status_code == 200, updated.get_json()
+    fresh = updated.headers["ETag"]
+    assert fresh != tag and editor.get(url).headers["ETag"] == fresh
+    assert_error(editor.patch(url, json=dict(list(body.items())[:1]), headers={"If-Match": tag}), 412, "FAILED_PRECONDITION", "If-Match")
+    assert_error(editor.delete(url, headers={"If-Match": tag}), 412, "FAILED_PRECONDITION", "If-Match")
+    assert editor.get(url).status_code == 200
+    assert editor.delete(url, headers={"If-Match": fresh}).status_code == 204
+    assert_error(editor.patch(url, json={}, headers={"If-Match": "*"}), 404, "NOT_FOUND", None)
