@@ -31,6 +31,22 @@ enum ScaffoldRenderModel {
                     "last": index == spec.roles.count - 1,
                 ] as [String: Any]
             },
+            "nested_routes": try RelationRoutes(spec).nested.map { route in
+                [
+                    "parent_plural": route.parent.plural, "parent_name": route.parent.name,
+                    "child_plural": route.child.plural, "child_class": className(route.child),
+                    "filters": filters(of: route.child).filter { $0["param"] != "\(route.field.name)_id" },
+                    "sort_json": String(decoding: try JSONCoding.encode(sortValues(of: route.child)), as: UTF8.self),
+                ] as [String: Any]
+            },
+            "link_routes": try RelationRoutes(spec).links.map { route in
+                [
+                    "left_plural": route.left.plural, "left_name": route.left.name,
+                    "right_plural": route.right.plural, "right_name": route.right.name, "right_class": className(route.right),
+                    "filters": filters(of: route.right),
+                    "sort_json": String(decoding: try JSONCoding.encode(sortValues(of: route.right)), as: UTF8.self),
+                ] as [String: Any]
+            },
             "env": plan.environment.map { ["name": $0.name, "description": $0.description, "example": $0.example, "secret": $0.secret] as [String: Any] },
             "ci_steps": plan.ciSteps,
         ]
@@ -52,7 +68,7 @@ enum ScaffoldRenderModel {
         [
             "name": entity.name,
             "plural": entity.plural,
-            "class_name": entity.name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(),
+            "class_name": className(entity),
             "title": entity.name.replacingOccurrences(of: "_", with: " ").prefix(1).uppercased() + entity.name.replacingOccurrences(of: "_", with: " ").dropFirst(),
             "has_owner": entity.ownerField != nil,
             "owner_field": entity.ownerField ?? "",
@@ -77,10 +93,57 @@ enum ScaffoldRenderModel {
                     "is_owner_parent": field.name == entity.ownerParentField?.name,
                 ] as [String: Any]) { $1 }
             },
+            "filters": filters(of: entity),
+            "sort_json": String(decoding: try JSONCoding.encode(sortValues(of: entity)), as: UTF8.self),
             "sample_json": String(decoding: try JSONCoding.encode(samplePayload(entity)), as: UTF8.self),
             "first": first,
             "last": last,
         ]
+    }
+
+    /// The entity's name in UpperCamelCase (`stock_item` → `StockItem`).
+    static func className(_ entity: EntitySpec) -> String {
+        entity.name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    /// Field types whose lists take `[gte]`/`[lte]` range filters (`app/listing.py`'s
+    /// RANGE_TYPES).
+    static let rangeTypes: Set<FieldType> = [.int, .decimal, .money, .date, .datetime]
+
+    /// The query parameters that filter an entity's lists: every non-PII field by its column,
+    /// and the two bounds of those that have ranges; each with its OpenAPI schema (flow style).
+    static func filters(of entity: EntitySpec) -> [[String: String]] {
+        entity.fields.filter { !$0.pii }.flatMap { field -> [[String: String]] in
+            let column = field.type == .reference ? "\(field.name)_id" : field.name
+            let schema = querySchema(of: field)
+            var parameters = [["param": column, "schema": schema, "description": "Only rows whose \(column) equals this"]]
+            if rangeTypes.contains(field.type) {
+                parameters.append(["param": "\(column)[gte]", "schema": schema, "description": "Only rows whose \(column) is at least this"])
+                parameters.append(["param": "\(column)[lte]", "schema": schema, "description": "Only rows whose \(column) is at most this"])
+            }
+            return parameters
+        }
+    }
+
+    /// The values of `sort`: `created_at`, `updated_at` and the non-PII fields other than long
+    /// text and references, each ascending and descending (`-`).
+    static func sortValues(of entity: EntitySpec) -> [String] {
+        let columns = ["created_at", "updated_at"] + entity.fields.filter { !$0.pii && $0.type != .text && $0.type != .reference }.map(\.name)
+        return columns.flatMap { [$0, "-\($0)"] }
+    }
+
+    private static func querySchema(of field: FieldSpec) -> String {
+        switch field.type {
+        case .int: "{type: integer}"
+        case .decimal, .money: "{type: string, pattern: '^-?[0-9]+(\\.[0-9]+)?$'}"
+        case .bool: "{type: boolean}"
+        case .date: "{type: string, format: date}"
+        case .datetime: "{type: string, format: date-time}"
+        case .email: "{type: string, format: email}"
+        case .reference: "{type: string, format: uuid}"
+        case .enum: "{type: string, enum: [\((field.values ?? []).map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ", "))]}"
+        case .string, .text, .phone: "{type: string}"
+        }
     }
 
     /// A valid create payload: no references (tests create those first) and no owner (the API

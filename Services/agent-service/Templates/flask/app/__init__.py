@@ -17,11 +17,13 @@ from app import db, migrations
 from app.auth import TokenVerifier, authenticate
 from app.config import Config, load_dotenv
 from app.crypto import PIICipher
+from app.docs import blueprint as docs_blueprint
 from app.errors import ApiError, register_error_handlers
 from app.issuer import blueprint as issuer_blueprint
 from app.logging import configure as configure_logging
 from app.oidc import JWKSCache, OIDCVerifier
 from app.ratelimit import FixedWindowLimiter
+from app.relations import make_relations_blueprint
 from app.schema import load_schema
 
 # ``app.logging`` (JSON + redaction) shadows the stdlib name inside this package: use getLogger.
@@ -37,7 +39,7 @@ def create_app(config: Config | None = None) -> Flask:
     configure_logging(config.log_level)
     schema = load_schema()
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # app/static is served by app/docs.py only
     app.config["APP"] = config
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     app.json.sort_keys = False
@@ -47,6 +49,7 @@ def create_app(config: Config | None = None) -> Flask:
     db.init_app(app, db.Pool(config.database_url, config.database_schema))
     register_error_handlers(app)
     app.register_blueprint(issuer_blueprint)
+    app.register_blueprint(docs_blueprint)
 
     from app.resources import BLUEPRINTS
 
@@ -54,6 +57,7 @@ def create_app(config: Config | None = None) -> Flask:
     api.before_request(_authenticate_and_limit)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    api.register_blueprint(make_relations_blueprint())
     app.register_blueprint(api)
 
     @app.get("/health")

@@ -295,10 +295,34 @@ def _owner_value(entity: Entity, values: dict[str, Any], user: User, scope: str,
         values[column] = user.sub
 
 
+_HOOKS: dict[str, Hooks] = {}
+
+
+def hooks_for(entity: Entity) -> Hooks:
+    """The hooks the entity's blueprint was made with (plain :class:`Hooks` before that)."""
+    return _HOOKS.get(entity.name) or Hooks()
+
+
+def list_response(entity: Entity, where: tuple[sql.Composable, list[Any]] | None = None,
+                  fixed: tuple[str, ...] = ()):
+    """A page of the entity's rows the caller may read, by the request's list parameters
+    (``app/listing.py``); ``where`` narrows it (a nested list: the rows of one parent, whose
+    column is ``fixed``, so not a filter)."""
+    user = current_user()
+    owner = owner_filter(user, entity, authorize(user, entity, "read"))
+    query = ListQuery.parse(entity, request.args, fixed)
+    repo, conn = Repository(entity, current_app.extensions["pii_cipher"]), get_db()
+    rows = repo.list(conn, user.tenant_id, query, owner, where)
+    total = repo.count(conn, user.tenant_id, query, owner, where) if query.include_total else None
+    body = page(query, rows, total)
+    body["items"] = [hooks_for(entity).after_read(row, user) for row in body["items"]]
+    return jsonify(body)
+
+
 def make_blueprint(entity_name: str, hooks: Hooks | None = None) -> Blueprint:
     """The blueprint serving one entity's CRUD and list endpoints."""
     entity = load_schema().entity(entity_name)
-    hooks = hooks or Hooks()
+    hooks = _HOOKS[entity.name] = hooks or Hooks()
     blueprint = Blueprint(entity.plural, __name__, url_prefix=f"/{entity.plural}")
 
     def repository() -> Repository:
@@ -322,15 +346,7 @@ def make_blueprint(entity_name: str, hooks: Hooks | None = None) -> Blueprint:
 
     @blueprint.get("")
     def list_rows():
-        user = current_user()
-        owner = owner_filter(user, entity, authorize(user, entity, "read"))
-        query = ListQuery.parse(entity, request.args)
-        repo, conn = repository(), get_db()
-        rows = repo.list(conn, user.tenant_id, query, owner)
-        total = repo.count(conn, user.tenant_id, query, owner) if query.include_total else None
-        body = page(query, rows, total)
-        body["items"] = [hooks.after_read(row, user) for row in body["items"]]
-        return jsonify(body)
+        return list_response(entity)
 
     @blueprint.post("")
     def create_row():
