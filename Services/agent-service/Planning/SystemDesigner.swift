@@ -29,7 +29,7 @@ struct SystemDesigner {
             endpoints: endpoints(for: spec),
             seed: seed(for: spec),
             environment: environment,
-            ciSteps: ["pip install -r requirements-dev.txt", "python -m app.migrate up", "python -m app.seed", "pytest -q"]
+            ciSteps: ["pip install -r requirements-dev.txt", "ruff check .", "python -m app.migrate up", "python -m app.seed", "pytest -q"]
         )
     }
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import dotenv
 from psycopg.conninfo import conninfo_to_dict
@@ -80,7 +80,7 @@ class Config:
         return self.app_env != "production"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Config":
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Config:
         """Reads DATABASE_URL, DATABASE_SCHEMA, JWT_SECRET, PII_ENCRYPTION_KEY,
         RATE_LIMIT_PER_MINUTE, LOG_LEVEL, APP_ENV and the OIDC_* settings, and checks
         PASSWORD_HASH_COST (read where passwords are hashed); keyword arguments override them."""
@@ -125,7 +125,7 @@ class Config:
         return cls(**values)
 
     @classmethod
-    def migration_from_env(cls, env: Mapping[str, str] | None = None) -> "MigrationSettings":
+    def migration_from_env(cls, env: Mapping[str, str] | None = None) -> MigrationSettings:
         """Where migrations run: MIGRATION_DATABASE_URL (the role owning the tables; DATABASE_URL
         when unset) and DATABASE_SCHEMA; the app's role is the user of DATABASE_URL."""
         env = os.environ if env is None else env

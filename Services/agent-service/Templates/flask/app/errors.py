@@ -42,27 +42,27 @@ class ApiError(Exception):
         self.headers = headers or {}
 
     @classmethod
-    def invalid(cls, message: str, field: str | None = None) -> "ApiError":
+    def invalid(cls, message: str, field: str | None = None) -> ApiError:
         return cls(400, "INVALID_ARGUMENT", message, field)
 
     @classmethod
-    def unauthenticated(cls, message: str) -> "ApiError":
+    def unauthenticated(cls, message: str) -> ApiError:
         return cls(401, "UNAUTHENTICATED", message, headers={"WWW-Authenticate": 'Bearer realm="api"'})
 
     @classmethod
-    def forbidden(cls, message: str, field: str | None = None) -> "ApiError":
+    def forbidden(cls, message: str, field: str | None = None) -> ApiError:
         return cls(403, "PERMISSION_DENIED", message, field)
 
     @classmethod
-    def not_found(cls, message: str = "not found") -> "ApiError":
+    def not_found(cls, message: str = "not found") -> ApiError:
         return cls(404, "NOT_FOUND", message)
 
     @classmethod
-    def conflict(cls, message: str, field: str | None = None, code: str = "ALREADY_EXISTS") -> "ApiError":
+    def conflict(cls, message: str, field: str | None = None, code: str = "ALREADY_EXISTS") -> ApiError:
         return cls(409, code, message, field)
 
     @classmethod
-    def precondition_failed(cls, message: str) -> "ApiError":
+    def precondition_failed(cls, message: str) -> ApiError:
         """412: the row changed since the caller read it (its ``If-Match`` no longer matches)."""
         return cls(412, "FAILED_PRECONDITION", message, "If-Match")
 

@@ -23,8 +23,9 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from psycopg import sql
 
@@ -78,7 +79,7 @@ class ListQuery:
     include_total: bool
 
     @classmethod
-    def parse(cls, entity: Entity, args: Mapping[str, str], fixed: tuple[str, ...] = ()) -> "ListQuery":
+    def parse(cls, entity: Entity, args: Mapping[str, str], fixed: tuple[str, ...] = ()) -> ListQuery:
         """Reads the parameters (``fixed``: columns the route already sets, e.g. the parent's
         reference of a nested list); 400 naming the first problem."""
         repeated = sorted(name for name in args if len(args.getlist(name)) > 1) if hasattr(args, "getlist") else []

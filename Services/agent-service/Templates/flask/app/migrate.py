@@ -30,6 +30,7 @@ from psycopg import sql
 from app.config import Config, ConfigError, load_dotenv
 from app.migrations import Migration, discover
 
+
 def _connect(url: str, schema: str) -> psycopg.Connection:
     conn = psycopg.connect(url, autocommit=True)
     # one migrator per schema at a time; the lock is released when the connection closes

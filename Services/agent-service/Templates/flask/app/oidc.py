@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 import urllib.request
-from typing import Callable
+from collections.abc import Callable
 
 import jwt
 

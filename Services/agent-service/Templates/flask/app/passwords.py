@@ -16,8 +16,8 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Mapping
 
 R, P = 8, 3
 DEFAULT_COST, MIN_COST, MAX_COST = 15, 10, 17

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -121,7 +121,7 @@ def coerce(field: Field, value: Any) -> Any:
         try:
             if not isinstance(value, str) or not DATETIME.match(value):
                 raise ValueError
-            return datetime.fromisoformat(value.replace("z", "Z").replace("t", "T")).astimezone(timezone.utc)
+            return datetime.fromisoformat(value.replace("z", "Z").replace("t", "T")).astimezone(UTC)
         except ValueError:
             raise ApiError.invalid(f"{name} must be an RFC 3339 date-time with an offset", name) from None
     if kind == "reference":
@@ -162,7 +162,7 @@ def to_json(field: Field | None, value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -1,7 +1,7 @@
 """What a developer and a deployment rely on besides the API: pinned runtime and development
 requirements (gunicorn at runtime, pytest only for development), a production image without test
-tooling, the compose stack with PostgreSQL, the Makefile's targets, ``.env`` loaded in development
-only, and one JSON log line per request from the development server."""
+tooling, the compose stack with PostgreSQL, the Makefile's targets, ruff-clean code, ``.env``
+loaded in development only, and one JSON log line per request from the development server."""
 
 import copy
 import io
@@ -11,6 +11,8 @@ import logging.config
 import os
 import re
 import runpy
+import subprocess
+import sys
 import threading
 import urllib.request
 from pathlib import Path
@@ -91,9 +93,15 @@ def test_compose_runs_postgres_then_migrations_then_the_app():
     assert "OWNER TO app_owner" in init and "OWNER TO app;" not in init
 
 
-def test_the_makefile_has_dev_test_and_migrate():
+def test_the_makefile_has_dev_test_lint_and_migrate():
     targets = re.findall(r"(?m)^([a-z]+):", (ROOT / "Makefile").read_text(encoding="utf-8"))
-    assert {"install", "dev", "test", "migrate", "seed"} <= set(targets)
+    assert {"install", "dev", "test", "lint", "migrate", "seed"} <= set(targets)
+
+
+def test_the_code_is_ruff_clean():
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_dotenv_is_loaded_in_development_without_overriding_the_environment(tmp_path, monkeypatch):
