@@ -11,12 +11,20 @@
 -- alter every other non-superuser role, the services' included. It calls these two functions
 -- instead, which run as preview_admin (CREATEROLE, NOLOGIN) and only ever create or drop roles
 -- named pv_<key>_owner and pv_<key>_app. create_roles also makes preview_svc a member of the
--- owner role (without inheriting its rights), so that it can create and drop the run's schema
--- with SET ROLE.
+-- owner role (without inheriting its rights), so that it can create the run's schema for it and
+-- drop it with SET ROLE.
+--
+-- Both roles are members of preview_member, which alone holds CONNECT on this database: no run
+-- changes the database's privileges, so concurrent runs never update its row at once ("tuple
+-- concurrently updated").
 DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'preview_admin') THEN CREATE ROLE preview_admin; END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'preview_member') THEN CREATE ROLE preview_member; END IF;
+  EXECUTE format('GRANT CONNECT ON DATABASE %I TO preview_member', current_database());
 END $$;
 ALTER ROLE preview_admin WITH NOLOGIN NOSUPERUSER NOCREATEDB CREATEROLE NOBYPASSRLS NOINHERIT NOREPLICATION;
+ALTER ROLE preview_member WITH NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION;
+GRANT preview_member TO preview_admin WITH ADMIN OPTION;
 CREATE SCHEMA IF NOT EXISTS meta_preview AUTHORIZATION preview_admin;
 REVOKE ALL ON SCHEMA meta_preview FROM PUBLIC;
 GRANT USAGE ON SCHEMA meta_preview TO preview_svc;
@@ -30,9 +38,9 @@ BEGIN
   IF length(owner_password) < 32 OR length(app_password) < 32 THEN
     RAISE EXCEPTION 'preview role passwords have at least 32 characters' USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT NOREPLICATION PASSWORD %L',
+  EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION IN ROLE preview_member PASSWORD %L',
                  'pv_' || key || '_owner', owner_password);
-  EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT NOREPLICATION PASSWORD %L',
+  EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION IN ROLE preview_member PASSWORD %L',
                  'pv_' || key || '_app', app_password);
   EXECUTE format('GRANT %I TO %I', 'pv_' || key || '_owner', session_user);
 END;

@@ -69,6 +69,24 @@ import Testing
         #expect(try await count("SELECT count(*)::int AS n FROM pg_roles WHERE rolname IN (\(preview.roles.owner), \(preview.roles.app))") == 0)
     }
 
+    /// Runs start together: their previews are made and dropped at once without one failing
+    /// another (no run changes a shared catalog row such as the database's privileges).
+    @Test func previewsMadeAndDroppedAtOnceDoNotTripOverEachOther() async throws {
+        let url = try AgentTestEnvironment.require("META_BUILDER_PREVIEW_DATABASE_URL")
+        let previews = (0..<8).map { _ in PreviewEnvironment.make(run: "concurrent-\(UUID().uuidString)", keySeed: "preview-database-tests") }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for preview in previews {
+                group.addTask {
+                    try await PreviewDatabase.connect(url: url, name: "agent-tests", logger: AgentTestEnvironment.logger) { database in
+                        try await database.recreate(preview)
+                        try await database.drop(schema: preview.schema)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     @Test func theServiceCannotMakeOtherRolesThroughThePreviewFunctions() async throws {
         let url = try AgentTestEnvironment.require("META_BUILDER_PREVIEW_DATABASE_URL")
         let pool = PostgresPool(config: DatabaseConfig(url: url, poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)

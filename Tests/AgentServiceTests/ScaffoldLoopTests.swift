@@ -48,6 +48,9 @@ import Testing
         #expect(report.testsPassed > 20)
         #expect(report.checks.contains { $0.name == "smoke" && $0.passed })
         #expect(report.checks.contains { $0.name.hasPrefix("golden:") && $0.passed })
+        let permissions = report.checks.filter { $0.name.hasPrefix("golden:permissions:") }
+        #expect(Set(permissions.map(\.name)) == Set(plan.spec.roles.map { "golden:permissions:\($0.name)" }))
+        #expect(permissions.allSatisfy { $0.passed }, "\(describe(report))")
         #expect(report.checks.contains { $0.name == "rollback:down" && $0.passed })
         #expect(report.score == 100)
     }
@@ -67,6 +70,7 @@ import Testing
         let (_, report) = try await iteration(plan, run: "\(title.lowercased())-\(UUID().uuidString.prefix(8).lowercased())", number: 1, diff: generated.diff)
         #expect(report.passed, "\(title): \(describe(report))")
         #expect(report.testsFailed == 0)
+        #expect(report.score == 100, "\(title): score \(report.score)")
     }
 
     /// Ten descriptions of the architect's corpus, of different shapes and styles (a paragraph with
@@ -85,6 +89,40 @@ import Testing
         #expect(report.passed, "\(id): \(describe(report))")
         #expect(report.testsFailed == 0)
         #expect(report.score == 100, "\(id): score \(report.score)")
+    }
+
+    /// A plan that disagrees with its text: here one role may also delete what the text lets it
+    /// only read, and another may no longer delete what the text lets it manage. The scaffold follows the plan, so it
+    /// passes its own suite; QA holds the running app to the permission matrix read from the text
+    /// and fails it, naming each disagreement (with the clause, where one granted it).
+    @Test func aPlanThatGrantsOtherThanItsTextIsCaughtByQA() async throws {
+        var plan = try await plan(from: "A helpdesk with customers and tickets. Each ticket has a subject and a status (open, pending, closed) and belongs to a customer. Customers have a name and an email. Support agents manage everything; customers see only their own tickets.", title: "Helpdesk")
+        let reader = try #require(plan.spec.permissionMatrix.first { $0.entity == "ticket" && $0.action == .read && $0.scope == .own }?.role)
+        let creator = try #require(plan.spec.permissionMatrix.first { $0.entity == "ticket" && $0.action == .delete && $0.role != reader })
+        #expect(!plan.spec.permissionMatrix.contains { $0.role == reader && $0.entity == "ticket" && $0.action == .delete })
+        for index in plan.spec.roles.indices {
+            if plan.spec.roles[index].name == reader {
+                plan.spec.roles[index].permissions.append(.init(entity: "ticket", actions: [.delete], scope: .all))
+            }
+            if plan.spec.roles[index].name == creator.role {
+                plan.spec.roles[index].permissions = plan.spec.roles[index].permissions.map { permission in
+                    var permission = permission
+                    if permission.entity == "ticket" { permission.actions.removeAll { $0 == .delete } }
+                    return permission
+                }
+            }
+        }
+        let generated = try await run(.codegenEngineer, CodegenInput(plan: plan), as: CodegenOutput.self)
+        let (_, report) = try await iteration(plan, run: "drift-\(UUID().uuidString.prefix(8).lowercased())", number: 1, diff: generated.diff)
+        #expect(report.testsFailed == 0, "the scaffold's own suite follows the plan: \(describe(report))")
+        #expect(!report.passed)
+        let widened = try #require(report.checks.first { $0.name == "golden:permissions:\(reader)" })
+        #expect(!widened.passed)
+        #expect(widened.outputTail.contains("no clause lets \(reader) delete tickets but the app answered 204"), "\(widened.outputTail)")
+        #expect(widened.files == ["app/schema.json"])
+        let narrowed = try #require(report.checks.first { $0.name == "golden:permissions:\(creator.role)" })
+        #expect(!narrowed.passed)
+        #expect(narrowed.outputTail.contains("the text lets \(creator.role) delete tickets (\"\(creator.source)\") but the app answered 403"), "\(narrowed.outputTail)")
     }
 
     @Test(arguments: InjectedFault.allCases)

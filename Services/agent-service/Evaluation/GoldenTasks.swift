@@ -2,7 +2,9 @@ import Foundation
 import Shared
 
 /// Checks derived from the spec's acceptance criteria, run over HTTP against the generated app
-/// (and, for PII, against its preview schema): one `golden:<id>` step per criterion.
+/// (and, for PII, against its preview schema): one `golden:<id>` step per criterion; and from its
+/// permission matrix, read from the text clause by clause: one `golden:permissions:<role>` step
+/// per role (`PermissionProbe`).
 struct GoldenTasks: Sendable {
     let client: ScaffoldClient
     let preview: PreviewDatabase
@@ -29,6 +31,30 @@ struct GoldenTasks: Sendable {
                 steps.append(EvaluationStep(name: "golden:\(criterion.id)", passed: true, duration: .now - started, output: "\(criterion.statement): \(detail)"))
             } catch {
                 steps.append(EvaluationStep(name: "golden:\(criterion.id)", passed: false, duration: .now - started, output: "\(criterion.statement): \(error)", files: files))
+            }
+        }
+        return steps + (await permissions())
+    }
+
+    /// One step per role of the permission matrix (none when the spec has no matrix).
+    func permissions() async -> [EvaluationStep] {
+        let spec = client.plan.spec
+        var roles: [String] = []
+        for role in spec.permissionMatrix.map(\.role) + spec.roles.map(\.name) where !roles.contains(role) { roles.append(role) }
+        guard !spec.permissionMatrix.isEmpty else { return [] }
+        var steps: [EvaluationStep] = []
+        for role in roles {
+            let name = "golden:permissions:\(role)"
+            guard !client.deadline.isExpired else {
+                steps.append(.notRun(name))
+                continue
+            }
+            let started = ContinuousClock.now
+            do {
+                let detail = try await PermissionProbe(client: client).check(role: role, tenant: UUID())
+                steps.append(EvaluationStep(name: name, passed: true, duration: .now - started, output: detail))
+            } catch {
+                steps.append(EvaluationStep(name: name, passed: false, duration: .now - started, output: "\(error)", files: ["app/schema.json"]))
             }
         }
         return steps

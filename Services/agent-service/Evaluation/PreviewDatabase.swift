@@ -17,19 +17,14 @@ struct PreviewDatabase: Sendable {
     }
 
     /// Drops the preview's schema and roles if they exist, then makes them anew: the two roles
-    /// (through `meta_preview.create_roles`), both allowed to connect, and the schema, empty and
-    /// owned by the owner role.
+    /// (through `meta_preview.create_roles`; members of `preview_member`, which may connect) and
+    /// the schema, empty and owned by the owner role.
     func recreate(_ preview: PreviewEnvironment) async throws {
         try await drop(schema: preview.schema)
         let roles = preview.roles
         try await pool.withSession(deadline: .after(.seconds(30))) { session in
             _ = try await session.query("SELECT meta_preview.create_roles(\(roles.key), \(preview.ownerPassword), \(preview.appPassword))::text AS done")
-            try await session.executeScript("""
-                DO $$ BEGIN
-                    EXECUTE format('GRANT CONNECT ON DATABASE %I TO \(roles.owner), \(roles.app)', current_database());
-                END $$;
-                CREATE SCHEMA \(preview.schema) AUTHORIZATION \(roles.owner);
-                """)
+            try await session.executeScript("CREATE SCHEMA \(preview.schema) AUTHORIZATION \(roles.owner);")
         }
     }
 
@@ -44,13 +39,6 @@ struct PreviewDatabase: Sendable {
                 let becomeOwner = try owner.decode("mine", as: Bool.self) ? "" : "SET LOCAL ROLE \(try owner.decode("owner", as: String.self));"
                 try await session.executeScript("BEGIN; \(becomeOwner) DROP SCHEMA \(schema) CASCADE; COMMIT;")
             }
-            try await session.executeScript("""
-                DO $$ DECLARE role text; BEGIN
-                    FOR role IN SELECT rolname FROM pg_roles WHERE rolname IN ('\(roles.owner)', '\(roles.app)') LOOP
-                        EXECUTE format('REVOKE ALL ON DATABASE %I FROM %I', current_database(), role);
-                    END LOOP;
-                END $$;
-                """)
             _ = try await session.query("SELECT meta_preview.drop_roles(\(roles.key))::text AS done")
         }
     }

@@ -72,9 +72,21 @@ struct ScaffoldClient: Sendable {
         payload.merge(overrides) { $1 }
         let (status, json) = try await send("POST", "/api/\(entity.plural)", token: token(for: user), body: .object(payload))
         guard status == 201, let id = json["id"]?.stringValue else {
-            throw ScaffoldProbeFailure("POST /api/\(entity.plural) as \(user.role) answered \(status): \(String(decoding: (try? JSONEncoder().encode(json)) ?? Data(), as: UTF8.self).prefix(300))")
+            throw ScaffoldProbeFailure("POST /api/\(entity.plural) as \(user.role) answered \(status): \(String(decoding: (try? JSONEncoder().encode(json)) ?? Data(), as: UTF8.self).prefix(300))", status: depth == 0 ? status : nil)
         }
         return id
+    }
+
+    /// What the app answers when `user` creates a row of `entity` (rows it needs made by roles
+    /// allowed to): the status, whatever it is.
+    func attemptCreate(_ entity: EntitySpec, as user: ScaffoldUser) async throws -> Int {
+        do {
+            _ = try await create(entity, as: user)
+            return 201
+        } catch let failure as ScaffoldProbeFailure {
+            guard let status = failure.status else { throw failure }
+            return status
+        }
     }
 
     /// Who creates a row of `entity` that another row needs: a role allowed to (scope all
@@ -121,5 +133,12 @@ struct ScaffoldClient: Sendable {
 /// A probe of the generated app that did not behave as the spec says.
 struct ScaffoldProbeFailure: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// The status of the request that failed, when it was the one asked for (not one made to
+    /// prepare it).
+    let status: Int?
+
+    init(_ description: String, status: Int? = nil) {
+        self.description = description
+        self.status = status
+    }
 }
