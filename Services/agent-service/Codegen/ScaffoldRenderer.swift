@@ -19,7 +19,10 @@ struct ScaffoldRenderer: Sendable {
     /// never continues on other templates.
     let version: String
 
-    /// Loads every file under `Templates/flask` of the bundle.
+    /// Directories of tool caches that are never part of a scaffold.
+    static let toolCaches: Set<String> = [".ruff_cache", ".pytest_cache", "__pycache__"]
+
+    /// Loads every file under `Templates/flask` of the bundle (tool caches left out).
     init(bundle: Bundle = .module) throws {
         guard let root = bundle.resourceURL?.appendingPathComponent("Templates/flask") else {
             throw WireError(.internal, "scaffold templates are missing from the bundle")
@@ -30,9 +33,13 @@ struct ScaffoldRenderer: Sendable {
         while let relative = enumerator?.nextObject() as? String {
             let url = root.appendingPathComponent(relative)
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                  relative != "RENDER_MODEL.md"
-            else { continue }
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                // What tools leave behind when run in the template tree (ruff, pytest, Python).
+                if Self.toolCaches.contains(url.lastPathComponent) { enumerator?.skipDescendants() }
+                continue
+            }
+            guard relative != "RENDER_MODEL.md" else { continue }
             let text = try String(contentsOf: url, encoding: .utf8)
             texts.append((relative, text))
             if relative.hasSuffix(".mustache") {

@@ -231,9 +231,10 @@ class RowFactory:
 
     @contextmanager
     def transaction(self, tenant: str, user: str | None):
-        with connect(self.settings.database_url, self.settings.database_schema) as conn:
-            with tenant_transaction(conn, tenant, user):
-                yield conn
+        """A transaction as ``user`` in ``tenant`` on a connection of the app's pool (reused:
+        opening one per row would cost most of the suite's time)."""
+        with tenant_transaction(self.app.extensions["db_pool"], tenant, user) as conn:
+            yield conn
 
 
 @pytest.fixture
@@ -242,16 +243,21 @@ def rows(app, settings) -> RowFactory:
 
 
 @pytest.fixture
-def raw_db(settings):
-    """``raw_db(tenant=None, user=None)``: a plain connection in a transaction that is rolled
-    back at the end, with app.tenant_id/app.user_id set like the app does (None = unset)."""
+def raw_db(app):
+    """``raw_db(tenant=None, user=None)``: a connection of the app's pool in a transaction that
+    is rolled back at the end, with app.tenant_id/app.user_id set like the app does (None =
+    unset)."""
+    pool = app.extensions["db_pool"]
 
     @contextmanager
     def open_(tenant: str | None = None, user: str | None = None):
-        with connect(settings.database_url, settings.database_schema) as conn:
+        conn = pool.get()
+        try:
             with conn.transaction(force_rollback=True):
                 set_identity(conn, tenant, user)
                 yield conn
+        finally:
+            pool.put(conn)
 
     return open_
 
