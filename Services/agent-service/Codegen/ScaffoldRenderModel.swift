@@ -8,6 +8,7 @@ enum ScaffoldRenderModel {
     static func root(for plan: ScaffoldPlan) throws -> [String: Any] {
         let spec = plan.spec
         let example = readableExample(in: spec)
+        let relationRoutes = RelationRoutes(spec)
         return [
             "app_name": spec.title,
             "example_role": example.role,
@@ -31,7 +32,7 @@ enum ScaffoldRenderModel {
                     "last": index == spec.roles.count - 1,
                 ] as [String: Any]
             },
-            "nested_routes": try RelationRoutes(spec).nested.map { route in
+            "nested_routes": try relationRoutes.nested.map { route in
                 [
                     "parent_plural": route.parent.plural, "parent_name": route.parent.name,
                     "child_plural": route.child.plural, "child_class": className(route.child),
@@ -39,7 +40,7 @@ enum ScaffoldRenderModel {
                     "sort_json": String(decoding: try JSONCoding.encode(sortValues(of: route.child)), as: UTF8.self),
                 ] as [String: Any]
             },
-            "link_routes": try RelationRoutes(spec).links.map { route in
+            "link_routes": try relationRoutes.links.map { route in
                 [
                     "left_plural": route.left.plural, "left_name": route.left.name,
                     "right_plural": route.right.plural, "right_name": route.right.name, "right_class": className(route.right),

@@ -52,19 +52,16 @@ class LinkRoute:
     right_column: str
 
 
-def _linked_pairs(schema: Schema) -> set[frozenset[str]]:
-    return {frozenset((join["from"], join["to"])) for join in schema.join_tables}
-
-
 def nested_routes(schema: Schema) -> list[NestedRoute]:
     """One nested list per reference, but for ambiguous and many-to-many pairs."""
+    linked = {frozenset((join["from"], join["to"])) for join in schema.join_tables}
     routes = []
     for child in schema.entities:
         by_parent: dict[str, list[Field]] = {}
         for field in child.reference_fields:
             by_parent.setdefault(field.references, []).append(field)
         for parent, fields in by_parent.items():
-            if len(fields) == 1 and frozenset((child.name, parent)) not in _linked_pairs(schema):
+            if len(fields) == 1 and frozenset((child.name, parent)) not in linked:
                 routes.append(NestedRoute(schema.entity(parent), child, fields[0]))
     return routes
 
