@@ -192,8 +192,9 @@ extension SharedRunQueue {
         }
 
         @Test func anUnreachableAgentServiceLeavesTheRunFiguresStanding() async throws {
-            let nobody = try LoopbackPort.free()
-            try await RunMesh.with(environment: ["META_BUILDER_AGENT_URL": "http://127.0.0.1:\(nobody)"]) { mesh in
+            let nobody = try ClosedPort()
+            defer { withExtendedLifetime(nobody) {} }
+            try await RunMesh.with(environment: ["META_BUILDER_AGENT_URL": nobody.url]) { mesh in
                 let tenant = UUID()
                 try await AnalyticsSeed.insert([Run(status: .succeeded, createdAt: Date().addingTimeInterval(-60), tokens: 5, seconds: 30)], tenant: tenant)
                 let answer = try await mesh.call("GET", "/api/meta/v2/analytics", token: RunMesh.token(tenant: tenant, role: .viewer))

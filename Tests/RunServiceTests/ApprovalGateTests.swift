@@ -68,8 +68,9 @@ extension SharedRunQueue {
         }
 
         @Test func theEventAloneOpensOneGateWithTheRunsEvidenceAndTheApprovalFinishesTheRun() async throws {
-            let (approvalPort, nowhere) = (try LoopbackPort.free(), try LoopbackPort.free())
-            try await Self.withApprovalMesh(approvalPort: approvalPort, runServiceApprovalURL: "http://127.0.0.1:\(nowhere)") { mesh, approval, client, pool in
+            let (approvalPort, nowhere) = (try LoopbackPort.free(), try ClosedPort())
+            defer { withExtendedLifetime(nowhere) {} }
+            try await Self.withApprovalMesh(approvalPort: approvalPort, runServiceApprovalURL: nowhere.url) { mesh, approval, client, pool in
                 let tenant = UUID()
                 let creator = RunMesh.token(tenant: tenant, role: .owner, user: "creator")
                 let spec = try await mesh.createSpec(token: creator, title: "Synced CRM", description: RunLoopTests.syncedCRM)

@@ -139,11 +139,14 @@ extension SharedRunQueue {
                 #expect(badFilter.status == 400 && badFilter.json?[path: "error", "details"]?.array?.first?["field"]?.stringValue == "since", "\(badFilter.text)")
 
                 // With the agent-service unreachable, an approval-service answers 503 naming it, never a partial trail.
-                let nowhere = try LoopbackPort.free()
+                let nowhere = try ClosedPort()
                 var environment = try ApprovalGateTests.approvalEnvironment(mesh)
-                environment["META_BUILDER_AGENT_URL"] = "http://127.0.0.1:\(nowhere)"
+                environment["META_BUILDER_AGENT_URL"] = nowhere.url
                 let blind = ServiceProcess(name: "approval-service", port: try LoopbackPort.free(), environment: environment, logPath: "\(mesh.logDirectory)/approval-service-blind.log")
-                defer { blind.stop() }
+                defer {
+                    blind.stop()
+                    withExtendedLifetime(nowhere) {}
+                }
                 try await blind.start()
                 let down = try await client.call("GET", "\(blind.url)/api/meta/v2/audit", token: creator)
                 #expect(down.status == 503, "\(down.text)")

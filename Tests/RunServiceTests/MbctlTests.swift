@@ -218,8 +218,9 @@ extension SharedRunQueue {
                 #expect(watchedCancel.status == 4 && watchedCancel.stdout.contains("cancelled"), "\(watchedCancel)")
 
                 // Unreachable: nothing listens there, whatever the other settings say.
-                let nowhere = try LoopbackPort.free()
-                let unreachable = try await MbctlProcess.run(["run", "list", "--url", "http://127.0.0.1:\(nowhere)"], environment: viewer)
+                let nowhere = try ClosedPort()
+                let unreachable = try await MbctlProcess.run(["run", "list", "--url", nowhere.url], environment: viewer)
+                withExtendedLifetime(nowhere) {}
                 #expect(unreachable.status == 69 && unreachable.stderr.contains("cannot reach the run-service"), "\(unreachable)")
 
                 // A run that fails exits 2 from `run start --wait` and from `run watch`.
@@ -267,8 +268,10 @@ extension SharedRunQueue {
 
         /// Through the gateway, which answers 503 while the run-service is down.
         @Test func runWatchSurvivesARestartOfTheRunServiceMidRun() async throws {
+            let nowhere = try ClosedPort()
+            defer { withExtendedLifetime(nowhere) {} }
             try await RunMesh.with { mesh in
-                try await Self.throughGateway(mesh, approval: "http://127.0.0.1:\(try LoopbackPort.free())") { gateway in
+                try await Self.throughGateway(mesh, approval: nowhere.url) { gateway in
                     let base = ["META_BUILDER_URL": gateway.url, "META_BUILDER_JWT_SECRET": RunMesh.jwtSecret]
                     let token = try await Self.succeed(["token", "issue", "--tenant", UUID().lowercaseText, "--role", "owner"], base).trimmingCharacters(in: .whitespacesAndNewlines)
                     let owner = base.merging(["META_BUILDER_TOKEN": token]) { $1 }

@@ -17,19 +17,21 @@ final class ApprovalHarness: Sendable {
     let client = MeshClient(jwtSecret: ApprovalHarness.jwtSecret, serviceSecret: ApprovalHarness.serviceSecret)
     let database: ApprovalDatabase
     private let scratch: String
+    /// Where the peers' URLs lead: a port that refuses connections while the harness lives.
+    private let nowhere: ClosedPort
 
     private init(environment: [String: String], database: ApprovalDatabase) throws {
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("approval-tests-\(UUID().uuidString.prefix(8).lowercased())").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        let nowhere = "http://127.0.0.1:\(try LoopbackPort.free())"
+        nowhere = try ClosedPort()
         service = ServiceProcess(name: "approval-service", port: try LoopbackPort.free(), environment: [
             "META_BUILDER_DATABASE_URL": try RequiredEnvironment.value("META_BUILDER_APPROVAL_DATABASE_URL"),
             "META_BUILDER_REDIS_URL": try RequiredEnvironment.value("META_BUILDER_REDIS_URL"),
             "META_BUILDER_JWT_SECRET": Self.jwtSecret,
             "META_BUILDER_SERVICE_TOKEN_SECRET": Self.serviceSecret,
-            "META_BUILDER_RUN_URL": nowhere,
-            "META_BUILDER_SPEC_URL": nowhere,
-            "META_BUILDER_AGENT_URL": nowhere,
+            "META_BUILDER_RUN_URL": nowhere.url,
+            "META_BUILDER_SPEC_URL": nowhere.url,
+            "META_BUILDER_AGENT_URL": nowhere.url,
             "META_BUILDER_OUTBOX_POLL_MS": "20",
             "META_BUILDER_APPROVAL_SWEEP_MS": "200",
         ].merging(environment) { $1 }, logPath: scratch + "/approval-service.log")
