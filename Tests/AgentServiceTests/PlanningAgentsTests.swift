@@ -98,6 +98,45 @@ import Testing
         }
     }
 
+    /// An entity named `tenant` (its references and join column cannot be `tenant_id`), a
+    /// self-reference and two entities that reference each other: the migrations apply in order,
+    /// the reference that closes the cycle gets its foreign key once both tables exist, and
+    /// everything rolls back.
+    @Test func circularReferencesAndATenantEntityMigrateAndRollBack() async throws {
+        let spec = try ProductArchitect().design(ArchitectInput(title: "Centre", description: Self.centre, mode: .freeform))
+        let names = spec.entities.map(\.name)
+        // The cycle zone ⇄ tenant is closed by an optional reference from the earlier to the later.
+        let (zone, tenant) = (try #require(names.firstIndex(of: "zone")), try #require(names.firstIndex(of: "tenant")))
+        let (earlier, later) = (spec.entities[min(zone, tenant)], spec.entities[max(zone, tenant)])
+        let closing = try #require(earlier.fields.first { $0.references == later.name }, "\(earlier.fields)")
+        #expect(!closing.required)
+        #expect(spec.entities[tenant].fields.contains { $0.references == "tenant" && !$0.required }, "a self-reference is optional")
+        #expect(spec.entity(named: "lease_note")?.fields.contains { $0.name == "tenant_party" && $0.references == "tenant" } == true)
+        #expect(spec.relations.contains { $0.kind == .manyToMany && Set([$0.from, $0.to]) == ["tenant", "unit"] }, "\(spec.relations)")
+        let plan = try SystemDesigner().design(DesignerInput(spec: spec))
+        let join = try #require(plan.migrations.first { $0.up.contains("tenant_party_id uuid NOT NULL") }, "\(plan.migrations.map(\.name))")
+        #expect(join.up.contains("unit_id uuid NOT NULL"))
+        let pool = PostgresPool(config: DatabaseConfig(url: try AgentTestEnvironment.require("META_BUILDER_OTHER_TEST_DATABASE_URL"), poolSize: 1), applicationName: "planning-tests", logger: AgentTestEnvironment.logger)
+        defer { pool.close() }
+        struct RollBack: Error {}
+        let constraint = "\(earlier.plural)_\(closing.name)_fk"
+        await #expect(throws: RollBack.self) {
+            try await pool.transaction { session in
+                for migration in plan.migrations { try await session.executeScript(migration.up) }
+                let keys = try await session.query("SELECT count(*) AS n FROM pg_constraint WHERE conname = \(constraint) AND contype = 'f'")
+                #expect(try keys[0].decode("n", as: Int.self) == 1, "the reference that closes the cycle has its foreign key")
+                for migration in plan.migrations.reversed() { try await session.executeScript(migration.down) }
+                let left = try await session.query("SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'other_test'")
+                #expect(try left[0].decode("n", as: Int.self) == 0)
+                throw RollBack()
+            }
+        }
+    }
+
+    /// A shopping centre whose zones and tenants reference each other, with tenants that refer to
+    /// other tenants and are linked to many units.
+    static let centre = "A shopping centre rents units to tenants. Zones have a name and a lead tenant. Tenants have a trading name, an email, a home zone and a referring tenant who is another tenant. Units have a code, a floor and a size in square metres. Tenants and units are many-to-many. Lease notes record the tenant, the unit, a note and a signed on date."
+
     @Test func theDatabaseRefusesAReferenceToAnotherTenantsRow() async throws {
         let pool = PostgresPool(config: DatabaseConfig(url: try AgentTestEnvironment.require("META_BUILDER_OTHER_TEST_DATABASE_URL"), poolSize: 1), applicationName: "planning-tests", logger: AgentTestEnvironment.logger)
         defer { pool.close() }

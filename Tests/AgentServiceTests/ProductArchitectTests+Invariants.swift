@@ -43,6 +43,13 @@ extension ProductArchitectTests {
         }
     }
 
+    /// The 80 descriptions of the architect's corpus give well-formed specs too.
+    @Test func corpusDescriptionsGiveWellFormedSpecs() throws {
+        for corpusCase in try CorpusCase.all() {
+            expectWellFormed(try design(corpusCase.description), corpusCase.id)
+        }
+    }
+
     func expectWellFormed(_ spec: FormalSpec, _ text: String) {
         let names = spec.entities.map(\.name)
         #expect(!names.isEmpty && Set(names).count == names.count, "\(text)")
@@ -54,8 +61,17 @@ extension ProductArchitectTests {
                 if field.type == .reference { #expect(names.contains(field.references ?? ""), "\(entity.name).\(field.name): \(text)") }
                 if field.type == .enum { #expect(!(field.values ?? []).isEmpty, "\(entity.name).\(field.name): \(text)") }
             }
-            if let owner = entity.ownerField { #expect(entity.fields.contains { $0.name == owner }, "\(entity.name): \(text)") }
+            // Columns never collide, with each other or with those every table has.
+            let columns = ["id", "tenant_id", "created_at", "updated_at"] + entity.fields.map { $0.type == .reference ? "\($0.name)_id" : $0.name }
+            #expect(Set(columns).count == columns.count, "\(entity.name): \(columns): \(text)")
+            // A required reference points to an entity made before: every table's first row can be created.
+            let earlier = names.prefix { $0 != entity.name }
+            for field in entity.fields where field.type == .reference && field.required {
+                #expect(earlier.contains(field.references ?? ""), "\(entity.name).\(field.name) → \(field.references ?? ""): \(text)")
+            }
         }
+        // Owner fields are fields, implicit owner columns or paths through references.
+        #expect(throws: Never.self, "\(text)") { try spec.validateOwnership(at: "spec") }
         for relation in spec.relations { #expect(names.contains(relation.from) && names.contains(relation.to), "\(text)") }
         #expect(Set(spec.roles.map(\.name)).count == spec.roles.count, "\(text)")
         for permission in spec.roles.flatMap(\.permissions) {

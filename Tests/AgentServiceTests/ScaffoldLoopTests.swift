@@ -62,6 +62,8 @@ import Testing
         // Sensitive data of every column type is PII, stored encrypted: money, decimal, date, int, string.
         // "Their own" through a parent: a prescription is a patient's through its appointment (owner path).
         ("Prescriptions", "Patients have a name and an email. Appointments have a starts at and belong to a patient. Prescriptions have a drug and a dose in mg and belong to an appointment. Doctors manage everything; patients see only their own appointments and prescriptions."),
+        // An entity named tenant in a many-to-many, a self-reference, two entities referencing each other.
+        ("Centre", PlanningAgentsTests.centre),
         ("Payroll", "A payroll app with departments and employees. Each employee has a first name, a last name, a date of birth, a national insurance number, a bank account number, a salary, a pay rate in pounds per hour and a number of dependants, and belongs to a department. Numbers of dependants are confidential. Payroll clerks manage everything."),
     ])
     func otherShapesGenerateScaffoldsThatPass(title: String, description: String) async throws {

@@ -295,11 +295,14 @@ extension DescriptionReading {
         EntityArchetypes.archetype(named: entity)?.fields.flatMap(\.candidates) ?? []
     }
 
-    /// Adds a field to an entity; a reference to an entity that is not in the draft is dropped.
+    /// Adds a field to an entity; a reference to an entity that is not in the draft is dropped,
+    /// and a reference named `tenant` becomes `tenant_party` (see `ReferenceColumn`).
     mutating func addField(_ field: DraftField, to entity: String) {
         guard let index = draft.index(of: entity), field.name != entity || field.type == .reference else { return }
         if field.type == .reference, !entityNames.contains(field.references ?? "") { return }
         if field.type == .reference, field.references == entity, field.name == entity { return }
+        var field = field
+        if field.type == .reference { field.name = ReferenceColumn.fieldName(for: field.name) }
         draft.entities[index].add(field)
     }
 

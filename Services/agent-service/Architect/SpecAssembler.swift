@@ -25,6 +25,7 @@ struct SpecAssembler {
             if draft.entities[index].field(named: "owner")?.type == .string { draft.entities[index].ownerField = "owner" }
         }
         draft.entities = DependencyOrder.sorted(draft.entities)
+        relaxCircularReferences(&draft)
         let roles = RolePlanner().plan(&draft)
         let roleNames = roles.map(\.name)
         for statement in PersonalDataStatement.read(draft.description) { statement.apply(to: &draft.entities) }
@@ -94,7 +95,28 @@ struct SpecAssembler {
         guard let target, target != entity.name,
               !entity.fields.contains(where: { $0.references == target }),
               !draft.manyToMany.contains(where: { Set([$0.0, $0.1]) == Set([entity.name, target]) }) else { return nil }
-        return DraftField(name: template.name ?? target, type: .reference, required: template.required, references: target, inferred: true)
+        return DraftField(name: ReferenceColumn.fieldName(for: template.name ?? target), type: .reference, required: template.required, references: target, inferred: true)
+    }
+
+    /// Makes optional every required reference to the entity itself or to one placed after it in
+    /// dependency order (the reference that closes a cycle): the first such row could never be
+    /// created, and the table it points to does not exist yet when this one is created. Each change
+    /// is said in the assumptions.
+    private func relaxCircularReferences(_ draft: inout DraftSpec) {
+        var placed: Set<String> = []
+        for index in draft.entities.indices {
+            let name = draft.entities[index].name
+            placed.insert(name)
+            for f in draft.entities[index].fields.indices {
+                let field = draft.entities[index].fields[f]
+                guard field.type == .reference, field.required, let target = field.references, target == name || !placed.contains(target) else { continue }
+                draft.entities[index].fields[f].required = false
+                let why = target == name
+                    ? "the first \(name) has no other \(name) to point to"
+                    : "the references of \(name) and \(target) go round in a circle, so one of them is made first"
+                draft.assumptions.append("\(name).\(field.name) is optional: \(why).")
+            }
+        }
     }
 
     /// Drops "has many" back-references between entities that are many-to-many.

@@ -110,8 +110,8 @@ struct SQLSchemaWriter {
         columns += ["created_at timestamptz NOT NULL DEFAULT now()", "updated_at timestamptz NOT NULL DEFAULT now()"]
         let table = entity.plural
         columns.append("CONSTRAINT \(table)_tenant_row UNIQUE (tenant_id, id)")
-        for field in entity.fields where field.type == .reference {
-            columns.append("FOREIGN KEY (tenant_id, \(field.name)_id) REFERENCES \(referencedTable(of: field, in: spec)) (tenant_id, id) ON DELETE RESTRICT")
+        for field in entity.fields where field.type == .reference && !isForward(field, of: entity, in: spec) {
+            columns.append(foreignKey(field, in: spec))
         }
         var statements = ["CREATE TABLE \(table) (\n    " + columns.joined(separator: ",\n    ") + "\n);"]
         statements.append("CREATE INDEX \(table)_tenant_created ON \(table) (tenant_id, created_at DESC, id);")
@@ -124,7 +124,27 @@ struct SQLSchemaWriter {
         }
         statements += rowSecurity(table: table)
         statements.append("CREATE TRIGGER \(table)_audit AFTER INSERT OR UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION audit_row_change();")
-        return PlannedMigration(version: version, name: "create_\(table)", up: statements.joined(separator: "\n"), down: "DROP TABLE IF EXISTS \(table);")
+        // Earlier tables' references to this one (a cycle, broken by dependency order) get their
+        // foreign keys now that it exists, and lose them before it is dropped.
+        let waiting = spec.entities.flatMap { earlier in
+            earlier.fields.filter { $0.type == .reference && $0.references == entity.name && isForward($0, of: earlier, in: spec) }.map { (earlier.plural, $0) }
+        }
+        statements += waiting.map { "ALTER TABLE \($0.0) ADD CONSTRAINT \($0.0)_\($0.1.name)_fk \(foreignKey($0.1, in: spec));" }
+        let down = waiting.map { "ALTER TABLE IF EXISTS \($0.0) DROP CONSTRAINT IF EXISTS \($0.0)_\($0.1.name)_fk;" } + ["DROP TABLE IF EXISTS \(table);"]
+        return PlannedMigration(version: version, name: "create_\(table)", up: statements.joined(separator: "\n"), down: down.joined(separator: "\n"))
+    }
+
+    /// Whether `field` of `entity` references a table created after `entity`'s.
+    private func isForward(_ field: FieldSpec, of entity: EntitySpec, in spec: FormalSpec) -> Bool {
+        guard let target = field.references, target != entity.name,
+              let own = spec.entities.firstIndex(where: { $0.name == entity.name }),
+              let other = spec.entities.firstIndex(where: { $0.name == target }) else { return false }
+        return other > own
+    }
+
+    /// The foreign key of a reference field, on `(tenant_id, <name>_id)`.
+    private func foreignKey(_ field: FieldSpec, in spec: FormalSpec) -> String {
+        "FOREIGN KEY (tenant_id, \(field.name)_id) REFERENCES \(referencedTable(of: field, in: spec)) (tenant_id, id) ON DELETE RESTRICT"
     }
 
     /// The migration creating a many-to-many join table.
@@ -132,17 +152,18 @@ struct SQLSchemaWriter {
         let left = spec.entity(named: relation.from)?.plural ?? relation.from
         let right = spec.entity(named: relation.to)?.plural ?? relation.to
         let table = relation.via
+        let (from, to) = (ReferenceColumn.joinColumn(for: relation.from), ReferenceColumn.joinColumn(for: relation.to))
         let statements = [
             """
             CREATE TABLE \(table) (
                 id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
                 tenant_id uuid NOT NULL,
-                \(relation.from)_id uuid NOT NULL,
-                \(relation.to)_id uuid NOT NULL,
+                \(from) uuid NOT NULL,
+                \(to) uuid NOT NULL,
                 created_at timestamptz NOT NULL DEFAULT now(),
-                UNIQUE (tenant_id, \(relation.from)_id, \(relation.to)_id),
-                FOREIGN KEY (tenant_id, \(relation.from)_id) REFERENCES \(left) (tenant_id, id) ON DELETE CASCADE,
-                FOREIGN KEY (tenant_id, \(relation.to)_id) REFERENCES \(right) (tenant_id, id) ON DELETE CASCADE
+                UNIQUE (tenant_id, \(from), \(to)),
+                FOREIGN KEY (tenant_id, \(from)) REFERENCES \(left) (tenant_id, id) ON DELETE CASCADE,
+                FOREIGN KEY (tenant_id, \(to)) REFERENCES \(right) (tenant_id, id) ON DELETE CASCADE
             );
             """,
         ] + rowSecurity(table: table) + [

@@ -151,12 +151,15 @@ struct SystemDesigner {
     static let seedRowsPerEntity = 2
 
     /// `seedRowsPerEntity` rows per entity with stable ids, so references between seed rows
-    /// resolve; the columns that decide ownership hold seed accounts' ids (`SeedUsers`).
+    /// resolve; the columns that decide ownership hold seed accounts' ids (`SeedUsers`). Rows go
+    /// in spec order, so a reference to an entity seeded later (the optional one that closes a
+    /// cycle) is left empty: its row does not exist yet.
     private func seed(for spec: FormalSpec) -> [SeedRecord] {
-        spec.entities.flatMap { entity in
+        let order = Dictionary(spec.entities.enumerated().map { ($1.name, $0) }) { first, _ in first }
+        return spec.entities.flatMap { entity in
             (1...Self.seedRowsPerEntity).map { index in
                 var values: [String: JSONValue] = ["id": .string(Self.seedID(entity.name, index))]
-                for field in entity.fields {
+                for field in entity.fields where field.type != .reference || order[field.references ?? ""] ?? 0 <= order[entity.name] ?? 0 {
                     values[field.type == .reference ? "\(field.name)_id" : field.name] = seedValue(field, entity: entity, index: index)
                 }
                 values.merge(SeedUsers.ownerValues(ofRow: index, of: entity, in: spec)) { $1 }

@@ -28,7 +28,7 @@ from app.crud import Repository, list_response
 from app.db import get_db
 from app.errors import ApiError
 from app.rbac import authorize, owner_filter
-from app.schema import Entity, Field, Schema, load_schema
+from app.schema import Entity, Field, Schema, join_column, load_schema
 from app.validation import UUID
 
 
@@ -71,7 +71,7 @@ def link_routes(schema: Schema) -> list[LinkRoute]:
     routes = []
     for join in schema.join_tables:
         left, right = schema.entity(join["from"]), schema.entity(join["to"])
-        forward = LinkRoute(left, right, join["via"], f"{left.name}_id", f"{right.name}_id")
+        forward = LinkRoute(left, right, join["via"], join_column(left.name), join_column(right.name))
         routes.append(forward)
         if left.name != right.name:
             routes.append(LinkRoute(right, left, join["via"], forward.right_column, forward.left_column))

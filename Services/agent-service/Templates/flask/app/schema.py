@@ -182,6 +182,13 @@ def parse_schema(data: dict) -> Schema:
     return Schema(title=data.get("title", ""), entities=tuple(entities), roles=roles, join_tables=joins, raw=data)
 
 
+def join_column(entity: str) -> str:
+    """The column of a many-to-many join table holding the id of an ``entity`` row:
+    ``<entity>_id``, but ``tenant_party_id`` for an entity named ``tenant``, whose plain column
+    would be the tenancy column every table has."""
+    return "tenant_party_id" if entity == "tenant" else f"{entity}_id"
+
+
 def _check_owner_path(entity: Entity, entities: dict[str, Entity]) -> None:
     """Every segment of an owner path but the last is a reference; the last is a string or a
     reference field (or the implicit owner column) of the entity the path has reached."""

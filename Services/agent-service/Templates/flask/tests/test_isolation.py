@@ -11,6 +11,7 @@ import uuid
 import psycopg
 import pytest
 
+from app.schema import join_column
 from support import SCHEMA, assert_error, owner_is_a_row, roles_allowed, user_id
 
 SUB = "same-user-in-both-tenants"
@@ -80,7 +81,7 @@ def _make_row(kind, target, tenant, rows, conn_factory):
         right = rows.create(SCHEMA.entity(target["to"]), tenant)["id"]
         with rows.transaction(tenant, "test-factory") as conn:
             row = conn.execute(
-                f'INSERT INTO "{target["via"]}" (tenant_id, "{target["from"]}_id", "{target["to"]}_id") '
+                f'INSERT INTO "{target["via"]}" (tenant_id, "{join_column(target["from"])}", "{join_column(target["to"])}") '
                 "VALUES (%s, %s, %s) RETURNING id",
                 (tenant, left, right),
             ).fetchone()
