@@ -180,7 +180,8 @@ struct SystemDesigner {
         case .email: .string("\(entity.name)\(index)@example.com")
         case .phone: .string("+1555010\(index)00\(index)")
         case .enum: .string(field.values?[(index - 1) % max(1, field.values?.count ?? 1)] ?? "")
-        case .reference: .string(Self.seedID(field.references ?? field.name, field.unique ? index : 1))
+        // Row i points at the referenced row i, so rows given to an owner spread down its paths.
+        case .reference: .string(Self.seedID(field.references ?? field.name, index))
         }
     }
 
