@@ -13,7 +13,7 @@ import Testing
     func serviceExitsCleanlyOnSIGTERM(name: String) async throws {
         let service = try #require(ServiceEnvironment.services.first { $0.name == name })
         let output = Pipe()
-        let process = try await Self.launchUntilReady(service.name, key: service.key, output: output)
+        let process = try await ServiceEnvironment.launchUntilReady(service.name, key: service.key, output: output)
         defer { if process.isRunning { process.terminate() } }
         kill(process.processIdentifier, SIGTERM)
         for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
@@ -28,7 +28,7 @@ import Testing
 
     @Test func aServiceWhosePortIsTakenExitsWithAMessageNotACrash() async throws {
         let port = try LoopbackPort.free()
-        let holder = try await Self.launchUntilReady("spec-service", key: "SPEC", port: port)
+        let holder = try await ServiceEnvironment.launchUntilReady("spec-service", key: "SPEC", port: port)
         defer { holder.terminate() }
         let output = Pipe()
         let process = Process()
@@ -63,7 +63,7 @@ import Testing
         defer { released.store(true, ordering: .sequentiallyConsistent); peerTask.cancel() }
 
         let port = try LoopbackPort.free()
-        let process = try await Self.launchUntilReady("spec-service", key: "SPEC", port: port, environment: ["META_BUILDER_AGENT_URL": "http://127.0.0.1:\(peerPort)"])
+        let process = try await ServiceEnvironment.launchUntilReady("spec-service", key: "SPEC", port: port, environment: ["META_BUILDER_AGENT_URL": "http://127.0.0.1:\(peerPort)"])
         defer { if process.isRunning { process.terminate() } }
 
         let loop = CurlLoop(logger: ServiceEnvironment.logger)
@@ -100,23 +100,4 @@ import Testing
 
     /// Starts a service binary on `port` with the test environment (plus `environment`), its
     /// output to `output` (or discarded), and waits until it answers `/readyz` with 200.
-    private static func launchUntilReady(_ name: String, key: String, port: Int? = nil, environment: [String: String] = [:], output: Pipe? = nil) async throws -> Process {
-        let port = try port ?? LoopbackPort.free()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try ServiceEnvironment.require("META_BUILDER_BIN_DIR")).appendingPathComponent(name)
-        process.environment = try ServiceEnvironment.variables(for: key, port: port)
-            .merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]) { $1 }
-            .merging(environment) { $1 }
-        process.standardOutput = output ?? FileHandle.nullDevice
-        process.standardError = output ?? FileHandle.nullDevice
-        try process.run()
-        var ready = false
-        for _ in 0..<300 where !ready {
-            ready = (try? await SharedHTTP.status(of: "http://127.0.0.1:\(port)/readyz")) == 200
-            if !ready { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        if !ready { process.terminate() }
-        try #require(ready, "\(name) did not become ready")
-        return process
-    }
 }

@@ -44,6 +44,27 @@ enum ServiceEnvironment {
         try ServiceConfig(serviceName: name, defaultPort: 0, reader: ConfigReader(try variables(for: key, port: 0)))
     }
 
+    /// Starts a service binary and waits until its `/readyz` answers 200 (migrations applied).
+    static func launchUntilReady(_ name: String, key: String, port: Int? = nil, environment: [String: String] = [:], output: Pipe? = nil) async throws -> Process {
+        let port = try port ?? LoopbackPort.free()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try ServiceEnvironment.require("META_BUILDER_BIN_DIR")).appendingPathComponent(name)
+        process.environment = try ServiceEnvironment.variables(for: key, port: port)
+            .merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]) { $1 }
+            .merging(environment) { $1 }
+        process.standardOutput = output ?? FileHandle.nullDevice
+        process.standardError = output ?? FileHandle.nullDevice
+        try process.run()
+        var ready = false
+        for _ in 0..<300 where !ready {
+            ready = (try? await SharedHTTP.status(of: "http://127.0.0.1:\(port)/readyz")) == 200
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        if !ready { process.terminate() }
+        try #require(ready, "\(name) did not become ready")
+        return process
+    }
+
     /// A logger that drops everything.
     static let logger = Logger(label: "service-tests") { _ in SwiftLogNoOpLogHandler() }
 }
