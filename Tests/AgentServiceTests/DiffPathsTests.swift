@@ -27,6 +27,16 @@ import Testing
         #expect(try DiffPaths.touched(by: diff, field: "output.diff") == ["app/old.py", "app/new.py", "app/added.py", "app/gone.py"])
     }
 
+    @Test func pathsOutsideTheWorkspaceAreRefusedNamingThem() {
+        for path in ["../escape.py", "app/../../escape.py", "/etc/cron.d/x", ".git/hooks/post-checkout", "app//x.py", "./app/x.py", "app/\u{7f}.py", "\"app/\\303\\251.py\""] {
+            let diff = "diff --git a/\(path) b/\(path)\nnew file mode 100644\n--- /dev/null\n+++ b/\(path)\n@@ -0,0 +1 @@\n+x = 1\n"
+            let error = #expect(throws: WireError.self, "\(path)") { try DiffPaths.touched(by: diff, field: "output.diff") }
+            #expect(error?.code == .invalidArgument && error?.details.first?.field == "output.diff")
+            #expect(error?.message.contains("a path must be relative") == true, "\(path): \(error?.message ?? "")")
+        }
+        #expect(DiffPaths.isConfined("app/resources/deals.py") && DiffPaths.isConfined(".github/workflows/ci.yml"))
+    }
+
     @Test func aSymlinkOrABrokenHunkIsRefused() {
         let symlink = "diff --git a/app/x.py b/app/x.py\nnew file mode 120000\n--- /dev/null\n+++ b/app/x.py\n@@ -0,0 +1 @@\n+/etc/passwd\n"
         let short = "diff --git a/app/x.py b/app/x.py\n--- a/app/x.py\n+++ b/app/x.py\n@@ -1,3 +1,3 @@\n-a\n+b\n"

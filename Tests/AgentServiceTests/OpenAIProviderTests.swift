@@ -190,6 +190,29 @@ import Testing
         #expect(server.calls[1].contains("Your reply is invalid"))
     }
 
+    /// Model-written code passes the fixer's checks too: a symlink or a path out of the workspace
+    /// is refused (twice, after the model is told why) before anything reaches a workspace.
+    @Test(arguments: [
+        ("diff --git a/app/x.py b/app/x.py\nnew file mode 120000\n--- /dev/null\n+++ b/app/x.py\n@@ -0,0 +1 @@\n+/proc/1/environ\n", "app/x.py", "only regular files"),
+        ("diff --git a/../../etc/x b/../../etc/x\nnew file mode 100644\n--- /dev/null\n+++ b/../../etc/x\n@@ -0,0 +1 @@\n+x\n", "../../etc/x", "a path must be relative"),
+        ("diff --git a/.git/hooks/post-checkout b/.git/hooks/post-checkout\nnew file mode 100755\n--- /dev/null\n+++ b/.git/hooks/post-checkout\n@@ -0,0 +1 @@\n+x\n", ".git/hooks/post-checkout", "outside .git"),
+    ])
+    func modelCodeOutsideTheWorkspaceIsRejected(diff: String, file: String, reason: String) async throws {
+        let plan = try SystemDesigner().design(DesignerInput(spec: CRMFixture.spec))
+        let answer = String(decoding: try AgentJSON.text(CodegenOutput(diff: diff, files: [file])), as: UTF8.self)
+        let server = FakeChatServer([], fallback: .reply(answer))
+        try await server.run { baseURL in
+            let h = try harness(baseURL: baseURL)
+            defer { h.loop.stop() }
+            let error = await #expect(throws: ProviderFailure.self) {
+                try await h.provider.run(try AgentTestEnvironment.registry().agent(for: .codegenEngineer), input: try AgentJSON.encode(CodegenInput(plan: plan)), model: nil)
+            }
+            #expect(error?.wireError.code == .failedPrecondition)
+            #expect(error?.wireError.message.contains(reason) == true, "\(error?.wireError.message ?? "")")
+        }
+        #expect(server.calls.count == 2)
+    }
+
     @Test func aModelFixListingAFileOutsideTheFailingOnesIsRejected() async throws {
         let diff = "diff --git a/app/resources/deals.py b/app/resources/deals.py\n--- a/app/resources/deals.py\n+++ b/app/resources/deals.py\n@@ -1 +1 @@\n-old\n+new\n"
         let server = FakeChatServer([], fallback: .reply(try reply(diff: diff, files: ["app/resources/deals.py", "app/config.py"])))

@@ -44,6 +44,18 @@ struct CodegenEngineer: Sendable {
         return CodegenOutput(diff: diff, files: files.keys.sorted(), fault: input.fault)
     }
 
+    /// Holds model-written code to the same rules as a model's fix: a well-formed diff of regular
+    /// files inside the workspace (no symlinks, no `..`, nothing in `.git`) that changes something,
+    /// and `files` naming only files the diff touches; INVALID_ARGUMENT naming the field otherwise.
+    static func checkModelOutput(_ output: CodegenOutput, for input: CodegenInput) throws {
+        let touched = try DiffPaths.touched(by: output.diff, field: "output.diff")
+        guard !touched.isEmpty else { throw WireError.invalidArgument(field: "output.diff", "changes no file") }
+        let unlisted = Set(output.files).subtracting(touched)
+        guard unlisted.isEmpty else {
+            throw WireError.invalidArgument(field: "output.files", "names \(unlisted.sorted().joined(separator: ", ")), which the diff does not touch")
+        }
+    }
+
     /// The unified diff that turns the base tree into the base tree with `files` written over it.
     static func diff(_ files: [String: String], over baseRepository: String?) async throws -> String {
         let scratch: GitWorkspace

@@ -5,8 +5,8 @@ import Shared
 /// their line counts, so a removed `-- comment` line is never taken for a header.
 enum DiffPaths {
     /// Every path the diff's headers name, without the `a/`/`b/` prefixes (`/dev/null` left out).
-    /// INVALID_ARGUMENT naming `field` when the diff is malformed or creates anything but a
-    /// regular file (a symlink, a submodule).
+    /// INVALID_ARGUMENT naming `field` when the diff is malformed, creates anything but a
+    /// regular file (a symlink, a submodule) or names a path outside the workspace.
     static func touched(by diff: String, field: String) throws -> Set<String> {
         var paths = Set<String>()
         var (oldLeft, newLeft) = (0, 0)
@@ -42,7 +42,18 @@ enum DiffPaths {
         guard oldLeft == 0, newLeft == 0 else {
             throw WireError.invalidArgument(field: field, "the last hunk is shorter than its line counts say")
         }
+        if let outside = paths.sorted().first(where: { !isConfined($0) }) {
+            throw WireError.invalidArgument(field: field, "names '\(outside)': a path must be relative, inside the workspace and outside .git, in plain characters")
+        }
         return paths
+    }
+
+    /// Whether a path stays inside the workspace: relative, no `.`/`..` or empty segments, not
+    /// in `.git`, and not quoted by git (which it does for control and non-ASCII characters).
+    static func isConfined(_ path: String) -> Bool {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        return !path.isEmpty && !path.hasPrefix("\"") && !segments.contains { $0.isEmpty || $0 == "." || $0 == ".." }
+            && segments.first != ".git" && path.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7f }
     }
 
     /// The old and new line counts of `@@ -a[,b] +c[,d] @@`.

@@ -25,7 +25,7 @@ struct AgentRegistry: Sendable {
             .typed(.systemDesigner, input: DesignerInput.self, output: ScaffoldPlan.self) { try designer.design($0) },
             .typed(.securityCompliance, input: SecurityInput.self, output: ScaffoldPlan.self) { security.review($0) },
             .typed(.reviewer, input: RunSummary.self, output: PullRequestBody.self) { reviewer.review($0) },
-            .typed(.codegenEngineer, input: CodegenInput.self, output: CodegenOutput.self) { try await codegen.generate($0) },
+            .typed(.codegenEngineer, input: CodegenInput.self, output: CodegenOutput.self, constrain: CodegenEngineer.checkModelOutput) { try await codegen.generate($0) },
             .typed(.devOps, input: DevOpsInput.self, output: DevOpsOutput.self, alwaysDeterministic: true) { try await devOps.prepare($0) },
             .typed(.qaEvaluator, input: QAInput.self, output: EvalReport.self, alwaysDeterministic: true) { try await evaluator.evaluate($0) },
             .typed(.autoFixer, input: FixerInput.self, output: FixerOutput.self, constrain: AutoFixer.checkModelFix) { try await fixer.fix($0) },
