@@ -15,7 +15,7 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
     let runtime = ServiceRuntime(config: config, logger: logger, metrics: metrics)
     let settings = try settings ?? ApprovalSettings(reader: ConfigReader())
     let repository = GateRepository(pool: runtime.pool)
-    let reader = PeerReader(http: runtime.http, logger: logger, metrics: metrics)
+    let reader = PeerReader(http: runtime.http)
     let runs = RunServiceClient(reader: reader, baseURL: config.peers.run)
     let templates = try ReviewTemplates.bundled()
     let opener = GateOpener(

@@ -7,6 +7,8 @@ import Testing
 /// The OpenAI-compatible provider against a local chat server over real HTTP (libcurl).
 @Suite struct OpenAIProviderTests {
     private static let validReply = ###"{"title":"Scaffold: CRM","markdown":"## Summary\nok\n"}"###
+    /// The tenant the calls run for.
+    private let tenant = UUID()
 
     private struct Harness {
         let provider: OpenAIProvider
@@ -44,7 +46,7 @@ import Testing
         try await server.run { baseURL in
             let h = try harness(baseURL: baseURL)
             defer { h.loop.stop() }
-            let outcome = try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil)
+            let outcome = try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil, tenant: tenant)
             #expect(outcome.output["title"]?.stringValue == "Scaffold: CRM")
             #expect(outcome.promptTokens == 321)
             #expect(outcome.completionTokens == 45)
@@ -62,7 +64,7 @@ import Testing
         try await server.run { baseURL in
             let h = try harness(baseURL: baseURL)
             defer { h.loop.stop() }
-            let outcome = try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil)
+            let outcome = try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil, tenant: tenant)
             #expect(outcome.output["markdown"] != nil)
             #expect(outcome.promptTokens == 200)
         }
@@ -76,7 +78,7 @@ import Testing
             let h = try harness(baseURL: baseURL)
             defer { h.loop.stop() }
             let failure = await #expect(throws: ProviderFailure.self) {
-                try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil)
+                try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil, tenant: tenant)
             }
             let error = failure?.wireError
             #expect(error?.code == .failedPrecondition)
@@ -94,7 +96,7 @@ import Testing
             let h = try harness(baseURL: baseURL)
             defer { h.loop.stop() }
             let error = await #expect(throws: WireError.self) {
-                try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil)
+                try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil, tenant: tenant)
             }
             #expect(error?.code == .resourceExhausted)
             #expect(error?.retryAfter == 7)
@@ -107,7 +109,7 @@ import Testing
             let h = try harness(baseURL: baseURL)
             defer { h.loop.stop() }
             let error = await #expect(throws: WireError.self) {
-                try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil)
+                try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil, tenant: tenant)
             }
             #expect(error?.code == .unavailable)
         }
@@ -120,7 +122,7 @@ import Testing
             let h = try harness(baseURL: baseURL, timeoutMilliseconds: 300)
             defer { h.loop.stop() }
             let error = await #expect(throws: WireError.self) {
-                try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil)
+                try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil, tenant: tenant)
             }
             #expect(error?.code == .deadlineExceeded)
         }
@@ -132,8 +134,8 @@ import Testing
             let h = try harness(baseURL: baseURL)
             defer { h.loop.stop() }
             let input = try uniqueInput()
-            let first = try await h.provider.run(try reviewer, input: input, model: nil)
-            let second = try await h.provider.run(try reviewer, input: input, model: nil)
+            let first = try await h.provider.run(try reviewer, input: input, model: nil, tenant: tenant)
+            let second = try await h.provider.run(try reviewer, input: input, model: nil, tenant: tenant)
             #expect(!first.cacheHit)
             #expect(second.cacheHit)
             #expect(second.promptTokens == 0 && second.completionTokens == 0)
@@ -143,6 +145,23 @@ import Testing
             #expect(metrics.contains("meta_builder_agent_cache_misses_total 1"))
         }
         #expect(server.calls.count == 1)
+    }
+
+    /// Another tenant sending the same prompt is a miss that reaches the model: a hit would tell it
+    /// that someone else had asked the same.
+    @Test func theCacheIsPerTenant() async throws {
+        let server = FakeChatServer([.reply(Self.validReply, promptTokens: 500, completionTokens: 80), .reply(Self.validReply, promptTokens: 400, completionTokens: 60)])
+        try await server.run { baseURL in
+            let h = try harness(baseURL: baseURL)
+            defer { h.loop.stop() }
+            let input = try uniqueInput()
+            let mine = try await h.provider.run(try reviewer, input: input, model: nil, tenant: tenant)
+            let theirs = try await h.provider.run(try reviewer, input: input, model: nil, tenant: UUID())
+            #expect(!mine.cacheHit && !theirs.cacheHit)
+            #expect(theirs.promptTokens == 400 && theirs.completionTokens == 60)
+            #expect(try await h.provider.run(try reviewer, input: input, model: nil, tenant: tenant).cacheHit)
+        }
+        #expect(server.calls.count == 2)
     }
 
     // MARK: - A model-written Auto-Fixer diff stays inside the failing files
@@ -181,7 +200,7 @@ import Testing
             let h = try harness(baseURL: baseURL)
             defer { h.loop.stop() }
             let error = await #expect(throws: ProviderFailure.self) {
-                try await h.provider.run(try fixer, input: try fixerInput(failing: ["app/resources/deals.py"]), model: nil)
+                try await h.provider.run(try fixer, input: try fixerInput(failing: ["app/resources/deals.py"]), model: nil, tenant: tenant)
             }
             #expect(error?.wireError.code == .failedPrecondition)
             #expect(error?.wireError.message.contains("touches app/auth.py, outside the report's failing files (app/resources/deals.py)") == true, "\(error?.wireError.message ?? "")")
@@ -205,7 +224,7 @@ import Testing
             let h = try harness(baseURL: baseURL)
             defer { h.loop.stop() }
             let error = await #expect(throws: ProviderFailure.self) {
-                try await h.provider.run(try AgentTestEnvironment.registry().agent(for: .codegenEngineer), input: try AgentJSON.encode(CodegenInput(plan: plan)), model: nil)
+                try await h.provider.run(try AgentTestEnvironment.registry().agent(for: .codegenEngineer), input: try AgentJSON.encode(CodegenInput(plan: plan)), model: nil, tenant: tenant)
             }
             #expect(error?.wireError.code == .failedPrecondition)
             #expect(error?.wireError.message.contains(reason) == true, "\(error?.wireError.message ?? "")")
@@ -220,7 +239,7 @@ import Testing
             let h = try harness(baseURL: baseURL)
             defer { h.loop.stop() }
             let error = await #expect(throws: ProviderFailure.self) {
-                try await h.provider.run(try fixer, input: try fixerInput(failing: ["app/resources/deals.py"]), model: nil)
+                try await h.provider.run(try fixer, input: try fixerInput(failing: ["app/resources/deals.py"]), model: nil, tenant: tenant)
             }
             #expect(error?.wireError.message.contains("names app/config.py") == true, "\(error?.wireError.message ?? "")")
         }
@@ -234,7 +253,7 @@ import Testing
         try await server.run { baseURL in
             let h = try harness(baseURL: baseURL)
             defer { h.loop.stop() }
-            let outcome = try await h.provider.run(try fixer, input: try fixerInput(failing: [migration, "app/resources/deals.py"]), model: nil)
+            let outcome = try await h.provider.run(try fixer, input: try fixerInput(failing: [migration, "app/resources/deals.py"]), model: nil, tenant: tenant)
             #expect(outcome.output["files"] == .array([.string(migration)]))
         }
         #expect(server.calls.count == 1)

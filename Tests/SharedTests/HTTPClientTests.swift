@@ -157,6 +157,31 @@ import Testing
         }
     }
 
+    /// A 2xx body that is not the documented type is the peer's bug: INTERNAL, sent once (never
+    /// retried, no Retry-After), counted per peer; the message names neither types nor paths.
+    @Test func aBodyThatBreaksTheContractIsInternalAndCounted() async throws {
+        let calls = Atomic<Int>(0)
+        let router = Router()
+        router.get("drifted") { _, _ -> Response in
+            calls.add(1, ordering: .sequentiallyConsistent)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"message":42}"#)))
+        }
+        let loop = CurlLoop(logger: TestEnvironment.logger)
+        defer { loop.stop() }
+        let metrics = MetricsRegistry()
+        let client = HTTPClient(loop: loop, authenticator: nil, logger: TestEnvironment.logger, metrics: metrics, retryPolicy: Self.fastRetries)
+        try await withLoopbackServer(router) { baseURL in
+            let error = await #expect(throws: WireError.self) {
+                _ = try await client.call("GET", "\(baseURL)/drifted", idempotent: true, as: Reply.self)
+            }
+            #expect(error?.code == .internal && error?.retryAfter == nil)
+            #expect(error?.message.contains("Reply") == false && error?.message.contains("/drifted") == false, "\(error?.message ?? "")")
+            #expect(calls.load(ordering: .sequentiallyConsistent) == 1)
+            let port = try #require(URLComponents(string: baseURL)?.port)
+            #expect(metrics.render().contains("meta_builder_peer_contract_violations_total{peer=\"127.0.0.1:\(port)\"} 1"), "\(metrics.render())")
+        }
+    }
+
     @Test func unavailableIdempotentCallIsRetriedUntilItSucceeds() async throws {
         let flaky = FlakyRoute(failures: 2)
         let router = Router()

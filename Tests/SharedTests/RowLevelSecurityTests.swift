@@ -49,6 +49,9 @@ import Testing
                 }
             }
             #expect(error?.sqlState == "42501")
+            // A deliberate answer, not a 500, and one that does not name the relation.
+            #expect(error?.wireError.code == .permissionDenied)
+            #expect(error?.wireError.message.contains("audit_log") == false)
         }
     }
 

@@ -57,7 +57,7 @@ struct AgentExecutor: Sendable {
         let started = ContinuousClock.now
         do {
             let outcome = try await Self.bounded(by: deadline, cancellation: execution.cancellation) {
-                try await provider.run(agent, input: request.input, model: requestedModel)
+                try await provider.run(agent, input: request.input, model: requestedModel, tenant: principal.tenantID)
             }
             guard execution.settle() else { throw Self.cancelledByCaller }
             let usage = AgentUsage(

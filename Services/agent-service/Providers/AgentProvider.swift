@@ -1,3 +1,4 @@
+import Foundation
 import Shared
 
 /// What a provider produced for one execution.
@@ -18,8 +19,8 @@ protocol AgentProvider: Sendable {
     var defaultModel: String { get }
     /// FAILED_PRECONDITION when the deployment lacks what the provider needs (an API key).
     func checkConfigured() throws
-    /// Runs the agent on the input.
-    func run(_ agent: RoleAgent, input: JSONValue, model: String?) async throws -> ProviderOutcome
+    /// Runs the agent on the input for `tenant` (whose replies alone it may reuse).
+    func run(_ agent: RoleAgent, input: JSONValue, model: String?, tenant: UUID) async throws -> ProviderOutcome
     /// Estimated cost in USD of the given tokens.
     func cost(promptTokens: Int, completionTokens: Int) -> Double
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Shared
 
 /// The default provider: embedded rules, no network, no key. It reports honest token estimates
@@ -14,7 +15,7 @@ struct DeterministicProvider: AgentProvider {
 
     func checkConfigured() throws {}
 
-    func run(_ agent: RoleAgent, input: JSONValue, model: String?) async throws -> ProviderOutcome {
+    func run(_ agent: RoleAgent, input: JSONValue, model: String?, tenant: UUID) async throws -> ProviderOutcome {
         let output = try await agent.runDeterministic(input)
         let prompt = try prompts.prompt(for: agent.role, input: input)
         return ProviderOutcome(

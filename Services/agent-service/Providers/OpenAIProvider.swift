@@ -7,8 +7,9 @@ import Shared
 /// validated against the role's JSON Schema, output type and constraints (an Auto-Fixer diff
 /// touches only the failing files), one repair attempt that quotes the validation errors, then a
 /// clear failure that carries the tokens spent (`ProviderFailure`). The executor never sends it
-/// the roles that execute things (DevOps, QA). Replies are cached in Redis under
-/// sha256(role, model, prompt); a hit costs no tokens.
+/// the roles that execute things (DevOps, QA). Replies are cached in Redis per tenant, under
+/// sha256(tenant, role, model, prompt): a hit costs no tokens, and `cache_hit` never tells a tenant
+/// that another sent the same prompt.
 struct OpenAIProvider: AgentProvider {
     let chat: ChatCompletionClient
     let prompts: PromptLibrary
@@ -27,10 +28,10 @@ struct OpenAIProvider: AgentProvider {
 
     func checkConfigured() throws { try chat.checkConfigured() }
 
-    func run(_ agent: RoleAgent, input: JSONValue, model: String?) async throws -> ProviderOutcome {
+    func run(_ agent: RoleAgent, input: JSONValue, model: String?, tenant: UUID) async throws -> ProviderOutcome {
         let model = model ?? config.openAIModel
         let prompt = try prompts.prompt(for: agent.role, input: input)
-        let key = "meta-builder:agent-cache:" + Digest.sha256Hex(Data("\(agent.role.rawValue)\u{0}\(model)\u{0}\(prompt)".utf8))
+        let key = "meta-builder:agent-cache:" + Digest.sha256Hex(Data("\(tenant.lowercaseText)\u{0}\(agent.role.rawValue)\u{0}\(model)\u{0}\(prompt)".utf8))
         if let cached = await cachedOutput(key: key) {
             cacheHits.increment()
             return ProviderOutcome(output: cached, promptTokens: 0, completionTokens: 0, cacheHit: true, model: model)

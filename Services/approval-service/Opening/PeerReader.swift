@@ -1,17 +1,14 @@
 import Foundation
-import Logging
-import Metrics
 import Shared
 
 /// Reads JSON documents from the other services of the mesh through the Shared `HTTPClient`,
 /// acting for the principal of the current request scope (its service token carries that
 /// identity). A non-2xx answer throws the peer's wire error; a 2xx body that does not decode
 /// breaks the peer's contract: INTERNAL without `Retry-After`, logged with the peer and trace id
-/// and counted in `meta_builder_approval_peer_contract_errors_total{peer}` — never retried.
+/// and counted in `meta_builder_peer_contract_violations_total{peer}` (`HTTPClient.contractViolation`)
+/// — never retried.
 struct PeerReader: Sendable {
     let http: HTTPClient
-    let logger: Logger
-    let metrics: MetricsRegistry
 
     /// GETs `url` from `peer` (`run-service`, `spec-service`) and decodes it.
     func get<Document: Decodable>(_ url: String, from peer: String, as type: Document.Type) async throws -> Document {
@@ -20,12 +17,7 @@ struct PeerReader: Sendable {
         do {
             return try JSONDecoder().decode(Document.self, from: response.body)
         } catch {
-            logger.error("a peer answered with a body that breaks its contract", metadata: [
-                "peer": "\(peer)", "http.url": "\(url)", "error": "\(error)",
-                "trace.id": "\(RequestScope.current?.trace.traceID ?? "")",
-            ])
-            Counter(label: "meta_builder_approval_peer_contract_errors_total", dimensions: [("peer", peer)], factory: metrics.factory).increment()
-            throw WireError(.internal, "the \(peer) answered with a document this service cannot read")
+            throw http.contractViolation(peer: peer, url: url, "the body is not the documented \(Document.self): \(error)")
         }
     }
 
@@ -34,8 +26,7 @@ struct PeerReader: Sendable {
         let response = try await http.send(HTTPClientRequest(method: "GET", url: url, headers: [("Accept", accept)]))
         if let error = response.wireError { throw error }
         guard let text = String(data: response.body, encoding: .utf8) else {
-            Counter(label: "meta_builder_approval_peer_contract_errors_total", dimensions: [("peer", peer)], factory: metrics.factory).increment()
-            throw WireError(.internal, "the \(peer) answered with text that is not UTF-8")
+            throw http.contractViolation(peer: peer, url: url, "the text is not UTF-8")
         }
         return text
     }

@@ -30,7 +30,7 @@ public struct AgentClient: Sendable {
         do {
             return (try result.output(as: Output.self), result)
         } catch {
-            throw WireError(.unavailable, "agent-service answered \(role.rawValue) with an unexpected output")
+            throw http.contractViolation(peer: "agent-service", url: "\(baseURL)/internal/v1/agents/\(role.rawValue)/execute", "the output of \(role.rawValue) is not its documented type: \(error)")
         }
     }
 

@@ -1,11 +1,14 @@
 import Foundation
 import Logging
+import Metrics
 
 /// JSON over HTTP between the services of the mesh, in the style of gRPC: the remaining deadline
 /// travels as `Grpc-Timeout` and bounds the curl transfer, `traceparent` and the request id
 /// propagate, the caller's identity travels in a service token, error bodies map back to the
-/// wire error, and UNAVAILABLE is retried with backoff for idempotent calls only. Calls that leave
-/// the mesh use an `external(loop:logger:)` client, which sends none of that context.
+/// wire error, and UNAVAILABLE is retried with backoff for idempotent calls only. A peer's answer
+/// that breaks the contract is INTERNAL (a bug to fix, never retried), logged with the peer and
+/// the trace id and counted. Calls that leave the mesh use an `external(loop:logger:)` client,
+/// which sends none of that context.
 public struct HTTPClient: Sendable {
     /// How UNAVAILABLE failures of idempotent calls are retried.
     public struct RetryPolicy: Sendable {
@@ -31,20 +34,22 @@ public struct HTTPClient: Sendable {
     private let defaultTimeout: Duration
     private let maximumResponseBytes: Int
     private let logger: Logger
+    private let metricsFactory: (any MetricsFactory)?
 
-    /// Creates a client over a curl loop; with an authenticator it sends service tokens.
-    public init(loop: CurlLoop, authenticator: Authenticator?, logger: Logger, retryPolicy: RetryPolicy = RetryPolicy(), defaultTimeout: Duration = .seconds(30), maximumResponseBytes: Int = 16 << 20) {
-        self.init(loop: loop, authenticator: authenticator, sendsMeshContext: true, logger: logger, retryPolicy: retryPolicy, defaultTimeout: defaultTimeout, maximumResponseBytes: maximumResponseBytes)
+    /// Creates a client over a curl loop; with an authenticator it sends service tokens. With
+    /// `metrics`, contract violations are counted in `meta_builder_peer_contract_violations_total`.
+    public init(loop: CurlLoop, authenticator: Authenticator?, logger: Logger, metrics: MetricsRegistry? = nil, retryPolicy: RetryPolicy = RetryPolicy(), defaultTimeout: Duration = .seconds(30), maximumResponseBytes: Int = 16 << 20) {
+        self.init(loop: loop, authenticator: authenticator, sendsMeshContext: true, logger: logger, metricsFactory: metrics?.factory, retryPolicy: retryPolicy, defaultTimeout: defaultTimeout, maximumResponseBytes: maximumResponseBytes)
     }
 
     /// A client for calls that leave the mesh (a model provider, a generated app under test): it
     /// sends no service token and none of the mesh's `Grpc-Timeout`, `traceparent` or
     /// `X-Request-Id` headers. The deadline still bounds the transfer.
     public static func external(loop: CurlLoop, logger: Logger, retryPolicy: RetryPolicy = RetryPolicy(), defaultTimeout: Duration = .seconds(30), maximumResponseBytes: Int = 16 << 20) -> HTTPClient {
-        HTTPClient(loop: loop, authenticator: nil, sendsMeshContext: false, logger: logger, retryPolicy: retryPolicy, defaultTimeout: defaultTimeout, maximumResponseBytes: maximumResponseBytes)
+        HTTPClient(loop: loop, authenticator: nil, sendsMeshContext: false, logger: logger, metricsFactory: nil, retryPolicy: retryPolicy, defaultTimeout: defaultTimeout, maximumResponseBytes: maximumResponseBytes)
     }
 
-    private init(loop: CurlLoop, authenticator: Authenticator?, sendsMeshContext: Bool, logger: Logger, retryPolicy: RetryPolicy, defaultTimeout: Duration, maximumResponseBytes: Int) {
+    private init(loop: CurlLoop, authenticator: Authenticator?, sendsMeshContext: Bool, logger: Logger, metricsFactory: (any MetricsFactory)?, retryPolicy: RetryPolicy, defaultTimeout: Duration, maximumResponseBytes: Int) {
         self.loop = loop
         self.authenticator = authenticator
         self.sendsMeshContext = sendsMeshContext
@@ -52,6 +57,7 @@ public struct HTTPClient: Sendable {
         self.defaultTimeout = defaultTimeout
         self.maximumResponseBytes = maximumResponseBytes
         self.logger = logger
+        self.metricsFactory = metricsFactory
     }
 
     /// Sends a request; transport failures throw wire errors, HTTP errors are returned.
@@ -111,8 +117,25 @@ public struct HTTPClient: Sendable {
         do {
             return try decoder.decode(Response.self, from: response.body)
         } catch {
-            throw WireError(.unavailable, "upstream answered with an unreadable body")
+            throw contractViolation(url: url, "\(method) answered with a body that is not the documented \(Response.self): \(error)")
         }
+    }
+
+    /// The error for a peer's answer that breaks the contract: INTERNAL (500, no Retry-After:
+    /// retrying gets the same answer), logged with the peer, the URL and the trace id, and counted
+    /// in `meta_builder_peer_contract_violations_total{peer}`. `peer` names the service (its host
+    /// and port when nil); the error's message names only the peer, the details go to the log.
+    public func contractViolation(peer: String? = nil, url: String, _ problem: String) -> WireError {
+        let components = URLComponents(string: url)
+        let peer = peer ?? components.flatMap { parts in parts.host.map { "\($0)\(parts.port.map { ":\($0)" } ?? "")" } } ?? "a peer"
+        logger.error("peer broke the contract", metadata: [
+            "peer": "\(peer)", "http.url": "\(url)", "problem": "\(problem)",
+            "trace.id": "\(RequestScope.current?.trace.traceID ?? "")", "request.id": "\(RequestScope.current?.requestID ?? "")",
+        ])
+        if let metricsFactory {
+            Counter(label: "meta_builder_peer_contract_violations_total", dimensions: [("peer", peer)], factory: metricsFactory).increment()
+        }
+        return WireError(.internal, "the \(peer) gave an answer that breaks its API contract")
     }
 
     /// Sends a request whose 2xx body is handed to `onBody` chunk by chunk as it arrives, for

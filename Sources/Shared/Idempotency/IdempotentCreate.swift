@@ -40,7 +40,10 @@ public enum IdempotentCreate {
 
     /// Runs `work` once per key inside a tenant transaction, storing its response with the key.
     /// `admit` runs first whenever the work is about to run (not on a replay): it may refuse the
-    /// request (a rate limit), and the headers it returns go with the response.
+    /// request (a rate limit), and the headers it returns go with the response. It runs before the
+    /// transaction, holding no connection, so a slow or black-holed Redis behind it never holds
+    /// the pool: a key whose response is stored is replayed first, without admission (a retry that
+    /// races the first request to the end of its transaction may be admitted, then replayed).
     public static func run(
         pool: PostgresPool,
         tenant: UUID,
@@ -51,9 +54,12 @@ public enum IdempotentCreate {
         admit: @escaping @Sendable () async throws -> [String: String] = { [:] },
         _ work: @escaping @Sendable (PostgresSession) async throws -> Data
     ) async throws -> Outcome {
-        try await pool.withTenant(tenant) { session in
+        if let key, let stored = try await storedResponse(pool: pool, tenant: tenant, operation: operation, key: key, requestHash: requestHash) {
+            return stored
+        }
+        let headers = try await admit()
+        return try await pool.withTenant(tenant) { session in
             guard let key else {
-                let headers = try await admit()
                 return Outcome(status: status, body: try await work(session), replayed: false, headers: headers)
             }
             // One round trip: the advisory lock (held to the end of this transaction; while another
@@ -78,7 +84,6 @@ public enum IdempotentCreate {
                 guard storedHash == requestHash else { throw reused(key) }
                 return Outcome(status: try row.decode("response_status"), body: Data(try row.decode("response_body", as: String.self).utf8), replayed: true, headers: [:])
             }
-            let headers = try await admit()
             let body = try await work(session)
             try await session.executeDeferred("""
                 UPDATE idempotency_keys SET response_status = \(status), response_body = \(String(decoding: body, as: UTF8.self))
@@ -86,6 +91,20 @@ public enum IdempotentCreate {
                 """)
             return Outcome(status: status, body: body, replayed: false, headers: headers)
         }
+    }
+
+    /// The stored response of an earlier request with the key (ALREADY_EXISTS when that request
+    /// was a different one), or nil when none has been stored.
+    private static func storedResponse(pool: PostgresPool, tenant: UUID, operation: String, key: String, requestHash: String) async throws -> Outcome? {
+        let rows = try await pool.withTenant(tenant) { session in
+            try await session.query("""
+                SELECT request_hash, response_status, response_body FROM idempotency_keys
+                WHERE operation = \(operation) AND key = \(key) AND response_status > 0
+                """)
+        }
+        guard let row = rows.first else { return nil }
+        guard try row.decode("request_hash", as: String.self) == requestHash else { throw reused(key) }
+        return Outcome(status: try row.decode("response_status"), body: Data(try row.decode("response_body", as: String.self).utf8), replayed: true, headers: [:])
     }
 
     /// ABORTED with `Retry-After`: another request with the key is still running.

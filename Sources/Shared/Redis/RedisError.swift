@@ -20,9 +20,19 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
 }
 
 extension RedisError: WireErrorConvertible {
+    /// Connection failures and the replies of a server that is starting, failing over, busy or out
+    /// of memory (`LOADING`, `BUSY`, `MASTERDOWN`, `TRYAGAIN`, `CLUSTERDOWN`, `READONLY`, `OOM`)
+    /// pass: UNAVAILABLE with `Retry-After`. Any other reply (`ERR`, `WRONGTYPE`, `NOAUTH`,
+    /// `WRONGPASS`, `NOPERM`) is a bug or a misconfiguration: INTERNAL.
     public var wireError: WireError {
-        isConnectionError
-            ? WireError(.unavailable, "event bus unavailable", retryAfter: 1)
-            : WireError(.internal, "event bus error")
+        guard isConnectionError || Self.passingReplies.contains(replyPrefix) else { return WireError(.internal, "event bus error") }
+        return WireError(.unavailable, "event bus unavailable", retryAfter: 1)
     }
+
+    /// The error reply's first word (`LOADING`), or "" for a connection error.
+    var replyPrefix: String {
+        isConnectionError ? "" : String(message.prefix { !$0.isWhitespace })
+    }
+
+    private static let passingReplies: Set<String> = ["LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "READONLY", "OOM"]
 }
