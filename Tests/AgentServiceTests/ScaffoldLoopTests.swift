@@ -77,12 +77,21 @@ import Testing
 
     /// Ten descriptions of the architect's corpus, of different shapes and styles (a paragraph with
     /// roles and own scopes, terse notes without roles, a colon-led list, units of measure, bullets
-    /// with health data, Markdown tables, self-references, links and join entities): each plan's
-    /// scaffold passes its own suite and QA.
-    @Test(arguments: [
+    /// with health data, Markdown tables, self-references, links and join entities).
+    static let corpusSample = [
         "a01-heating-dispatch", "a05-corner-shop-stock", "a07-coastal-bike-rental", "a16-marina-berths", "b02-dental-practice",
         "b07-primary-school-admin", "b10-hr-payroll", "c01-bug-tracker", "c11-library-loans", "c16-choir",
-    ])
+    ]
+
+    /// The corpus descriptions run through the loop: the sample, or all 80 with
+    /// `META_BUILDER_CORPUS_LOOP=all` (about 25 minutes, one after another).
+    static var loopCorpus: [String] {
+        guard ProcessInfo.processInfo.environment["META_BUILDER_CORPUS_LOOP"] == "all" else { return corpusSample }
+        return (try? CorpusCase.all().map(\.id)) ?? corpusSample
+    }
+
+    /// Each plan's scaffold passes its own suite and QA at 100.
+    @Test(arguments: loopCorpus)
     func corpusDescriptionsGenerateScaffoldsThatPass(id: String) async throws {
         let corpusCase = try #require(try CorpusCase.all().first { $0.id == id })
         let plan = try await plan(from: corpusCase.description, title: id)
