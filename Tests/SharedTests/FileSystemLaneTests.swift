@@ -13,14 +13,23 @@ import Testing
         for name in names {
             #expect(mkfifo(workspace.path + "/" + name, 0o600) == 0)
         }
+        // Opening the pipes for reading, off the pool, is what lets the writers finish. The probe
+        // below releases them as soon as it has run; if the pool were stalled it could not run,
+        // and only the fallback, 20 s later, would release them — before the probe. No timing
+        // on a busy machine makes the order come out wrong the other way.
         let released = Mutex<ContinuousClock.Instant?>(nil)
-        // Opening the pipes for reading, off the pool, is what lets the writers finish.
-        DispatchQueue.global().asyncAfter(deadline: .now() + 1.5) {
-            released.withLock { $0 = .now }
+        let release: @Sendable () -> Void = {
+            let first = released.withLock { instant in
+                guard instant == nil else { return false }
+                instant = .now
+                return true
+            }
+            guard first else { return }
             for name in names {
                 DispatchQueue.global().async { Self.drain(workspace.path + "/" + name) }
             }
         }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 20, execute: release)
         let probed = try await withThrowingTaskGroup(of: ContinuousClock.Instant?.self) { group in
             for name in names {
                 group.addTask {
@@ -30,12 +39,14 @@ import Testing
             }
             group.addTask {
                 try await Task.sleep(for: .milliseconds(200))
-                return .now
+                let now = ContinuousClock.now
+                DispatchQueue.global().async(execute: release)
+                return now
             }
             return try await group.reduce(into: [ContinuousClock.Instant]()) { if let instant = $1 { $0.append(instant) } }.first
         }
-        let release = try #require(released.withLock { $0 })
-        #expect(try #require(probed) < release, "the pool was stalled until the blocked writes were released")
+        let releasedAt = try #require(released.withLock { $0 })
+        #expect(try #require(probed) < releasedAt, "the pool was stalled until the blocked writes were released")
         await workspace.remove()
         #expect(!FileManager.default.fileExists(atPath: workspace.path))
     }
