@@ -81,20 +81,14 @@ import Testing
 
     @Test func migrationsApplyAndRollBackOnRealPostgres() async throws {
         // The second test role's schema holds no tables; everything happens in a rolled-back transaction.
-        let pool = PostgresPool(config: DatabaseConfig(url: try AgentTestEnvironment.require("META_BUILDER_OTHER_TEST_DATABASE_URL"), poolSize: 1), applicationName: "planning-tests", logger: AgentTestEnvironment.logger)
-        defer { pool.close() }
-        struct RollBack: Error {}
         let schema = "other_test"
-        await #expect(throws: RollBack.self) {
-            try await pool.transaction { session in
-                for migration in plan.migrations { try await session.executeScript(migration.up) }
-                let tables = try await session.query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = \(schema) AND rowsecurity")
-                #expect(try tables[0].decode("n", as: Int.self) == 5)
-                for migration in plan.migrations.reversed() { try await session.executeScript(migration.down) }
-                let left = try await session.query("SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = \(schema)")
-                #expect(try left[0].decode("n", as: Int.self) == 0)
-                throw RollBack()
-            }
+        try await Self.inRolledBackTransaction { session in
+            for migration in plan.migrations { try await session.executeScript(migration.up) }
+            let tables = try await session.query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = \(schema) AND rowsecurity")
+            #expect(try tables[0].decode("n", as: Int.self) == 5)
+            for migration in plan.migrations.reversed() { try await session.executeScript(migration.down) }
+            let left = try await session.query("SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = \(schema)")
+            #expect(try left[0].decode("n", as: Int.self) == 0)
         }
     }
 
@@ -116,20 +110,14 @@ import Testing
         let plan = try SystemDesigner().design(DesignerInput(spec: spec))
         let join = try #require(plan.migrations.first { $0.up.contains("tenant_party_id uuid NOT NULL") }, "\(plan.migrations.map(\.name))")
         #expect(join.up.contains("unit_id uuid NOT NULL"))
-        let pool = PostgresPool(config: DatabaseConfig(url: try AgentTestEnvironment.require("META_BUILDER_OTHER_TEST_DATABASE_URL"), poolSize: 1), applicationName: "planning-tests", logger: AgentTestEnvironment.logger)
-        defer { pool.close() }
-        struct RollBack: Error {}
         let constraint = "\(earlier.plural)_\(closing.name)_fk"
-        await #expect(throws: RollBack.self) {
-            try await pool.transaction { session in
-                for migration in plan.migrations { try await session.executeScript(migration.up) }
-                let keys = try await session.query("SELECT count(*) AS n FROM pg_constraint WHERE conname = \(constraint) AND contype = 'f'")
-                #expect(try keys[0].decode("n", as: Int.self) == 1, "the reference that closes the cycle has its foreign key")
-                for migration in plan.migrations.reversed() { try await session.executeScript(migration.down) }
-                let left = try await session.query("SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'other_test'")
-                #expect(try left[0].decode("n", as: Int.self) == 0)
-                throw RollBack()
-            }
+        try await Self.inRolledBackTransaction { session in
+            for migration in plan.migrations { try await session.executeScript(migration.up) }
+            let keys = try await session.query("SELECT count(*) AS n FROM pg_constraint WHERE conname = \(constraint) AND contype = 'f'")
+            #expect(try keys[0].decode("n", as: Int.self) == 1, "the reference that closes the cycle has its foreign key")
+            for migration in plan.migrations.reversed() { try await session.executeScript(migration.down) }
+            let left = try await session.query("SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'other_test'")
+            #expect(try left[0].decode("n", as: Int.self) == 0)
         }
     }
 
@@ -138,30 +126,38 @@ import Testing
     static let centre = "A shopping centre rents units to tenants. Zones have a name and a lead tenant. Tenants have a trading name, an email, a home zone and a referring tenant who is another tenant. Units have a code, a floor and a size in square metres. Tenants and units are many-to-many. Lease notes record the tenant, the unit, a note and a signed on date."
 
     @Test func theDatabaseRefusesAReferenceToAnotherTenantsRow() async throws {
+        let tenantA = UUID(), tenantB = UUID()
+        try await Self.inRolledBackTransaction { session in
+            for migration in plan.migrations { try await session.executeScript(migration.up) }
+            try await session.query("SELECT set_config('app.tenant_id', \(tenantA), true)")
+            let company = try await session.query("INSERT INTO companies (tenant_id, name) VALUES (\(tenantA), 'Acme') RETURNING id")[0].decode("id", as: UUID.self)
+            let contact: SQL = "INSERT INTO contacts (tenant_id, name, email, phone, company_id) VALUES (\(tenantB), '\\x01', '\\x02', '\\x03', \(company))"
+            // Tenant B's contact may not point at tenant A's company, even with RLS set to B.
+            try await session.query("SELECT set_config('app.tenant_id', \(tenantB), true)")
+            try await session.execute("SAVEPOINT cross_tenant")
+            do {
+                try await session.execute(contact)
+                Issue.record("a contact of tenant B was stored pointing at tenant A's company")
+            } catch let error as PostgresError {
+                #expect(error.sqlState == "23503")
+            }
+            try await session.execute("ROLLBACK TO SAVEPOINT cross_tenant")
+            // Within tenant A the same reference is accepted.
+            try await session.query("SELECT set_config('app.tenant_id', \(tenantA), true)")
+            let accepted: SQL = "INSERT INTO contacts (tenant_id, name, email, phone, company_id) VALUES (\(tenantA), '\\x01', '\\x02', '\\x03', \(company))"
+            #expect(try await session.execute(accepted) == 1)
+        }
+    }
+
+    /// Runs `body` in a transaction on the second test role's schema and rolls it back whatever
+    /// `body` did, so the schema is left without tables.
+    private static func inRolledBackTransaction(_ body: @escaping @Sendable (PostgresSession) async throws -> Void) async throws {
         let pool = PostgresPool(config: DatabaseConfig(url: try AgentTestEnvironment.require("META_BUILDER_OTHER_TEST_DATABASE_URL"), poolSize: 1), applicationName: "planning-tests", logger: AgentTestEnvironment.logger)
         defer { pool.close() }
         struct RollBack: Error {}
-        let tenantA = UUID(), tenantB = UUID()
         await #expect(throws: RollBack.self) {
             try await pool.transaction { session in
-                for migration in plan.migrations { try await session.executeScript(migration.up) }
-                try await session.query("SELECT set_config('app.tenant_id', \(tenantA), true)")
-                let company = try await session.query("INSERT INTO companies (tenant_id, name) VALUES (\(tenantA), 'Acme') RETURNING id")[0].decode("id", as: UUID.self)
-                let contact: SQL = "INSERT INTO contacts (tenant_id, name, email, phone, company_id) VALUES (\(tenantB), '\\x01', '\\x02', '\\x03', \(company))"
-                // Tenant B's contact may not point at tenant A's company, even with RLS set to B.
-                try await session.query("SELECT set_config('app.tenant_id', \(tenantB), true)")
-                try await session.execute("SAVEPOINT cross_tenant")
-                do {
-                    try await session.execute(contact)
-                    Issue.record("a contact of tenant B was stored pointing at tenant A's company")
-                } catch let error as PostgresError {
-                    #expect(error.sqlState == "23503")
-                }
-                try await session.execute("ROLLBACK TO SAVEPOINT cross_tenant")
-                // Within tenant A the same reference is accepted.
-                try await session.query("SELECT set_config('app.tenant_id', \(tenantA), true)")
-                let accepted: SQL = "INSERT INTO contacts (tenant_id, name, email, phone, company_id) VALUES (\(tenantA), '\\x01', '\\x02', '\\x03', \(company))"
-                #expect(try await session.execute(accepted) == 1)
+                try await body(session)
                 throw RollBack()
             }
         }
