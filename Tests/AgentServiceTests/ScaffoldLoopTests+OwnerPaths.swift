@@ -4,7 +4,8 @@ import Testing
 @testable import AgentService
 
 /// Own scope through a parent row: a clinic's patients see only the prescriptions of their own
-/// appointments (`prescription.owner_field = "appointment.patient"`), in a real scaffold.
+/// appointments (`prescription.owner_field = "appointment.patient"`), and roles owning one
+/// entity through different links, in a real scaffold.
 extension ScaffoldLoopTests {
     @Test func ownerPathScaffoldPassesAndKeepsPatientsToTheirOwnPrescriptions() async throws {
         let spec = try ProductArchitect().design(ClinicFixture.input())
@@ -45,8 +46,9 @@ extension ScaffoldLoopTests {
         // tenant) fails both its own suite and the golden task.
         let rbac = prepared.workspace + "/app/rbac.py"
         let source = try String(contentsOfFile: rbac, encoding: .utf8)
-        #expect(source.contains("entity.owned else None"))
-        try source.replacingOccurrences(of: "entity.owned else None", with: "entity.owner_column else None").write(toFile: rbac, atomically: true, encoding: .utf8)
+        let filter = #"if scope == "own" and path else None"#
+        #expect(source.contains(filter))
+        try source.replacingOccurrences(of: filter, with: #"if scope == "own" and len(path) == 1 else None"#).write(toFile: rbac, atomically: true, encoding: .utf8)
         let broken = try await run(.qaEvaluator, QAInput(runID: runID, iteration: 1, plan: plan, workspace: prepared.workspace, timeoutSeconds: 600), as: EvalReport.self)
         #expect(!broken.passed)
         let golden = broken.checks.first { $0.name == "golden:\(prescriptions.id)" }
@@ -88,7 +90,7 @@ extension ScaffoldLoopTests {
         // An app that does not check whose parent a create or update names fails its own suite.
         let module = prepared.workspace + "/app/crud.py"
         let source = try String(contentsOfFile: module, encoding: .utf8)
-        let check = "        field = self.entity.owner_parent\n        if field is None or (not creating"
+        let check = "        field = self.entity.parent_of(path)\n        if field is None or (not creating"
         #expect(source.contains(check))
         try source.replacingOccurrences(of: check, with: "        return\n" + check).write(toFile: module, atomically: true, encoding: .utf8)
         let failing = try await pytest(["tests/test_rbac.py", "-k", "patient", "-rA"], run: runID, workspace: prepared.workspace)
@@ -101,6 +103,53 @@ extension ScaffoldLoopTests {
 
     /// Each of the tests named (of `file`, default tests/test_rbac.py) ended with `outcome`
     /// (PASSED, FAILED) in the pytest run.
+    /// Two roles own tenancies through different links: landlords through the property
+    /// (`property.landlord`, the owner field), a tenant through the tenancy's own `tenant_party`
+    /// (the permission's owner path). The scaffold passes its suite and QA; an app that makes
+    /// every role follow the owner field fails both.
+    @Test func rolesOwningOneEntityThroughDifferentLinksPassTheirSuiteAndQA() async throws {
+        let spec = try ProductArchitect().design(LettingFixture.input())
+        let designed = try SystemDesigner().design(DesignerInput(spec: spec))
+        let plan = SecurityCompliance().review(SecurityInput(plan: designed, description: nil, targetRepository: nil))
+        let generated = try await run(.codegenEngineer, CodegenInput(plan: plan), as: CodegenOutput.self)
+        let runID = "letting-\(UUID().uuidString.prefix(8).lowercased())"
+        let (prepared, report) = try await iteration(plan, run: runID, number: 1, diff: generated.diff)
+        #expect(report.passed, "\(describe(report))")
+        #expect(report.score == 100)
+        let tenants = try #require(spec.acceptanceCriteria.first { $0.statement == "A tenant cannot read another user's tenancy" })
+        let landlords = try #require(spec.acceptanceCriteria.first { $0.statement == "A landlord cannot read another user's tenancy" })
+        let golden = report.checks.first { $0.name == "golden:\(tenants.id)" }
+        #expect(golden?.passed == true, "\(golden?.outputTail ?? "missing")")
+        #expect(golden?.outputTail.contains("owned through tenant_party") == true, "\(golden?.outputTail ?? "")")
+        #expect(report.checks.first { $0.name == "golden:\(landlords.id)" }?.outputTail.contains("owned through property.landlord") == true)
+
+        let cases = [
+            "test_own_scope_hides_other_users_rows[tenant-tenancies-read]",
+            "test_own_scope_hides_other_users_rows[tenant-tenancies-update]",
+        ]
+        let suite = try await pytest(["tests/test_rbac.py", "-k", "tenancies", "-rA"], run: runID, workspace: prepared.workspace)
+        #expect(suite.succeeded, "\(suite.tail(40))")
+        expectOutcome("PASSED", in: suite, cases + [
+            "test_role_may_do_exactly_what_the_spec_grants[tenant-tenancies-read]",
+            "test_own_scope_hides_other_users_rows[landlord-tenancies-read]",
+            "test_own_scope_follows_the_parent_row[landlord-tenancies]",
+        ])
+
+        // An app where every role follows the owner field shows a tenant no tenancy of theirs.
+        let module = prepared.workspace + "/app/schema.py"
+        let source = try String(contentsOfFile: module, encoding: .utf8)
+        let lookup = #"if permission.scope == "own" and permission.owner_path:"#
+        #expect(source.contains(lookup))
+        try source.replacingOccurrences(of: lookup, with: "if False:").write(toFile: module, atomically: true, encoding: .utf8)
+        let broken = try await run(.qaEvaluator, QAInput(runID: runID, iteration: 1, plan: plan, workspace: prepared.workspace, timeoutSeconds: 600), as: EvalReport.self)
+        #expect(!broken.passed)
+        let failed = broken.checks.first { $0.name == "golden:\(tenants.id)" }
+        #expect(failed?.passed == false, "\(failed?.outputTail ?? "missing")")
+        #expect(broken.checks.first { $0.name == "golden:\(landlords.id)" }?.passed == true)
+        let failing = try await pytest(["tests/test_rbac.py", "-k", "tenancies", "-rA"], run: runID, workspace: prepared.workspace)
+        expectOutcome("FAILED", in: failing, cases)
+    }
+
     func expectOutcome(_ outcome: String, in result: ProcessResult, _ ids: [String], file: String = "tests/test_rbac.py", sourceLocation: SourceLocation = #_sourceLocation) {
         for id in ids {
             #expect(result.output.contains("\(outcome) \(file)::\(id)"), "\(id)\n\(result.tail(40))", sourceLocation: sourceLocation)

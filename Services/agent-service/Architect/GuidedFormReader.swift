@@ -28,13 +28,15 @@ struct GuidedFormReader {
             draft.addManyToMany(relation.from, relation.to)
         }
         if let roles = form.roles, !roles.isEmpty {
+            let entityOwners = Dictionary(form.entities.map { ($0.name, $0.ownerField) }) { first, _ in first }
             draft.explicitRoles = roles.map { role in
                 RoleSpec(name: role.name, permissions: role.permissions.map { permission in
                     let actions = Set(permission.actions.compactMap(CRUDAction.init(rawValue:)))
                     return RoleSpec.Permission(
                         entity: permission.entity,
                         actions: CRUDAction.allCases.filter(actions.contains),
-                        scope: permission.scope.flatMap(RoleSpec.Scope.init(rawValue:)) ?? .all
+                        scope: permission.scope.flatMap(RoleSpec.Scope.init(rawValue:)) ?? .all,
+                        ownerPath: permission.ownerPath == entityOwners[permission.entity] ? nil : permission.ownerPath
                     )
                 })
             }

@@ -12,7 +12,9 @@ import Shared
 ///   role's own user field (`doctor`), `owner`, `created_by`; else the domain link — a reference
 ///   to the entity that is the role ("drivers see their own jobs" → `job.driver`, the token's
 ///   subject being the driver's id), or one through a parent (`prescription` →
-///   `appointment.patient`); else an inferred `owner` is added.
+///   `appointment.patient`); else an inferred `owner` is added. A role whose own link differs
+///   from an owner field another role set (tenants own tenancies through `tenant`, landlords
+///   through `property.landlord`) gets that link as its permission's `owner_path`.
 /// - Entities a role's statements do not mention: what "everything" said, else read-all, except
 ///   the entity that is the role itself (a customer does not list customers).
 /// - Administrator names (`admin`, `administrator` …) get everything. When no role can do
@@ -55,6 +57,7 @@ struct RolePlanner {
         let count = draft.entities.count
         var all = [Set<CRUDAction>](repeating: [], count: count)
         var own = [Set<CRUDAction>](repeating: [], count: count)
+        var ownPaths = [String?](repeating: nil, count: count)
         var everything: Set<CRUDAction>?
         let statements = draft.roleStatements.filter { $0.roles.contains(name) }
         for statement in statements where !statement.negated {
@@ -69,7 +72,8 @@ struct RolePlanner {
                 case .all:
                     all[index].formUnion(actions)
                 case .own:
-                    ensureOwner(of: index, role: name, hint: statement.ownerHint, in: &draft, announce: true)
+                    let path = ensureOwner(of: index, role: name, hint: statement.ownerHint, in: &draft, announce: true)
+                    if ownPaths[index] == nil { ownPaths[index] = path }
                     own[index].formUnion(actions)
                 }
             }
@@ -95,7 +99,7 @@ struct RolePlanner {
             let allActions = CRUDAction.allCases.filter(all[index].contains)
             let ownActions = CRUDAction.allCases.filter { own[index].contains($0) && !all[index].contains($0) }
             if !allActions.isEmpty { permissions.append(.init(entity: entity.name, actions: allActions, scope: .all)) }
-            if !ownActions.isEmpty { permissions.append(.init(entity: entity.name, actions: ownActions, scope: .own)) }
+            if !ownActions.isEmpty { permissions.append(.init(entity: entity.name, actions: ownActions, scope: .own, ownerPath: ownPaths[index])) }
         }
         return RoleSpec(name: name, permissions: permissions)
     }
@@ -143,14 +147,33 @@ struct RolePlanner {
         return nil
     }
 
+    /// The field or path that makes rows of `entity` the role's own by what they say: the hinted
+    /// or role-named user field, else the domain link to the entity that is the role.
+    static func ownLink(of entity: DraftEntity, role: String, hint: String?, in draft: DraftSpec) -> String? {
+        for candidate in [hint, role].compactMap({ $0 }) {
+            if let field = entity.field(named: candidate), field.type == .string { return candidate }
+        }
+        return domainLink(from: entity, to: role, in: draft)
+    }
+
     /// Makes sure an entity has an owner field: an existing user field, or an inferred one.
-    func ensureOwner(of index: Int, role: String?, hint: String?, in draft: inout DraftSpec, announce: Bool) {
-        guard draft.entities[index].ownerField == nil else { return }
+    /// Returns the path that decides `role`'s own rows when the entity already had an owner field
+    /// and the role's own link differs from it (landlords own tenancies through
+    /// `property.landlord`, a tenant owns theirs through `tenant`); nil when the owner field decides.
+    @discardableResult
+    func ensureOwner(of index: Int, role: String?, hint: String?, in draft: inout DraftSpec, announce: Bool) -> String? {
         let entity = draft.entities[index]
+        if let current = entity.ownerField {
+            guard let role, let link = Self.ownLink(of: entity, role: role, hint: hint, in: draft), link != current else { return nil }
+            if announce {
+                draft.assumptions.append("\(entity.name).\(link) decides which \(EnglishInflection.pluralName(entity.name)) are \(AcceptanceCriteriaWriter.article(role)) \(role)'s own (for other roles \(entity.name).\(current) does).")
+            }
+            return link
+        }
         for candidate in [hint, role, "owner", "created_by", "creator", "user"].compactMap({ $0 }) {
             if let field = entity.field(named: candidate), field.type == .string {
                 draft.entities[index].ownerField = candidate
-                return
+                return nil
             }
         }
         if let role, let path = Self.domainLink(from: entity, to: role, in: draft) {
@@ -158,7 +181,7 @@ struct RolePlanner {
             if announce {
                 draft.assumptions.append("\(entity.name).\(path) decides which \(EnglishInflection.pluralName(entity.name)) are \(AcceptanceCriteriaWriter.article(role)) \(role)'s own: the token's subject is the id of the \(role) row.")
             }
-            return
+            return nil
         }
         let name = hint ?? "owner"
         draft.entities[index].add(DraftField(name: name, type: .string, required: name == "owner", inferred: true, holdsUserID: true))
@@ -166,5 +189,6 @@ struct RolePlanner {
         if announce, let role {
             draft.assumptions.append("\(entity.name).\(name) (inferred) holds the id of the user who owns the row; \(AcceptanceCriteriaWriter.article(role)) \(role) sees their own \(EnglishInflection.pluralName(entity.name)) through it.")
         }
+        return nil
     }
 }

@@ -26,6 +26,7 @@ enum ScaffoldRenderModel {
                             "plural": spec.entity(named: permission.entity)?.plural ?? permission.entity,
                             "actions": permission.actions.map(\.rawValue).joined(separator: ", "),
                             "scope": permission.scope.rawValue,
+                            "rows": rows(of: permission),
                         ] as [String: Any]
                     },
                     "first": index == 0,
@@ -103,6 +104,13 @@ enum ScaffoldRenderModel {
     }
 
     /// The entity's name in UpperCamelCase (`stock_item` → `StockItem`).
+    /// A permission's row scope as the README's table shows it: `all`, `own`, or `own through
+    /// <path>` when the permission's owner path, not the entity's owner field, decides.
+    static func rows(of permission: RoleSpec.Permission) -> String {
+        guard permission.scope == .own, let path = permission.ownerPath else { return permission.scope.rawValue }
+        return "own through `\(path)`"
+    }
+
     static func className(_ entity: EntitySpec) -> String {
         entity.name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }

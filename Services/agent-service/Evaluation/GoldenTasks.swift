@@ -136,10 +136,11 @@ struct GoldenTasks: Sendable {
             throw ScaffoldProbeFailure("\(role) listing \(entity.plural) got \(status), expected \(scope != nil ? 200 : 403)")
         }
         guard scope == .own, client.role(allowing: .create, on: entity.name) != nil else { return "\(role) list → \(status)" }
-        let me = ScaffoldUser(sub: try await client.owningSub("golden-r", of: entity, tenant: tenant), tenant: tenant, role: role)
-        let other = try await client.owningSub("someone-else", of: entity, tenant: tenant)
-        let mine = try await client.create(entity, as: try await client.creator(of: entity, tenant: tenant, owner: me.sub), ownedBy: me.sub)
-        let foreign = try await client.create(entity, as: try await client.creator(of: entity, tenant: tenant, owner: other), ownedBy: other)
+        let path = client.plan.spec.ownerPath(of: role, on: entity)
+        let me = ScaffoldUser(sub: try await client.owningSub("golden-r", of: entity, along: path, tenant: tenant), tenant: tenant, role: role)
+        let other = try await client.owningSub("someone-else", of: entity, along: path, tenant: tenant)
+        let mine = try await client.create(entity, as: try await client.creator(of: entity, tenant: tenant, owner: me.sub), ownedBy: me.sub, along: path?.segments)
+        let foreign = try await client.create(entity, as: try await client.creator(of: entity, tenant: tenant, owner: other), ownedBy: other, along: path?.segments)
         let token = client.token(for: me)
         let (read, _) = try await client.send("GET", "/api/\(entity.plural)/\(foreign)", token: token)
         guard read == 404 || read == 403 else { throw ScaffoldProbeFailure("\(role) read another user's \(entity.name): HTTP \(read)") }
@@ -152,7 +153,7 @@ struct GoldenTasks: Sendable {
             let wrong = [ids.contains(mine) ? nil : "without their own row", ids.contains(foreign) ? "with another user's row" : nil].compactMap { $0 }
             throw ScaffoldProbeFailure("\(role) listing \(entity.plural) answered \(listed) \(wrong.joined(separator: " and "))")
         }
-        let through = entity.ownerPath.flatMap { $0.goesThroughParent ? " (owned through \($0))" : nil } ?? ""
+        let through = path.flatMap { $0.goesThroughParent || $0 != entity.ownerPath ? " (owned through \($0))" : nil } ?? ""
         return "\(role) reads their own \(entity.name) and cannot read or list another user's\(through)"
     }
 }

@@ -43,13 +43,15 @@ struct PermissionProbe: Sendable {
     private func statuses(of role: String, on entity: EntitySpec, tenant: UUID) async throws -> [(CRUDAction, Int?)] {
         let name = "golden-perm-\(role)"
         let ownsRows = CRUDAction.allCases.contains { client.scope(of: role, $0, on: entity.name) == .own }
-        let sub = ownsRows ? (try? await client.owningSub(name, of: entity, tenant: tenant)) ?? name : name
+        let path = client.plan.spec.ownerPath(of: role, on: entity)
+        let sub = ownsRows ? (try? await client.owningSub(name, of: entity, along: path, tenant: tenant)) ?? name : name
         let user = ScaffoldUser(sub: sub, tenant: tenant, role: role)
         let token = client.token(for: user)
         let (listed, _) = try await client.send("GET", "/api/\(entity.plural)?page_size=1", token: token)
         let created = try? await client.attemptCreate(entity, as: user)
         guard client.role(allowing: .create, on: entity.name) != nil,
-              let row = try? await client.create(entity, as: try await client.creator(of: entity, tenant: tenant, owner: ownsRows ? sub : nil), ownedBy: ownsRows ? sub : nil)
+              let row = try? await client.create(entity, as: try await client.creator(of: entity, tenant: tenant, owner: ownsRows ? sub : nil),
+                                                 ownedBy: ownsRows ? sub : nil, along: ownsRows ? path?.segments : nil)
         else { return [(.read, listed), (.create, created), (.update, nil), (.delete, nil)] }
         let (updated, _) = try await client.send("PATCH", "/api/\(entity.plural)/\(row)", token: token, body: .object([:]))
         let (deleted, _) = try await client.send("DELETE", "/api/\(entity.plural)/\(row)", token: token)

@@ -39,14 +39,16 @@ struct ScaffoldClient: Sendable {
     /// first, each by a role allowed to create them. The row is owned by `owner` when given, and
     /// always by the user when the user's role may only create its own rows: its owner field is
     /// that sub (a string, or the id of the owner's row), or the parent its owner path goes
-    /// through is made for that owner. `path` replaces the entity's owner path (a parent made
-    /// for a child's path is owned along the rest of that path).
+    /// through is made for that owner. The path is the user's role's own where it may only
+    /// create its own rows, else the entity's owner path; `path` replaces it (a parent made for a
+    /// child's path is owned along the rest of that path; a row owned along another role's path).
     func create(_ entity: EntitySpec, as user: ScaffoldUser, ownedBy owner: String? = nil, along path: [String]? = nil, overrides: [String: JSONValue] = [:], depth: Int = 0) async throws -> String {
         guard depth <= Self.maximumNesting else {
             throw ScaffoldProbeFailure("creating a \(entity.name) needs rows nested more than \(Self.maximumNesting) levels deep")
         }
-        let owner = scope(of: user.role, .create, on: entity.name) == .own ? user.sub : owner
-        let segments = path ?? entity.ownerPath?.segments ?? []
+        let ownCreate = scope(of: user.role, .create, on: entity.name) == .own
+        let owner = ownCreate ? user.sub : owner
+        let segments = path ?? (ownCreate ? plan.spec.ownerPath(of: user.role, on: entity) : entity.ownerPath)?.segments ?? []
         let ownField = entity.ownerPath.flatMap { $0.goesThroughParent ? nil : $0.first }
         var payload = ScaffoldRenderModel.samplePayload(entity)
         for field in entity.fields where field.type == .reference {
@@ -98,20 +100,23 @@ struct ScaffoldClient: Sendable {
         }
         guard scope(of: role, .create, on: entity.name) == .own else { return ScaffoldUser(sub: "golden-\(role)", tenant: tenant, role: role) }
         if let owner { return ScaffoldUser(sub: owner, tenant: tenant, role: role) }
-        return ScaffoldUser(sub: try await owningSub("golden-\(role)", of: entity, tenant: tenant, depth: depth), tenant: tenant, role: role)
+        let sub = try await owningSub("golden-\(role)", of: entity, along: plan.spec.ownerPath(of: role, on: entity), tenant: tenant, depth: depth)
+        return ScaffoldUser(sub: sub, tenant: tenant, role: role)
     }
 
     /// A user of `role` to create rows of `entity` with: where the role may only create its own
     /// rows, one who can own them (see `owningSub`); otherwise `name`.
     func user(_ name: String, role: String, tenant: UUID, creating entity: EntitySpec) async throws -> ScaffoldUser {
-        let own = scope(of: role, .create, on: entity.name) == .own
-        return ScaffoldUser(sub: own ? try await owningSub(name, of: entity, tenant: tenant) : name, tenant: tenant, role: role)
+        guard scope(of: role, .create, on: entity.name) == .own else { return ScaffoldUser(sub: name, tenant: tenant, role: role) }
+        let sub = try await owningSub(name, of: entity, along: plan.spec.ownerPath(of: role, on: entity), tenant: tenant)
+        return ScaffoldUser(sub: sub, tenant: tenant, role: role)
     }
 
-    /// A user id that can own rows of `entity`: where the owner is a row (the owner path ends in
-    /// a reference, e.g. to a patient), the id of a new row of that entity; otherwise `name`.
-    func owningSub(_ name: String, of entity: EntitySpec, tenant: UUID, depth: Int = 0) async throws -> String {
-        guard let owners = plan.spec.ownerRowEntity(of: entity) else { return name }
+    /// A user id that can own rows of `entity` along `path` (a role's owner path): where the
+    /// owner is a row (the path ends in a reference, e.g. to a patient), the id of a new row of
+    /// that entity; otherwise `name`.
+    func owningSub(_ name: String, of entity: EntitySpec, along path: OwnerPath?, tenant: UUID, depth: Int = 0) async throws -> String {
+        guard let owners = plan.spec.ownerRowEntity(of: entity, along: path) else { return name }
         return try await create(owners, as: try await creator(of: owners, tenant: tenant, owner: nil, depth: depth + 1), depth: depth + 1)
     }
 

@@ -42,8 +42,11 @@ enum SeedUsers {
         for name in ownerEndNames(of: entity, in: spec) {
             let field = entity.fields.first { $0.name == name }
             let owning = spec.roles.indices.filter { roleIndex in
-                spec.roles[roleIndex].permissions.contains { permission in
-                    permission.scope == .own && spec.entity(named: permission.entity).flatMap { spec.ownerEnd(of: $0) }.map { $0.holder.name == entity.name && $0.name == name } == true
+                let role = spec.roles[roleIndex].name
+                return spec.roles[roleIndex].permissions.contains { permission in
+                    guard permission.scope == .own, let owned = spec.entity(named: permission.entity),
+                          let end = spec.ownerEnd(of: owned, along: spec.ownerPath(of: role, on: owned)) else { return false }
+                    return end.holder.name == entity.name && end.name == name
                 }
             }.map { users[$0].id }
             if let field, field.type == .reference, let target = field.references {
@@ -63,22 +66,27 @@ enum SeedUsers {
     }
 
     /// The names of `entity`'s columns that end an owner path: its own single-segment owner field
-    /// (or implicit column) and the last segments of the paths of entities reaching it.
+    /// (or implicit column) and the last segments of the paths (owner fields and permissions'
+    /// owner paths) of entities reaching it.
     private static func ownerEndNames(of entity: EntitySpec, in spec: FormalSpec) -> [String] {
         var names: [String] = []
         for other in spec.entities {
-            if let end = spec.ownerEnd(of: other), end.holder.name == entity.name, !names.contains(end.name) {
-                names.append(end.name)
+            for path in spec.ownerPaths(of: other) {
+                if let end = spec.ownerEnd(of: other, along: path), end.holder.name == entity.name, !names.contains(end.name) {
+                    names.append(end.name)
+                }
             }
         }
         return names
     }
 
     /// The entity whose seed rows a role's account is one of: the target of the reference that
-    /// ends the owner path of the first entity the role sees only its own rows of, if a reference.
+    /// ends the role's owner path of the first entity it sees only its own rows of, if a reference.
     private static func ownerRowEntity(of role: RoleSpec, in spec: FormalSpec) -> String? {
         role.permissions.lazy.filter { $0.scope == .own }
-            .compactMap { spec.entity(named: $0.entity).flatMap(spec.ownerRowEntity(of:)) }
+            .compactMap { permission in
+                spec.entity(named: permission.entity).flatMap { spec.ownerRowEntity(of: $0, along: spec.ownerPath(of: role.name, on: $0)) }
+            }
             .first?.name
     }
 }

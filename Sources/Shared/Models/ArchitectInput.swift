@@ -46,7 +46,7 @@ public struct GuidedForm: Codable, Sendable, Equatable {
         "relations": .array(.object(["kind": .scalar, "from": .scalar, "to": .scalar])),
         "roles": .array(.object([
             "name": .scalar,
-            "permissions": .array(.object(["entity": .scalar, "actions": .array(.scalar), "scope": .scalar])),
+            "permissions": .array(.object(["entity": .scalar, "actions": .array(.scalar), "scope": .scalar, "owner_path": .scalar])),
         ])),
     ])
 
@@ -132,17 +132,25 @@ public struct GuidedForm: Codable, Sendable, Equatable {
         }
     }
 
-    /// A permission of the form; actions and scope are validated.
+    /// A permission of the form; actions, scope and owner path are validated.
     public struct Permission: Codable, Sendable, Equatable {
         public var entity: String
         public var actions: [String]
         public var scope: String?
+        /// With scope `own`: the path deciding this role's own rows, when not the owner field.
+        public var ownerPath: String?
 
         /// Creates a permission.
-        public init(entity: String, actions: [String], scope: String? = nil) {
+        public init(entity: String, actions: [String], scope: String? = nil, ownerPath: String? = nil) {
             self.entity = entity
             self.actions = actions
             self.scope = scope
+            self.ownerPath = ownerPath
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case entity, actions, scope
+            case ownerPath = "owner_path"
         }
     }
 }

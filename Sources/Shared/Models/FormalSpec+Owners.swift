@@ -36,20 +36,65 @@ extension FormalSpec {
             }
         }
         for (i, role) in roles.enumerated() {
-            for (j, permission) in role.permissions.enumerated() where permission.scope == .own {
-                if let entity = entity(named: permission.entity), entity.ownerField == nil {
-                    problems.append(.init(field: "\(prefix).roles[\(i)].permissions[\(j)].scope", reason: "scope 'own' needs an owner_field on entity '\(entity.name)'"))
-                }
+            for j in role.permissions.indices {
+                let field = "\(prefix).roles[\(i)].permissions[\(j)]"
+                problems += permissionOwnershipProblems(of: role, at: j, field: field)
             }
         }
         return problems
+    }
+
+    /// The problems of the scope and owner path of `role`'s permission `index`, under `field`
+    /// (`spec.roles[1].permissions[0]`).
+    private func permissionOwnershipProblems(of role: RoleSpec, at index: Int, field: String) -> [WireError.Detail] {
+        let permission = role.permissions[index]
+        guard let entity = entity(named: permission.entity) else { return [] }
+        if let text = permission.ownerPath {
+            guard permission.scope == .own else {
+                return [.init(field: "\(field).owner_path", reason: "only a permission with scope 'own' takes an owner_path")]
+            }
+            if let problem = OwnerPath(text).problem(from: entity.name, field: ownerLookup) {
+                return [.init(field: "\(field).owner_path", reason: problem)]
+            }
+        }
+        guard permission.scope == .own else { return [] }
+        guard let path = permission.ownerPath ?? entity.ownerField else {
+            return [.init(field: "\(field).scope", reason: "scope 'own' needs an owner_field on entity '\(entity.name)' or an owner_path on the permission")]
+        }
+        let earlier = role.permissions.prefix(index)
+        if let other = earlier.filter({ $0.entity == entity.name && $0.scope == .own }).compactMap({ $0.ownerPath ?? entity.ownerField }).first(where: { $0 != path }) {
+            return [.init(field: "\(field).owner_path", reason: "role '\(role.name)' already owns \(entity.name) rows through '\(other)'; one role owns an entity's rows through one path")]
+        }
+        return []
+    }
+
+    /// The path that decides which rows of `entity` are `role`'s own: the owner path of its `own`
+    /// permission on the entity, else the entity's owner field; nil when rows are not owned.
+    public func ownerPath(of role: String, on entity: EntitySpec) -> OwnerPath? {
+        let permission = roles.first { $0.name == role }?.permissions.first { $0.entity == entity.name && $0.scope == .own && $0.ownerPath != nil }
+        return permission?.ownerPath.map(OwnerPath.init) ?? entity.ownerPath
+    }
+
+    /// Every distinct path that decides owned rows of `entity`: its owner field and the owner
+    /// paths of permissions on it.
+    public func ownerPaths(of entity: EntitySpec) -> [OwnerPath] {
+        var paths = entity.ownerPath.map { [$0] } ?? []
+        for permission in roles.flatMap(\.permissions) where permission.entity == entity.name {
+            if let text = permission.ownerPath, !paths.contains(OwnerPath(text)) { paths.append(OwnerPath(text)) }
+        }
+        return paths
     }
 
     /// Where `entity`'s owner path ends: the entity holding its last segment, that segment's name
     /// and its field (nil for the implicit owner column); nil when rows are not owned or a segment
     /// before the last is no reference to a known entity.
     public func ownerEnd(of entity: EntitySpec) -> (holder: EntitySpec, name: String, field: FieldSpec?)? {
-        guard let path = entity.ownerPath, let last = path.segments.last else { return nil }
+        ownerEnd(of: entity, along: entity.ownerPath)
+    }
+
+    /// Where `path`, read from `entity`, ends (see `ownerEnd(of:)`).
+    public func ownerEnd(of entity: EntitySpec, along path: OwnerPath?) -> (holder: EntitySpec, name: String, field: FieldSpec?)? {
+        guard let path, let last = path.segments.last else { return nil }
         var holder = entity
         for name in path.segments.dropLast() {
             guard let next = holder.fields.first(where: { $0.name == name && $0.type == .reference })?.references.flatMap(self.entity(named:)) else { return nil }
@@ -61,7 +106,12 @@ extension FormalSpec {
     /// The entity whose rows own `entity`'s rows: the one the last segment of its owner path
     /// references; nil when the owner is a user id or rows are not owned.
     public func ownerRowEntity(of entity: EntitySpec) -> EntitySpec? {
-        guard let field = ownerEnd(of: entity)?.field, field.type == .reference else { return nil }
+        ownerRowEntity(of: entity, along: entity.ownerPath)
+    }
+
+    /// The entity whose rows own `entity`'s rows along `path` (see `ownerRowEntity(of:)`).
+    public func ownerRowEntity(of entity: EntitySpec, along path: OwnerPath?) -> EntitySpec? {
+        guard let field = ownerEnd(of: entity, along: path)?.field, field.type == .reference else { return nil }
         return field.references.flatMap(self.entity(named:))
     }
 

@@ -211,12 +211,22 @@ public struct RoleSpec: Codable, Sendable, Equatable {
         public var actions: [CRUDAction]
         /// `all` rows of the tenant, or only `own` rows (those whose owner field is the user).
         public var scope: Scope
+        /// With scope `own`: the path that decides this role's own rows when it is not the
+        /// entity's owner field (a tenant's own tenancies through `tenant` where the entity's
+        /// owner is `property.landlord`); nil means the owner field.
+        public var ownerPath: String?
 
         /// Creates a permission.
-        public init(entity: String, actions: [CRUDAction], scope: Scope = .all) {
+        public init(entity: String, actions: [CRUDAction], scope: Scope = .all, ownerPath: String? = nil) {
             self.entity = entity
             self.actions = actions
             self.scope = scope
+            self.ownerPath = ownerPath
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case entity, actions, scope
+            case ownerPath = "owner_path"
         }
     }
 

@@ -32,7 +32,7 @@ from app.crypto import PIICipher
 from app.db import get_db
 from app.errors import ApiError
 from app.listing import ListQuery, page
-from app.rbac import authorize, owner_filter
+from app.rbac import Owner, authorize, owner_filter, owner_path
 from app.schema import Entity, load_schema
 from app.validation import UUID, from_text, to_json, to_text, validate_payload
 
@@ -95,13 +95,13 @@ class Repository:
         return item
 
     # -- statements -----------------------------------------------------------------------------
-    def _where(self, tenant_id: str, row_id: str | None = None, owner: str | None = None):
+    def _where(self, tenant_id: str, row_id: str | None = None, owner: Owner | None = None):
         clauses, params = [sql.SQL("tenant_id = %s")], [tenant_id]
         if row_id is not None:
             clauses.append(sql.SQL("id = %s"))
             params.append(row_id)
         if owner is not None:
-            clause, owner_params = owner_predicate(self.entity, self.entity.owner_path, tenant_id, owner)
+            clause, owner_params = owner_predicate(self.entity, owner.path, tenant_id, owner.sub)
             clauses.append(clause)
             params += owner_params
         return sql.SQL(" AND ").join(clauses), params
@@ -117,7 +117,7 @@ class Repository:
         with _translate_errors(self.entity, "write"):
             return self.decode(conn.execute(query, list(values.values())).fetchone())
 
-    def get(self, conn, tenant_id: str, row_id: str, owner: str | None = None,
+    def get(self, conn, tenant_id: str, row_id: str, owner: Owner | None = None,
             lock: bool = False) -> dict[str, Any] | None:
         """The row, or None; ``lock`` holds it (FOR UPDATE) until the transaction ends."""
         where, params = self._where(tenant_id, row_id, owner)
@@ -126,7 +126,7 @@ class Repository:
         row = conn.execute(query, params).fetchone()
         return self.decode(row) if row else None
 
-    def list(self, conn, tenant_id: str, query: ListQuery, owner: str | None = None,
+    def list(self, conn, tenant_id: str, query: ListQuery, owner: Owner | None = None,
              where: tuple[sql.Composable, list[Any]] | None = None) -> list[dict[str, Any]]:
         """One page of rows (``page_size + 1`` at most, to tell whether more follow) matching the
         query's filters and the extra ``where`` (a nested list's parent), in the query's order."""
@@ -137,14 +137,14 @@ class Repository:
         rows = conn.execute(statement, params + keyset_params + [query.page_size + 1]).fetchall()
         return [self.decode(row) for row in rows]
 
-    def count(self, conn, tenant_id: str, query: ListQuery, owner: str | None = None,
+    def count(self, conn, tenant_id: str, query: ListQuery, owner: Owner | None = None,
               where: tuple[sql.Composable, list[Any]] | None = None) -> int:
         """How many rows match the query's filters (and ``where``) in the caller's scope."""
         scope, params = self._list_where(tenant_id, query, owner, where)
         statement = sql.SQL("SELECT count(*) AS n FROM {} WHERE {}").format(self.table, scope)
         return conn.execute(statement, params).fetchone()["n"]
 
-    def _list_where(self, tenant_id: str, query: ListQuery, owner: str | None,
+    def _list_where(self, tenant_id: str, query: ListQuery, owner: Owner | None,
                     where: tuple[sql.Composable, list[Any]] | None):
         clause, params = self._where(tenant_id, owner=owner)
         filters, filter_params = query.where()
@@ -152,7 +152,7 @@ class Repository:
         return sql.SQL("{} AND {} AND {}").format(clause, filters, extra), params + filter_params + extra_params
 
     def update(self, conn, tenant_id: str, row_id: str, values: dict[str, Any],
-               owner: str | None = None) -> dict[str, Any] | None:
+               owner: Owner | None = None) -> dict[str, Any] | None:
         where, params = self._where(tenant_id, row_id, owner)
         values = self.encode(values)
         assignments = [sql.SQL("{} = %s").format(sql.Identifier(c)) for c in values]
@@ -163,7 +163,7 @@ class Repository:
             row = conn.execute(query, list(values.values()) + params).fetchone()
         return self.decode(row) if row else None
 
-    def delete(self, conn, tenant_id: str, row_id: str, owner: str | None = None) -> bool:
+    def delete(self, conn, tenant_id: str, row_id: str, owner: Owner | None = None) -> bool:
         where, params = self._where(tenant_id, row_id, owner)
         with _translate_errors(self.entity, "delete"):
             return conn.execute(sql.SQL("DELETE FROM {} WHERE {}").format(self.table, where), params).rowcount > 0
@@ -182,17 +182,19 @@ class Repository:
                 raise ApiError.invalid(f"{field.column} does not name an existing {field.references}", field.column)
 
     def check_owned_parent(self, conn, tenant_id: str, values: dict[str, Any], user: User, creating: bool) -> None:
-        """With scope ``own`` on an entity owned through a parent (an owner path), the parent a
-        create names (or an update moves the row to) must be one the caller owns: 403 naming the
-        reference otherwise. Run after :meth:`check_references`."""
-        field = self.entity.owner_parent
+        """With scope ``own`` on an entity owned through a parent (the caller's owner path goes
+        through a reference), the parent a create names (or an update moves the row to) must be
+        one the caller owns: 403 naming the reference otherwise. Run after
+        :meth:`check_references`."""
+        path = owner_path(user, self.entity, "own")
+        field = self.entity.parent_of(path)
         if field is None or (not creating and field.column not in values):
             return
         parent = load_schema().entity(field.references)
         target = values.get(field.column)
         owned = False
         if target is not None:
-            clause, params = owner_predicate(parent, self.entity.owner_path[1:], tenant_id, user.sub)
+            clause, params = owner_predicate(parent, path[1:], tenant_id, user.sub)
             query = sql.SQL("SELECT 1 FROM {} WHERE tenant_id = %s AND id = %s AND {}").format(
                 sql.Identifier(parent.table), clause)
             owned = conn.execute(query, [tenant_id, target, *params]).fetchone() is not None
@@ -280,18 +282,30 @@ def _body() -> Any:
 
 
 def _owner_value(entity: Entity, values: dict[str, Any], user: User, scope: str, creating: bool) -> None:
-    """Sets or checks the owner column: own-scope callers can only own rows themselves. (Rows
-    owned through a parent have no owner column: see :meth:`Repository.check_owned_parent`.)"""
-    column = entity.owner_column
-    if column is None:
+    """Sets or checks owner columns. With scope ``own``, the column of the caller's owner path
+    (when the entity holds it) may only name the caller, and a create fills it with the caller's
+    ``sub``. A create also fills the entity's owner column from the ``sub`` when it is empty,
+    except a reference another path than the caller's decides (a tenant creating a tenancy does
+    not become its landlord). (Rows owned through a parent: see
+    :meth:`Repository.check_owned_parent`.)"""
+    path = owner_path(user, entity, scope)
+    own_column = entity.column_of(path) if scope == "own" else None
+    if own_column is not None and own_column in values and values[own_column] != user.sub:
+        raise ApiError.forbidden(f"role {user.role!r} may only own its {entity.plural} itself", own_column)
+    if not creating:
         return
-    given = values.get(column)
-    if scope == "own" and column in values and given != user.sub:
-        raise ApiError.forbidden(f"role {user.role!r} may only own its {entity.plural} itself", column)
-    if creating and given is None:
-        owner = entity.field(entity.owner_field)
-        if owner is not None and owner.type == "reference" and not UUID.match(user.sub):
-            raise ApiError.invalid(f"{column} is required (the caller's sub is not a {owner.references} id)", column)
+    filled = [own_column] if own_column is not None else []
+    default = entity.owner_column
+    if default is not None and default != own_column:
+        field = entity.by_column(default)
+        if path == entity.owner_path or field is None or field.type != "reference":
+            filled.append(default)
+    for column in filled:
+        if values.get(column) is not None:
+            continue
+        field = entity.by_column(column)
+        if field is not None and field.type == "reference" and not UUID.match(user.sub):
+            raise ApiError.invalid(f"{column} is required (the caller's sub is not a {field.references} id)", column)
         values[column] = user.sub
 
 
@@ -333,7 +347,7 @@ def make_blueprint(entity_name: str, hooks: Hooks | None = None) -> Blueprint:
             raise ApiError.not_found(f"{entity.name} not found")
         return row_id.lower()
 
-    def check_version(repo: Repository, conn, user: User, row_id: str, owner: str | None) -> None:
+    def check_version(repo: Repository, conn, user: User, row_id: str, owner: Owner | None) -> None:
         """With ``If-Match``: the row, now locked, must still have one of the tags (``*``: exist)."""
         if not request.if_match:
             return

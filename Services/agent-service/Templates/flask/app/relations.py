@@ -27,7 +27,7 @@ from app.auth import current_user
 from app.crud import Repository, list_response
 from app.db import get_db
 from app.errors import ApiError
-from app.rbac import authorize, owner_filter
+from app.rbac import Owner, authorize, owner_filter
 from app.schema import Entity, Field, Schema, join_column, load_schema
 from app.validation import UUID
 
@@ -78,7 +78,7 @@ def link_routes(schema: Schema) -> list[LinkRoute]:
     return routes
 
 
-def _existing(entity: Entity, row_id: str, owner: str | None = None) -> str:
+def _existing(entity: Entity, row_id: str, owner: Owner | None = None) -> str:
     """The row's id when it exists in the caller's tenant (and scope), else 404."""
     user = current_user()
     if not UUID.match(row_id) or Repository(entity, current_app.extensions["pii_cipher"]).get(
@@ -87,7 +87,7 @@ def _existing(entity: Entity, row_id: str, owner: str | None = None) -> str:
     return row_id.lower()
 
 
-def _scoped(entity: Entity, action: str) -> str | None:
+def _scoped(entity: Entity, action: str) -> Owner | None:
     user = current_user()
     return owner_filter(user, entity, authorize(user, entity, action))
 

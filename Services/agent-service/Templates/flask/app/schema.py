@@ -53,6 +53,8 @@ class Entity:
     (a string holding the owning user's id, the token's ``sub``, or a reference whose row's id is
     the ``sub``), or a dotted path such as ``appointment.patient``: the entity's reference
     ``appointment``, then that row's ``patient`` decides (a path may go through more references).
+    A role's "own" permission may name an ``owner_path`` of its own instead (see
+    :meth:`Schema.owner_path`).
     """
 
     name: str
@@ -78,17 +80,26 @@ class Entity:
     @property
     def owner_parent(self) -> Field | None:
         """The reference an owner path goes through (its first segment); None unless a path."""
-        path = self.owner_path
-        return self.field(path[0]) if len(path) > 1 else None
+        return self.parent_of(self.owner_path)
 
     @property
     def owner_column(self) -> str | None:
         """The column holding the owning user's id (``sub``), when the entity itself holds it
         (None when rows are not owned or are owned through a parent)."""
-        if len(self.owner_path) != 1:
+        return self.column_of(self.owner_path)
+
+    def parent_of(self, path: tuple[str, ...]) -> Field | None:
+        """The reference an owner path goes through (its first segment); None unless a path of
+        more than one segment."""
+        return self.field(path[0]) if len(path) > 1 else None
+
+    def column_of(self, path: tuple[str, ...]) -> str | None:
+        """The column of a one-segment owner path (a field's column, or the implicit owner
+        column); None for a longer path or none."""
+        if len(path) != 1:
             return None
-        declared = self.field(self.owner_field)
-        return declared.column if declared else self.owner_field
+        declared = self.field(path[0])
+        return declared.column if declared else path[0]
 
     @property
     def owner_is_implicit(self) -> bool:
@@ -114,6 +125,8 @@ class Entity:
 class Permission:
     actions: frozenset[str]
     scope: str  # "all" or "own"
+    # With "own": the path deciding the role's own rows when not the entity's owner field.
+    owner_path: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +152,16 @@ class Schema:
         if "all" in scopes:
             return "all"
         return "own" if "own" in scopes else None
+
+    def owner_path(self, role: str, entity: Entity) -> tuple[str, ...]:
+        """The path deciding which rows of ``entity`` are ``role``'s own: the ``owner_path`` of
+        the role's "own" permission on it, else the entity's owner path (``()``: not owned).
+        Landlords may own tenancies through ``("property", "landlord")`` while a tenant owns
+        theirs through ``("tenant",)``."""
+        for permission in self.roles.get(role, {}).get(entity.name, []):
+            if permission.scope == "own" and permission.owner_path:
+                return permission.owner_path
+        return entity.owner_path
 
 
 def parse_schema(data: dict) -> Schema:
@@ -166,18 +189,25 @@ def parse_schema(data: dict) -> Schema:
     names = {e.name for e in entities}
     by_name = {e.name: e for e in entities}
     for e in entities:
-        _check_owner_path(e, by_name)
+        _check_owner_path(e, e.owner_path, by_name, f"{e.name}: owner_field {e.owner_field!r}")
     roles: dict[str, dict[str, list[Permission]]] = {}
     for role in data.get("roles", []):
         grants = roles.setdefault(role["name"], {})
         for p in role.get("permissions", []):
             if p["entity"] not in names:
                 raise ValueError(f"role {role['name']}: unknown entity {p['entity']!r}")
-            scope = p.get("scope", "all")
-            owner_field = next(e.owner_field for e in entities if e.name == p["entity"])
-            if scope == "own" and not owner_field:
-                raise ValueError(f"role {role['name']}: scope 'own' on {p['entity']} needs an owner_field")
-            grants.setdefault(p["entity"], []).append(Permission(frozenset(p.get("actions", [])), scope))
+            entity, scope = by_name[p["entity"]], p.get("scope", "all")
+            path = tuple(p["owner_path"].split(".")) if p.get("owner_path") else ()
+            where = f"role {role['name']} on {entity.name}"
+            if path and scope != "own":
+                raise ValueError(f"{where}: only scope 'own' takes an owner_path")
+            if scope == "own" and not (path or entity.owned):
+                raise ValueError(f"{where}: scope 'own' needs an owner_field or an owner_path")
+            _check_owner_path(entity, path, by_name, f"{where}: owner_path {p.get('owner_path')!r}")
+            owning = {q.owner_path or entity.owner_path for q in grants.get(entity.name, []) if q.scope == "own"}
+            if scope == "own" and owning - {path or entity.owner_path}:
+                raise ValueError(f"{where}: one role owns an entity's rows through one path")
+            grants.setdefault(entity.name, []).append(Permission(frozenset(p.get("actions", [])), scope, path))
     joins = tuple(r for r in data.get("relations", []) if r.get("kind") == "many_to_many")
     return Schema(title=data.get("title", ""), entities=tuple(entities), roles=roles, join_tables=joins, raw=data)
 
@@ -189,13 +219,12 @@ def join_column(entity: str) -> str:
     return "tenant_party_id" if entity == "tenant" else f"{entity}_id"
 
 
-def _check_owner_path(entity: Entity, entities: dict[str, Entity]) -> None:
+def _check_owner_path(entity: Entity, path: tuple[str, ...], entities: dict[str, Entity], where: str) -> None:
     """Every segment of an owner path but the last is a reference; the last is a string or a
     reference field (or the implicit owner column) of the entity the path has reached."""
-    path, current = entity.owner_path, entity
+    current = entity
     for index, name in enumerate(path):
         field = current.field(name)
-        where = f"{entity.name}: owner_field {entity.owner_field!r}"
         if index < len(path) - 1:
             if field is None or field.type != "reference" or field.references not in entities:
                 raise ValueError(f"{where}: {current.name}.{name} is not a reference field")

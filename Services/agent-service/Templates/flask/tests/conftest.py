@@ -30,7 +30,7 @@ from app.issuer import issue_token
 from app.passwords import MIN_COST
 from app.schema import Entity
 from app.validation import UUID, validate_payload
-from support import SCHEMA, roles_allowed, sample_value, user_id
+from support import SCHEMA, owner_path, roles_allowed, sample_value, user_id
 
 
 def pytest_configure(config):
@@ -125,10 +125,12 @@ def caller_for(caller):
 class RowFactory:
     """Builds payloads and inserts rows directly (through the same Repository the API uses).
 
-    Rows of owned entities are owned by a ``sub`` (``owner``; by default the tenant's default
-    user, ``user_id(tenant)``, who is also ``caller(role)``): through their owner column, or,
-    where the owner is a path (``appointment.patient``), through a parent row made for that
-    owner. Where the owner is a row (a reference), that row has the ``sub`` as its id and is
+    Rows of owned entities are owned by an ``owner``: a ``sub`` (by default the tenant's default
+    user, ``user_id(tenant)``, who is also ``caller(role)``) along the entity's owner path, or a
+    :class:`Caller`, whose role's owner path is followed (a role may own an entity's rows through
+    a path of its own, see ``Schema.owner_path``). A row is owned through its owner column, or,
+    where the path goes through a parent (``appointment.patient``), through a parent row made for
+    that owner. Where the owner is a row (a reference), that row has the ``sub`` as its id and is
     created when missing.
     """
 
@@ -140,8 +142,15 @@ class RowFactory:
     def cipher(self):
         return self.app.extensions["pii_cipher"]
 
+    @staticmethod
+    def ownership(entity: Entity, tenant: str, owner: str | Caller | None) -> tuple[str, tuple[str, ...]]:
+        """The ``sub`` and the owner path of ``owner`` for rows of ``entity``."""
+        if isinstance(owner, Caller):
+            return owner.sub, owner_path(owner.role, entity)
+        return owner or user_id(tenant), entity.owner_path
+
     def payload(self, entity: Entity, tenant: str | None = None, references: str = "required",
-                owner: str | None = None) -> dict:
+                owner: str | Caller | None = None) -> dict:
         """A valid create payload. With a tenant, reference fields get ids of rows created in that
         tenant: only required ones (``references="required"``) or all of them (``"all"``), and the
         row is set up to be owned by ``owner`` (see :meth:`with_references`)."""
@@ -149,20 +158,22 @@ class RowFactory:
         return self.with_references(entity, tenant, body, references, owner) if tenant else body
 
     def with_references(self, entity: Entity, tenant: str, body: dict, references: str = "required",
-                        owner: str | None = None) -> dict:
-        """Adds ids of rows created in the tenant. Where the owner is a path, the parent it goes
-        through is made for ``owner`` (default: the tenant's default user); where the owner column
-        is a reference the API fills from the caller's ``sub``, the owner's row is made to exist
-        and the key left out."""
+                        owner: str | Caller | None = None) -> dict:
+        """Adds ids of rows created in the tenant. Where the owner path goes through a parent,
+        the parent is made for the owner; where it is a column of the entity, the owner's value
+        is set (the owner's row made to exist), except for the entity's own owner column, which
+        the API fills from the caller's ``sub`` (its key is left out)."""
         body = dict(body)
-        owner = owner or user_id(tenant)
-        parent = entity.owner_parent
-        if parent is not None and parent.column not in body:
-            body[parent.column] = self.owner_value(entity, entity.owner_path, tenant, owner)
-        elif parent is None and entity.owned:
-            self.owner_value(entity, entity.owner_path, tenant, owner)
+        sub, path = self.ownership(entity, tenant, owner)
+        first = entity.field(path[0]) if path else None
+        if path and (len(path) > 1 or path != entity.owner_path):
+            column = first.column if first is not None else path[0]
+            body.setdefault(column, self.owner_value(entity, path, tenant, sub))
+        elif path:
+            self.owner_value(entity, path, tenant, sub)
         for field in entity.reference_fields:
-            if field.column not in body and not field.is_owner and (field.required or references == "all"):
+            on_path = field.is_owner and path == entity.owner_path
+            if field.column not in body and not on_path and (field.required or references == "all"):
                 body[field.column] = self.create(SCHEMA.entity(field.references), tenant)["id"]
         return body
 
@@ -204,14 +215,18 @@ class RowFactory:
         finally:
             self._users_in_progress.discard((entity.name, sub))
 
-    def create(self, entity: Entity, tenant: str, owner: str | None = None, row_id: str | None = None, **values) -> dict:
-        """Inserts a row in a tenant (owned by ``owner``, default the tenant's default user, when
-        rows are owned; with id ``row_id`` when given); returns its JSON."""
-        owner = owner or user_id(tenant)
+    def create(self, entity: Entity, tenant: str, owner: str | Caller | None = None, row_id: str | None = None,
+               **values) -> dict:
+        """Inserts a row in a tenant (owned by ``owner``, see the class, when rows are owned; with
+        id ``row_id`` when given); returns its JSON."""
         body = self.with_references(entity, tenant, {**self.payload(entity), **values}, owner=owner)
         column_values = validate_payload(entity, body, partial=False)
         if entity.owner_column and entity.owner_column not in column_values:
-            column_values[entity.owner_column] = self.owner_value(entity, entity.owner_path, tenant, owner)
+            # as the API does: a reference another path than the owner's decides is left empty
+            sub, path = self.ownership(entity, tenant, owner)
+            field = entity.field(entity.owner_field)
+            if path == entity.owner_path or field is None or field.type != "reference":
+                column_values[entity.owner_column] = self.owner_value(entity, entity.owner_path, tenant, sub)
         if row_id is not None:
             column_values["id"] = row_id
         with self.transaction(tenant, "test-factory") as conn:

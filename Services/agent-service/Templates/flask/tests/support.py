@@ -36,15 +36,29 @@ def user_id(tenant: str, name: str = DEFAULT_SUB) -> str:
     return str(uuid.uuid5(uuid.UUID(tenant), name))
 
 
-def owner_is_a_row(entity: Entity) -> bool:
-    """True when the entity's owner is a row whose id is the ``sub``: its owner field, or the
-    last segment of its owner path, is a reference."""
-    if not entity.owned:
+def owner_path(role: str, entity: Entity) -> tuple[str, ...]:
+    """The path that decides which rows of ``entity`` are ``role``'s own, read from
+    ``app/schema.json`` itself (the app's own lookup is what the tests check): the ``owner_path``
+    of the role's "own" permission on the entity, else the entity's owner path."""
+    for role_spec in SCHEMA.raw.get("roles", []):
+        if role_spec["name"] != role:
+            continue
+        for permission in role_spec.get("permissions", []):
+            if permission["entity"] == entity.name and permission.get("scope") == "own" and permission.get("owner_path"):
+                return tuple(permission["owner_path"].split("."))
+    return entity.owner_path
+
+
+def owner_is_a_row(entity: Entity, path: tuple[str, ...] | None = None) -> bool:
+    """True when the owner of the entity's rows along ``path`` (default: its owner path) is a row
+    whose id is the ``sub``: the path's last segment is a reference."""
+    path = entity.owner_path if path is None else path
+    if not path:
         return False
     current = entity
-    for name in entity.owner_path[:-1]:
+    for name in path[:-1]:
         current = SCHEMA.entity(current.field(name).references)
-    last = current.field(entity.owner_path[-1])
+    last = current.field(path[-1])
     return last is not None and last.type == "reference"
 
 

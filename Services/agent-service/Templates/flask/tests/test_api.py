@@ -100,7 +100,8 @@ def test_a_stale_write_is_412_and_a_current_one_goes_through(caller, rows, tenan
     if not editable:
         pytest.skip("no role may read, update and delete the same entity with a field of its own")
     entity, role = editable[0]
-    editor, url = caller(role), f"/api/{entity.plural}/{rows.create(entity, tenant)['id']}"
+    editor = caller(role)
+    url = f"/api/{entity.plural}/{rows.create(entity, tenant, owner=editor)['id']}"
     read = editor.get(url)
     tag = read.headers["ETag"]
     assert tag.startswith('"') and editor.get(url, headers={"If-None-Match": tag}).status_code == 304

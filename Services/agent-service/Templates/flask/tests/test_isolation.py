@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from app.schema import join_column
-from support import SCHEMA, assert_error, owner_is_a_row, roles_allowed, user_id
+from support import SCHEMA, assert_error, owner_is_a_row, owner_path, roles_allowed, user_id
 
 SUB = "same-user-in-both-tenants"
 ACTIONS = {"list": "read", "read": "read", "update": "update", "delete": "delete"}
@@ -39,10 +39,12 @@ TABLES = (
 @pytest.mark.parametrize("entity,operation", API_CASES)
 def test_another_tenant_gets_404_and_never_sees_the_rows(entity, operation, caller, rows):
     tenant_a, tenant_b = str(uuid.uuid4()), str(uuid.uuid4())
-    sub_a, sub_b = (user_id(tenant_a, SUB), user_id(tenant_b, SUB)) if owner_is_a_row(entity) else (SUB, SUB)
-    theirs = rows.create(entity, tenant_a, owner=sub_a)
-    ours = rows.create(entity, tenant_b, owner=sub_b)
-    b = caller(roles_allowed(entity, ACTIONS[operation])[0], tenant=tenant_b, sub=sub_b)
+    role = roles_allowed(entity, ACTIONS[operation])[0]
+    row_owned = owner_is_a_row(entity, owner_path(role, entity))
+    sub_a, sub_b = (user_id(tenant_a, SUB), user_id(tenant_b, SUB)) if row_owned else (SUB, SUB)
+    a, b = caller(role, tenant=tenant_a, sub=sub_a), caller(role, tenant=tenant_b, sub=sub_b)
+    theirs = rows.create(entity, tenant_a, owner=a)
+    ours = rows.create(entity, tenant_b, owner=b)
     base = f"/api/{entity.plural}"
     if operation == "list":
         response = b.get(base, query_string={"page_size": 200})
@@ -64,8 +66,9 @@ def test_references_cannot_point_into_another_tenant(entity, field, caller, rows
     tenant_a, tenant_b = str(uuid.uuid4()), str(uuid.uuid4())
     theirs = rows.create(SCHEMA.entity(field.references), tenant_a)
     b = caller(roles_allowed(entity, "create")[0], tenant=tenant_b)
-    payload = {**rows.payload(entity, tenant=tenant_b), field.column: theirs["id"]}
-    if field.is_owner and SCHEMA.scope(b.role, entity.name, "create") == "own":
+    payload = {**rows.payload(entity, tenant=tenant_b, owner=b), field.column: theirs["id"]}
+    own_column = entity.column_of(owner_path(b.role, entity))
+    if field.column == own_column and SCHEMA.scope(b.role, entity.name, "create") == "own":
         # scope "own": the owner field may name no row but the caller's own
         assert_error(b.post(f"/api/{entity.plural}", json=payload), 403, "PERMISSION_DENIED", field.column)
     else:

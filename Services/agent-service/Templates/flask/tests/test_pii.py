@@ -39,7 +39,7 @@ if PII_FIELDS:
     def test_pii_is_encrypted_at_rest(entity, field, caller, rows, raw_db, app):
         creator = caller(roles_allowed(entity, "create")[0])
         clear = sample_value(field)
-        created = creator.post(f"/api/{entity.plural}", json={**rows.payload(entity, tenant=creator.tenant), field.column: clear})
+        created = creator.post(f"/api/{entity.plural}", json={**rows.payload(entity, tenant=creator.tenant, owner=creator), field.column: clear})
         assert created.status_code == 201, created.get_json()
         item = created.get_json()
         assert item[field.column] == clear  # the API returns the clear value

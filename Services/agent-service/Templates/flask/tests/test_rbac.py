@@ -5,12 +5,13 @@ does not grant answers 403 PERMISSION_DENIED. Roles with scope "own" never see, 
 other users' rows (404, so their existence is not revealed) and always own what they create.
 Where an entity's owner is a path (``appointment.patient``), "own" rows are those under a parent
 the caller owns: they follow the parent when it changes hands, and creating or moving a row under
-another user's parent answers 403.
+another user's parent answers 403. Each role's own rows follow that role's owner path (its
+permission's ``owner_path``, else the entity's owner field).
 """
 
 import pytest
 
-from support import SCHEMA, assert_error, user_id
+from support import SCHEMA, assert_error, owner_path, user_id
 
 OPERATIONS = {"list": "read", "create": "create", "read": "read", "update": "update", "delete": "delete"}
 SUCCESS = {"list": 200, "create": 201, "read": 200, "update": 200, "delete": 204}
@@ -38,7 +39,7 @@ OWN_THROUGH_PARENT = [
     pytest.param(role, entity, id=f"{role}-{entity.plural}")
     for role in SCHEMA.roles
     for entity in SCHEMA.entities
-    if entity.owner_parent is not None and SCHEMA.scope(role, entity.name, "read") == "own"
+    if entity.parent_of(owner_path(role, entity)) is not None and SCHEMA.scope(role, entity.name, "read") == "own"
 ]
 
 
@@ -47,8 +48,8 @@ def perform(me, rows, entity, operation, row=None):
     if operation == "list":
         return me.get(base)
     if operation == "create":
-        return me.post(base, json=rows.payload(entity, tenant=me.tenant, owner=me.sub))
-    row = row or rows.create(entity, me.tenant, owner=me.sub)
+        return me.post(base, json=rows.payload(entity, tenant=me.tenant, owner=me))
+    row = row or rows.create(entity, me.tenant, owner=me)
     if operation == "read":
         return me.get(f"{base}/{row['id']}")
     if operation == "update":
@@ -70,8 +71,8 @@ if OWN_SCOPE:
 
     @pytest.mark.parametrize("role,entity,action", OWN_SCOPE)
     def test_own_scope_hides_other_users_rows(role, entity, action, caller, rows, tenant):
-        me, other = caller(role, sub=user_id(tenant, "me")), user_id(tenant, "someone-else")
-        mine = rows.create(entity, me.tenant, owner=me.sub)
+        me, other = caller(role, sub=user_id(tenant, "me")), caller(role, sub=user_id(tenant, "someone-else"))
+        mine = rows.create(entity, me.tenant, owner=me)
         theirs = rows.create(entity, me.tenant, owner=other)
         base = f"/api/{entity.plural}"
         if action == "read":
@@ -82,7 +83,7 @@ if OWN_SCOPE:
         elif action == "update":
             assert_error(me.patch(f"{base}/{theirs['id']}", json=rows.payload(entity)), 404, "NOT_FOUND", None)
             assert rows.get(entity, me.tenant, theirs["id"]) == theirs
-            handover = rows.owner_change(entity, me.tenant, other)
+            handover = rows.owner_change(entity, me.tenant, other.sub, path=owner_path(role, entity))
             assert_error(me.patch(f"{base}/{mine['id']}", json=handover), 403, "PERMISSION_DENIED", next(iter(handover)))
             assert rows.get(entity, me.tenant, mine["id"]) == mine
         else:
@@ -95,16 +96,16 @@ if OWN_CREATE:
     @pytest.mark.parametrize("role,entity", OWN_CREATE)
     def test_own_scope_creates_rows_owned_by_the_caller(role, entity, caller, rows, tenant):
         me, other = caller(role, sub=user_id(tenant, "me")), user_id(tenant, "someone-else")
-        base = f"/api/{entity.plural}"
-        payload = rows.payload(entity, tenant=me.tenant, owner=me.sub)
+        base, path = f"/api/{entity.plural}", owner_path(role, entity)
+        payload = rows.payload(entity, tenant=me.tenant, owner=me)
         created = me.post(base, json=payload)
         assert created.status_code == 201, created.get_json()
-        if entity.owner_column:
-            assert created.get_json()[entity.owner_column] == me.sub
-        handover = rows.owner_change(entity, me.tenant, other)
+        if entity.column_of(path):
+            assert created.get_json()[entity.column_of(path)] == me.sub
+        handover = rows.owner_change(entity, me.tenant, other, path=path)
         assert_error(me.post(base, json={**payload, **handover}), 403, "PERMISSION_DENIED", next(iter(handover)))
-        if entity.owner_parent is not None:
-            parent = entity.owner_parent
+        if entity.parent_of(path) is not None:
+            parent = entity.parent_of(path)
             orphan = {key: value for key, value in payload.items() if key != parent.column}
             status, code = (400, "INVALID_ARGUMENT") if parent.required else (403, "PERMISSION_DENIED")
             assert_error(me.post(base, json=orphan), status, code, parent.column)
@@ -118,14 +119,15 @@ if OWN_THROUGH_PARENT:
         is handed to another user, the row is theirs and no longer the caller's."""
         me = caller(role, sub=user_id(tenant, "me"))
         other = caller(role, sub=user_id(tenant, "someone-else"))
-        base = f"/api/{entity.plural}"
-        mine = rows.create(entity, me.tenant, owner=me.sub)
+        base, path = f"/api/{entity.plural}", owner_path(role, entity)
+        mine = rows.create(entity, me.tenant, owner=me)
         assert me.get(f"{base}/{mine['id']}").status_code == 200
         assert_error(other.get(f"{base}/{mine['id']}"), 404, "NOT_FOUND", None)
 
-        parent = SCHEMA.entity(entity.owner_parent.references)
-        handover = rows.owner_change(parent, me.tenant, other.sub, path=entity.owner_path[1:])
-        assert rows.update(parent, me.tenant, mine[entity.owner_parent.column], **handover) is not None
+        reference = entity.parent_of(path)
+        parent = SCHEMA.entity(reference.references)
+        handover = rows.owner_change(parent, me.tenant, other.sub, path=path[1:])
+        assert rows.update(parent, me.tenant, mine[reference.column], **handover) is not None
         assert_error(me.get(f"{base}/{mine['id']}"), 404, "NOT_FOUND", None)
         listed = [item["id"] for item in me.get(base, query_string={"page_size": 200}).get_json()["items"]]
         assert mine["id"] not in listed

@@ -26,9 +26,9 @@ def test_a_nested_list_holds_only_the_children_of_its_parent(caller, rows, subte
             tenant = str(uuid.uuid4())
             reader = caller(roles_allowed(route.child, "read")[0], tenant=tenant)
             mine, other = rows.create(route.parent, tenant)["id"], rows.create(route.parent, tenant)["id"]
-            wanted = {rows.create(route.child, tenant, **{route.field.column: mine})["id"]
+            wanted = {rows.create(route.child, tenant, owner=reader, **{route.field.column: mine})["id"]
                       for _ in range(1 if route.field.unique else 2)}
-            rows.create(route.child, tenant, **{route.field.column: other})
+            rows.create(route.child, tenant, owner=reader, **{route.field.column: other})
             url = f"/api/{route.parent.plural}/{mine}/{route.child.plural}"
             response = reader.get(url, query_string={"include_total": "true"})
             assert ids(response) == wanted and response.get_json()["total"] == len(wanted)
@@ -49,8 +49,8 @@ def test_many_to_many_rows_link_list_and_unlink_both_ways(caller, rows, subtests
         with subtests.test(route=f"{route.left.plural}/{{id}}/{route.right.plural}"):
             tenant = str(uuid.uuid4())
             editor = caller(editors[0], tenant=tenant)
-            left = rows.create(route.left, tenant)["id"]
-            rights = [rows.create(route.right, tenant)["id"] for _ in range(2)]
+            left = rows.create(route.left, tenant, owner=editor)["id"]
+            rights = [rows.create(route.right, tenant, owner=editor)["id"] for _ in range(2)]
             base = f"/api/{route.left.plural}/{left}/{route.right.plural}"
             assert ids(editor.get(base)) == set()
             for right in rights + rights[:1]:  # linking twice is harmless
