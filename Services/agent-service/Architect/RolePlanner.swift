@@ -13,7 +13,7 @@ import Shared
 ///   to the entity that is the role ("drivers see their own jobs" → `job.driver`, the token's
 ///   subject being the driver's id), or one through a parent (`prescription` →
 ///   `appointment.patient`); else an inferred `owner` is added. A role whose own link differs
-///   from an owner field another role set (tenants own tenancies through `tenant`, landlords
+///   from an owner field another role set (tenants own tenancies through `tenant_party`, landlords
 ///   through `property.landlord`) gets that link as its permission's `owner_path`.
 /// - Entities a role's statements do not mention: what "everything" said, else read-all, except
 ///   the entity that is the role itself (a customer does not list customers).
@@ -159,7 +159,7 @@ struct RolePlanner {
     /// Makes sure an entity has an owner field: an existing user field, or an inferred one.
     /// Returns the path that decides `role`'s own rows when the entity already had an owner field
     /// and the role's own link differs from it (landlords own tenancies through
-    /// `property.landlord`, a tenant owns theirs through `tenant`); nil when the owner field decides.
+    /// `property.landlord`, a tenant owns theirs through `tenant_party`); nil when the owner field decides.
     @discardableResult
     func ensureOwner(of index: Int, role: String?, hint: String?, in draft: inout DraftSpec, announce: Bool) -> String? {
         let entity = draft.entities[index]

@@ -79,11 +79,7 @@ public final class RedisClient: Sendable {
                 throw RedisError(isConnectionError: true, "redis unreachable, reconnect pending")
             }
             do {
-                lane.connection = try RedisConnection.connect(
-                    host: config.host, port: config.port,
-                    timeoutMilliseconds: config.timeoutMilliseconds,
-                    commandTimeoutMilliseconds: config.timeoutMilliseconds
-                )
+                lane.connection = try RedisConnection.connect(config, commandTimeoutMilliseconds: config.timeoutMilliseconds)
                 lane.retryAfter = nil
             } catch {
                 // Back off briefly so a dead Redis is not hammered by every request.

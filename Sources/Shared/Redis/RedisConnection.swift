@@ -17,10 +17,11 @@ final class RedisConnection: @unchecked Sendable {
         redisFree(context)
     }
 
-    /// Connects (blocking) with a connect timeout; `commandTimeoutMilliseconds` bounds each read
-    /// and write afterwards (nil: block until data, for subscribers).
-    static func connect(host: String, port: Int, timeoutMilliseconds: Int, commandTimeoutMilliseconds: Int?) throws -> RedisConnection {
-        guard let context = redisConnectWithTimeout(host, Int32(port), timeval(milliseconds: timeoutMilliseconds)) else {
+    /// Connects (blocking) with the config's timeout and authenticates with its credentials;
+    /// `commandTimeoutMilliseconds` bounds each read and write afterwards (nil: block until data,
+    /// for subscribers). A refused `AUTH` throws its reply (`WRONGPASS …`), never the password.
+    static func connect(_ config: RedisConfig, commandTimeoutMilliseconds: Int?) throws -> RedisConnection {
+        guard let context = redisConnectWithTimeout(config.host, Int32(config.port), timeval(milliseconds: config.timeoutMilliseconds)) else {
             throw RedisError(isConnectionError: true, "cannot allocate redis context")
         }
         if context.pointee.err != 0 {
@@ -28,12 +29,19 @@ final class RedisConnection: @unchecked Sendable {
             redisFree(context)
             throw RedisError(isConnectionError: true, message)
         }
-        if let commandTimeoutMilliseconds {
-            _ = redisSetTimeout(context, timeval(milliseconds: commandTimeoutMilliseconds))
-        }
+        let connection = RedisConnection(context: context)
         // TCP keepalive: a peer that vanishes without closing is noticed even by a blocked reader.
         _ = redisEnableKeepAlive(context)
-        return RedisConnection(context: context)
+        _ = redisSetTimeout(context, timeval(milliseconds: commandTimeoutMilliseconds ?? config.timeoutMilliseconds))
+        if let credentials = config.credentials {
+            do {
+                _ = try connection.command(["AUTH"] + [credentials.username].compactMap { $0 } + [credentials.password])
+            } catch let error as RedisError where !error.isConnectionError {
+                throw RedisError(isConnectionError: false, "AUTH refused: \(error.message)")
+            }
+        }
+        if commandTimeoutMilliseconds == nil { _ = redisSetTimeout(context, timeval(milliseconds: 0)) }
+        return connection
     }
 
     /// Sends one command (binary-safe argv) and waits for its reply (blocking).

@@ -85,7 +85,7 @@ public final class RedisSubscription: Sendable {
         var backoffMilliseconds = 100
         while !state.withLock({ $0.stopping }) {
             do {
-                let connection = try RedisConnection.connect(host: config.host, port: config.port, timeoutMilliseconds: config.timeoutMilliseconds, commandTimeoutMilliseconds: nil)
+                let connection = try RedisConnection.connect(config, commandTimeoutMilliseconds: nil)
                 let stopped = state.withLock { state -> Bool in
                     if state.stopping { return true }
                     state.connection = connection

@@ -8,7 +8,7 @@ A permission grants a role actions (create, read, update, delete) on an entity w
   sets the owner to the caller. Where the owner is a path (``appointment.patient``), the rows
   are those under a parent row the caller owns, and a create or update that names a parent the
   caller does not own answers 403. The owner is the entity's ``owner_field`` unless the role's
-  permission names an ``owner_path`` of its own (a tenant owns tenancies through ``tenant``
+  permission names an ``owner_path`` of its own (a tenant owns tenancies through ``tenant_party``
   while landlords own them through ``property.landlord``).
 
 An action that no permission grants answers 403 PERMISSION_DENIED. Listing needs ``read``.
