@@ -1,4 +1,5 @@
 import Foundation
+import MeshTestSupport
 import Shared
 import Testing
 
@@ -178,6 +179,22 @@ extension RedisBackedTests {
 
                 #expect(Self.metricValue(Self.fallbackMetric, in: metrics.render()) == "55")
             }
+        }
+
+        /// A Redis that takes connections and never answers holds no request past its deadline:
+        /// the limiter falls back and allows, though the connection's own timeout is far away.
+        @Test func aRedisThatNeverAnswersFailsOpenByTheRequestsDeadline() async throws {
+            let silent = try SilentPort()
+            let metrics = MetricsRegistry()
+            let hanging = RedisClient(config: RedisConfig(host: "127.0.0.1", port: silent.port, poolSize: 1, timeoutMilliseconds: 30_000), logger: TestEnvironment.logger)
+            let limiter = try Self.limiter(limit: 3, redis: hanging, metrics: metrics)
+            let started = ContinuousClock.now
+            let decisions = await RequestScope.$current.withValue(RequestScope(deadline: .after(.milliseconds(300)))) {
+                await Self.concurrentChecks(limiter, calls: 5, tenant: UUID(), action: .specs, now: Date())
+            }
+            #expect(decisions.filter(\.allowed).count == 3, "the in-memory window still limits")
+            #expect(ContinuousClock.now - started < .seconds(15), "every check ended at the 300 ms deadline, not at the 30 s timeout")
+            #expect(Self.metricValue(Self.fallbackMetric, in: metrics.render()) == "5")
         }
     }
 }

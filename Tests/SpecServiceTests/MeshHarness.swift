@@ -17,10 +17,13 @@ final class MeshHarness: Sendable {
     let auth = AuthConfig(jwtSecret: "mesh-tests-user-secret-0123456789abcdef", serviceTokenSecret: "mesh-tests-mesh-secret-0123456789abcdef")
     let logger = Logger(label: "mesh-tests") { _ in SwiftLogNoOpLogHandler() }
     let rateLimits: RateLimitConfig
+    /// The services' Redis: the test Redis unless a test points them elsewhere.
+    let redisURL: String
 
-    init(rateLimits: RateLimitConfig = RateLimitConfig(windowSeconds: 3600)) throws {
+    init(rateLimits: RateLimitConfig = RateLimitConfig(windowSeconds: 3600), redisURL: String? = nil) throws {
         agentPort = try LoopbackPort.free(in: LoopbackPort.stableRange)
         self.rateLimits = rateLimits
+        self.redisURL = try redisURL ?? Self.require("META_BUILDER_REDIS_URL")
     }
 
     /// A variable that must be set (missing fails the test loudly).
@@ -33,7 +36,7 @@ final class MeshHarness: Sendable {
             serviceName: name,
             server: ServerConfig(port: port),
             database: DatabaseConfig(url: try Self.require(databaseKey), poolSize: 4),
-            redis: try RedisConfig(url: try Self.require("META_BUILDER_REDIS_URL")),
+            redis: try RedisConfig(url: redisURL),
             auth: auth,
             rateLimits: rateLimits,
             peers: PeerConfig(agent: "http://127.0.0.1:\(agentPort)"),

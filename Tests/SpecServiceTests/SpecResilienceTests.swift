@@ -33,6 +33,31 @@ import Testing
         }
     }
 
+    /// A Redis that takes connections and never answers: what needs only Postgres keeps serving,
+    /// a rate-limited create fails open (the limiter gives up on Redis by its timeout and the
+    /// request's deadline), and readiness says Redis is not there.
+    @Test func aRedisThatNeverAnswersLeavesPostgresEndpointsServing() async throws {
+        let silent = try SilentPort()
+        let mesh = try MeshHarness(redisURL: silent.redisURL)
+        let owner = mesh.token(tenant: UUID(), role: .owner)
+        try await mesh.withSpecService { client in
+            var ids: [String] = []
+            for _ in 0..<3 {
+                let created = try await client.send(.post, "/api/meta/v2/specs", token: owner, json: SpecBodies.freeform())
+                #expect(created.status == .created, "\(created.wireError.map { "\($0)" } ?? "")")
+                ids += [created.json.string("id")].compactMap { $0 }
+            }
+            #expect(ids.count == 3)
+            for id in ids {
+                #expect(try await client.send(.get, "/api/meta/v2/specs/\(id)", token: owner).status == .ok)
+            }
+            let listed = try await client.send(.get, "/api/meta/v2/specs", token: owner)
+            #expect(listed.status == .ok)
+            let ready = try await client.send(.get, "/readyz", token: nil)
+            #expect(ready.status == .serviceUnavailable)
+        }
+    }
+
     @Test func agentServiceStoppedBetweenPlansIsUnavailableThenHeals() async throws {
         let mesh = try MeshHarness()
         let owner = mesh.token(tenant: UUID(), role: .owner)

@@ -5,6 +5,13 @@ import Synchronization
 /// Redis commands over a small set of connections, each owned by its own serial queue (blocking
 /// hiredis calls never run on the event loop or the cooperative pool). A failed connection is
 /// dropped and reopened on next use, so a Redis restart heals by itself.
+///
+/// Every command ends at its deadline (the request's, by default): the caller gets
+/// DEADLINE_EXCEEDED then, even while its lane is still blocked on an earlier command, and a
+/// command whose caller has given up is never sent. A lane whose connection failed (refused,
+/// reset, or a command timed out: a Redis that accepts and never answers) backs off, from 250 ms
+/// doubling to 4 s, failing its commands at once meanwhile, so a dead or black-holed Redis costs
+/// callers (the rate limiter falls back) next to nothing.
 public final class RedisClient: Sendable {
     private let config: RedisConfig
     private let lanes: [Lane]
@@ -13,11 +20,13 @@ public final class RedisClient: Sendable {
 
     /// One connection slot and the queue that owns it.
     ///
-    /// `@unchecked Sendable`: `connection` and `retryAfter` are only touched on `queue`.
+    /// `@unchecked Sendable`: `connection`, `retryAfter` and `failures` are only touched on `queue`.
     private final class Lane: @unchecked Sendable {
         let queue: DispatchQueue
         var connection: RedisConnection?
         var retryAfter: ContinuousClock.Instant?
+        /// Connection failures in a row (0 after a success): the back-off doubles with each.
+        var failures = 0
 
         init(index: Int) {
             queue = DispatchQueue(label: "meta-builder.redis.\(index)")
@@ -31,21 +40,33 @@ public final class RedisClient: Sendable {
         self.lanes = (0..<config.poolSize).map(Lane.init(index:))
     }
 
-    /// Sends a command and returns its reply.
+    /// Sends a command and returns its reply, by the request's deadline.
     @discardableResult
     public func command(_ arguments: String...) async throws -> RedisValue {
         try await command(arguments)
     }
 
-    /// Sends a command given as an argument list.
+    /// Sends a command given as an argument list; throws DEADLINE_EXCEEDED once `deadline`
+    /// passes (nil: only the connection's own timeout bounds it).
     @discardableResult
-    public func command(_ arguments: [String]) async throws -> RedisValue {
+    public func command(_ arguments: [String], deadline: Deadline? = RequestScope.current?.deadline) async throws -> RedisValue {
+        try deadline?.check("waiting for redis")
         let lane = lanes[next.add(1, ordering: .relaxed).oldValue % lanes.count]
         let config = self.config
         let logger = self.logger
+        let reply = PendingReply()
+        let timer = deadline.map { deadline in
+            Task {
+                try await Task.sleep(until: deadline.instant, clock: .continuous)
+                reply.finish(.failure(WireError(.deadlineExceeded, "deadline exceeded while waiting for redis")))
+            }
+        }
+        defer { timer?.cancel() }
         return try await withCheckedThrowingContinuation { continuation in
+            reply.attach(continuation)
             lane.queue.async {
-                continuation.resume(with: Result { try Self.run(arguments, on: lane, config: config, logger: logger) })
+                guard !reply.isFinished else { return }
+                reply.finish(Result { try Self.run(arguments, on: lane, config: config, logger: logger) })
             }
         }
     }
@@ -80,19 +101,64 @@ public final class RedisClient: Sendable {
             }
             do {
                 lane.connection = try RedisConnection.connect(config, commandTimeoutMilliseconds: config.timeoutMilliseconds)
-                lane.retryAfter = nil
             } catch {
-                // Back off briefly so a dead Redis is not hammered by every request.
-                lane.retryAfter = .now + .milliseconds(250)
+                backOff(lane)
                 logger.warning("redis connect failed", metadata: ["error": "\(error)"])
                 throw error
             }
         }
         do {
-            return try lane.connection!.command(arguments)
+            let reply = try lane.connection!.command(arguments)
+            lane.failures = 0
+            lane.retryAfter = nil
+            return reply
         } catch let error as RedisError where error.isConnectionError {
             lane.connection = nil
+            // A connection that was closed while idle is retried at once (see `run`).
+            if !error.isPeerClosed { backOff(lane) }
             throw error
+        }
+    }
+
+    /// Keeps a failing lane from trying again for a while, so a dead or silent Redis is not
+    /// waited on by every request: 250 ms, doubling with each failure in a row, at most 4 s.
+    private static func backOff(_ lane: Lane) {
+        lane.retryAfter = .now + .milliseconds(250 << min(lane.failures, 4))
+        lane.failures += 1
+    }
+
+    /// The reply a caller waits for: set once, by the lane or by the caller's deadline, whichever
+    /// comes first (a later result is dropped).
+    private final class PendingReply: Sendable {
+        private struct State {
+            var continuation: CheckedContinuation<RedisValue, any Error>?
+            var result: Result<RedisValue, any Error>?
+            var finished = false
+        }
+        private let state = Mutex(State())
+
+        /// Whether the reply is settled (a lane skips a command whose caller has given up).
+        var isFinished: Bool { state.withLock { $0.finished } }
+
+        /// The caller's continuation; resumed at once when the reply is already settled.
+        func attach(_ continuation: CheckedContinuation<RedisValue, any Error>) {
+            let settled = state.withLock { state -> Result<RedisValue, any Error>? in
+                if state.result == nil { state.continuation = continuation }
+                return state.result
+            }
+            if let settled { continuation.resume(with: settled) }
+        }
+
+        /// Settles the reply; only the first call counts.
+        func finish(_ result: Result<RedisValue, any Error>) {
+            let waiting = state.withLock { state -> CheckedContinuation<RedisValue, any Error>? in
+                guard !state.finished else { return nil }
+                state.finished = true
+                state.result = result
+                defer { state.continuation = nil }
+                return state.continuation
+            }
+            waiting?.resume(with: result)
         }
     }
 }
