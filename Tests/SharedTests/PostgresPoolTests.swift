@@ -1,4 +1,5 @@
 import Foundation
+import MeshTestSupport
 import Testing
 @testable import Shared
 
@@ -153,6 +154,44 @@ import Testing
             #expect(error?.code == .deadlineExceeded)
             try await holder
             #expect(try await pool.query("SELECT 2 AS two")[0].decode("two", as: Int.self) == 2)
+        }
+    }
+
+    /// A server that takes the connection and never answers: the caller waits no longer than
+    /// its deadline, though the connect timeout is far away, and so does the next caller, whose
+    /// only slot is still opening.
+    @Test func openingAConnectionHonoursTheDeadline() async throws {
+        let silent = try SilentPort()
+        let config = DatabaseConfig(url: "postgres://nobody:nothing@127.0.0.1:\(silent.port)/none", poolSize: 1, connectTimeoutSeconds: 60)
+        let pool = PostgresPool(config: config, applicationName: "open-deadline", logger: TestEnvironment.logger)
+        let started = ContinuousClock.now
+        for _ in 0..<2 {
+            let error = await #expect(throws: WireError.self) { try await pool.query("SELECT 1", deadline: .after(.milliseconds(300))) }
+            #expect(error?.code == .deadlineExceeded, "\(error.map { "\($0)" } ?? "")")
+        }
+        #expect(ContinuousClock.now - started < .seconds(30), "both ended at their deadlines, not at the 60 s connect timeout")
+    }
+
+    /// A connection that opens after its caller gave up is not lost: it goes to the pool, and
+    /// the next callers use it. (The first caller's 3 ms deadline usually passes while the
+    /// connection is still authenticating; either way the connection opened for it must serve
+    /// the rest.)
+    @Test func aConnectionOpenedForACallerThatGaveUpServesTheNextOnes() async throws {
+        let name = "late-open-\(UUID().uuidString.prefix(8))"
+        let pool = PostgresPool(config: try TestEnvironment.database(poolSize: 1), applicationName: name, logger: TestEnvironment.logger)
+        defer { pool.close() }
+        _ = try? await pool.query("SELECT 1", deadline: .after(.milliseconds(3)))
+        var backends: [Int] = []
+        try await TestDatabase.withPool(poolSize: 1) { observer in
+            for _ in 0..<100 where backends.isEmpty {
+                backends = try await observer.query("SELECT pid FROM pg_stat_activity WHERE application_name = \(name)").map { try $0.decode("pid", as: Int.self) }
+                if backends.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+            }
+        }
+        #expect(backends.count == 1, "the connection opened for the first caller is in the pool")
+        for _ in 0..<3 {
+            let pid = try await pool.query("SELECT pg_backend_pid() AS pid", deadline: .after(.seconds(30)))[0].decode("pid", as: Int.self)
+            #expect([pid] == backends)
         }
     }
 

@@ -160,12 +160,12 @@ public final class PostgresPool: Service, Sendable {
         case .use(let connection):
             return connection
         case .open:
-            return try await openInSlot()
+            return try await openInSlot(deadline: deadline)
         case .wait:
             let lease = try await waitForLease(waiterID: waiterID, deadline: deadline)
             switch lease {
             case .connection(let connection): return connection
-            case .openSlot: return try await openInSlot()
+            case .openSlot: return try await openInSlot(deadline: deadline)
             }
         }
     }
@@ -225,17 +225,27 @@ public final class PostgresPool: Service, Sendable {
         continuation?.resume(throwing: error)
     }
 
-    private func openInSlot() async throws -> PostgresConnection {
+    /// Opens a connection in the slot the state machine gave this caller. The caller waits no
+    /// longer than its deadline (the connect itself may take up to the connect timeout); a
+    /// connection that opens after its caller gave up goes to the pool like a returned one.
+    private func openInSlot(deadline: Deadline?) async throws -> PostgresConnection {
         let id = state.withLock { state in
             state.nextID += 1
             return state.nextID
         }
-        do {
-            return try await PostgresConnection.open(url: config.url, connectTimeoutSeconds: config.connectTimeoutSeconds, id: id, applicationName: applicationName)
-        } catch {
-            logger.warning("postgres connection failed", metadata: ["error": "\(error)"])
-            perform(state.withLock { $0.machine.discard() })
-            throw error
+        let reply = OneShotReply<PostgresConnection>()
+        return try await reply.value(by: deadline, while: "opening a database connection") {
+            Task {
+                let result: Result<PostgresConnection, any Error>
+                do {
+                    result = .success(try await PostgresConnection.open(url: config.url, connectTimeoutSeconds: config.connectTimeoutSeconds, id: id, applicationName: applicationName))
+                } catch {
+                    logger.warning("postgres connection failed", metadata: ["error": "\(error)"])
+                    perform(state.withLock { $0.machine.discard() })
+                    result = .failure(error)
+                }
+                if !reply.finish(result), case .success(let late) = result { checkin(late) }
+            }
         }
     }
 

@@ -54,18 +54,10 @@ public final class RedisClient: Sendable {
         let lane = lanes[next.add(1, ordering: .relaxed).oldValue % lanes.count]
         let config = self.config
         let logger = self.logger
-        let reply = PendingReply()
-        let timer = deadline.map { deadline in
-            Task {
-                try await Task.sleep(until: deadline.instant, clock: .continuous)
-                reply.finish(.failure(WireError(.deadlineExceeded, "deadline exceeded while waiting for redis")))
-            }
-        }
-        defer { timer?.cancel() }
-        return try await withCheckedThrowingContinuation { continuation in
-            reply.attach(continuation)
+        let reply = OneShotReply<RedisValue>()
+        return try await reply.value(by: deadline, while: "waiting for redis") {
             lane.queue.async {
-                guard !reply.isFinished else { return }
+                guard !reply.isSettled else { return }
                 reply.finish(Result { try Self.run(arguments, on: lane, config: config, logger: logger) })
             }
         }
@@ -125,40 +117,5 @@ public final class RedisClient: Sendable {
     private static func backOff(_ lane: Lane) {
         lane.retryAfter = .now + .milliseconds(250 << min(lane.failures, 4))
         lane.failures += 1
-    }
-
-    /// The reply a caller waits for: set once, by the lane or by the caller's deadline, whichever
-    /// comes first (a later result is dropped).
-    private final class PendingReply: Sendable {
-        private struct State {
-            var continuation: CheckedContinuation<RedisValue, any Error>?
-            var result: Result<RedisValue, any Error>?
-            var finished = false
-        }
-        private let state = Mutex(State())
-
-        /// Whether the reply is settled (a lane skips a command whose caller has given up).
-        var isFinished: Bool { state.withLock { $0.finished } }
-
-        /// The caller's continuation; resumed at once when the reply is already settled.
-        func attach(_ continuation: CheckedContinuation<RedisValue, any Error>) {
-            let settled = state.withLock { state -> Result<RedisValue, any Error>? in
-                if state.result == nil { state.continuation = continuation }
-                return state.result
-            }
-            if let settled { continuation.resume(with: settled) }
-        }
-
-        /// Settles the reply; only the first call counts.
-        func finish(_ result: Result<RedisValue, any Error>) {
-            let waiting = state.withLock { state -> CheckedContinuation<RedisValue, any Error>? in
-                guard !state.finished else { return nil }
-                state.finished = true
-                state.result = result
-                defer { state.continuation = nil }
-                return state.continuation
-            }
-            waiting?.resume(with: result)
-        }
     }
 }
