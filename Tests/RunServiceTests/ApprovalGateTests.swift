@@ -53,7 +53,7 @@ extension SharedRunQueue {
 
         /// The types of the events the approval-service wrote about a gate.
         static func events(of gate: String, _ pool: PostgresPool) async throws -> [String] {
-            try await pool.query("SELECT event_type FROM outbox WHERE payload -> 'data' ->> 'gate_id' = \(gate) ORDER BY created_at", deadline: .after(.seconds(15)))
+            try await pool.work("SELECT event_type FROM outbox WHERE payload -> 'data' ->> 'gate_id' = \(gate) ORDER BY created_at", deadline: .after(.seconds(15)))
                 .map { try $0.decode("event_type") }
         }
 

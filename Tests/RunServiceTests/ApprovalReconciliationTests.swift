@@ -162,7 +162,7 @@ extension SharedRunQueue {
 
         /// Whether the approval-service's relay published its `type` event about `gate`.
         static func published(_ type: String, gate: String, _ pool: PostgresPool) async throws -> Bool {
-            try await pool.query("""
+            try await pool.work("""
                 SELECT 1 FROM outbox WHERE event_type = \(type) AND payload -> 'data' ->> 'gate_id' = \(gate) AND published_at IS NOT NULL
                 """, deadline: .after(.seconds(15))).count == 1
         }

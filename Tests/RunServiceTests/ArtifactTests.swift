@@ -304,7 +304,7 @@ extension SharedRunQueue {
                 #expect(before.count == 4)
                 let blobs = try FileManager.default.subpathsOfDirectory(atPath: "\(root)/blobs").sorted()
                 // The ended run is claimed again (its queue row put back with a live lease) by this process.
-                try await pool.query("""
+                try await pool.work("""
                     INSERT INTO run_queue (run_id, tenant_id, lease_owner, lease_expires_at, fencing, claims)
                     VALUES (\(runID), \(tenant), 'artifact-tests', clock_timestamp() + interval '1 minute', 7, 2)
                     """, deadline: .after(.seconds(30)))
@@ -314,7 +314,7 @@ extension SharedRunQueue {
                 // A worker whose claim is stale builds, but records nothing.
                 let stale = RunClaim(runID: runID, tenantID: tenant, owner: "artifact-tests-before", fencing: 6, claims: 1)
                 await #expect(throws: LostClaim.self) { try await builder.build(stale) }
-                try await pool.query("DELETE FROM run_queue WHERE run_id = \(runID)", deadline: .after(.seconds(30)))
+                try await pool.work("DELETE FROM run_queue WHERE run_id = \(runID)", deadline: .after(.seconds(30)))
                 #expect(try await artifactRows(runID, tenant: tenant, pool: pool) == before)
                 #expect(try FileManager.default.subpathsOfDirectory(atPath: "\(root)/blobs").sorted() == blobs)
                 #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root)/tmp").isEmpty)

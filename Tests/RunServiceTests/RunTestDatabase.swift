@@ -33,7 +33,7 @@ enum RunTestDatabase {
 
     /// Removes every queued run, so a test sees only its own.
     static func emptyQueue(_ pool: PostgresPool) async throws {
-        try await pool.query("DELETE FROM run_queue", deadline: .after(.seconds(30)))
+        try await pool.work("DELETE FROM run_queue", deadline: .after(.seconds(30)))
     }
 
     /// A stored run event.
@@ -70,7 +70,7 @@ enum RunTestDatabase {
     /// when nobody holds it.
     static func leaseHolderPID(of run: String) async throws -> Int32? {
         try await withPool { pool in
-            let rows = try await pool.query("SELECT lease_owner FROM run_queue WHERE run_id = \(run)::uuid AND lease_expires_at > clock_timestamp()", deadline: .after(.seconds(30)))
+            let rows = try await pool.work("SELECT lease_owner FROM run_queue WHERE run_id = \(run)::uuid AND lease_expires_at > clock_timestamp()", deadline: .after(.seconds(30)))
             guard let owner = try rows.first?.decode("lease_owner", as: String?.self) else { return nil }
             let parts = owner.split(separator: "/")
             return parts.count >= 2 ? Int32(parts[1]) : nil

@@ -70,7 +70,7 @@ import Testing
 
     @Test func platformMigrationsLoadInOrderFromTheBundle() throws {
         let migrations = try TestServiceApp.descriptor.allMigrations
-        #expect(migrations.map(\.version) == [1, 2, 3, 4, 5, 6])
-        #expect(migrations.map(\.name) == ["outbox", "processed_events", "audit_log", "idempotency_keys", "idempotency_leases", "audit_log_feed"])
+        #expect(migrations.map(\.version) == [1, 2, 3, 4, 5, 6, 7])
+        #expect(migrations.map(\.name) == ["outbox", "processed_events", "audit_log", "idempotency_keys", "idempotency_leases", "audit_log_feed", "outbox_row_security"])
     }
 }

@@ -19,8 +19,9 @@ import Testing
             let redis = RedisClient(config: try TestEnvironment.redis(), logger: TestEnvironment.logger)
             let type = "test.committed.\(UUID().uuidString)"
             let subscription = await RedisSubscription.open(channels: [CloudEvent.channel(for: type)], config: try TestEnvironment.redis(), logger: TestEnvironment.logger)
-            let sent = event(type: type)
-            try await pool.transaction { session in try await Outbox.enqueue(sent, on: session) }
+            let tenant = UUID()
+            let sent = event(type: type, tenant: tenant)
+            try await pool.withTenant(tenant) { session in try await Outbox.enqueue(sent, on: session) }
             try await relay(pool, redis: redis).relayBatchesUntilEmpty()
             let messages = await MessageCollector.collect(subscription, count: 1)
             #expect(messages.count == 1)
@@ -32,20 +33,45 @@ import Testing
         }
     }
 
+    /// Row-level security on the outbox: a tenant's transaction sees and writes only its own
+    /// events, the relay's background work sees every tenant's, and a transaction with neither
+    /// setting sees and writes nothing.
+    @Test func aTenantSeesItsOwnEventsAndTheRelayEveryTenants() async throws {
+        try await TestDatabase.withPool { pool in
+            let type = "test.scoped.\(UUID().uuidString)"
+            let (first, second) = (UUID(), UUID())
+            for tenant in [first, second] {
+                try await pool.withTenant(tenant) { try await Outbox.enqueue(event(type: type, tenant: tenant), on: $0) }
+            }
+            let select: SQL = "SELECT tenant_id FROM outbox WHERE event_type = \(type)"
+            #expect(try await pool.query(select).isEmpty, "no setting: no rows")
+            #expect(try await pool.batch(tenant: first, [select])[0].map { try $0.decode("tenant_id", as: UUID.self) } == [first])
+            #expect(Set(try await pool.work(select).map { try $0.decode("tenant_id", as: UUID.self) }) == [first, second])
+            await #expect(throws: PostgresError.self, "a tenant cannot write another tenant's event") {
+                try await pool.withTenant(first) { try await Outbox.enqueue(event(type: type, tenant: second), on: $0) }
+            }
+            await #expect(throws: PostgresError.self, "nor can a transaction with no setting") {
+                try await pool.transaction { try await Outbox.enqueue(event(type: type, tenant: first), on: $0) }
+            }
+            #expect(try await pool.work(select).count == 2)
+        }
+    }
+
     @Test func rolledBackTransactionPublishesNothing() async throws {
         try await TestDatabase.withPool { pool in
             let redis = RedisClient(config: try TestEnvironment.redis(), logger: TestEnvironment.logger)
             let type = "test.rolledback.\(UUID().uuidString)"
             let subscription = await RedisSubscription.open(channels: [CloudEvent.channel(for: type)], config: try TestEnvironment.redis(), logger: TestEnvironment.logger)
             struct Abort: Error {}
+            let tenant = UUID()
             await #expect(throws: Abort.self) {
-                try await pool.transaction { session in
-                    try await Outbox.enqueue(event(type: type), on: session)
+                try await pool.withTenant(tenant) { session in
+                    try await Outbox.enqueue(event(type: type, tenant: tenant), on: session)
                     throw Abort()
                 }
             }
             try await relay(pool, redis: redis).relayBatchesUntilEmpty()
-            #expect(try await pool.query("SELECT 1 FROM outbox WHERE event_type = \(type)").isEmpty)
+            #expect(try await pool.work("SELECT 1 FROM outbox WHERE event_type = \(type)").isEmpty)
             let messages = await MessageCollector.collect(subscription, count: 1, timeout: .milliseconds(500))
             #expect(messages.isEmpty)
         }
@@ -56,8 +82,9 @@ import Testing
             let redis = RedisClient(config: try TestEnvironment.redis(), logger: TestEnvironment.logger)
             let type = "test.restart.\(UUID().uuidString)"
             let subscription = await RedisSubscription.open(channels: [CloudEvent.channel(for: type)], config: try TestEnvironment.redis(), logger: TestEnvironment.logger)
-            let events = (0..<30).map { event(type: type, index: $0) }
-            try await pool.transaction { session in
+            let tenant = UUID()
+            let events = (0..<30).map { event(type: type, tenant: tenant, index: $0) }
+            try await pool.withTenant(tenant) { session in
                 for event in events { try await Outbox.enqueue(event, on: session) }
             }
             // First relay: one batch (other tests' relays may take some rows too), then it stops.
@@ -77,7 +104,7 @@ import Testing
             let ids = try messages.map { try CloudEvent.decode($0.payload).id }
             #expect(ids.count == 30)
             #expect(Set(ids) == Set(events.map(\.id)))
-            let unpublished = try await pool.query("SELECT count(*) AS n FROM outbox WHERE event_type = \(type) AND published_at IS NULL")
+            let unpublished = try await pool.work("SELECT count(*) AS n FROM outbox WHERE event_type = \(type) AND published_at IS NULL")
             #expect(try unpublished[0].decode("n", as: Int.self) == 0)
         }
     }

@@ -11,7 +11,7 @@ extension GateRepository {
     /// Up to `limit` gates of any tenant whose expiry has passed, oldest first, read from the
     /// table that holds only gate id, tenant id and expiry (outside any tenant scope).
     func dueExpiries(limit: Int) async throws -> [DueExpiry] {
-        try await pool.query(
+        try await pool.work(
             "SELECT gate_id, tenant_id FROM gate_expiries WHERE expires_at <= clock_timestamp() ORDER BY expires_at LIMIT \(limit)",
             deadline: .after(.seconds(15))
         ).map { DueExpiry(gate: try $0.decode("gate_id"), tenant: try $0.decode("tenant_id")) }

@@ -38,7 +38,7 @@ struct ApprovalReconciler: Service {
 
     /// One round: the waiting runs least recently checked.
     func reconcileOnce() async throws {
-        let waiting = try await pool.query("""
+        let waiting = try await pool.work("""
             UPDATE run_approvals_pending SET checked_at = clock_timestamp()
             WHERE run_id IN (
                 SELECT run_id FROM run_approvals_pending

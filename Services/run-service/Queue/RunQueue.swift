@@ -4,8 +4,9 @@ import Shared
 /// The run queue (`run_queue`): how any number of run-service instances share the runs.
 ///
 /// The table holds no tenant data — ids, the tenant id, the lease and the fencing number — so a
-/// worker can claim across tenants under FORCE row-level security with a role that has no
-/// BYPASSRLS; the run's work itself happens inside the run's tenant transactions. Leases run on
+/// worker claims across tenants as the platform's background work (`PostgresPool.work`, which
+/// the table's row-level-security policy admits besides the run's own tenant), with a role that
+/// has no BYPASSRLS; the run's work itself happens inside the run's tenant transactions. Leases run on
 /// the database clock (`clock_timestamp()`), so the instances' clocks do not matter.
 struct RunQueue: Sendable {
     let pool: PostgresPool
@@ -31,7 +32,7 @@ struct RunQueue: Sendable {
     /// Claims the longest-waiting run that is free or whose lease expired, bumping its fencing
     /// number; nil when there is none. Concurrent claimers never get the same run (`SKIP LOCKED`).
     func claim() async throws -> RunClaim? {
-        let rows = try await pool.query("""
+        let rows = try await pool.work("""
             UPDATE run_queue SET lease_owner = \(owner), lease_expires_at = \(leaseEnd), fencing = fencing + 1, claims = claims + 1
             WHERE run_id = (
                 SELECT run_id FROM run_queue
@@ -47,7 +48,7 @@ struct RunQueue: Sendable {
 
     /// Extends the lease; LostClaim when it expired or another worker claimed the run since.
     func renew(_ claim: RunClaim) async throws {
-        let renewed = try await pool.query("""
+        let renewed = try await pool.work("""
             UPDATE run_queue SET lease_expires_at = \(leaseEnd)
             WHERE run_id = \(claim.runID) AND fencing = \(claim.fencing) AND lease_expires_at > clock_timestamp()
             RETURNING run_id
@@ -76,7 +77,7 @@ struct RunQueue: Sendable {
     /// Gives a claimed run back without ending it (a graceful shutdown), so another instance can
     /// claim it at once instead of after the lease.
     func release(_ claim: RunClaim) async throws {
-        try await pool.query("""
+        try await pool.work("""
             UPDATE run_queue SET lease_owner = NULL, lease_expires_at = NULL
             WHERE run_id = \(claim.runID) AND fencing = \(claim.fencing)
             """)
@@ -84,7 +85,7 @@ struct RunQueue: Sendable {
 
     /// Runs waiting for a worker (free or with an expired lease), for the queue-depth gauge.
     func depth() async throws -> Int {
-        try await pool.query("SELECT count(*) AS n FROM run_queue WHERE lease_expires_at IS NULL OR lease_expires_at <= clock_timestamp()")[0].decode("n")
+        try await pool.work("SELECT count(*) AS n FROM run_queue WHERE lease_expires_at IS NULL OR lease_expires_at <= clock_timestamp()")[0].decode("n")
     }
 
     /// The end of a lease taken now, on the database clock.

@@ -54,7 +54,7 @@ public struct OutboxRelay: Service {
     /// Publishes one batch; returns how many rows it published.
     @discardableResult
     public func relayBatch() async throws -> Int {
-        try await pool.transaction(deadline: .after(.seconds(30))) { session in
+        try await pool.asWorker(deadline: .after(.seconds(30))) { session in
             let rows = try await session.query("""
                 SELECT id, channel, payload::text AS payload FROM outbox
                 WHERE published_at IS NULL

@@ -117,7 +117,7 @@ public final class PostgresPool: Service, Sendable {
     ) async throws -> T {
         try await withSession(deadline: deadline) { session in
             // BEGIN and the settings travel with the body's first statement.
-            try await session.transaction(tenant: tenantID) { try await body($0) }
+            try await session.transaction(scope: .tenant(tenantID)) { try await body($0) }
         }
     }
 
@@ -131,7 +131,28 @@ public final class PostgresPool: Service, Sendable {
         _ statements: [SQL]
     ) async throws -> [[PostgresRow]] {
         try await withSession(deadline: deadline) { session in
-            try await session.batch(tenant: tenantID, statements)
+            try await session.batch(scope: .tenant(tenantID), statements)
+        }
+    }
+
+    /// Runs `body` in a transaction of the platform's background work across tenants (the
+    /// outbox relay, the run queue's claimers, sweeps): the local `app.worker` setting admits it
+    /// to the work tables (whose rows hold ids, tenants and timestamps, never tenant data), and
+    /// to nothing else.
+    public func asWorker<T: Sendable>(
+        deadline: Deadline? = RequestScope.current?.deadline,
+        _ body: (PostgresSession) async throws -> T
+    ) async throws -> T {
+        try await withSession(deadline: deadline) { session in
+            try await session.transaction(scope: .worker) { try await body($0) }
+        }
+    }
+
+    /// Runs one statement as background work across tenants (see `asWorker`), in one round trip.
+    @discardableResult
+    public func work(_ sql: SQL, deadline: Deadline? = RequestScope.current?.deadline) async throws -> [PostgresRow] {
+        try await withSession(deadline: deadline) { session in
+            try await session.batch(scope: .worker, [sql])[0]
         }
     }
 

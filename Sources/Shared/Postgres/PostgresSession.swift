@@ -60,12 +60,23 @@ public struct PostgresSession: Sendable {
     /// to the pool outside any transaction. `BEGIN`, the deadline as a local `statement_timeout`
     /// and the `prelude` statements (e.g. `set_config`) travel with the first statement.
     public func transaction<T: Sendable>(prelude: [SQL] = [], _ body: (PostgresSession) async throws -> T) async throws -> T {
-        try await transaction(tenant: nil, prelude: prelude, body)
+        try await transaction(scope: .unscoped, prelude: prelude, body)
     }
 
-    /// A transaction whose settings also scope it to `tenant` (`app.tenant_id`, local).
-    func transaction<T: Sendable>(tenant: UUID?, prelude: [SQL] = [], _ body: (PostgresSession) async throws -> T) async throws -> T {
-        pending.begin(opening(tenant: tenant) + prelude)
+    /// Whose rows a transaction's settings let the row-level-security policies show.
+    enum RowScope {
+        /// No setting: tenant tables show nothing.
+        case unscoped
+        /// One tenant's rows (`app.tenant_id`, local).
+        case tenant(UUID)
+        /// The platform's own background work across tenants (`app.worker`, local): only the
+        /// work tables' policies (outbox, queues, sweeps) admit it; tenant data stays hidden.
+        case worker
+    }
+
+    /// A transaction whose settings also scope it (see `RowScope`).
+    func transaction<T: Sendable>(scope: RowScope, prelude: [SQL] = [], _ body: (PostgresSession) async throws -> T) async throws -> T {
+        pending.begin(opening(scope) + prelude)
         do {
             let value = try await body(self)
             try await execute("COMMIT")
@@ -82,9 +93,9 @@ public struct PostgresSession: Sendable {
     /// No `BEGIN` or `COMMIT`: the statements of one pipeline up to its sync point form an
     /// implicit transaction, which the server commits at the sync point, or rolls back there
     /// when a statement fails. The local settings last exactly that long.
-    func batch(tenant: UUID?, _ statements: [SQL]) async throws -> [[PostgresRow]] {
+    func batch(scope: RowScope, _ statements: [SQL]) async throws -> [[PostgresRow]] {
         precondition(!statements.isEmpty, "a batch needs a statement")
-        let settings = Array(opening(tenant: tenant).dropFirst())
+        let settings = Array(opening(scope).dropFirst())
         pending.begin(settings + statements.dropLast())
         defer { pending.end() }
         let outcomes = try await send(statements[statements.count - 1], returningAll: true)
@@ -92,12 +103,18 @@ public struct PostgresSession: Sendable {
     }
 
     /// `BEGIN` and the transaction's settings, in two statements: the deadline as a local
-    /// `statement_timeout` and, for a tenant transaction, the local `app.tenant_id` that the
-    /// row-level-security policies read.
-    private func opening(tenant: UUID?) -> [SQL] {
+    /// `statement_timeout` and the scope's local setting that the row-level-security policies
+    /// read (`app.tenant_id` or `app.worker`).
+    private func opening(_ scope: RowScope) -> [SQL] {
         let timeout = String(deadline.map { max(1, $0.remainingMilliseconds) } ?? 0)
-        guard let tenant else { return ["BEGIN", "SELECT set_config('statement_timeout', \(timeout), true)"] }
-        return ["BEGIN", "SELECT set_config('statement_timeout', \(timeout), true), set_config('app.tenant_id', \(tenant), true)"]
+        switch scope {
+        case .unscoped:
+            return ["BEGIN", "SELECT set_config('statement_timeout', \(timeout), true)"]
+        case .tenant(let tenant):
+            return ["BEGIN", "SELECT set_config('statement_timeout', \(timeout), true), set_config('app.tenant_id', \(tenant), true)"]
+        case .worker:
+            return ["BEGIN", "SELECT set_config('statement_timeout', \(timeout), true), set_config('app.worker', 'on', true)"]
+        }
     }
 
     /// Ends a failed transaction. It runs even when the deadline has passed or the task is

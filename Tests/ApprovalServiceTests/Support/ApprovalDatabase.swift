@@ -71,7 +71,7 @@ struct ApprovalDatabase: Sendable {
 
     /// The events the service wrote about a gate (its outbox, which holds every tenant's), oldest first.
     func events(of gate: UUID) async throws -> [CloudEvent] {
-        try await pool.query("SELECT payload::text AS payload FROM outbox WHERE payload -> 'data' ->> 'gate_id' = \(gate.lowercaseText) ORDER BY created_at, id", deadline: .after(.seconds(15)))
+        try await pool.work("SELECT payload::text AS payload FROM outbox WHERE payload -> 'data' ->> 'gate_id' = \(gate.lowercaseText) ORDER BY created_at, id", deadline: .after(.seconds(15)))
             .map { try CloudEvent.decode(try $0.decode("payload")) }
     }
 
@@ -82,7 +82,7 @@ struct ApprovalDatabase: Sendable {
 
     /// Whether every event about a gate was published by the outbox relay.
     func published(_ gate: UUID) async throws -> Bool {
-        try await pool.query(
+        try await pool.work(
             "SELECT 1 FROM outbox WHERE payload -> 'data' ->> 'gate_id' = \(gate.lowercaseText) AND published_at IS NULL", deadline: .after(.seconds(15))
         ).isEmpty
     }
