@@ -55,7 +55,8 @@ struct QAEvaluator: Sendable {
         /// Runs the venv's python, bounded by the time left; nil once there is none.
         func python(_ arguments: [String], cap: Duration) async throws -> ProcessResult? {
             guard !deadline.isExpired else { return nil }
-            return try await ProcessRunner.run(sandbox.python, arguments, in: workspace, environment: environment, timeout: min(cap, deadline.remaining))
+            let command = sandbox.python(arguments, in: workspace)
+            return try await ProcessRunner.run(command.executable, command.arguments, in: workspace, environment: environment, timeout: min(cap, deadline.remaining))
         }
         var checks: [EvaluationStep] = []
         var tests = (passed: 0, failed: 0)
@@ -107,7 +108,8 @@ struct QAEvaluator: Sendable {
     /// Starts the app, runs the smoke flow and the golden tasks, stops the app.
     private func serveAndProbe(input: QAInput, workspace: String, environment: [String: String], preview: PreviewEnvironment, database: PreviewDatabase, deadline: Deadline) async throws -> [EvaluationStep] {
         let port = try LoopbackPort.free()
-        let server = try BackgroundProcess(sandbox.python, ["-m", "app", "--host", "127.0.0.1", "--port", String(port)], in: workspace, environment: environment, timeout: min(.seconds(300), deadline.remaining))
+        let command = sandbox.python(["-m", "app", "--host", "127.0.0.1", "--port", String(port)], in: workspace)
+        let server = try BackgroundProcess(command.executable, command.arguments, in: workspace, environment: environment, timeout: min(.seconds(300), deadline.remaining))
         let client = ScaffoldClient(http: http, baseURL: "http://127.0.0.1:\(port)", plan: input.plan, jwtSecret: preview.jwtSecret, deadline: deadline)
         let started = ContinuousClock.now
         var steps: [EvaluationStep] = []

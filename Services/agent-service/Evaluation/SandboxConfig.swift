@@ -13,6 +13,11 @@ struct SandboxConfig: Sendable {
     var virtualenv: String
     /// `META_BUILDER_KEEP_FAILED_WORKSPACES`: keep workspaces and preview schemas of failed runs for debugging (default false).
     var keepFailedWorkspaces: Bool
+    /// `META_BUILDER_SANDBOX`: how generated code is confined, `bubblewrap` (default) or `none`.
+    var isolation: SandboxIsolation
+    /// The Python installation the virtualenv was made from, when it is outside `/usr` (a pyenv
+    /// version): the sandbox shows it read-only. Resolved once, at start.
+    var pythonInstallation: String?
 
     /// Reads the settings.
     init(reader: ConfigReader = ConfigReader()) throws {
@@ -21,10 +26,28 @@ struct SandboxConfig: Sendable {
         previewDatabaseURL = reader.string("META_BUILDER_PREVIEW_DATABASE_URL")
         virtualenv = reader.string("META_BUILDER_VENV") ?? FileManager.default.currentDirectoryPath + "/.local/venv"
         keepFailedWorkspaces = try reader.bool("META_BUILDER_KEEP_FAILED_WORKSPACES", default: false)
+        let isolationName = reader.string("META_BUILDER_SANDBOX") ?? SandboxIsolation.bubblewrap.rawValue
+        guard let isolation = SandboxIsolation(rawValue: isolationName) else {
+            throw ConfigError(key: "META_BUILDER_SANDBOX", reason: "must be one of \(SandboxIsolation.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard isolation.isAvailable else {
+            throw ConfigError(key: "META_BUILDER_SANDBOX", reason: "is \(isolation.rawValue) but /usr/bin/bwrap or /usr/bin/prlimit is missing (install bubblewrap, or set none where the container is the boundary)")
+        }
+        self.isolation = isolation
+        let interpreter = URL(fileURLWithPath: virtualenv + "/bin/python").resolvingSymlinksInPath()
+        let installation = interpreter.deletingLastPathComponent().deletingLastPathComponent().path
+        pythonInstallation = installation == "/usr" || installation.hasPrefix("/usr/") ? nil : installation
     }
 
     /// The virtualenv's python.
     var python: String { virtualenv + "/bin/python" }
+
+    /// The program and arguments that run the virtualenv's python with `arguments` on the
+    /// generated code in `workspace`, confined as `isolation` says: the virtualenv and the Python
+    /// installation it was made from (e.g. a pyenv version outside `/usr`) are visible read-only.
+    func python(_ arguments: [String], in workspace: String) -> (executable: String, arguments: [String]) {
+        isolation.command(python, arguments, workspace: workspace, readOnly: [virtualenv] + [pythonInstallation].compactMap { $0 })
+    }
 
     /// The preview database URL, or FAILED_PRECONDITION when the deployment has none.
     func requirePreviewDatabase() throws -> String {

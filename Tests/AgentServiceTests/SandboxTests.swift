@@ -1,0 +1,144 @@
+import Foundation
+import Shared
+import Testing
+@testable import AgentService
+
+/// Hostile generated code under the agent-service's sandbox (`SandboxIsolation.bubblewrap`, the
+/// default), run the way DevOps and QA run it: each script tries one thing a model-written
+/// scaffold could, and the same script run unconfined shows that the attempt would succeed there,
+/// so each test can fail.
+@Suite struct SandboxTests {
+    /// A fresh workspace with `hostile.py` in it.
+    static func workspace(_ script: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mb-sandbox-tests/\(UUID().uuidString.lowercased())").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try script.write(toFile: path + "/hostile.py", atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Runs `hostile.py` with `arguments` in a new workspace, confined or not.
+    static func run(_ script: String, _ arguments: [String] = [], isolation: SandboxIsolation = .bubblewrap) async throws -> (result: ProcessResult, workspace: String) {
+        var sandbox = try AgentTestEnvironment.sandbox()
+        sandbox.isolation = isolation
+        let workspace = try workspace(script)
+        let command = sandbox.python(["hostile.py"] + arguments, in: workspace)
+        let result = try await ProcessRunner.run(command.executable, command.arguments, in: workspace, environment: ProcessRunner.environment(), timeout: .seconds(60))
+        return (result, workspace)
+    }
+
+    @Test func noOtherProcessNorItsEnvironmentIsVisible() async throws {
+        // A process holding a secret in its environment, as the services do.
+        let canary = "canary-\(UUID().uuidString)"
+        let holder = try BackgroundProcess("/bin/sleep", ["60"], environment: ProcessRunner.environment(["META_BUILDER_SANDBOX_CANARY": canary]), timeout: .seconds(60))
+        defer { Task { _ = await holder.stop(grace: .milliseconds(100)) } }
+        let script = """
+            import os, sys
+            pids = [p for p in os.listdir("/proc") if p.isdigit()]
+            found = []
+            for pid in pids:
+                try:
+                    with open(f"/proc/{pid}/environ", "rb") as fh:
+                        if sys.argv[1].encode() in fh.read():
+                            found.append(pid)
+                except OSError:
+                    pass
+            print(f"pids={len(pids)} found={found}")
+            """
+        let confined = try await Self.run(script, [canary])
+        #expect(confined.result.succeeded, "\(confined.result.output)")
+        #expect(confined.result.output.contains("found=[]"), "\(confined.result.output)")
+        let pids = confined.result.output.split(separator: " ").first { $0.hasPrefix("pids=") }.flatMap { Int($0.dropFirst(5)) }
+        #expect((pids ?? .max) <= 3, "only the sandbox's own processes: \(confined.result.output)")
+        let open = try await Self.run(script, [canary], isolation: .none)
+        #expect(!open.result.output.contains("found=[]"), "unconfined, the test process's environment is readable: \(open.result.output)")
+    }
+
+    @Test func onlyTheWorkspaceIsWritableAndNothingElseOfTheRepositoryIsVisible() async throws {
+        let secrets = FileManager.default.currentDirectoryPath + "/.local/infra.env"
+        try #require(FileManager.default.fileExists(atPath: secrets), "scripts/infra writes \(secrets)")
+        let escape = FileManager.default.temporaryDirectory.appendingPathComponent("mb-sandbox-escape-\(UUID().uuidString)").path
+        let script = """
+            import sys
+            def attempt(label, action):
+                try:
+                    action()
+                    print(f"{label}=ok")
+                except OSError as error:
+                    print(f"{label}=refused ({error.strerror})")
+            def write(path):
+                with open(path, "w") as fh:
+                    fh.write("x")
+            def read(path):
+                with open(path) as fh:
+                    fh.read()
+            attempt("workspace", lambda: write("inside.txt"))
+            attempt("etc", lambda: write("/etc/mb-hostile"))
+            attempt("escape", lambda: write(sys.argv[1]))
+            attempt("secrets", lambda: read(sys.argv[2]))
+            """
+        let confined = try await Self.run(script, [escape, secrets])
+        let output = confined.result.output
+        #expect(output.contains("workspace=ok"), "\(output)")
+        #expect(output.contains("etc=refused"), "\(output)")
+        #expect(output.contains("secrets=refused"), "\(output)")
+        #expect(FileManager.default.fileExists(atPath: confined.workspace + "/inside.txt"))
+        #expect(!FileManager.default.fileExists(atPath: escape), "a write outside the workspace lands in the sandbox's own /tmp at most")
+        let open = try await Self.run(script, [escape, secrets], isolation: .none)
+        #expect(open.result.output.contains("secrets=ok"), "unconfined, the infrastructure's secrets are readable: \(open.result.output)")
+        try? FileManager.default.removeItem(atPath: escape)
+    }
+
+    @Test func aDaemonLeftBehindDiesWithTheCommand() async throws {
+        let marker = "mb-daemon-\(UUID().uuidString)"
+        let script = """
+            import subprocess, sys
+            subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", sys.argv[1]], start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            print("started")
+            """
+        func survivors() throws -> [Int32] {
+            try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init).filter { pid in
+                guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+                return String(decoding: data, as: UTF8.self).contains(marker)
+            }
+        }
+        let confined = try await Self.run(script, [marker])
+        #expect(confined.result.output.contains("started"), "\(confined.result.output)")
+        var left = try survivors()
+        for _ in 0..<50 where !left.isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+            left = try survivors()
+        }
+        #expect(left.isEmpty, "the daemon died with its sandbox")
+        let open = try await Self.run(script, [marker], isolation: .none)
+        #expect(open.result.output.contains("started"))
+        let escaped = try survivors()
+        #expect(!escaped.isEmpty, "unconfined, the daemon outlives the command")
+        escaped.forEach { kill($0, SIGKILL) }
+    }
+
+    @Test func memoryAndFileSizeAreLimited() async throws {
+        let script = """
+            def attempt(label, action):
+                try:
+                    action()
+                    print(f"{label}=ok")
+                except (OSError, MemoryError) as error:
+                    print(f"{label}=refused ({type(error).__name__})")
+            def allocate():
+                block = bytearray(8 << 30)
+                block[-1] = 1
+            def big_file():
+                with open("big.bin", "wb") as fh:
+                    for _ in range(300):
+                        fh.write(b"\\0" * (1 << 20))
+            attempt("memory", allocate)
+            attempt("file", big_file)
+            """
+        let confined = try await Self.run(script)
+        #expect(confined.result.output.contains("memory=refused (MemoryError)"), "\(confined.result.output)")
+        #expect(confined.result.output.contains("file=refused (OSError)"), "\(confined.result.output)")
+        let size = (try? FileManager.default.attributesOfItem(atPath: confined.workspace + "/big.bin")[.size] as? Int) ?? 0
+        #expect(size <= SandboxIsolation.Limit.fileSizeBytes)
+    }
+}
