@@ -4,7 +4,7 @@ import Testing
 @testable import AgentService
 
 /// Hostile generated code under the agent-service's sandbox (`SandboxIsolation.bubblewrap`, the
-/// default), run the way DevOps and QA run it: each script tries one thing a model-written
+/// default, with a `ProcessCountLimit`), run the way DevOps and QA run it: each script tries one thing a model-written
 /// scaffold could, and the same script run unconfined shows that the attempt would succeed there,
 /// so each test can fail.
 @Suite struct SandboxTests {
@@ -20,9 +20,9 @@ import Testing
     static func run(_ script: String, _ arguments: [String] = [], isolation: SandboxIsolation = .bubblewrap) async throws -> (result: ProcessResult, workspace: String) {
         var sandbox = try AgentTestEnvironment.sandbox()
         sandbox.isolation = isolation
+        if isolation == .none { sandbox.processGroups = nil }
         let workspace = try workspace(script)
-        let command = sandbox.python(["hostile.py"] + arguments, in: workspace)
-        let result = try await ProcessRunner.run(command.executable, command.arguments, in: workspace, environment: ProcessRunner.environment(), timeout: .seconds(60))
+        let result = try await sandbox.runPython(["hostile.py"] + arguments, in: workspace, environment: ProcessRunner.environment(), timeout: .seconds(60))
         return (result, workspace)
     }
 
@@ -115,6 +115,43 @@ import Testing
         let escaped = try survivors()
         #expect(!escaped.isEmpty, "unconfined, the daemon outlives the command")
         escaped.forEach { kill($0, SIGKILL) }
+    }
+
+    @Test func forkingWithoutEndStopsAtTheProcessCap() async throws {
+        let marker = "mb-fork-\(UUID().uuidString)"
+        let script = """
+            import os, sys, time
+            children = 0
+            try:
+                for _ in range(5000):
+                    pid = os.fork()
+                    if pid == 0:
+                        sys.argv.append(sys.argv[1])
+                        time.sleep(60)
+                        os._exit(0)
+                    children += 1
+                print(f"forks={children} refused=none")
+            except OSError as error:
+                print(f"forks={children} refused={type(error).__name__}")
+            """
+        let confined = try await Self.run(script, [marker])
+        let output = confined.result.output
+        #expect(output.contains("refused=BlockingIOError"), "\(output)")
+        let forks = output.split(separator: " ").first { $0.hasPrefix("forks=") }.flatMap { Int($0.dropFirst(6)) } ?? .max
+        #expect(forks < ProcessCountLimit.maximumTasks, "\(output)")
+        #expect(forks > 10, "the cap stops a bomb, not ordinary work: \(output)")
+    }
+
+    @Test func aCommandsProcessGroupCapsItAndGoesWithIt() async throws {
+        let parent = try #require(try AgentTestEnvironment.sandbox().processGroups, "the sandbox makes a process-count group per command")
+        let limit = try await ProcessCountLimit.make(in: parent)
+        let cap = try String(contentsOfFile: limit.directory + "/pids.max", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(cap == String(ProcessCountLimit.maximumTasks))
+        let joined = limit.wrap(("/bin/cat", ["/proc/self/cgroup"]))
+        let result = try await ProcessRunner.run(joined.executable, joined.arguments, timeout: .seconds(30))
+        #expect(result.output.contains(URL(fileURLWithPath: limit.directory).lastPathComponent), "the command ran inside its group: \(result.output)")
+        await limit.remove()
+        #expect(!FileManager.default.fileExists(atPath: limit.directory))
     }
 
     @Test func memoryAndFileSizeAreLimited() async throws {

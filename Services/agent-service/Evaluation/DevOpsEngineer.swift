@@ -55,8 +55,7 @@ struct DevOpsEngineer: Sendable {
         steps.append(EvaluationStep(name: "create_schema", passed: true, duration: .now - schemaStarted, output: "schema \(preview.schema) created, owned by \(preview.roles.owner); the app runs as \(preview.roles.app)"))
         let environment = preview.variables(databaseURL: databaseURL, sandbox: sandbox)
         for (name, module, arguments) in [("migrate_up", "app.migrate", ["up"]), ("seed", "app.seed", [String]())] {
-            let command = sandbox.python(["-m", module] + arguments, in: workspace)
-            let result = try await ProcessRunner.run(command.executable, command.arguments, in: workspace, environment: environment, timeout: .seconds(120))
+            let result = try await sandbox.runPython(["-m", module] + arguments, in: workspace, environment: environment, timeout: .seconds(120))
             let blamed = await MigrationFailure.files(in: result.output, workspace: workspace)
             steps.append(EvaluationStep(name: name, result: result, files: blamed.isEmpty && name == "seed" ? ["seed/seed.json"] : blamed))
             if !result.succeeded { break }

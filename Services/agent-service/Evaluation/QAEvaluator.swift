@@ -55,8 +55,7 @@ struct QAEvaluator: Sendable {
         /// Runs the venv's python, bounded by the time left; nil once there is none.
         func python(_ arguments: [String], cap: Duration) async throws -> ProcessResult? {
             guard !deadline.isExpired else { return nil }
-            let command = sandbox.python(arguments, in: workspace)
-            return try await ProcessRunner.run(command.executable, command.arguments, in: workspace, environment: environment, timeout: min(cap, deadline.remaining))
+            return try await sandbox.runPython(arguments, in: workspace, environment: environment, timeout: min(cap, deadline.remaining))
         }
         var checks: [EvaluationStep] = []
         var tests = (passed: 0, failed: 0)
@@ -108,8 +107,7 @@ struct QAEvaluator: Sendable {
     /// Starts the app, runs the smoke flow and the golden tasks, stops the app.
     private func serveAndProbe(input: QAInput, workspace: String, environment: [String: String], preview: PreviewEnvironment, database: PreviewDatabase, deadline: Deadline) async throws -> [EvaluationStep] {
         let port = try LoopbackPort.free()
-        let command = sandbox.python(["-m", "app", "--host", "127.0.0.1", "--port", String(port)], in: workspace)
-        let server = try BackgroundProcess(command.executable, command.arguments, in: workspace, environment: environment, timeout: min(.seconds(300), deadline.remaining))
+        let server = try await sandbox.startPython(["-m", "app", "--host", "127.0.0.1", "--port", String(port)], in: workspace, environment: environment, timeout: min(.seconds(300), deadline.remaining))
         let client = ScaffoldClient(http: http, baseURL: "http://127.0.0.1:\(port)", plan: input.plan, jwtSecret: preview.jwtSecret, deadline: deadline)
         let started = ContinuousClock.now
         var steps: [EvaluationStep] = []
@@ -118,12 +116,12 @@ struct QAEvaluator: Sendable {
             steps.append(EvaluationStep(name: "smoke", passed: true, duration: .now - started, output: detail))
             steps += await GoldenTasks(client: client, preview: database, schema: preview.schema).run(input.plan.spec.acceptanceCriteria)
         } catch {
-            let output = await server.stop()
+            let output = await sandbox.stopPython(server)
             let entity = input.plan.spec.entities.first.map { ["app/resources/\($0.plural).py", "app/__init__.py"] } ?? []
             let smoke = EvaluationStep(name: "smoke", passed: false, duration: .now - started, output: "\(error)\n\(output.tail(20))", files: entity)
             return [smoke] + (deadline.isExpired ? input.plan.spec.acceptanceCriteria.map { .notRun("golden:\($0.id)") } : [])
         }
-        _ = await server.stop()
+        _ = await sandbox.stopPython(server)
         return steps
     }
 

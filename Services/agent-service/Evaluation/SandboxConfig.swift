@@ -18,6 +18,9 @@ struct SandboxConfig: Sendable {
     /// The Python installation the virtualenv was made from, when it is outside `/usr` (a pyenv
     /// version): the sandbox shows it read-only. Resolved once, at start.
     var pythonInstallation: String?
+    /// Where each confined command gets its process-count group (`ProcessCountLimit`); nil
+    /// without isolation. Resolved once, at start.
+    var processGroups: String?
 
     /// Reads the settings.
     init(reader: ConfigReader = ConfigReader()) throws {
@@ -34,6 +37,12 @@ struct SandboxConfig: Sendable {
             throw ConfigError(key: "META_BUILDER_SANDBOX", reason: "is \(isolation.rawValue) but /usr/bin/bwrap or /usr/bin/prlimit is missing (install bubblewrap, or set none where the container is the boundary)")
         }
         self.isolation = isolation
+        if isolation == .bubblewrap {
+            guard let groups = ProcessCountLimit.parentDirectory() else {
+                throw ConfigError(key: "META_BUILDER_SANDBOX", reason: "is bubblewrap but no cgroup 'pids' hierarchy can hold a group per command (needs a writable /sys/fs/cgroup/pids or a cgroup v2 tree with the pids controller)")
+            }
+            processGroups = groups
+        }
         let interpreter = URL(fileURLWithPath: virtualenv + "/bin/python").resolvingSymlinksInPath()
         let installation = interpreter.deletingLastPathComponent().deletingLastPathComponent().path
         pythonInstallation = installation == "/usr" || installation.hasPrefix("/usr/") ? nil : installation
@@ -47,6 +56,47 @@ struct SandboxConfig: Sendable {
     /// installation it was made from (e.g. a pyenv version outside `/usr`) are visible read-only.
     func python(_ arguments: [String], in workspace: String) -> (executable: String, arguments: [String]) {
         isolation.command(python, arguments, workspace: workspace, readOnly: [virtualenv] + [pythonInstallation].compactMap { $0 })
+    }
+
+    /// Runs the virtualenv's python with `arguments` on the generated code in `workspace`,
+    /// confined (see `python(_:in:)`) and in a process-count group of its own, removed afterwards.
+    func runPython(_ arguments: [String], in workspace: String, environment: [String: String], timeout: Duration) async throws -> ProcessResult {
+        let limit = try await processLimit()
+        let command = limit.map { $0.wrap(python(arguments, in: workspace)) } ?? python(arguments, in: workspace)
+        do {
+            let result = try await ProcessRunner.run(command.executable, command.arguments, in: workspace, environment: environment, timeout: timeout)
+            await limit?.remove()
+            return result
+        } catch {
+            await limit?.remove()
+            throw error
+        }
+    }
+
+    /// Starts the virtualenv's python with `arguments` as a server, confined like `runPython`;
+    /// `stopPython` stops it and removes its group.
+    func startPython(_ arguments: [String], in workspace: String, environment: [String: String], timeout: Duration) async throws -> (server: BackgroundProcess, limit: ProcessCountLimit?) {
+        let limit = try await processLimit()
+        let command = limit.map { $0.wrap(python(arguments, in: workspace)) } ?? python(arguments, in: workspace)
+        do {
+            return (try BackgroundProcess(command.executable, command.arguments, in: workspace, environment: environment, timeout: timeout), limit)
+        } catch {
+            await limit?.remove()
+            throw error
+        }
+    }
+
+    /// A process-count group for one command; nil without isolation.
+    private func processLimit() async throws -> ProcessCountLimit? {
+        guard let processGroups else { return nil }
+        return try await ProcessCountLimit.make(in: processGroups)
+    }
+
+    /// Stops a server `startPython` started and removes its process-count group.
+    func stopPython(_ started: (server: BackgroundProcess, limit: ProcessCountLimit?)) async -> ProcessResult {
+        let result = await started.server.stop()
+        await started.limit?.remove()
+        return result
     }
 
     /// The preview database URL, or FAILED_PRECONDITION when the deployment has none.
