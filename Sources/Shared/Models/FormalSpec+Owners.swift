@@ -49,23 +49,12 @@ extension FormalSpec {
     private func permissionOwnershipProblems(of role: RoleSpec, at index: Int, field: String) -> [WireError.Detail] {
         let permission = role.permissions[index]
         guard let entity = entity(named: permission.entity) else { return [] }
-        if let text = permission.ownerPath {
-            guard permission.scope == .own else {
-                return [.init(field: "\(field).owner_path", reason: "only a permission with scope 'own' takes an owner_path")]
-            }
-            if let problem = OwnerPath(text).problem(from: entity.name, field: ownerLookup) {
-                return [.init(field: "\(field).owner_path", reason: problem)]
-            }
-        }
-        guard permission.scope == .own else { return [] }
-        guard let path = permission.ownerPath ?? entity.ownerField else {
-            return [.init(field: "\(field).scope", reason: "scope 'own' needs an owner_field on entity '\(entity.name)' or an owner_path on the permission")]
-        }
-        let earlier = role.permissions.prefix(index)
-        if let other = earlier.filter({ $0.entity == entity.name && $0.scope == .own }).compactMap({ $0.ownerPath ?? entity.ownerField }).first(where: { $0 != path }) {
-            return [.init(field: "\(field).owner_path", reason: "role '\(role.name)' already owns \(entity.name) rows through '\(other)'; one role owns an entity's rows through one path")]
-        }
-        return []
+        let earlier = role.permissions.prefix(index).filter { $0.entity == entity.name && $0.scope == .own }.compactMap { $0.ownerPath ?? entity.ownerField }
+        guard let problem = PermissionOwnership.problem(
+            role: role.name, entity: entity.name, isOwn: permission.scope == .own, ownerPath: permission.ownerPath,
+            ownerField: entity.ownerField, earlier: earlier, field: ownerLookup
+        ) else { return [] }
+        return [.init(field: "\(field).\(problem.key)", reason: problem.reason)]
     }
 
     /// The path that decides which rows of `entity` are `role`'s own: the owner path of its `own`

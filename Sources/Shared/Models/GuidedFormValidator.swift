@@ -153,27 +153,16 @@ public enum GuidedFormValidator {
                 for (k, action) in permission.actions.enumerated() where CRUDAction(rawValue: action) == nil {
                     report("\(permissionPath).actions[\(k)]", "unknown action '\(action)'; allowed: \(allowed.joined(separator: ", "))")
                 }
-                let own = permission.scope == RoleSpec.Scope.own.rawValue
+                let own = RoleSpec.Scope.own.rawValue
                 if let scope = permission.scope, RoleSpec.Scope(rawValue: scope) == nil {
                     report("\(permissionPath).scope", "unknown scope '\(scope)'; allowed: all, own")
-                } else if own, entity.ownerField == nil, permission.ownerPath == nil {
-                    report("\(permissionPath).scope", "scope 'own' needs an owner_field on entity '\(entity.name)' or an owner_path on the permission")
                 }
-                if let ownerPath = permission.ownerPath {
-                    if !own {
-                        report("\(permissionPath).owner_path", "only a permission with scope 'own' takes an owner_path")
-                        continue
-                    }
-                    if let problem = OwnerPath(ownerPath).problem(from: entity.name, field: { ownerLookup(form, $0, $1) }) {
-                        report("\(permissionPath).owner_path", problem)
-                        continue
-                    }
-                }
-                guard own, let path = permission.ownerPath ?? entity.ownerField else { continue }
-                if let other = role.permissions.prefix(j)
-                    .filter({ $0.entity == entity.name && $0.scope == RoleSpec.Scope.own.rawValue })
-                    .compactMap({ $0.ownerPath ?? entity.ownerField }).first(where: { $0 != path }) {
-                    report("\(permissionPath).owner_path", "role '\(role.name)' already owns \(entity.name) rows through '\(other)'; one role owns an entity's rows through one path")
+                let earlier = role.permissions.prefix(j).filter { $0.entity == entity.name && $0.scope == own }.compactMap { $0.ownerPath ?? entity.ownerField }
+                if let problem = PermissionOwnership.problem(
+                    role: role.name, entity: entity.name, isOwn: permission.scope == own, ownerPath: permission.ownerPath,
+                    ownerField: entity.ownerField, earlier: earlier, field: { ownerLookup(form, $0, $1) }
+                ) {
+                    report("\(permissionPath).\(problem.key)", problem.reason)
                 }
             }
         }
