@@ -103,7 +103,6 @@ enum ScaffoldRenderModel {
         ]
     }
 
-    /// The entity's name in UpperCamelCase (`stock_item` → `StockItem`).
     /// A permission's row scope as the README's table shows it: `all`, `own`, or `own through
     /// <path>` when the permission's owner path, not the entity's owner field, decides.
     static func rows(of permission: RoleSpec.Permission) -> String {
@@ -111,6 +110,7 @@ enum ScaffoldRenderModel {
         return "own through `\(path)`"
     }
 
+    /// The entity's name in UpperCamelCase (`stock_item` → `StockItem`).
     static func className(_ entity: EntitySpec) -> String {
         entity.name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
