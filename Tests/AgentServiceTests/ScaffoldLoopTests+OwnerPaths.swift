@@ -44,11 +44,7 @@ extension ScaffoldLoopTests {
 
         // An app that ignores the path (own scope on prescriptions then shows every row of the
         // tenant) fails both its own suite and the golden task.
-        let rbac = prepared.workspace + "/app/rbac.py"
-        let source = try String(contentsOfFile: rbac, encoding: .utf8)
-        let filter = #"if scope == "own" and path else None"#
-        #expect(source.contains(filter))
-        try source.replacingOccurrences(of: filter, with: #"if scope == "own" and len(path) == 1 else None"#).write(toFile: rbac, atomically: true, encoding: .utf8)
+        try breakApp("app/rbac.py", in: prepared.workspace, replacing: #"if scope == "own" and path else None"#, with: #"if scope == "own" and len(path) == 1 else None"#)
         let broken = try await run(.qaEvaluator, QAInput(runID: runID, iteration: 1, plan: plan, workspace: prepared.workspace, timeoutSeconds: 600), as: EvalReport.self)
         #expect(!broken.passed)
         let golden = broken.checks.first { $0.name == "golden:\(prescriptions.id)" }
@@ -88,11 +84,8 @@ extension ScaffoldLoopTests {
         ])
 
         // An app that does not check whose parent a create or update names fails its own suite.
-        let module = prepared.workspace + "/app/crud.py"
-        let source = try String(contentsOfFile: module, encoding: .utf8)
         let check = "        field = self.entity.parent_of(path)\n        if field is None or (not creating"
-        #expect(source.contains(check))
-        try source.replacingOccurrences(of: check, with: "        return\n" + check).write(toFile: module, atomically: true, encoding: .utf8)
+        try breakApp("app/crud.py", in: prepared.workspace, replacing: check, with: "        return\n" + check)
         let failing = try await pytest(["tests/test_rbac.py", "-k", "patient", "-rA"], run: runID, workspace: prepared.workspace)
         expectOutcome("FAILED", in: failing, [
             "test_own_scope_creates_rows_owned_by_the_caller[patient-prescriptions]",
@@ -136,11 +129,7 @@ extension ScaffoldLoopTests {
         ])
 
         // An app where every role follows the owner field shows a tenant no tenancy of theirs.
-        let module = prepared.workspace + "/app/schema.py"
-        let source = try String(contentsOfFile: module, encoding: .utf8)
-        let lookup = #"if permission.scope == "own" and permission.owner_path:"#
-        #expect(source.contains(lookup))
-        try source.replacingOccurrences(of: lookup, with: "if False:").write(toFile: module, atomically: true, encoding: .utf8)
+        try breakApp("app/schema.py", in: prepared.workspace, replacing: #"if permission.scope == "own" and permission.owner_path:"#, with: "if False:")
         let broken = try await run(.qaEvaluator, QAInput(runID: runID, iteration: 1, plan: plan, workspace: prepared.workspace, timeoutSeconds: 600), as: EvalReport.self)
         #expect(!broken.passed)
         let failed = broken.checks.first { $0.name == "golden:\(tenants.id)" }
@@ -154,6 +143,14 @@ extension ScaffoldLoopTests {
         for id in ids {
             #expect(result.output.contains("\(outcome) \(file)::\(id)"), "\(id)\n\(result.tail(40))", sourceLocation: sourceLocation)
         }
+    }
+
+    /// Breaks the generated app on purpose: replaces `code` (which must be in `file`) with `broken`.
+    func breakApp(_ file: String, in workspace: String, replacing code: String, with broken: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let path = workspace + "/" + file
+        let source = try String(contentsOfFile: path, encoding: .utf8)
+        try #require(source.contains(code), "\(file) no longer holds the code this test breaks", sourceLocation: sourceLocation)
+        try source.replacingOccurrences(of: code, with: broken).write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     /// Runs the generated app's pytest in a prepared workspace, in the run's preview environment.
