@@ -30,7 +30,9 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
             cacheMisses: Counter(label: "meta_builder_agent_cache_misses_total", factory: metrics.factory)
         ),
     ]
-    let registry = try AgentRegistry(sandbox: sandbox, keySeed: config.auth.serviceTokenSecret, http: external, logger: logger)
+    // Preview credentials come from the service's own key, through HKDF: nothing derived can sign.
+    let previewKey = PreviewKey(config.auth.serviceKey.derivedKey(purpose: "preview environments"))
+    let registry = try AgentRegistry(sandbox: sandbox, previewKey: previewKey, http: external, logger: logger)
     let repository = AgentExecutionRepository(pool: runtime.pool)
     let inFlight = InFlightExecutions()
     let executor = AgentExecutor(
@@ -43,7 +45,7 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
     )
     let controller = AgentController(
         executor: executor, inFlight: inFlight, registry: registry, repository: repository, providers: providers, defaultProvider: providerConfig.defaultProvider,
-        cleaner: SandboxCleaner(sandbox: sandbox, keySeed: config.auth.serviceTokenSecret, logger: logger)
+        cleaner: SandboxCleaner(sandbox: sandbox, previewKey: previewKey, logger: logger)
     )
     return try ServiceApplication.build(descriptor: try serviceDescriptor(), runtime: runtime) { routes in
         controller.register(routes)

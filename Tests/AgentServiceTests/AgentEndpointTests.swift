@@ -88,15 +88,35 @@ import Testing
         }
     }
 
-    @Test func userTokensAreRefusedOnTheInternalEndpoint() async throws {
+    @Test func onlyTheServicesTheContractListsMayCallTheInternalEndpoints() async throws {
         try await withAgentService { client in
             let tenant = UUID()
             try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, headers: headers(AgentTestEnvironment.userToken(tenant: tenant)), body: try designerBody(key: "k")) { response in
-                #expect(response.status == .forbidden)
-                #expect(response.wireError?.code == .permissionDenied)
+                #expect(response.status == .unauthorized)
+                #expect(response.wireError?.code == .unauthenticated)
+                #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer ") == true)
             }
             try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, body: try designerBody(key: "k")) { response in
                 #expect(response.status == .unauthorized)
+            }
+            // The spec-service may run agents but not cancel or clean up a run's work; no service
+            // may call the agent-service as the agent-service, nor as the approval-service.
+            let cancel = ByteBuffer(string: #"{"key_prefix":"run-1:"}"#)
+            let refused: [(String, String, ByteBuffer)] = [
+                ("spec-service", "/internal/v1/executions/cancel", cancel),
+                ("agent-service", "/internal/v1/agents/system_designer/execute", try designerBody(key: "k")),
+                ("approval-service", "/internal/v1/executions/cancel", cancel),
+            ]
+            for (issuer, uri, body) in refused {
+                try await client.execute(uri: uri, method: .post, headers: headers(AgentTestEnvironment.serviceToken(tenant: tenant, from: issuer)), body: body) { response in
+                    #expect(response.status == .unauthorized, "\(issuer) → \(uri)")
+                }
+            }
+            try await client.execute(uri: "/internal/v1/executions/cancel", method: .post, headers: headers(AgentTestEnvironment.serviceToken(tenant: tenant)), body: cancel) { response in
+                #expect(response.status == .ok, "the run-service may cancel")
+            }
+            try await client.execute(uri: "/internal/v1/agents/system_designer/execute", method: .post, headers: headers(AgentTestEnvironment.serviceToken(tenant: tenant, from: "spec-service")), body: try designerBody(key: UUID().uuidString)) { response in
+                #expect(response.status == .created, "the spec-service may run agents")
             }
         }
     }

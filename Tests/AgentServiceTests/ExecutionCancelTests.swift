@@ -132,7 +132,7 @@ import Testing
             #expect(longest.status == .ok)
             #expect(longest.cancelled == .number(0))
             try await client.execute(uri: "/internal/v1/executions/cancel", method: .post, headers: headers(AgentTestEnvironment.userToken(tenant: UUID())), body: ByteBuffer(string: #"{"key_prefix": "run:"}"#)) { response in
-                #expect(response.status == .forbidden, "service tokens only")
+                #expect(response.status == .unauthorized, "service tokens only")
             }
         }
     }

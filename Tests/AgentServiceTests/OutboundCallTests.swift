@@ -26,7 +26,8 @@ import Testing
     }
 
     /// A stand-in for a generated app: answers `/health`, 404 to the rest, and writes every
-    /// request's path and headers to `received.jsonl` in its workspace.
+    /// request's path and headers to `received.jsonl` in its workspace; it listens where QA
+    /// tells it to (`--host unix://…` in the sandbox, else `--host` and `--port`).
     private static let recordingApp = """
         import json, sys
         from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -48,7 +49,13 @@ import Testing
             def log_message(self, *args):
                 pass
 
-        HTTPServer(("127.0.0.1", int(sys.argv[sys.argv.index("--port") + 1])), Recorder).serve_forever()
+        host = sys.argv[sys.argv.index("--host") + 1]
+        if host.startswith("unix://"):
+            from socketserver import UnixStreamServer
+            server = UnixStreamServer(host[len("unix://"):], Recorder)
+        else:
+            server = HTTPServer((host, int(sys.argv[sys.argv.index("--port") + 1])), Recorder)
+        server.serve_forever()
 
         """
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Shared
 import Testing
@@ -10,7 +11,7 @@ import Testing
     @Test func oneUseSharesOneConnectionAndClosesItAtTheEnd() async throws {
         let url = try AgentTestEnvironment.require("META_BUILDER_PREVIEW_DATABASE_URL")
         let name = "agent-tests-preview-\(UUID().uuidString.prefix(8).lowercased())"
-        let preview = PreviewEnvironment.make(run: "connection-test-\(UUID().uuidString)", keySeed: "preview-database-tests")
+        let preview = PreviewEnvironment.make(run: "connection-test-\(UUID().uuidString)", previewKey: PreviewKey(SymmetricKey(data: Data("preview-database-tests".utf8))))
         let schema = preview.schema
         let observer = PostgresPool(config: DatabaseConfig(url: url, poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
         defer { observer.close() }
@@ -37,7 +38,7 @@ import Testing
 
     @Test func aPreviewHasAnOwnerAndAnAppRoleOfItsOwnAndADropLeavesNeither() async throws {
         let url = try AgentTestEnvironment.require("META_BUILDER_PREVIEW_DATABASE_URL")
-        let preview = PreviewEnvironment.make(run: "roles-test-\(UUID().uuidString)", keySeed: "preview-database-tests")
+        let preview = PreviewEnvironment.make(run: "roles-test-\(UUID().uuidString)", previewKey: PreviewKey(SymmetricKey(data: Data("preview-database-tests".utf8))))
         let sandbox = try AgentTestEnvironment.sandbox()
         let environment = preview.variables(databaseURL: url, sandbox: sandbox)
         let observer = PostgresPool(config: DatabaseConfig(url: url, poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
@@ -73,7 +74,7 @@ import Testing
     /// another (no run changes a shared catalog row such as the database's privileges).
     @Test func previewsMadeAndDroppedAtOnceDoNotTripOverEachOther() async throws {
         let url = try AgentTestEnvironment.require("META_BUILDER_PREVIEW_DATABASE_URL")
-        let previews = (0..<8).map { _ in PreviewEnvironment.make(run: "concurrent-\(UUID().uuidString)", keySeed: "preview-database-tests") }
+        let previews = (0..<8).map { _ in PreviewEnvironment.make(run: "concurrent-\(UUID().uuidString)", previewKey: PreviewKey(SymmetricKey(data: Data("preview-database-tests".utf8)))) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for preview in previews {
                 group.addTask {

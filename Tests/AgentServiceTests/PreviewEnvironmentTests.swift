@@ -5,9 +5,9 @@ import Testing
 
 /// Preview schema names: one per run id, injective, valid Postgres identifiers of at most 63 bytes.
 @Suite struct PreviewEnvironmentTests {
-    private let keySeed = AgentTestEnvironment.auth.serviceTokenSecret
+    private let previewKey = AgentTestEnvironment.previewKey
 
-    private func schema(_ run: String) -> String { PreviewEnvironment.make(run: run, keySeed: keySeed).schema }
+    private func schema(_ run: String) -> String { PreviewEnvironment.make(run: run, previewKey: previewKey).schema }
 
     private func isPlainIdentifier(_ name: String) -> Bool {
         name.utf8.count <= 63 && name.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil
@@ -33,7 +33,7 @@ import Testing
 
     @Test func theSameRunAlwaysGetsTheSameSchemaAndKeys() {
         let run = "crm-\(UUID().uuidString.prefix(8))"
-        #expect(PreviewEnvironment.make(run: run, keySeed: keySeed) == PreviewEnvironment.make(run: run, keySeed: keySeed))
+        #expect(PreviewEnvironment.make(run: run, previewKey: previewKey) == PreviewEnvironment.make(run: run, previewKey: previewKey))
         #expect(schema(run) != schema(run.uppercased()))
     }
 
@@ -45,7 +45,7 @@ import Testing
         let pool = PostgresPool(config: DatabaseConfig(url: url, poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
         defer { pool.close() }
         try await PreviewDatabase.connect(url: url, name: "agent-tests", logger: AgentTestEnvironment.logger) { preview in
-            try await preview.recreate(PreviewEnvironment.make(run: run, keySeed: keySeed))
+            try await preview.recreate(PreviewEnvironment.make(run: run, previewKey: previewKey))
             let rows = try await pool.query("SELECT count(*) AS n FROM pg_namespace WHERE nspname = \(name)")
             #expect(try rows[0].decode("n", as: Int.self) == 1, "not truncated")
             try await preview.drop(schema: name)

@@ -1,4 +1,5 @@
 import Foundation
+import MeshTestSupport
 import Shared
 import Testing
 @testable import AgentService
@@ -177,5 +178,84 @@ import Testing
         #expect(confined.result.output.contains("file=refused (OSError)"), "\(confined.result.output)")
         let size = (try? FileManager.default.attributesOfItem(atPath: confined.workspace + "/big.bin")[.size] as? Int) ?? 0
         #expect(size <= SandboxIsolation.Limit.fileSizeBytes)
+    }
+
+    @Test func itRunsAsNobodyWithoutCapabilitiesAndCannotTouchTheRepositoryOfItsWorkspace() async throws {
+        let script = """
+            import os
+            caps = [line.split()[1] for line in open("/proc/self/status") if line.startswith(("CapEff", "CapPrm"))]
+            try:
+                with open(".git/config", "a") as fh:
+                    fh.write("[core]\\n\\tfsmonitor = /bin/sh -c 'touch /tmp/owned'\\n")
+                git = "ok"
+            except OSError as error:
+                git = f"refused ({error.strerror})"
+            print(f"uid={os.getuid()} gid={os.getgid()} groups={os.getgroups()} caps={caps} git={git}")
+            """
+        func run(_ isolation: SandboxIsolation) async throws -> String {
+            var sandbox = try AgentTestEnvironment.sandbox()
+            sandbox.isolation = isolation
+            if isolation == .none { sandbox.processGroups = nil }
+            let workspace = try Self.workspace(script)
+            try FileManager.default.createDirectory(atPath: workspace + "/.git", withIntermediateDirectories: false)
+            try "[core]\n".write(toFile: workspace + "/.git/config", atomically: true, encoding: .utf8)
+            return try await sandbox.runPython(["hostile.py"], in: workspace, environment: ProcessRunner.environment(), timeout: .seconds(60)).output
+        }
+        let confined = try await run(.bubblewrap)
+        #expect(confined.contains("uid=65534 gid=65534 groups=[]"), "\(confined)")
+        #expect(confined.contains("caps=['0000000000000000', '0000000000000000']"), "\(confined)")
+        #expect(confined.contains("git=refused"), "\(confined)")
+        let open = try await run(.none)
+        #expect(open.contains("uid=0") && open.contains("git=ok"), "unconfined, the code runs as the service's own root: \(open)")
+    }
+
+    @Test func noNetworkReachesOutOfTheSandbox() async throws {
+        // A port that accepts and never answers stands for another service of the mesh.
+        let peer = try SilentPort()
+        let redis = try AgentTestEnvironment.require("META_BUILDER_REDIS_PORT")
+        let script = """
+            import socket, sys
+            for label, port in (("peer", int(sys.argv[1])), ("redis", int(sys.argv[2]))):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=3).close()
+                    print(f"{label}=connected")
+                except OSError as error:
+                    print(f"{label}=refused ({type(error).__name__})")
+            """
+        let confined = try await Self.run(script, [String(peer.port), redis])
+        #expect(confined.result.output.contains("peer=refused"), "\(confined.result.output)")
+        #expect(confined.result.output.contains("redis=refused"), "\(confined.result.output)")
+        let open = try await Self.run(script, [String(peer.port), redis], isolation: .none)
+        #expect(open.result.output.contains("peer=connected") && open.result.output.contains("redis=connected"), "unconfined, loopback is open: \(open.result.output)")
+    }
+
+    @Test func thePreviewDatabaseIsReachableOnlyThroughItsSocketAndOnlyWithAPassword() async throws {
+        let sandbox = try AgentTestEnvironment.sandbox()
+        let socket = try #require(sandbox.databaseSocket)
+        let preview = try #require(URLComponents(string: try AgentTestEnvironment.require("META_BUILDER_PREVIEW_DATABASE_URL")))
+        let script = """
+            import sys, psycopg
+            socket_dir, port, database, user, password = sys.argv[1:6]
+            attempts = {
+                "socket": dict(host=socket_dir, port=port, dbname=database, user=user, password=password),
+                "superuser": dict(host=socket_dir, port=port, dbname=database, user="postgres"),
+                "tcp": dict(host="127.0.0.1", port=port, dbname=database, user=user, password=password, connect_timeout=3),
+            }
+            for label, settings in attempts.items():
+                try:
+                    with psycopg.connect(**settings) as connection:
+                        connection.execute("SELECT 1")
+                    print(f"{label}=connected")
+                except psycopg.OperationalError as error:
+                    print(f"{label}=refused ({str(error).strip().splitlines()[-1][:80]})")
+            """
+        let arguments = [socket, String(try #require(preview.port)), String(preview.path.dropFirst()), try #require(preview.user), try #require(preview.password)]
+        let confined = try await Self.run(script, arguments)
+        let output = confined.result.output
+        #expect(output.contains("socket=connected"), "\(output)")
+        #expect(output.contains("superuser=refused"), "no trust on the socket: \(output)")
+        #expect(output.contains("tcp=refused"), "\(output)")
+        let open = try await Self.run(script, arguments, isolation: .none)
+        #expect(open.result.output.contains("tcp=connected"), "unconfined, loopback TCP reaches the database: \(open.result.output)")
     }
 }

@@ -156,7 +156,7 @@ extension ScaffoldLoopTests {
     /// Runs the generated app's pytest in a prepared workspace, in the run's preview environment.
     func pytest(_ arguments: [String], run: String, workspace: String) async throws -> ProcessResult {
         let sandbox = try AgentTestEnvironment.sandbox()
-        let preview = PreviewEnvironment.make(run: run, keySeed: AgentTestEnvironment.auth.serviceTokenSecret)
+        let preview = PreviewEnvironment.make(run: run, previewKey: AgentTestEnvironment.previewKey)
         let environment = preview.variables(databaseURL: try sandbox.requirePreviewDatabase(), sandbox: sandbox)
         return try await ProcessRunner.run(sandbox.python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no"] + arguments, in: workspace, environment: environment, timeout: .seconds(300))
     }

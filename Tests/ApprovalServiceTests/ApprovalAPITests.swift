@@ -46,10 +46,25 @@ import Testing
             #expect(noGate.status == 404)
             #expect(noGate.json?[path: "error", "message"]?.stringValue?.contains("has no approval gate") == true)
 
-            // The internal routes take service tokens only.
-            let internalByUser = try await harness.call("GET", "/internal/v1/gates?run_id=\(gate.run.lowercaseText)", token: owner)
-            #expect(internalByUser.status == 403)
-            #expect(try await harness.call("POST", "/internal/v1/gates", token: owner, body: #"{"run_id":"\#(gate.run.lowercaseText)","iteration":1}"#).status == 403)
+            // The internal routes take service tokens only, of the services their contract lists,
+            // addressed to this service: everything else is 401 with a Bearer challenge.
+            let gatesPath = "/internal/v1/gates?run_id=\(gate.run.lowercaseText)"
+            let principal = Principal(userID: "creator", tenantID: tenant, role: .owner)
+            let refused: [(String, String)] = [
+                ("a user token", owner),
+                ("a token of the spec-service, which may not call this route", harness.serviceToken(tenant, from: "spec-service")),
+                ("a token of the agent-service", harness.serviceToken(tenant, from: "agent-service")),
+                ("a run-service token addressed to the spec-service", harness.client.serviceToken(for: principal, from: "run-service", to: "spec-service")),
+            ]
+            for (name, token) in refused {
+                let answer = try await harness.call("GET", gatesPath, token: token)
+                #expect(answer.status == 401, "\(name): \(answer.text)")
+                #expect(answer.header("WWW-Authenticate")?.hasPrefix("Bearer ") == true, "\(name)")
+                #expect(try await harness.call("POST", "/internal/v1/gates", token: token, body: #"{"run_id":"\#(gate.run.lowercaseText)","iteration":1}"#).status == 401, "\(name)")
+            }
+            // A service token on a public route its contract does not open to services is refused too.
+            #expect(try await harness.call("GET", "/api/meta/v2/approvals", token: harness.serviceToken(tenant)).status == 401)
+            #expect(try await harness.call("GET", gatesPath, token: harness.serviceToken(tenant)).status == 200)
             #expect(try await harness.database.status(of: gate) == "pending")
         }
     }

@@ -119,17 +119,18 @@ import Testing
                 }
             }
 
-            // The feed: service tokens acting for an owner or admin; the tenant's records only, the actor redacted.
-            let feed = try await harness.call("GET", "/internal/v1/audit?resource_id=\(gate.id.lowercaseText)", token: harness.serviceToken(tenant))
+            // The feed: the approval-service's tokens acting for an owner or admin; the tenant's records only, the actor redacted.
+            let feed = try await harness.call("GET", "/internal/v1/audit?resource_id=\(gate.id.lowercaseText)", token: harness.serviceToken(tenant, from: "approval-service"))
             #expect(feed.status == 200, "\(feed.text)")
             let records = feed.json?["records"]?.array ?? []
             #expect(records.count == 1)
             #expect(records.first?["actor"]?.stringValue == "[REDACTED_EMAIL]")
             #expect(records.first?["service"]?.stringValue == "approval-service")
             #expect(records.first?["at"]?.stringValue?.count == 27, "microseconds: \(records)")
-            #expect(try await harness.call("GET", "/internal/v1/audit", token: harness.token(tenant, .owner)).status == 403)
-            #expect(try await harness.call("GET", "/internal/v1/audit", token: harness.serviceToken(tenant, role: .member)).status == 403)
-            let badFeed = try await harness.call("GET", "/internal/v1/audit?page_size=201", token: harness.serviceToken(tenant))
+            #expect(try await harness.call("GET", "/internal/v1/audit", token: harness.token(tenant, .owner)).status == 401)
+            #expect(try await harness.call("GET", "/internal/v1/audit", token: harness.serviceToken(tenant)).status == 401, "only the approval-service reads the feeds")
+            #expect(try await harness.call("GET", "/internal/v1/audit", token: harness.serviceToken(tenant, role: .member, from: "approval-service")).status == 403)
+            let badFeed = try await harness.call("GET", "/internal/v1/audit?page_size=201", token: harness.serviceToken(tenant, from: "approval-service"))
             #expect(badFeed.status == 400 && badFeed.json?[path: "error", "details"]?.array?.first?["field"]?.stringValue == "page_size", "\(badFeed.text)")
 
             // The trail: owners and admins; its peers are unreachable here, so it refuses naming them.

@@ -24,16 +24,17 @@ public final class MeshClient: Sendable {
 
     private let loop: CurlLoop
     private let http: HTTPClient
+    private let jwtSecret: String
     private let userTokens: JWT
-    private let authenticator: Authenticator
 
-    /// A client whose tokens are signed with the mesh's user and service secrets.
-    public init(jwtSecret: String, serviceSecret: String) {
+    /// A client whose user tokens are signed with the mesh's user secret and whose service
+    /// tokens with the services' test keys (`MeshKeys`).
+    public init(jwtSecret: String) {
         let logger = Logger(label: "mesh-client") { _ in SwiftLogNoOpLogHandler() }
         loop = CurlLoop(logger: logger)
         http = HTTPClient(loop: loop, authenticator: nil, logger: logger, retryPolicy: .init(maxAttempts: 1))
+        self.jwtSecret = jwtSecret
         userTokens = JWT(secret: jwtSecret, issuer: "meta-builder", audience: "meta-builder")
-        authenticator = Authenticator(config: AuthConfig(jwtSecret: jwtSecret, serviceTokenSecret: serviceSecret), serviceName: "run-service")
     }
 
     deinit {
@@ -45,9 +46,9 @@ public final class MeshClient: Sendable {
         userTokens.sign(JWTClaims(sub: user, tid: tenant.lowercaseText, role: role.rawValue, exp: Date().timeIntervalSince1970 + 3600))
     }
 
-    /// A service token of the run-service acting for `principal` (for internal endpoints).
-    public func serviceToken(for principal: Principal) -> String {
-        authenticator.serviceToken(for: principal, ttl: 600)
+    /// A service token that `issuer` sends to `audience`, acting for `principal`.
+    public func serviceToken(for principal: Principal, from issuer: String = "run-service", to audience: String) -> String {
+        Authenticator(config: MeshKeys.auth(jwtSecret: jwtSecret, for: issuer), serviceName: issuer).serviceToken(for: principal, audience: audience, ttl: 600)
     }
 
     /// Calls `url`; `body` is sent as JSON.

@@ -27,7 +27,7 @@ extension SharedRunQueue {
                     applicationName: "approval-gate-tests", logger: RunMesh.logger
                 )
                 defer { pool.close() }
-                return try await body(mesh, approval, MeshClient(jwtSecret: RunMesh.jwtSecret, serviceSecret: RunMesh.serviceSecret), pool)
+                return try await body(mesh, approval, MeshClient(jwtSecret: RunMesh.jwtSecret), pool)
             }
         }
 
@@ -37,12 +37,11 @@ extension SharedRunQueue {
                 "META_BUILDER_DATABASE_URL": try RequiredEnvironment.value("META_BUILDER_APPROVAL_DATABASE_URL"),
                 "META_BUILDER_REDIS_URL": try RequiredEnvironment.value("META_BUILDER_REDIS_URL"),
                 "META_BUILDER_JWT_SECRET": RunMesh.jwtSecret,
-                "META_BUILDER_SERVICE_TOKEN_SECRET": RunMesh.serviceSecret,
                 "META_BUILDER_RUN_URL": "http://127.0.0.1:\(mesh.runPorts[0])",
                 "META_BUILDER_SPEC_URL": "http://127.0.0.1:\(mesh.specPort)",
                 "META_BUILDER_AGENT_URL": "http://127.0.0.1:\(mesh.agentPort)",
                 "META_BUILDER_OUTBOX_POLL_MS": "20",
-            ]
+            ].merging(MeshKeys.environment(for: "approval-service")) { $1 }
         }
 
         /// The ids of the gates the approval-service stored for a run.
@@ -158,7 +157,7 @@ extension SharedRunQueue {
                 let iteration = try #require(run["iteration"]?.int)
 
                 // As the run parks, the run-service asks, the event asks, and four more requests ask.
-                let service = client.serviceToken(for: Principal(userID: "creator", tenantID: tenant, role: .owner))
+                let service = client.serviceToken(for: Principal(userID: "creator", tenantID: tenant, role: .owner), to: "approval-service")
                 let body = #"{"run_id":"\#(id)","iteration":\#(iteration)}"#
                 let answers = try await withThrowingTaskGroup(of: MeshClient.Answer.self) { group in
                     for _ in 0..<4 { group.addTask { try await client.call("POST", "\(approval.url)/internal/v1/gates", token: service, body: body) } }
@@ -179,7 +178,7 @@ extension SharedRunQueue {
                 #expect(gate["self_approval_allowed"]?.bool == true)
 
                 // No gate for another tenant's run, nor for a run that does not wait for approval.
-                let stranger = client.serviceToken(for: Principal(userID: "someone", tenantID: UUID(), role: .owner))
+                let stranger = client.serviceToken(for: Principal(userID: "someone", tenantID: UUID(), role: .owner), to: "approval-service")
                 let theirs = try await client.call("POST", "\(approval.url)/internal/v1/gates", token: stranger, body: body)
                 #expect(theirs.status == 404, "\(theirs.text)")
                 let finished = try await mesh.waitForRun(lowRisk, token: creator)

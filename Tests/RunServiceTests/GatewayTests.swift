@@ -141,7 +141,7 @@ extension SharedRunQueue {
 
                     // The internal API answers a service token on the service's own port, and is
                     // 404 at the gateway; so are the services' own endpoints and unknown paths.
-                    let service = client.serviceToken(for: Principal(userID: "creator", tenantID: tenant, role: .owner))
+                    let service = client.serviceToken(for: Principal(userID: "creator", tenantID: tenant, role: .owner), to: "approval-service")
                     let internalPath = "/internal/v1/gates?run_id=\(run)"
                     #expect(try await client.call("GET", approval.url + internalPath, token: service).status == 200)
                     for path in [internalPath, "/internal/v1/audit", "/internal/v1/agents/codegen_engineer/execute", "/metrics", "/readyz", "/openapi.json", "\(api)/internal/v1/audit", "/api/meta/v2/ui/", "/"] {
@@ -209,7 +209,7 @@ extension SharedRunQueue {
             let owners = Dictionary(uniqueKeysWithValues: ports.map { ("127.0.0.1:\($0.value)", $0.key) })
             let url = { (service: String) in "http://127.0.0.1:\(ports[service]!)" }
             try await NginxGateway.with(spec: url("spec"), run: [url("run")], agent: url("agent"), approval: url("approval")) { gateway in
-                let client = MeshClient(jwtSecret: RunMesh.jwtSecret, serviceSecret: RunMesh.serviceSecret)
+                let client = MeshClient(jwtSecret: RunMesh.jwtSecret)
                 var routed = 0
                 for service in ["spec", "run", "agent", "approval"] {
                     for (method, path) in try Self.contract(of: service) {

@@ -57,4 +57,33 @@ import Testing
         #expect(try row.decode("applied", as: Int.self) >= 3)
         #expect(try row.decode("has_outbox", as: Bool.self))
     }
+
+    /// The calls each service's contract opens to service tokens: exactly the calls the mesh
+    /// makes, and none at all to the agent-service, whose key is accepted nowhere.
+    @Test func theContractsOpenExactlyTheCallsTheMeshMakes() throws {
+        let contracts = [
+            "spec-service": try SpecService.serviceDescriptor().openAPIDocument,
+            "run-service": try RunService.serviceDescriptor().openAPIDocument,
+            "agent-service": try AgentService.serviceDescriptor().openAPIDocument,
+            "approval-service": try ApprovalService.serviceDescriptor().openAPIDocument,
+        ]
+        var opened: [String: [String]] = [:]
+        for (receiver, document) in contracts {
+            let policy = try ServiceCallerPolicy(openAPI: document)
+            for caller in ServiceCallerPolicy.meshServices {
+                for route in policy.routes(callableBy: caller) { opened["\(caller) → \(receiver)", default: []].append(route) }
+            }
+        }
+        #expect(opened == [
+            "spec-service → agent-service": ["POST /internal/v1/agents/{role}/execute"],
+            "run-service → agent-service": ["GET /api/meta/v2/agents", "POST /internal/v1/agents/{role}/execute", "POST /internal/v1/executions/cancel", "POST /internal/v1/sandboxes/{run}/cleanup"],
+            "run-service → spec-service": ["GET /api/meta/v2/specs/{id}"],
+            "run-service → approval-service": ["GET /internal/v1/gates", "POST /internal/v1/gates"],
+            "approval-service → spec-service": ["GET /api/meta/v2/specs/{id}/plans/{planId}", "GET /internal/v1/audit"],
+            "approval-service → run-service": ["GET /api/meta/v2/runs/{id}", "GET /api/meta/v2/runs/{id}/diff", "GET /api/meta/v2/runs/{id}/report", "GET /internal/v1/audit"],
+            "approval-service → agent-service": ["GET /internal/v1/audit"],
+            "approval-service → approval-service": ["GET /internal/v1/audit"],
+        ])
+        #expect(!opened.keys.contains { $0.hasPrefix("agent-service") })
+    }
 }

@@ -19,24 +19,23 @@ enum ServiceEnvironment {
         ("approval-service", "APPROVAL", "approval"),
     ]
 
-    /// Test secrets (at least 32 bytes, different from each other).
+    /// The test secret of user tokens (at least 32 bytes).
     static let jwtSecret = "service-tests-user-secret-0123456789abcdef"
-    static let serviceSecret = "service-tests-mesh-secret-0123456789abcdef"
 
     /// The environment a service process (or `ServiceConfig`) reads.
     static func variables(for key: String, port: Int) throws -> [String: String] {
-        [
+        let name = services.first { $0.key == key }?.name ?? key
+        return [
             "META_BUILDER_DATABASE_URL": try require("META_BUILDER_\(key)_DATABASE_URL"),
             "META_BUILDER_REDIS_URL": try require("META_BUILDER_REDIS_URL"),
             "META_BUILDER_JWT_SECRET": jwtSecret,
-            "META_BUILDER_SERVICE_TOKEN_SECRET": serviceSecret,
             "META_BUILDER_PORT": String(port),
             "META_BUILDER_LOG_LEVEL": "info",
             // A run-service here only boots: its workers must not claim the runs other suites build.
             "META_BUILDER_RUN_WORKERS": "0",
             // Its background loops must end on SIGTERM, not at their next round an hour later.
             "META_BUILDER_APPROVAL_RECONCILE_SECONDS": "3600",
-        ]
+        ].merging(MeshKeys.environment(for: name)) { $1 }
     }
 
     /// The configuration of a service on a free port.

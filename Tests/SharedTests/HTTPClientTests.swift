@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import MeshTestSupport
 import ServiceLifecycle
 import Shared
 import Synchronization
@@ -27,10 +28,10 @@ import Testing
     static let fastRetries = HTTPClient.RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(50))
 
     /// A client on its own curl loop; the test calls `loop.stop()` when done.
-    static func client(serviceName: String = "run-service", retryPolicy: HTTPClient.RetryPolicy = fastRetries, defaultTimeout: Duration = .seconds(10)) -> (HTTPClient, CurlLoop) {
+    static func client(serviceName: String = "run-service", peers: PeerConfig = PeerConfig(), retryPolicy: HTTPClient.RetryPolicy = fastRetries, defaultTimeout: Duration = .seconds(10)) -> (HTTPClient, CurlLoop) {
         let loop = CurlLoop(logger: TestEnvironment.logger)
-        let authenticator = Authenticator(config: TestEnvironment.auth, serviceName: serviceName)
-        return (HTTPClient(loop: loop, authenticator: authenticator, logger: TestEnvironment.logger, retryPolicy: retryPolicy, defaultTimeout: defaultTimeout), loop)
+        let authenticator = Authenticator(config: MeshKeys.auth(jwtSecret: TestEnvironment.auth.jwtSecret, for: serviceName), serviceName: serviceName)
+        return (HTTPClient(loop: loop, authenticator: authenticator, peers: peers, logger: TestEnvironment.logger, retryPolicy: retryPolicy, defaultTimeout: defaultTimeout), loop)
     }
 
     // MARK: - A JSON call and what travels with it
@@ -46,12 +47,13 @@ import Testing
             return Response(status: .created, headers: [.contentType: "application/json", HTTPField.Name("X-Served-By")!: "test"], body: .init(byteBuffer: ByteBuffer(bytes: reply)))
         }
 
-        let (client, loop) = Self.client()
-        defer { loop.stop() }
         let caller = Principal(userID: "user-7", tenantID: UUID(), role: .member)
         let scope = RequestScope(deadline: .after(.seconds(20)), requestID: "req-0123456789", principal: caller)
 
         try await withLoopbackServer(router) { baseURL in
+            // The server stands for the spec-service: tokens sent to its URL are addressed to it.
+            let (client, loop) = Self.client(peers: PeerConfig(spec: baseURL))
+            defer { loop.stop() }
             let reply = try await RequestScope.$current.withValue(scope) {
                 try await client.call("POST", "\(baseURL)/greetings", body: Greeting(name: "Ada", count: 41), as: Reply.self)
             }
@@ -82,6 +84,14 @@ import Testing
             #expect(response.status == 201)
             #expect(response.header("x-served-by") == "test")
             #expect(try JSONDecoder().decode(Reply.self, from: response.body).message == "hello Bob")
+
+            // A caller's identity is never sent to a URL that is no service of the mesh.
+            let (stray, strayLoop) = Self.client(peers: PeerConfig(spec: "http://127.0.0.1:9"))
+            defer { strayLoop.stop() }
+            await #expect(throws: WireError.self) {
+                try await RequestScope.$current.withValue(scope) { try await stray.send(HTTPClientRequest(method: "GET", url: "\(baseURL)/greetings")) }
+            }
+            #expect(received.requests.count == 2)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MeshTestSupport
 import Testing
 @testable import Shared
 
@@ -50,14 +51,13 @@ import Testing
         let base = [
             "META_BUILDER_DATABASE_URL": "postgres://u:p@127.0.0.1:5432/db",
             "META_BUILDER_JWT_SECRET": String(repeating: "a", count: 32),
-            "META_BUILDER_SERVICE_TOKEN_SECRET": String(repeating: "b", count: 32),
-        ]
+        ].merging(MeshKeys.environment(for: "spec-service")) { $1 }
         let config = try ServiceConfig(serviceName: "spec-service", defaultPort: 8081, reader: ConfigReader(base))
         #expect(config.server.port == 8081)
         #expect(config.server.maxBodyBytes == 1 << 20)
         #expect(config.rateLimits.limit(for: .specs) == 20)
         #expect(config.redis.port == 6379)
-        for (key, value) in [("META_BUILDER_PORT", "eighty"), ("META_BUILDER_JWT_SECRET", "short"), ("META_BUILDER_REDIS_URL", "http://x"), ("META_BUILDER_RATE_LIMIT_RUNS", "0"), ("META_BUILDER_LOG_LEVEL", "loud")] {
+        for (key, value) in [("META_BUILDER_PORT", "eighty"), ("META_BUILDER_JWT_SECRET", "short"), ("META_BUILDER_REDIS_URL", "http://x"), ("META_BUILDER_RATE_LIMIT_RUNS", "0"), ("META_BUILDER_LOG_LEVEL", "loud"), ("META_BUILDER_SERVICE_KEY", "not-a-key"), ("META_BUILDER_SERVICE_PUBLIC_KEYS", "spec-service:short")] {
             let error = #expect(throws: ConfigError.self) {
                 try ServiceConfig(serviceName: "spec-service", defaultPort: 8081, reader: ConfigReader(base.merging([key: value]) { $1 }))
             }

@@ -14,7 +14,7 @@ import Testing
 /// same address) and a spec-service pointed at it, both against their own schemas.
 final class MeshHarness: Sendable {
     let agentPort: Int
-    let auth = AuthConfig(jwtSecret: "mesh-tests-user-secret-0123456789abcdef", serviceTokenSecret: "mesh-tests-mesh-secret-0123456789abcdef")
+    let jwtSecret = "mesh-tests-user-secret-0123456789abcdef"
     let logger = Logger(label: "mesh-tests") { _ in SwiftLogNoOpLogHandler() }
     let rateLimits: RateLimitConfig
     /// The services' Redis: the test Redis unless a test points them elsewhere.
@@ -37,7 +37,7 @@ final class MeshHarness: Sendable {
             server: ServerConfig(port: port),
             database: DatabaseConfig(url: try Self.require(databaseKey), poolSize: 4),
             redis: try RedisConfig(url: redisURL),
-            auth: auth,
+            auth: MeshKeys.auth(jwtSecret: jwtSecret, for: name),
             rateLimits: rateLimits,
             peers: PeerConfig(agent: "http://127.0.0.1:\(agentPort)"),
             outboxPollMilliseconds: 20
@@ -107,7 +107,7 @@ final class MeshHarness: Sendable {
 
     /// A user token for a tenant and role.
     func token(tenant: UUID, role: Role, user: String = "user-1") -> String {
-        let jwt = JWT(secret: auth.jwtSecret, issuer: auth.issuer, audience: auth.audience)
+        let jwt = JWT(secret: jwtSecret, issuer: "meta-builder", audience: "meta-builder")
         let now = Date().timeIntervalSince1970
         return jwt.sign(JWTClaims(sub: user, tid: tenant.uuidString.lowercased(), role: role.rawValue, exp: now + 600))
     }

@@ -28,7 +28,7 @@ import Testing
                     }
                 }
                 #expect(RBAC.allows(.member, .planSpec) && !RBAC.allows(.member, .createSpec) && !RBAC.allows(.viewer, .planSpec))
-                let expired = JWT(secret: mesh.auth.jwtSecret, issuer: mesh.auth.issuer, audience: mesh.auth.audience)
+                let expired = JWT(secret: mesh.jwtSecret, issuer: "meta-builder", audience: "meta-builder")
                     .sign(JWTClaims(sub: "user-1", tid: tenant.uuidString.lowercased(), role: "owner", exp: Date().timeIntervalSince1970 - 60))
                 let routes: [(HTTPRequest.Method, String)] = [
                     (.post, "/api/meta/v2/specs"), (.get, "/api/meta/v2/specs"), (.get, "/api/meta/v2/specs/\(specID)"),

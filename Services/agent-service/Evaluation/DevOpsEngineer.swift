@@ -36,7 +36,7 @@ struct DevOpsOutput: Codable, Sendable, Equatable {
 /// seed (as the app's role) there, with the project-level virtualenv and a minimal environment.
 struct DevOpsEngineer: Sendable {
     let sandbox: SandboxConfig
-    let keySeed: String
+    let previewKey: PreviewKey
     /// Where `base_repository` may point.
     let repositories: BaseRepositories
     let logger: Logger
@@ -49,7 +49,7 @@ struct DevOpsEngineer: Sendable {
         let started = ContinuousClock.now
         let workspace = try await ScaffoldWorkspace(root: sandbox.workspaceRoot).apply(input.diff, run: input.runID, iteration: input.iteration, baseRepository: base)
         var steps = [EvaluationStep(name: "apply_diff", passed: true, duration: .now - started, output: "applied to \(workspace)")]
-        let preview = PreviewEnvironment.make(run: input.runID, keySeed: keySeed)
+        let preview = PreviewEnvironment.make(run: input.runID, previewKey: previewKey)
         let schemaStarted = ContinuousClock.now
         try await PreviewDatabase.connect(url: databaseURL, name: "agent-service-devops", logger: logger) { try await $0.recreate(preview) }
         steps.append(EvaluationStep(name: "create_schema", passed: true, duration: .now - schemaStarted, output: "schema \(preview.schema) created, owned by \(preview.roles.owner); the app runs as \(preview.roles.app)"))

@@ -31,8 +31,8 @@ struct PreviewEnvironment: Codable, Sendable, Equatable {
         ProcessRunner.environment([
             "PATH": "\(sandbox.virtualenv)/bin:/usr/local/bin:/usr/bin:/bin",
             "VIRTUAL_ENV": sandbox.virtualenv,
-            "DATABASE_URL": Self.url(databaseURL, user: roles.app, password: appPassword),
-            "MIGRATION_DATABASE_URL": Self.url(databaseURL, user: roles.owner, password: ownerPassword),
+            "DATABASE_URL": Self.url(databaseURL, user: roles.app, password: appPassword, socketDirectory: sandbox.confinedDatabaseSocket),
+            "MIGRATION_DATABASE_URL": Self.url(databaseURL, user: roles.owner, password: ownerPassword, socketDirectory: sandbox.confinedDatabaseSocket),
             "DATABASE_SCHEMA": schema,
             "JWT_SECRET": jwtSecret,
             "PII_ENCRYPTION_KEY": piiKey,
@@ -47,14 +47,13 @@ struct PreviewEnvironment: Codable, Sendable, Equatable {
     }
 
     /// The environment of a run: schema from the run id, keys and passwords derived from the run
-    /// id with the service's key (HMAC), so DevOps and QA derive the same ones and none is ever
+    /// id with the service's preview key (HMAC), so DevOps and QA derive the same ones and none is ever
     /// stored.
-    static func make(run: String, keySeed: String) -> PreviewEnvironment {
+    static func make(run: String, previewKey: PreviewKey) -> PreviewEnvironment {
         let safe = run.lowercased().prefix(38).map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }
         let digest = SHA256.hash(data: Data(run.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
-        let key = SymmetricKey(data: Data(keySeed.utf8))
         func derived(_ purpose: String) -> Data {
-            Data(HMAC<SHA256>.authenticationCode(for: Data("preview-\(purpose):\(run)".utf8), using: key))
+            previewKey.code(for: "preview-\(purpose):\(run)")
         }
         func hex(_ data: Data) -> String { data.map { String(format: "%02x", $0) }.joined() }
         return PreviewEnvironment(
@@ -66,12 +65,20 @@ struct PreviewEnvironment: Codable, Sendable, Equatable {
         )
     }
 
-    /// The preview database's URL logging in as `user` (postgresql:// for psycopg).
-    private static func url(_ databaseURL: String, user: String, password: String) -> String {
+    /// The preview database's URL logging in as `user` (postgresql:// for psycopg); through the
+    /// Unix socket in `socketDirectory` (same port) when given.
+    private static func url(_ databaseURL: String, user: String, password: String, socketDirectory: String?) -> String {
         guard var components = URLComponents(string: databaseURL) else { return databaseURL }
         components.scheme = "postgresql"
         components.user = user
         components.password = password
+        if let socketDirectory {
+            var query = (components.queryItems ?? []).filter { $0.name != "host" && $0.name != "port" }
+            query += [URLQueryItem(name: "host", value: socketDirectory), URLQueryItem(name: "port", value: String(components.port ?? 5432))]
+            components.host = ""
+            components.port = nil
+            components.queryItems = query
+        }
         return components.string ?? databaseURL
     }
 }

@@ -20,13 +20,14 @@ struct QAInput: Codable, Sendable {
 }
 
 /// Evaluates one iteration for real: compiles the code, runs the scaffold's pytest suite against
-/// the run's preview schema, a smoke flow against the app started on a free loopback port, the
-/// golden tasks derived from the acceptance criteria, and rollback verification (migrations
-/// down leave the schema empty, then up works again). Bounded by the time left: a hung step is
+/// the run's preview schema, a smoke flow against the app started in its sandbox (on a Unix
+/// socket of its own; unconfined, on a free loopback port), the golden tasks derived from the
+/// acceptance criteria, and rollback verification (migrations down leave the schema empty,
+/// then up works again). Bounded by the time left: a hung step is
 /// killed, a hung test fails on its own (pytest-timeout), and the report keeps what finished.
 struct QAEvaluator: Sendable {
     let sandbox: SandboxConfig
-    let keySeed: String
+    let previewKey: PreviewKey
     /// Calls into the generated app: an `HTTPClient.external` client (no mesh token or headers).
     let http: HTTPClient
     let logger: Logger
@@ -50,7 +51,7 @@ struct QAEvaluator: Sendable {
 
     /// The checks of one evaluation in order, sharing one preview-database connection.
     private func runChecks(_ input: QAInput, workspace: String, databaseURL: String, database: PreviewDatabase, deadline: Deadline) async throws -> EvalReport {
-        let preview = PreviewEnvironment.make(run: input.runID, keySeed: keySeed)
+        let preview = PreviewEnvironment.make(run: input.runID, previewKey: previewKey)
         let environment = preview.variables(databaseURL: databaseURL, sandbox: sandbox)
         /// Runs the venv's python, bounded by the time left; nil once there is none.
         func python(_ arguments: [String], cap: Duration) async throws -> ProcessResult? {
@@ -106,9 +107,15 @@ struct QAEvaluator: Sendable {
 
     /// Starts the app, runs the smoke flow and the golden tasks, stops the app.
     private func serveAndProbe(input: QAInput, workspace: String, environment: [String: String], preview: PreviewEnvironment, database: PreviewDatabase, deadline: Deadline) async throws -> [EvaluationStep] {
-        let port = try LoopbackPort.free()
-        let server = try await sandbox.startPython(["-m", "app", "--host", "127.0.0.1", "--port", String(port)], in: workspace, environment: environment, timeout: min(.seconds(300), deadline.remaining))
-        let client = ScaffoldClient(http: http, baseURL: "http://127.0.0.1:\(port)", plan: input.plan, jwtSecret: preview.jwtSecret, deadline: deadline)
+        let listener = try await AppListener.make(for: sandbox)
+        let server: (server: BackgroundProcess, limit: ProcessCountLimit?)
+        do {
+            server = try await sandbox.startPython(["-m", "app"] + listener.arguments, in: workspace, writable: listener.writable, environment: environment, timeout: min(.seconds(300), deadline.remaining))
+        } catch {
+            await listener.remove()
+            throw error
+        }
+        let client = ScaffoldClient(http: http, baseURL: listener.baseURL, plan: input.plan, jwtSecret: preview.jwtSecret, deadline: deadline, unixSocketPath: listener.socketPath)
         let started = ContinuousClock.now
         var steps: [EvaluationStep] = []
         do {
@@ -117,11 +124,13 @@ struct QAEvaluator: Sendable {
             steps += await GoldenTasks(client: client, preview: database, schema: preview.schema).run(input.plan.spec.acceptanceCriteria)
         } catch {
             let output = await sandbox.stopPython(server)
+            await listener.remove()
             let entity = input.plan.spec.entities.first.map { ["app/resources/\($0.plural).py", "app/__init__.py"] } ?? []
             let smoke = EvaluationStep(name: "smoke", passed: false, duration: .now - started, output: "\(error)\n\(output.tail(20))", files: entity)
             return [smoke] + (deadline.isExpired ? input.plan.spec.acceptanceCriteria.map { .notRun("golden:\($0.id)") } : [])
         }
         _ = await sandbox.stopPython(server)
+        await listener.remove()
         return steps
     }
 

@@ -7,7 +7,7 @@ import Shared
 /// when `META_BUILDER_KEEP_FAILED_WORKSPACES` is on, for debugging.
 struct SandboxCleaner: Sendable {
     let sandbox: SandboxConfig
-    let keySeed: String
+    let previewKey: PreviewKey
     let logger: Logger
 
     /// The body of `POST /internal/v1/sandboxes/{run}/cleanup`.
@@ -44,7 +44,7 @@ struct SandboxCleaner: Sendable {
         }
         var dropped: String?
         if let url = sandbox.previewDatabaseURL {
-            let schema = PreviewEnvironment.make(run: run, keySeed: keySeed).schema
+            let schema = PreviewEnvironment.make(run: run, previewKey: previewKey).schema
             try await PreviewDatabase.connect(url: url, name: "agent-service-cleanup", logger: logger) { try await $0.drop(schema: schema) }
             dropped = schema
         }

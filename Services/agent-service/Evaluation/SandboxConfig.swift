@@ -15,6 +15,12 @@ struct SandboxConfig: Sendable {
     var keepFailedWorkspaces: Bool
     /// `META_BUILDER_SANDBOX`: how generated code is confined, `bubblewrap` (default) or `none`.
     var isolation: SandboxIsolation
+    /// `META_BUILDER_PREVIEW_DATABASE_SOCKET`: the directory of the preview database's Unix
+    /// socket, the only way a confined command (which has no network) reaches it. Required with
+    /// `bubblewrap` and a preview database.
+    var databaseSocket: String?
+    /// Whom confined commands run as: `nobody` when the service is root (`SandboxUser`).
+    var user: SandboxUser?
     /// The Python installation the virtualenv was made from, when it is outside `/usr` (a pyenv
     /// version): the sandbox shows it read-only. Resolved once, at start.
     var pythonInstallation: String?
@@ -34,10 +40,15 @@ struct SandboxConfig: Sendable {
             throw ConfigError(key: "META_BUILDER_SANDBOX", reason: "must be one of \(SandboxIsolation.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard isolation.isAvailable else {
-            throw ConfigError(key: "META_BUILDER_SANDBOX", reason: "is \(isolation.rawValue) but /usr/bin/bwrap or /usr/bin/prlimit is missing (install bubblewrap, or set none where the container is the boundary)")
+            throw ConfigError(key: "META_BUILDER_SANDBOX", reason: "is \(isolation.rawValue) but /usr/bin/bwrap, /usr/bin/prlimit or /usr/bin/setpriv is missing (install bubblewrap and util-linux, or set none where the container is the boundary)")
         }
         self.isolation = isolation
+        databaseSocket = reader.string("META_BUILDER_PREVIEW_DATABASE_SOCKET")
         if isolation == .bubblewrap {
+            if previewDatabaseURL != nil, databaseSocket == nil {
+                throw ConfigError(key: "META_BUILDER_PREVIEW_DATABASE_SOCKET", reason: "is required with META_BUILDER_SANDBOX=bubblewrap: generated code has no network and reaches its preview database through the Unix socket in this directory")
+            }
+            user = SandboxUser.forThisProcess
             guard let groups = ProcessCountLimit.parentDirectory() else {
                 throw ConfigError(key: "META_BUILDER_SANDBOX", reason: "is bubblewrap but no cgroup 'pids' hierarchy can hold a group per command (needs a writable /sys/fs/cgroup/pids or a cgroup v2 tree with the pids controller)")
             }
@@ -52,15 +63,21 @@ struct SandboxConfig: Sendable {
     var python: String { virtualenv + "/bin/python" }
 
     /// The program and arguments that run the virtualenv's python with `arguments` on the
-    /// generated code in `workspace`, confined as `isolation` says: the virtualenv and the Python
-    /// installation it was made from (e.g. a pyenv version outside `/usr`) are visible read-only.
-    func python(_ arguments: [String], in workspace: String) -> (executable: String, arguments: [String]) {
-        isolation.command(python, arguments, workspace: workspace, readOnly: [virtualenv] + [pythonInstallation].compactMap { $0 })
+    /// generated code in `workspace`, confined as `isolation` says: the virtualenv, the Python
+    /// installation it was made from (e.g. a pyenv version outside `/usr`) and the database's
+    /// socket directory are visible read-only, `writable` directories writable.
+    func python(_ arguments: [String], in workspace: String, writable: [String] = []) -> (executable: String, arguments: [String]) {
+        isolation.command(python, arguments, workspace: workspace, readOnly: [virtualenv] + [pythonInstallation, databaseSocket].compactMap { $0 }, writable: writable, user: user)
     }
+
+    /// The socket directory confined commands reach the preview database through (their only
+    /// way there without a network); nil when they reach it as configured.
+    var confinedDatabaseSocket: String? { isolation == .bubblewrap ? databaseSocket : nil }
 
     /// Runs the virtualenv's python with `arguments` on the generated code in `workspace`,
     /// confined (see `python(_:in:)`) and in a process-count group of its own, removed afterwards.
     func runPython(_ arguments: [String], in workspace: String, environment: [String: String], timeout: Duration) async throws -> ProcessResult {
+        try await admit(to: workspace)
         let limit = try await processLimit()
         let command = limit.map { $0.wrap(python(arguments, in: workspace)) } ?? python(arguments, in: workspace)
         do {
@@ -75,15 +92,23 @@ struct SandboxConfig: Sendable {
 
     /// Starts the virtualenv's python with `arguments` as a server, confined like `runPython`;
     /// `stopPython` stops it and removes its group.
-    func startPython(_ arguments: [String], in workspace: String, environment: [String: String], timeout: Duration) async throws -> (server: BackgroundProcess, limit: ProcessCountLimit?) {
+    func startPython(_ arguments: [String], in workspace: String, writable: [String] = [], environment: [String: String], timeout: Duration) async throws -> (server: BackgroundProcess, limit: ProcessCountLimit?) {
+        try await admit(to: workspace)
         let limit = try await processLimit()
-        let command = limit.map { $0.wrap(python(arguments, in: workspace)) } ?? python(arguments, in: workspace)
+        let confined = python(arguments, in: workspace, writable: writable)
+        let command = limit.map { $0.wrap(confined) } ?? confined
         do {
             return (try BackgroundProcess(command.executable, command.arguments, in: workspace, environment: environment, timeout: timeout), limit)
         } catch {
             await limit?.remove()
             throw error
         }
+    }
+
+    /// Lets the sandbox's user write `workspace` (see `SandboxUser.admit(to:)`).
+    private func admit(to workspace: String) async throws {
+        guard isolation == .bubblewrap, let user else { return }
+        try await user.admit(to: workspace)
     }
 
     /// A process-count group for one command; nil without isolation.

@@ -1,7 +1,7 @@
 import Foundation
 import Shared
 
-/// Talks to a generated app running on loopback, as its users would: JSON over HTTP with
+/// Talks to a generated app running on loopback or on a Unix socket, as its users would: JSON over HTTP with
 /// bearer tokens of the app's own key, never a token or header of the mesh.
 struct ScaffoldClient: Sendable {
     /// Most levels of rows one create may have to make first (parents of parents …).
@@ -14,6 +14,9 @@ struct ScaffoldClient: Sendable {
     let jwtSecret: String
     /// The evaluation's deadline: no request outlives it.
     let deadline: Deadline
+    /// The app's Unix socket when it runs without a network (then `baseURL` gives only the
+    /// `Host` header).
+    var unixSocketPath: String? = nil
 
     /// A token of the app for a user, tenant and role.
     func token(user: String, tenant: UUID, role: String) -> String {
@@ -31,7 +34,7 @@ struct ScaffoldClient: Sendable {
         var headers: [(String, String)] = [("Content-Type", "application/json")]
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
         let data = try body.map { try JSONEncoder().encode($0) }
-        let response = try await http.send(HTTPClientRequest(method: method, url: baseURL + path, headers: headers, body: data, isIdempotent: false), deadline: .after(.seconds(15)).earliest(deadline))
+        let response = try await http.send(HTTPClientRequest(method: method, url: baseURL + path, headers: headers, body: data, isIdempotent: false, unixSocketPath: unixSocketPath), deadline: .after(.seconds(15)).earliest(deadline))
         return (response.status, (try? JSONValue(parsing: response.body)) ?? .null)
     }
 

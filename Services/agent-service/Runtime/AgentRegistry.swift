@@ -9,12 +9,12 @@ struct AgentRegistry: Sendable {
 
     /// The eight agents; the build-loop agents need the sandbox settings, and the QA Evaluator an
     /// `HTTPClient.external` client for calls into the generated app (never one with the mesh's token).
-    init(sandbox: SandboxConfig, keySeed: String, http: HTTPClient, logger: Logger) throws {
+    init(sandbox: SandboxConfig, previewKey: PreviewKey, http: HTTPClient, logger: Logger) throws {
         let renderer = try ScaffoldRenderer()
         let repositories = BaseRepositories(root: sandbox.repositoriesRoot)
         let codegen = CodegenEngineer(renderer: renderer, repositories: repositories)
-        let devOps = DevOpsEngineer(sandbox: sandbox, keySeed: keySeed, repositories: repositories, logger: logger)
-        let evaluator = QAEvaluator(sandbox: sandbox, keySeed: keySeed, http: http, logger: logger)
+        let devOps = DevOpsEngineer(sandbox: sandbox, previewKey: previewKey, repositories: repositories, logger: logger)
+        let evaluator = QAEvaluator(sandbox: sandbox, previewKey: previewKey, http: http, logger: logger)
         let fixer = AutoFixer(renderer: renderer, workspaces: ScaffoldWorkspace(root: sandbox.workspaceRoot))
         let architect = ProductArchitect()
         let designer = SystemDesigner()

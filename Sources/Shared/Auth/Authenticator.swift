@@ -1,32 +1,29 @@
 import Foundation
 
-/// Turns a bearer token into a `Principal`: a user token (signed with the user secret) or a
-/// service token (signed with the service secret, minted by another service of the mesh on
-/// behalf of a user whose identity it carries).
+/// Turns a bearer token into a `Principal`: a user token (HS256, signed with the user secret)
+/// or a service token (EdDSA, signed by another service of the mesh with its own key, on behalf
+/// of a user whose identity it carries, addressed to this service).
 public struct Authenticator: Sendable {
     /// Verifies user tokens.
     public let userTokens: JWT
-    /// Verifies and mints service tokens.
-    public let serviceTokens: JWT
-    /// The name this service puts in service tokens it mints.
-    public let serviceName: String
+    /// Verifies the service tokens addressed to this service and mints this service's own.
+    public let serviceTokens: ServiceTokens
     private let verified = VerifiedTokenCache()
 
-    /// The audience of service tokens.
-    public static let serviceAudience = "meta-builder-mesh"
-
-    /// Creates an authenticator from the auth settings.
+    /// Creates the authenticator of `serviceName` from the auth settings.
     public init(config: AuthConfig, serviceName: String) {
         userTokens = JWT(secret: config.jwtSecret, issuer: config.issuer, audience: config.audience, leeway: TimeInterval(config.leewaySeconds))
-        serviceTokens = JWT(secret: config.serviceTokenSecret, issuer: config.issuer, audience: Self.serviceAudience, leeway: TimeInterval(config.leewaySeconds))
-        self.serviceName = serviceName
+        serviceTokens = ServiceTokens(service: serviceName, signingKey: config.serviceKey, trusted: config.trustedServiceKeys, leeway: TimeInterval(config.leewaySeconds))
     }
+
+    /// The name this service puts in the service tokens it mints.
+    public var serviceName: String { serviceTokens.service }
 
     /// Verifies the `Authorization` header value; UNAUTHENTICATED when missing, malformed or invalid.
     ///
-    /// The token is parsed once and checked against one key, chosen by its audience: the mesh
-    /// audience names a service token, anything else a user token. A verified token is cached
-    /// until it expires.
+    /// The token is parsed once and checked against one key, chosen by its algorithm: EdDSA
+    /// names a service token (checked against the key its `kid` names), HS256 a user token. A
+    /// verified token is cached until it expires.
     public func authenticate(authorization: String?, now: Date = Date()) throws -> Principal {
         guard let authorization, !authorization.isEmpty else {
             throw WireError(.unauthenticated, "missing bearer token")
@@ -35,9 +32,16 @@ public struct Authenticator: Sendable {
         let time = now.timeIntervalSince1970
         if let principal = verified.principal(for: token, at: time) { return principal }
         let parsed = try CompactToken(token)
-        let isServiceToken = parsed.claims?.aud?.contains(Self.serviceAudience) == true
-        let claims = try (isServiceToken ? serviceTokens : userTokens).verify(parsed, now: now)
-        let principal = try isServiceToken ? servicePrincipal(claims) : userPrincipal(claims)
+        let claims: JWTClaims
+        let principal: Principal
+        if parsed.algorithm == .edDSA {
+            let verified = try serviceTokens.verify(parsed, now: now)
+            claims = verified.claims
+            principal = try servicePrincipal(claims, issuer: verified.issuer)
+        } else {
+            claims = try userTokens.verify(parsed, now: now)
+            principal = try userPrincipal(claims)
+        }
         let leeway = userTokens.leeway
         verified.store(token, .init(principal: principal, validFrom: (claims.nbf ?? -.infinity) - leeway, validUntil: (claims.exp ?? time) + leeway), at: time)
         return principal
@@ -57,17 +61,16 @@ public struct Authenticator: Sendable {
         return String(authorization[first...last])
     }
 
-    /// Mints a short-lived service token carrying the user's identity to another service.
-    public func serviceToken(for principal: Principal, ttl: TimeInterval = 60, now: Date = Date()) -> String {
+    /// Mints a short-lived service token carrying the user's identity to the service `audience`.
+    public func serviceToken(for principal: Principal, audience: String, ttl: TimeInterval = 60, now: Date = Date()) -> String {
         let time = now.timeIntervalSince1970
         return serviceTokens.sign(JWTClaims(
-            sub: "service:\(serviceName)",
             tid: principal.tenantID.lowercaseText,
             role: "service",
             exp: time + ttl, nbf: time - 1, iat: time,
             obo_sub: principal.userID,
             obo_role: principal.role.rawValue
-        ))
+        ), audience: audience)
     }
 
     private func userPrincipal(_ claims: JWTClaims) throws -> Principal {
@@ -80,8 +83,8 @@ public struct Authenticator: Sendable {
         return Principal(userID: sub, tenantID: tenant, role: role)
     }
 
-    private func servicePrincipal(_ claims: JWTClaims) throws -> Principal {
-        guard let sub = claims.sub, sub.hasPrefix("service:"), claims.role == "service" else {
+    private func servicePrincipal(_ claims: JWTClaims, issuer: String) throws -> Principal {
+        guard claims.sub == "service:\(issuer)", claims.role == "service" else {
             throw WireError(.unauthenticated, "service token lacks its service subject")
         }
         guard let tid = claims.tid, let tenant = UUID(uuidString: tid) else { throw WireError(.unauthenticated, "service token lacks claim 'tid'") }
@@ -89,6 +92,6 @@ public struct Authenticator: Sendable {
         guard let roleName = claims.obo_role, let role = Role(rawValue: roleName) else {
             throw WireError(.unauthenticated, "service token lacks a valid 'obo_role'")
         }
-        return Principal(userID: user, tenantID: tenant, role: role, callingService: String(sub.dropFirst("service:".count)))
+        return Principal(userID: user, tenantID: tenant, role: role, callingService: issuer)
     }
 }

@@ -29,11 +29,7 @@ public struct JWT: Sendable {
         var claims = claims
         if !exactly, claims.iss == nil { claims.iss = issuer }
         if !exactly, claims.aud == nil { claims.aud = .one(audience) }
-        let header = Base64URL.encode(#"{"alg":"HS256","typ":"JWT"}"#.utf8)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let payload = (try? encoder.encode(claims)).map { Base64URL.encode($0) } ?? ""
-        let signingInput = header + "." + payload
+        let signingInput = CompactToken.signingInput(header: #"{"alg":"HS256","typ":"JWT"}"#, claims: claims)
         return signingInput + "." + Base64URL.encode(mac.code(for: signingInput.utf8))
     }
 
@@ -44,15 +40,9 @@ public struct JWT: Sendable {
 
     /// Verifies a parsed token: signature, then claims, expiry, not-before, issuer and audience.
     func verify(_ token: CompactToken, now: Date) throws -> JWTClaims {
+        guard token.algorithm == .hs256 else { throw Self.unauthenticated("token algorithm '\(token.algorithm.rawValue)' is not accepted") }
         guard mac.isValid(token.signature, for: token.signingInput) else { throw Self.unauthenticated("token signature is invalid") }
-        guard let claims = token.claims else { throw Self.unauthenticated("token claims are malformed") }
-        let time = now.timeIntervalSince1970
-        guard let exp = claims.exp else { throw Self.unauthenticated("token lacks claim 'exp'") }
-        guard time < exp + leeway else { throw Self.unauthenticated("token expired") }
-        if let nbf = claims.nbf, time + leeway < nbf { throw Self.unauthenticated("token not valid yet") }
-        guard claims.iss == issuer else { throw Self.unauthenticated("token issuer is not accepted") }
-        guard claims.aud?.contains(audience) == true else { throw Self.unauthenticated("token audience is not accepted") }
-        return claims
+        return try token.validClaims(at: now, leeway: leeway, issuer: issuer, audience: audience)
     }
 
     static func unauthenticated(_ reason: String) -> WireError {
@@ -63,6 +53,16 @@ public struct JWT: Sendable {
 /// A compact JWS split and decoded once: the header's algorithm checked, the claims decoded
 /// (nil when they are not valid claims JSON; that is reported after the signature check).
 struct CompactToken {
+    /// The two algorithms of the mesh: HS256 for user tokens, EdDSA (Ed25519) for service tokens.
+    enum Algorithm: String, Decodable {
+        case hs256 = "HS256"
+        case edDSA = "EdDSA"
+    }
+
+    /// The header's `alg`.
+    let algorithm: Algorithm
+    /// The header's `kid`, when present.
+    let keyID: String?
     /// `header.payload`, the bytes the signature covers.
     let signingInput: Substring.UTF8View
     /// The decoded signature.
@@ -81,17 +81,41 @@ struct CompactToken {
         guard let headerBytes = Base64URL.decode(utf8[..<firstDot]),
               let header = try? Self.decoder.decode(Header.self, from: Data(headerBytes))
         else { throw JWT.unauthenticated("token header is malformed") }
-        guard header.alg == "HS256" else { throw JWT.unauthenticated("token algorithm '\(header.alg)' is not accepted") }
+        guard let algorithm = Algorithm(rawValue: header.alg) else { throw JWT.unauthenticated("token algorithm '\(header.alg.prefix(20))' is not accepted") }
         guard let signature = Base64URL.decode(utf8[utf8.index(after: secondDot)...]) else {
             throw JWT.unauthenticated("token signature is invalid")
         }
+        self.algorithm = algorithm
+        keyID = header.kid
         signingInput = token[..<secondDot].utf8
         self.signature = signature
         claims = Base64URL.decode(utf8[utf8.index(after: firstDot)..<secondDot]).flatMap { try? Self.decoder.decode(JWTClaims.self, from: Data($0)) }
     }
 
+    /// The claims, once the signature was checked: expiry, not-before (with the leeway), issuer
+    /// and audience.
+    func validClaims(at now: Date, leeway: TimeInterval, issuer: String, audience: String) throws -> JWTClaims {
+        guard let claims else { throw JWT.unauthenticated("token claims are malformed") }
+        let time = now.timeIntervalSince1970
+        guard let exp = claims.exp else { throw JWT.unauthenticated("token lacks claim 'exp'") }
+        guard time < exp + leeway else { throw JWT.unauthenticated("token expired") }
+        if let nbf = claims.nbf, time + leeway < nbf { throw JWT.unauthenticated("token not valid yet") }
+        guard claims.iss == issuer else { throw JWT.unauthenticated("token issuer is not accepted") }
+        guard claims.aud?.contains(audience) == true else { throw JWT.unauthenticated("token audience is not accepted") }
+        return claims
+    }
+
+    /// `base64url(header).base64url(claims)`, the claims' keys sorted.
+    static func signingInput(header: String, claims: JWTClaims) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let payload = (try? encoder.encode(claims)).map { Base64URL.encode($0) } ?? ""
+        return Base64URL.encode(header.utf8) + "." + payload
+    }
+
     private struct Header: Decodable {
         let alg: String
+        let kid: String?
     }
 }
 

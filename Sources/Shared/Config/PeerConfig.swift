@@ -27,4 +27,16 @@ public struct PeerConfig: Sendable {
             approval: reader.string("META_BUILDER_APPROVAL_URL") ?? defaults.approval
         )
     }
+
+    /// The service whose base URL `url` starts with (a whole path segment of it), which service
+    /// tokens sent to that URL are addressed to; nil for a URL outside the mesh.
+    public func service(at url: String) -> String? {
+        let peers = [("spec-service", spec), ("run-service", run), ("agent-service", agent), ("approval-service", approval)]
+        return peers.first { _, base in
+            let base = base.hasSuffix("/") ? String(base.dropLast()) : base
+            guard url.hasPrefix(base) else { return false }
+            let rest = url.dropFirst(base.count)
+            return rest.isEmpty || rest.hasPrefix("/") || rest.hasPrefix("?")
+        }?.0
+    }
 }

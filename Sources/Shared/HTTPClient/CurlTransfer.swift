@@ -32,6 +32,7 @@ final class CurlTransfer: @unchecked Sendable {
         // Suppress curl's own `Expect: 100-continue` round trip.
         headerList = curl_slist_append(headerList, "Expect:")
         mb_curl_setopt_string(handle, CURLOPT_URL, request.url)
+        if let socket = request.unixSocketPath { mb_curl_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, socket) }
         mb_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         mb_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, timeoutMilliseconds))
         mb_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, min(timeoutMilliseconds, 5000)))

@@ -29,6 +29,7 @@ public struct HTTPClient: Sendable {
 
     private let loop: CurlLoop
     private let authenticator: Authenticator?
+    private let peers: PeerConfig
     private let sendsMeshContext: Bool
     private let retryPolicy: RetryPolicy
     private let defaultTimeout: Duration
@@ -36,22 +37,24 @@ public struct HTTPClient: Sendable {
     private let logger: Logger
     private let metricsFactory: (any MetricsFactory)?
 
-    /// Creates a client over a curl loop; with an authenticator it sends service tokens. With
-    /// `metrics`, contract violations are counted in `meta_builder_peer_contract_violations_total`.
-    public init(loop: CurlLoop, authenticator: Authenticator?, logger: Logger, metrics: MetricsRegistry? = nil, retryPolicy: RetryPolicy = RetryPolicy(), defaultTimeout: Duration = .seconds(30), maximumResponseBytes: Int = 16 << 20) {
-        self.init(loop: loop, authenticator: authenticator, sendsMeshContext: true, logger: logger, metricsFactory: metrics?.factory, retryPolicy: retryPolicy, defaultTimeout: defaultTimeout, maximumResponseBytes: maximumResponseBytes)
+    /// Creates a client over a curl loop; with an authenticator it sends service tokens, each
+    /// addressed to the peer whose base URL the request's URL starts with. With `metrics`,
+    /// contract violations are counted in `meta_builder_peer_contract_violations_total`.
+    public init(loop: CurlLoop, authenticator: Authenticator?, peers: PeerConfig = PeerConfig(), logger: Logger, metrics: MetricsRegistry? = nil, retryPolicy: RetryPolicy = RetryPolicy(), defaultTimeout: Duration = .seconds(30), maximumResponseBytes: Int = 16 << 20) {
+        self.init(loop: loop, authenticator: authenticator, peers: peers, sendsMeshContext: true, logger: logger, metricsFactory: metrics?.factory, retryPolicy: retryPolicy, defaultTimeout: defaultTimeout, maximumResponseBytes: maximumResponseBytes)
     }
 
     /// A client for calls that leave the mesh (a model provider, a generated app under test): it
     /// sends no service token and none of the mesh's `Grpc-Timeout`, `traceparent` or
     /// `X-Request-Id` headers. The deadline still bounds the transfer.
     public static func external(loop: CurlLoop, logger: Logger, retryPolicy: RetryPolicy = RetryPolicy(), defaultTimeout: Duration = .seconds(30), maximumResponseBytes: Int = 16 << 20) -> HTTPClient {
-        HTTPClient(loop: loop, authenticator: nil, sendsMeshContext: false, logger: logger, metricsFactory: nil, retryPolicy: retryPolicy, defaultTimeout: defaultTimeout, maximumResponseBytes: maximumResponseBytes)
+        HTTPClient(loop: loop, authenticator: nil, peers: PeerConfig(), sendsMeshContext: false, logger: logger, metricsFactory: nil, retryPolicy: retryPolicy, defaultTimeout: defaultTimeout, maximumResponseBytes: maximumResponseBytes)
     }
 
-    private init(loop: CurlLoop, authenticator: Authenticator?, sendsMeshContext: Bool, logger: Logger, metricsFactory: (any MetricsFactory)?, retryPolicy: RetryPolicy, defaultTimeout: Duration, maximumResponseBytes: Int) {
+    private init(loop: CurlLoop, authenticator: Authenticator?, peers: PeerConfig, sendsMeshContext: Bool, logger: Logger, metricsFactory: (any MetricsFactory)?, retryPolicy: RetryPolicy, defaultTimeout: Duration, maximumResponseBytes: Int) {
         self.loop = loop
         self.authenticator = authenticator
+        self.peers = peers
         self.sendsMeshContext = sendsMeshContext
         self.retryPolicy = retryPolicy
         self.defaultTimeout = defaultTimeout
@@ -167,7 +170,11 @@ public struct HTTPClient: Sendable {
         }
         if let authenticator, let principal = scope?.principal,
            !request.headers.contains(where: { $0.0.caseInsensitiveCompare("Authorization") == .orderedSame }) {
-            request.headers.append(("Authorization", "Bearer \(authenticator.serviceToken(for: principal))"))
+            guard let peer = peers.service(at: request.url) else {
+                logger.error("a mesh call to a URL of no peer", metadata: ["http.url": "\(request.url)"])
+                throw WireError(.internal, "an upstream call was addressed to no service of the mesh")
+            }
+            request.headers.append(("Authorization", "Bearer \(authenticator.serviceToken(for: principal, audience: peer))"))
         }
         let transfer = try CurlTransfer(request: request, deadline: deadline, maximumResponseBytes: maximumResponseBytes, bodySink: bodySink)
         return try await loop.perform(transfer)

@@ -12,14 +12,18 @@ public struct HTTPClientRequest: Sendable {
     public var body: Data?
     /// Whether repeating the request is safe (only then are UNAVAILABLE failures retried).
     public var isIdempotent: Bool
+    /// A Unix socket to send the request over instead of the URL's host and port (the URL still
+    /// gives the path and the `Host` header), e.g. an app confined without a network.
+    public var unixSocketPath: String?
 
     /// Creates a request; GET/HEAD/PUT/DELETE are idempotent unless told otherwise.
-    public init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil, isIdempotent: Bool? = nil) {
+    public init(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil, isIdempotent: Bool? = nil, unixSocketPath: String? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.isIdempotent = isIdempotent ?? ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].contains(method)
+        self.unixSocketPath = unixSocketPath
     }
 }
 

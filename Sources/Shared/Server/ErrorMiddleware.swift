@@ -17,6 +17,11 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             var wire = Self.wireError(for: error, request: request)
             // A dependency is down: tell clients when to come back (DESIGN: 503 with Retry-After).
             if wire.code == .unavailable, wire.retryAfter == nil { wire.retryAfter = 1 }
+            // RFC 6750: a refused bearer credential names the scheme and why.
+            if wire.code == .unauthenticated, wire.extraHeaders["WWW-Authenticate"] == nil {
+                let hasToken = request.headers[.authorization] != nil
+                wire.extraHeaders["WWW-Authenticate"] = hasToken ? #"Bearer realm="meta-builder", error="invalid_token""# : #"Bearer realm="meta-builder""#
+            }
             if wire.httpStatus >= 500 {
                 context.logger.error("request failed", metadata: ["error": "\(error)", "http.status": "\(wire.httpStatus)"])
             } else {

@@ -7,9 +7,9 @@ import ServiceLifecycle
 public struct ServiceRoutes {
     /// Public, unauthenticated routes.
     public let router: Router<AppRequestContext>
-    /// `/api/meta/v2`: bearer token required (user or service).
+    /// `/api/meta/v2`: bearer token required (a user's, or a service's where the contract lists it).
     public let api: RouterGroup<TenantRequestContext>
-    /// `/internal/v1`: service tokens only.
+    /// `/internal/v1`: service tokens only, of the services each operation's contract lists.
     public let internalAPI: RouterGroup<TenantRequestContext>
 }
 
@@ -37,7 +37,7 @@ public enum ServiceApplication {
         router.add(middleware: HTTPMetricsMiddleware(metrics: runtime.metrics))
         router.add(middleware: ErrorMiddleware())
         try CommonRoutes(descriptor: descriptor, runtime: runtime).register(on: router)
-        let authenticated = AuthMiddleware(authenticator: runtime.authenticator)
+        let authenticated = AuthMiddleware(authenticator: runtime.authenticator, callers: try ServiceCallerPolicy(openAPI: descriptor.openAPIDocument))
         let api = router.group("api/meta/v2").add(middleware: authenticated).group(context: TenantRequestContext.self)
         let internalAPI = router.group("internal/v1").add(middleware: authenticated).group(context: TenantRequestContext.self)
             .add(middleware: ServiceCallerMiddleware())

@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// Guards internal endpoints: only another service of the mesh (a service token) may call them;
-/// a user token answers PERMISSION_DENIED.
+/// a user token answers UNAUTHENTICATED, as any credential not accepted on a route does.
 public struct ServiceCallerMiddleware: RouterMiddleware {
     public typealias Context = TenantRequestContext
 
@@ -10,7 +10,7 @@ public struct ServiceCallerMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard context.principal.isService else {
-            throw WireError(.permissionDenied, "internal endpoint: a service token is required")
+            throw WireError(.unauthenticated, "internal endpoint: a service token is required")
         }
         return try await next(request, context)
     }

@@ -33,7 +33,7 @@ public struct ServiceRuntime: Sendable {
         redis = RedisClient(config: config.redis, logger: logger)
         curlLoop = CurlLoop(logger: logger)
         authenticator = Authenticator(config: config.auth, serviceName: config.serviceName)
-        http = HTTPClient(loop: curlLoop, authenticator: authenticator, logger: logger, metrics: metrics)
+        http = HTTPClient(loop: curlLoop, authenticator: authenticator, peers: config.peers, logger: logger, metrics: metrics)
         rateLimiter = RateLimiter(redis: redis, config: config.rateLimits, logger: logger, metrics: metrics)
     }
 }

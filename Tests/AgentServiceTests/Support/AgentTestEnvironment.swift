@@ -12,10 +12,10 @@ enum AgentTestEnvironment {
         try RequiredEnvironment.value(key)
     }
 
-    static let auth = AuthConfig(
-        jwtSecret: "agent-tests-user-secret-0123456789abcdef",
-        serviceTokenSecret: "agent-tests-mesh-secret-0123456789abcdef"
-    )
+    static let auth = MeshKeys.auth(jwtSecret: "agent-tests-user-secret-0123456789abcdef", for: "agent-service")
+
+    /// The key preview credentials are derived from, as the service derives it.
+    static let previewKey = PreviewKey(auth.serviceKey.derivedKey(purpose: "preview environments"))
 
     static let logger = Logger(label: "agent-tests") { _ in SwiftLogNoOpLogHandler() }
 
@@ -46,6 +46,7 @@ enum AgentTestEnvironment {
     static func sandbox(repositoriesRoot: String? = nil) throws -> SandboxConfig {
         var values = [
             "META_BUILDER_PREVIEW_DATABASE_URL": try require("META_BUILDER_PREVIEW_DATABASE_URL"),
+            "META_BUILDER_PREVIEW_DATABASE_SOCKET": try require("META_BUILDER_PREVIEW_DATABASE_SOCKET"),
             "META_BUILDER_VENV": try require("META_BUILDER_VENV"),
             "META_BUILDER_WORKSPACE_ROOT": FileManager.default.temporaryDirectory.appendingPathComponent("mb-agent-tests").path,
         ]
@@ -56,12 +57,13 @@ enum AgentTestEnvironment {
     /// The agent registry as the service builds it.
     static func registry(http: HTTPClient? = nil, sandbox: SandboxConfig? = nil) throws -> AgentRegistry {
         let client = http ?? HTTPClient.external(loop: CurlLoop(logger: logger), logger: logger)
-        return try AgentRegistry(sandbox: try sandbox ?? Self.sandbox(), keySeed: auth.serviceTokenSecret, http: client, logger: logger)
+        return try AgentRegistry(sandbox: try sandbox ?? Self.sandbox(), previewKey: previewKey, http: client, logger: logger)
     }
 
-    /// A service token as spec-service would send it, on behalf of a user of a tenant.
-    static func serviceToken(tenant: UUID, user: String = "user-1", role: Role = .member) -> String {
-        Authenticator(config: auth, serviceName: "spec-service").serviceToken(for: Principal(userID: user, tenantID: tenant, role: role))
+    /// A service token as the run-service would send it, on behalf of a user of a tenant.
+    static func serviceToken(tenant: UUID, user: String = "user-1", role: Role = .member, from issuer: String = "run-service") -> String {
+        Authenticator(config: MeshKeys.auth(jwtSecret: auth.jwtSecret, for: issuer), serviceName: issuer)
+            .serviceToken(for: Principal(userID: user, tenantID: tenant, role: role), audience: "agent-service")
     }
 
     /// A user token.

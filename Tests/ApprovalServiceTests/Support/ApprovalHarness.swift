@@ -11,10 +11,9 @@ import Testing
 /// user and service tokens.
 final class ApprovalHarness: Sendable {
     static let jwtSecret = "approval-tests-user-secret-0123456789abcdef"
-    static let serviceSecret = "approval-tests-mesh-secret-0123456789abcdef"
 
     let service: ServiceProcess
-    let client = MeshClient(jwtSecret: ApprovalHarness.jwtSecret, serviceSecret: ApprovalHarness.serviceSecret)
+    let client = MeshClient(jwtSecret: ApprovalHarness.jwtSecret)
     let database: ApprovalDatabase
     private let scratch: String
     /// Where the peers' URLs lead: a port that refuses connections while the harness lives.
@@ -28,13 +27,12 @@ final class ApprovalHarness: Sendable {
             "META_BUILDER_DATABASE_URL": try RequiredEnvironment.value("META_BUILDER_APPROVAL_DATABASE_URL"),
             "META_BUILDER_REDIS_URL": try RequiredEnvironment.value("META_BUILDER_REDIS_URL"),
             "META_BUILDER_JWT_SECRET": Self.jwtSecret,
-            "META_BUILDER_SERVICE_TOKEN_SECRET": Self.serviceSecret,
             "META_BUILDER_RUN_URL": nowhere.url,
             "META_BUILDER_SPEC_URL": nowhere.url,
             "META_BUILDER_AGENT_URL": nowhere.url,
             "META_BUILDER_OUTBOX_POLL_MS": "20",
             "META_BUILDER_APPROVAL_SWEEP_MS": "200",
-        ].merging(environment) { $1 }, logPath: scratch + "/approval-service.log")
+        ].merging(MeshKeys.environment(for: "approval-service")) { $1 }.merging(environment) { $1 }, logPath: scratch + "/approval-service.log")
         self.database = database
     }
 
@@ -61,9 +59,10 @@ final class ApprovalHarness: Sendable {
         client.token(tenant: tenant, role: role, user: user)
     }
 
-    /// A run-service token acting for `user` of `tenant`.
-    func serviceToken(_ tenant: UUID, user: String = "creator", role: Role = .owner) -> String {
-        client.serviceToken(for: Principal(userID: user, tenantID: tenant, role: role))
+    /// A service token of `issuer` (the run-service unless named) to the approval-service,
+    /// acting for `user` of `tenant`.
+    func serviceToken(_ tenant: UUID, user: String = "creator", role: Role = .owner, from issuer: String = "run-service") -> String {
+        client.serviceToken(for: Principal(userID: user, tenantID: tenant, role: role), from: issuer, to: "approval-service")
     }
 
     /// Polls `condition` every 100 ms until it holds or `timeout` passes; whether it held.

@@ -25,7 +25,6 @@ final class RunMesh: Sendable {
     private let http: HTTPClient
 
     static let jwtSecret = "run-mesh-tests-user-secret-0123456789abcdef"
-    static let serviceSecret = "run-mesh-tests-mesh-secret-0123456789abcdef"
     static let logger = Logger(label: "run-mesh") { _ in SwiftLogNoOpLogHandler() }
 
     private init(runServices: Int, environment: [String: String]) throws {
@@ -76,7 +75,6 @@ final class RunMesh: Sendable {
             "META_BUILDER_DATABASE_URL": try RequiredEnvironment.value("META_BUILDER_\(key)_DATABASE_URL"),
             "META_BUILDER_REDIS_URL": try RequiredEnvironment.value("META_BUILDER_REDIS_URL"),
             "META_BUILDER_JWT_SECRET": Self.jwtSecret,
-            "META_BUILDER_SERVICE_TOKEN_SECRET": Self.serviceSecret,
             "META_BUILDER_PORT": String(port),
             "META_BUILDER_SPEC_URL": "http://127.0.0.1:\(specPort)",
             "META_BUILDER_AGENT_URL": "http://127.0.0.1:\(agentPort)",
@@ -87,10 +85,11 @@ final class RunMesh: Sendable {
         ]
         if name == "agent-service" {
             variables["META_BUILDER_PREVIEW_DATABASE_URL"] = try RequiredEnvironment.value("META_BUILDER_PREVIEW_DATABASE_URL")
+            variables["META_BUILDER_PREVIEW_DATABASE_SOCKET"] = try RequiredEnvironment.value("META_BUILDER_PREVIEW_DATABASE_SOCKET")
             variables["META_BUILDER_VENV"] = try RequiredEnvironment.value("META_BUILDER_VENV")
             variables["META_BUILDER_WORKSPACE_ROOT"] = workspaceRoot
         }
-        process.environment = variables.merging(environment) { $1 }.merging(extra) { $1 }
+        process.environment = variables.merging(MeshKeys.environment(for: name)) { $1 }.merging(environment) { $1 }.merging(extra) { $1 }
         let logName = name == "run-service" ? "run-service-\(instance)" : name
         let logPath = "\(logDirectory)/\(logName).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)

@@ -54,11 +54,8 @@ enum TestEnvironment {
 
     struct InfraCommandFailed: Error { let command: String; let status: Int32 }
 
-    /// Auth settings with fixed test secrets.
-    static let auth = AuthConfig(
-        jwtSecret: "test-user-secret-0123456789abcdef0123456789",
-        serviceTokenSecret: "test-service-secret-0123456789abcdef01234567"
-    )
+    /// The spec-service's auth settings with a fixed user secret and the test keys.
+    static let auth = MeshKeys.auth(jwtSecret: "test-user-secret-0123456789abcdef0123456789", for: "spec-service")
 
     /// A logger that drops everything (tests never bootstrap logging).
     static let logger: Logger = {
