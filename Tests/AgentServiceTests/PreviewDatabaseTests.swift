@@ -97,4 +97,41 @@ import Testing
             await #expect(throws: (any Error).self) { _ = try await pool.query(sql, deadline: .after(.seconds(10))) }
         }
     }
+
+    @Test func oneRunsRolesCannotDropReadOrWriteAnotherRunsSchema() async throws {
+        let url = try AgentTestEnvironment.require("META_BUILDER_PREVIEW_DATABASE_URL")
+        let key = PreviewKey(SymmetricKey(data: Data("preview-database-tests".utf8)))
+        let (hostile, victim) = (PreviewEnvironment.make(run: "hostile-\(UUID().uuidString)", previewKey: key), PreviewEnvironment.make(run: "victim-\(UUID().uuidString)", previewKey: key))
+        let sandbox = try AgentTestEnvironment.sandbox()
+        func pool(_ preview: PreviewEnvironment, _ variable: String) throws -> PostgresPool {
+            let environment = preview.variables(databaseURL: url, sandbox: sandbox)
+            return PostgresPool(config: DatabaseConfig(url: try #require(environment[variable]), poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
+        }
+        try await PreviewDatabase.connect(url: url, name: "agent-tests", logger: AgentTestEnvironment.logger) { database in
+            try await database.recreate(hostile)
+            try await database.recreate(victim)
+            let victimOwner = try pool(victim, "MIGRATION_DATABASE_URL")
+            defer { victimOwner.close() }
+            try await victimOwner.withSession(deadline: .after(.seconds(10))) { try await $0.executeScript("CREATE TABLE \(victim.schema).rows (id int); INSERT INTO \(victim.schema).rows VALUES (1)") }
+            victimOwner.close()
+            for variable in ["MIGRATION_DATABASE_URL", "DATABASE_URL"] {
+                let attacker = try pool(hostile, variable)
+                defer { attacker.close() }
+                for script in ["DROP SCHEMA \(victim.schema) CASCADE", "DROP TABLE \(victim.schema).rows", "DELETE FROM \(victim.schema).rows",
+                               "SELECT * FROM \(victim.schema).rows", "CREATE TABLE \(victim.schema).planted (id int)", "ALTER SCHEMA \(victim.schema) RENAME TO gone"] {
+                    await #expect(throws: (any Error).self, "\(variable): \(script)") {
+                        try await attacker.withSession(deadline: .after(.seconds(10))) { try await $0.executeScript(script) }
+                    }
+                }
+                attacker.close()
+            }
+            let observer = PostgresPool(config: DatabaseConfig(url: url, poolSize: 1), applicationName: "agent-tests", logger: AgentTestEnvironment.logger)
+            defer { observer.close() }
+            let left = try await observer.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = \(victim.schema) AND tablename = 'rows'", deadline: .after(.seconds(10)))
+            #expect(try left[0].decode("n", as: Int.self) == 1, "the victim's table is still there")
+            observer.close()
+            try await database.drop(schema: hostile.schema)
+            try await database.drop(schema: victim.schema)
+        }
+    }
 }

@@ -77,7 +77,7 @@ import Testing
         #expect(opened == [
             "spec-service → agent-service": ["POST /internal/v1/agents/{role}/execute"],
             "run-service → agent-service": ["GET /api/meta/v2/agents", "POST /internal/v1/agents/{role}/execute", "POST /internal/v1/executions/cancel", "POST /internal/v1/sandboxes/{run}/cleanup"],
-            "run-service → spec-service": ["GET /api/meta/v2/specs/{id}"],
+            "run-service → spec-service": ["GET /api/meta/v2/specs/{id}/plans", "GET /api/meta/v2/specs/{id}/plans/{planId}", "POST /api/meta/v2/specs/{id}/plan"],
             "run-service → approval-service": ["GET /internal/v1/gates", "POST /internal/v1/gates"],
             "approval-service → spec-service": ["GET /api/meta/v2/specs/{id}/plans/{planId}", "GET /internal/v1/audit"],
             "approval-service → run-service": ["GET /api/meta/v2/runs/{id}", "GET /api/meta/v2/runs/{id}/diff", "GET /api/meta/v2/runs/{id}/report", "GET /internal/v1/audit"],

@@ -65,7 +65,8 @@ struct ScaffoldWorkspace: Sendable {
         do {
             try await workspace.git(["apply", "--check", "--whitespace=nowarn", patch])
         } catch let error as GitError {
-            throw Self.applyFailure(error.output)
+            // git names the patch by its path on this server; the caller sees only the diff's own paths.
+            throw Self.applyFailure(error.output.replacingOccurrences(of: runDirectory + "/", with: ""))
         }
         try await workspace.git(["apply", "--whitespace=nowarn", patch])
         try await workspace.git(["add", "--all"])

@@ -47,8 +47,8 @@ struct PreviewEnvironment: Codable, Sendable, Equatable {
     }
 
     /// The environment of a run: schema from the run id, keys and passwords derived from the run
-    /// id with the service's preview key (HMAC), so DevOps and QA derive the same ones and none is ever
-    /// stored.
+    /// id with the service's preview key (HMAC), so DevOps and QA derive the same ones and none
+    /// is ever stored.
     static func make(run: String, previewKey: PreviewKey) -> PreviewEnvironment {
         let safe = run.lowercased().prefix(38).map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }
         let digest = SHA256.hash(data: Data(run.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()

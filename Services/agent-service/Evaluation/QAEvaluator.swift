@@ -23,8 +23,8 @@ struct QAInput: Codable, Sendable {
 /// the run's preview schema, a smoke flow against the app started in its sandbox (on a Unix
 /// socket of its own; unconfined, on a free loopback port), the golden tasks derived from the
 /// acceptance criteria, and rollback verification (migrations down leave the schema empty,
-/// then up works again). Bounded by the time left: a hung step is
-/// killed, a hung test fails on its own (pytest-timeout), and the report keeps what finished.
+/// then up works again). Bounded by the time left: a hung step is killed, a hung test fails on
+/// its own (pytest-timeout), and the report keeps what finished.
 struct QAEvaluator: Sendable {
     let sandbox: SandboxConfig
     let previewKey: PreviewKey

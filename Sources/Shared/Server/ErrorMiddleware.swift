@@ -51,8 +51,9 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return wire
         case is CancellationError:
             return WireError(.cancelled, "request cancelled")
-        case let error as PostgresDecodingError:
-            return WireError(.internal, "stored data could not be read (\(error.type))")
+        case is PostgresDecodingError:
+            // The column and Swift type go to the log (above), not to the client.
+            return WireError(.internal, "stored data could not be read; see the service log for request \(request.headers[.xRequestID] ?? "")")
         default:
             return WireError(.internal, "internal error; see the service log for request \(request.headers[.xRequestID] ?? "")")
         }

@@ -64,20 +64,22 @@ extension WireError {
             if context.codingPath.isEmpty {
                 self = WireError(.invalidArgument, "request body is not valid JSON", details: [Detail(reason: "malformed JSON")])
             } else {
-                self = .invalidArgument(field: path(context.codingPath), context.debugDescription)
+                // Foundation's description names Swift types ("Cannot initialize Role from …").
+                self = .invalidArgument(field: path(context.codingPath), "is not a valid value")
             }
         @unknown default:
             self = WireError(.invalidArgument, "request body could not be decoded")
         }
     }
 
+    /// The JSON name of what was expected; never a Swift type's name.
     private static func jsonTypeName(_ type: Any.Type) -> String {
         switch type {
-        case is String.Type: "string"
+        case is String.Type, is UUID.Type, is Date.Type: "string"
         case is Bool.Type: "boolean"
-        case is Int.Type, is Double.Type, is Int64.Type: "number"
+        case is any BinaryInteger.Type, is any BinaryFloatingPoint.Type, is Decimal.Type: "number"
         case is [Any].Type: "array"
-        default: "\(type)".contains("Dictionary") ? "object" : "\(type)"
+        default: "\(type)".contains("Dictionary") ? "object" : "value of the documented type"
         }
     }
 }
