@@ -78,6 +78,9 @@ import Testing
         let unreachable = pytest.outputTail.split(separator: "\n").filter { $0.contains("test_reaches_") }
         #expect(unreachable.count == 2 && unreachable.allSatisfy { $0.contains("Error") && !$0.contains("Timeout") }, "refused at once, not hanging: \(unreachable)")
         #expect(!FileManager.default.fileExists(atPath: "/etc/hostile"))
+        // It has no server: the smoke step says so as soon as the app has exited, not 30 s later.
+        let smoke = try #require(report.checks.first { $0.name == "smoke" })
+        #expect(smoke.status == "failed" && smoke.outputTail.contains("the app exited before it answered /health"), "\(smoke.outputTail)")
         #expect(report.score < 100)
     }
 }

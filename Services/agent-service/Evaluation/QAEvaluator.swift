@@ -119,7 +119,7 @@ struct QAEvaluator: Sendable {
         let started = ContinuousClock.now
         var steps: [EvaluationStep] = []
         do {
-            let detail = try await smoke(client)
+            let detail = try await smoke(client, appRunning: { !server.server.hasEnded })
             steps.append(EvaluationStep(name: "smoke", passed: true, duration: .now - started, output: detail))
             steps += await GoldenTasks(client: client, preview: database, schema: preview.schema).run(input.plan.spec.acceptanceCriteria)
         } catch {
@@ -134,14 +134,16 @@ struct QAEvaluator: Sendable {
         return steps
     }
 
-    /// Health, then create, read and list one entity over HTTP.
-    private func smoke(_ client: ScaffoldClient) async throws -> String {
+    /// Health, then create, read and list one entity over HTTP. Waiting for health ends at
+    /// once when the app has exited.
+    private func smoke(_ client: ScaffoldClient, appRunning: () -> Bool) async throws -> String {
         var healthy = false
-        for _ in 0..<300 where !healthy && !client.deadline.isExpired {
+        for _ in 0..<300 where !healthy && !client.deadline.isExpired && appRunning() {
             healthy = (try? await client.send("GET", "/health", token: nil).status) == 200
             if !healthy { try await Task.sleep(for: min(.milliseconds(100), client.deadline.remaining)) }
         }
         guard healthy else {
+            if !appRunning() { throw ScaffoldProbeFailure("the app exited before it answered /health") }
             throw ScaffoldProbeFailure(client.deadline.isExpired ? "the evaluation's time limit was reached before the app answered /health" : "the app did not answer /health within 30 s")
         }
         guard let entity = client.plan.spec.entities.first(where: { client.role(allowing: .create, on: $0.name) != nil }),

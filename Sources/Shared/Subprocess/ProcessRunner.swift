@@ -1,5 +1,6 @@
 import CSpawn
 import Foundation
+import Synchronization
 
 /// What a finished subprocess did.
 public struct ProcessResult: Sendable {
@@ -77,6 +78,9 @@ public final class BackgroundProcess: Sendable {
         }
     }
 
+    /// Whether it has ended on its own or been stopped (its output then fully read).
+    public var hasEnded: Bool { process.ended.withLock { $0 } }
+
     /// Sends SIGTERM to its process group and waits for it (SIGKILL after `grace`).
     public func stop(grace: Duration = .seconds(5)) async -> ProcessResult {
         kill(-process.pid, SIGTERM)
@@ -98,6 +102,8 @@ final class SpawnedProcess: @unchecked Sendable {
     let pid: pid_t
     private let outputFD: Int32
     private let started = ContinuousClock.now
+    /// Set once `collect` has its result.
+    let ended = Mutex(false)
 
     private init(pid: pid_t, outputFD: Int32) {
         self.pid = pid
@@ -181,6 +187,7 @@ final class SpawnedProcess: @unchecked Sendable {
         let code = status ?? 0
         let exitCode: Int32 = (code & 0x7f) == 0 ? (code >> 8) & 0xff : 128 + (code & 0x7f)
         let text = String(decoding: output.suffix(ProcessRunner.outputLimit), as: UTF8.self)
+        ended.withLock { $0 = true }
         return ProcessResult(exitCode: exitCode, timedOut: timedOut, output: text, duration: .now - started)
     }
 
