@@ -45,7 +45,9 @@ enum SandboxIsolation: String, Sendable, CaseIterable {
         case .none:
             return (executable, arguments)
         case .bubblewrap:
-            var bwrap = ["--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net", "--unshare-cgroup-try",
+            // No --new-session: the runner already gave the command a session of its own (no
+            // terminal), and staying in its process group lets a cancel kill the sandbox at once.
+            var bwrap = ["--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net", "--unshare-cgroup-try",
                          "--cap-drop", "ALL"]
             // setpriv needs these two to drop to the user; changing the uid clears them again.
             if user != nil { bwrap += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"] }
