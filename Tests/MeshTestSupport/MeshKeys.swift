@@ -10,9 +10,13 @@ public enum MeshKeys {
 
     /// The signing key of `service`.
     public static func key(for service: String) -> ServiceSigningKey {
-        let seed = SHA256.hash(data: Data("meta-builder test key of \(service)".utf8))
+        ServiceSigningKey(base64URL: Base64URL.encode(privateKey(of: service).rawRepresentation))!
+    }
+
+    /// The private key behind `key(for:)`, to sign tokens the services would never make.
+    public static func privateKey(of service: String) -> Curve25519.Signing.PrivateKey {
         // 32 bytes of a hash are always a valid Ed25519 seed.
-        return ServiceSigningKey(base64URL: Base64URL.encode(seed))!
+        try! Curve25519.Signing.PrivateKey(rawRepresentation: SHA256.hash(data: Data("meta-builder test key of \(service)".utf8)))
     }
 
     /// The public keys of all four services.

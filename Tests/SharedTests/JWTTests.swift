@@ -101,6 +101,8 @@ import Testing
             Rejected(name: "four parts", authorization: bearer(userJWT.sign(valid) + ".extra"), reason: "compact serialization"),
             Rejected(name: "garbage base64", authorization: bearer("!!!.@@@.###"), reason: "header is malformed"),
             Rejected(name: "garbage signature", authorization: bearer(userJWT.sign(valid).split(separator: ".").prefix(2).joined(separator: ".") + ".%%%"), reason: "signature"),
+            Rejected(name: "validly signed but oversized (9 KiB)", authorization: signed { $0.sub = String(repeating: "a", count: 9 * 1024) }, reason: "larger than 8192 bytes"),
+            Rejected(name: "signature with base64 padding", authorization: bearer(userJWT.sign(valid) + "="), reason: "without padding"),
             Rejected(name: "tampered claims", authorization: bearer(Forge.replacingPayload(of: userJWT.sign(valid), with: validClaims(role: "owner"))), reason: "signature"),
             Rejected(name: "no Authorization header", authorization: nil, reason: "missing bearer token"),
             Rejected(name: "empty Authorization header", authorization: "", reason: "missing bearer token"),

@@ -72,8 +72,16 @@ struct CompactToken {
 
     private static let decoder = JSONDecoder()
 
+    /// The largest token accepted: the mesh's tokens are a few hundred bytes, and a bigger one
+    /// (even validly signed) only costs every receiver memory and time.
+    static let maximumLength = 8 * 1024
+
+    /// Splits and decodes a token. Its parts must be base64url without padding (RFC 7515 §2),
+    /// so one token has exactly one spelling.
     init(_ token: String) throws {
         let utf8 = token.utf8
+        guard utf8.count <= Self.maximumLength else { throw JWT.unauthenticated("token is larger than \(Self.maximumLength) bytes") }
+        guard !utf8.contains(UInt8(ascii: "=")) else { throw JWT.unauthenticated("token parts must be base64url without padding") }
         guard let firstDot = utf8.firstIndex(of: UInt8(ascii: ".")),
               let secondDot = utf8[utf8.index(after: firstDot)...].firstIndex(of: UInt8(ascii: ".")),
               !utf8[utf8.index(after: secondDot)...].contains(UInt8(ascii: "."))

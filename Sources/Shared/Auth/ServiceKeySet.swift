@@ -59,7 +59,7 @@ public struct ServiceKeySet: Sendable {
     }
 
     /// A key's id: the base64url of the first 12 bytes of the SHA-256 of its raw public key.
-    static func keyID(of key: Curve25519.Signing.PublicKey) -> String {
+    public static func keyID(of key: Curve25519.Signing.PublicKey) -> String {
         Base64URL.encode(SHA256.hash(data: key.rawRepresentation).prefix(12))
     }
 

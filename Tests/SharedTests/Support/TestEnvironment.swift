@@ -28,31 +28,9 @@ enum TestEnvironment {
     }
 
     /// `scripts/infra`, to restart Postgres or Redis from a test.
-    ///
-    /// It runs behind a shell that first closes every descriptor above stderr. On Linux,
-    /// Foundation's `Process` learns that a child exited when a socket it passes to the child
-    /// closes; the Postgres and Redis daemons that `scripts/infra` starts would inherit that socket
-    /// and keep it open, and `waitUntilExit()` would never return
-    /// (swift-corelibs-foundation issue #4795). The daemons also inherit none of the test
-    /// process's connections this way.
     static func infra(_ command: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [
-            "-c",
-            #"for fd in /proc/$$/fd/*; do fd="${fd##*/}"; if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi; done; exec "$0" "$@""#,
-            try require("META_BUILDER_INFRA"),
-            command,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw InfraCommandFailed(command: command, status: process.terminationStatus)
-        }
+        try InfraCommand.run(command)
     }
-
-    struct InfraCommandFailed: Error { let command: String; let status: Int32 }
 
     /// The spec-service's auth settings with a fixed user secret and the test keys.
     static let auth = MeshKeys.auth(jwtSecret: "test-user-secret-0123456789abcdef0123456789", for: "spec-service")
