@@ -22,6 +22,31 @@ import Testing
         }
     }
 
+    /// A transaction left idle (its process stopped between statements) loses its session once
+    /// the idle timeout passes, and with it its locks; the pool goes on with a new connection.
+    @Test func aTransactionLeftIdleLosesItsSessionAndItsLocks() async throws {
+        var config = try TestEnvironment.database(poolSize: 1)
+        config.idleInTransactionTimeoutMilliseconds = 300
+        let pool = PostgresPool(config: config, applicationName: "shared-tests", logger: TestEnvironment.logger)
+        defer { pool.close() }
+        let lock = Int64.random(in: 1...Int64.max)
+        let outcome = await #expect(throws: PostgresError.self) {
+            try await pool.withSession(deadline: .after(.seconds(10))) { session in
+                try await session.transaction {
+                    _ = try await $0.query("SELECT pg_advisory_xact_lock(\(lock))")
+                    try await Task.sleep(for: .seconds(1))
+                    _ = try await $0.query("SELECT 1")
+                }
+            }
+        }
+        #expect(outcome != nil, "the idle transaction should have been ended by the server")
+        let other = PostgresPool(config: try TestEnvironment.database(poolSize: 1), applicationName: "shared-tests", logger: TestEnvironment.logger)
+        defer { other.close() }
+        let locked = try await other.query("SELECT pg_try_advisory_xact_lock(\(lock)) AS locked", deadline: .after(.seconds(5)))[0].decode("locked", as: Bool.self)
+        #expect(locked, "the ended transaction's lock is free")
+        #expect(try await pool.query("SELECT 1 AS one", deadline: .after(.seconds(5)))[0].decode("one", as: Int.self) == 1)
+    }
+
     @Test func poolNeverOpensMoreThanItsCapacity() async throws {
         let pool = PostgresPool(config: try TestEnvironment.database(poolSize: 3), applicationName: "pool-capacity-\(UUID().uuidString.prefix(8))", logger: TestEnvironment.logger)
         defer { pool.close() }

@@ -6,12 +6,20 @@ public struct DatabaseConfig: Sendable {
     public var poolSize: Int
     /// `META_BUILDER_DB_CONNECT_TIMEOUT`: seconds to wait for a new connection (default 5).
     public var connectTimeoutSeconds: Int
+    /// `META_BUILDER_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS`: how long the server lets a connection sit
+    /// idle inside a transaction before it ends the session (default 10,000). The services'
+    /// transactions wait on nothing but the database (and Redis within its deadline), so one idle
+    /// that long belongs to a process that stopped (frozen, or paused past its lease); ending it
+    /// frees its locks — a run queue row's fence among them — so that another instance can take
+    /// the work over. Keep it below the run queue's lease (15 s).
+    public var idleInTransactionTimeoutMilliseconds: Int
 
     /// Creates the settings explicitly.
-    public init(url: String, poolSize: Int = 8, connectTimeoutSeconds: Int = 5) {
+    public init(url: String, poolSize: Int = 8, connectTimeoutSeconds: Int = 5, idleInTransactionTimeoutMilliseconds: Int = 10_000) {
         self.url = url
         self.poolSize = poolSize
         self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.idleInTransactionTimeoutMilliseconds = idleInTransactionTimeoutMilliseconds
     }
 
     /// Reads the settings from the environment.
@@ -22,7 +30,8 @@ public struct DatabaseConfig: Sendable {
         self.init(
             url: url,
             poolSize: try reader.int("META_BUILDER_DB_POOL_SIZE", default: 8, range: 1...256),
-            connectTimeoutSeconds: try reader.int("META_BUILDER_DB_CONNECT_TIMEOUT", default: 5, range: 1...300)
+            connectTimeoutSeconds: try reader.int("META_BUILDER_DB_CONNECT_TIMEOUT", default: 5, range: 1...300),
+            idleInTransactionTimeoutMilliseconds: try reader.int("META_BUILDER_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", default: 10_000, range: 100...600_000)
         )
     }
 }

@@ -71,12 +71,12 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Opens a connection on a new thread of its own (the connect blocks, so it runs there too).
-    static func open(url: String, connectTimeoutSeconds: Int, id: Int, applicationName: String) async throws -> PostgresConnection {
+    static func open(config: DatabaseConfig, id: Int, applicationName: String) async throws -> PostgresConnection {
         let thread = PostgresThread(name: "mb-postgres-\(id)")
         return try await withCheckedThrowingContinuation { continuation in
             thread.submit {
                 let result = Result {
-                    try openBlocking(url: url, connectTimeoutSeconds: connectTimeoutSeconds, thread: thread, id: id, applicationName: applicationName)
+                    try openBlocking(config: config, thread: thread, id: id, applicationName: applicationName)
                 }
                 if case .failure = result { thread.stop() }
                 continuation.resume(with: result)
@@ -84,9 +84,12 @@ final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    private static func openBlocking(url: String, connectTimeoutSeconds: Int, thread: PostgresThread, id: Int, applicationName: String) throws -> PostgresConnection {
+    private static func openBlocking(config: DatabaseConfig, thread: PostgresThread, id: Int, applicationName: String) throws -> PostgresConnection {
         let keywords = ["dbname", "connect_timeout", "application_name", "options", "client_encoding"]
-        let values = [url, String(connectTimeoutSeconds), applicationName, "-c TimeZone=UTC", "UTF8"]
+        // The server ends a session left idle inside a transaction (see DatabaseConfig), so that
+        // the locks of a stopped process do not outlive it.
+        let options = "-c TimeZone=UTC -c idle_in_transaction_session_timeout=\(config.idleInTransactionTimeoutMilliseconds)"
+        let values = [config.url, String(config.connectTimeoutSeconds), applicationName, options, "UTF8"]
         let handle: OpaquePointer? = withCStringArray(keywords) { keywordPointers in
             withCStringArray(values) { valuePointers in
                 PQconnectdbParams(keywordPointers, valuePointers, 1)

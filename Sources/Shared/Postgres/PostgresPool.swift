@@ -259,7 +259,7 @@ public final class PostgresPool: Service, Sendable {
             Task {
                 let result: Result<PostgresConnection, any Error>
                 do {
-                    result = .success(try await PostgresConnection.open(url: config.url, connectTimeoutSeconds: config.connectTimeoutSeconds, id: id, applicationName: applicationName))
+                    result = .success(try await PostgresConnection.open(config: config, id: id, applicationName: applicationName))
                 } catch {
                     logger.warning("postgres connection failed", metadata: ["error": "\(error)"])
                     perform(state.withLock { $0.machine.discard() })
