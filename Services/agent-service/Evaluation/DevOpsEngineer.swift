@@ -34,6 +34,8 @@ struct DevOpsOutput: Codable, Sendable, Equatable {
 /// Applies a diff to the iteration's workspace (all or nothing), recreates the run's preview
 /// schema and its two roles, and runs the scaffold's own migrations up (as the owner role) and
 /// seed (as the app's role) there, with the project-level virtualenv and a minimal environment.
+/// When they fail because the database restarted under them, the step is UNAVAILABLE (retried)
+/// rather than failed.
 struct DevOpsEngineer: Sendable {
     let sandbox: SandboxConfig
     let previewKey: PreviewKey
@@ -48,18 +50,23 @@ struct DevOpsEngineer: Sendable {
         let base = try await repositories.resolve(input.baseRepository)
         let started = ContinuousClock.now
         let workspace = try await ScaffoldWorkspace(root: sandbox.workspaceRoot).apply(input.diff, run: input.runID, iteration: input.iteration, baseRepository: base)
-        var steps = [EvaluationStep(name: "apply_diff", passed: true, duration: .now - started, output: "applied to \(workspace)")]
+        let applied = [EvaluationStep(name: "apply_diff", passed: true, duration: .now - started, output: "applied to \(workspace)")]
         let preview = PreviewEnvironment.make(run: input.runID, previewKey: previewKey)
-        let schemaStarted = ContinuousClock.now
-        try await PreviewDatabase.connect(url: databaseURL, name: "agent-service-devops", logger: logger) { try await $0.recreate(preview) }
-        steps.append(EvaluationStep(name: "create_schema", passed: true, duration: .now - schemaStarted, output: "schema \(preview.schema) created, owned by \(preview.roles.owner); the app runs as \(preview.roles.app)"))
-        let environment = preview.variables(databaseURL: databaseURL, sandbox: sandbox)
-        for (name, module, arguments) in [("migrate_up", "app.migrate", ["up"]), ("seed", "app.seed", [String]())] {
-            let result = try await sandbox.runPython(["-m", module] + arguments, in: workspace, environment: environment, timeout: .seconds(120))
-            let blamed = await MigrationFailure.files(in: result.output, workspace: workspace)
-            steps.append(EvaluationStep(name: name, result: result, files: blamed.isEmpty && name == "seed" ? ["seed/seed.json"] : blamed))
-            if !result.succeeded { break }
+        return try await PreviewDatabase.connect(url: databaseURL, name: "agent-service-devops", logger: logger) { database in
+            try await database.unlessRestarted(failed: { !$0.ready }) {
+                var steps = applied
+                let schemaStarted = ContinuousClock.now
+                try await database.recreate(preview)
+                steps.append(EvaluationStep(name: "create_schema", passed: true, duration: .now - schemaStarted, output: "schema \(preview.schema) created, owned by \(preview.roles.owner); the app runs as \(preview.roles.app)"))
+                let environment = preview.variables(databaseURL: databaseURL, sandbox: sandbox)
+                for (name, module, arguments) in [("migrate_up", "app.migrate", ["up"]), ("seed", "app.seed", [String]())] {
+                    let result = try await sandbox.runPython(["-m", module] + arguments, in: workspace, environment: environment, timeout: .seconds(120))
+                    let blamed = await MigrationFailure.files(in: result.output, workspace: workspace)
+                    steps.append(EvaluationStep(name: name, result: result, files: blamed.isEmpty && name == "seed" ? ["seed/seed.json"] : blamed))
+                    if !result.succeeded { break }
+                }
+                return DevOpsOutput(workspace: workspace, schema: preview.schema, steps: steps, ready: steps.allSatisfy(\.passed))
+            }
         }
-        return DevOpsOutput(workspace: workspace, schema: preview.schema, steps: steps, ready: steps.allSatisfy(\.passed))
     }
 }

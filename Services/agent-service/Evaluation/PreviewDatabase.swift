@@ -16,6 +16,27 @@ struct PreviewDatabase: Sendable {
         return try await body(PreviewDatabase(pool: pool))
     }
 
+    /// The outcome of `body`, unless it failed (`failed`) while the database server restarted
+    /// under it: such a failure (the scaffold's migrations or tests lost their database) says
+    /// nothing about the scaffold, so it is UNAVAILABLE instead, which the run-service retries
+    /// (the execution's claim is dropped, so the step runs again).
+    func unlessRestarted<T: Sendable>(failed: (T) -> Bool, _ body: () async throws -> T) async throws -> T {
+        let started = try await serverStart()
+        let outcome = try await body()
+        guard failed(outcome) else { return outcome }
+        // After a restart this connection is gone: not knowing counts as restarted.
+        let now = try? await serverStart()
+        guard now == started else {
+            throw WireError(.unavailable, "the preview database restarted while the step ran; run it again", retryAfter: 2)
+        }
+        return outcome
+    }
+
+    /// When the database server last started.
+    private func serverStart() async throws -> Date {
+        try await pool.query("SELECT pg_postmaster_start_time() AS started", deadline: .after(.seconds(10)))[0].decode("started")
+    }
+
     /// Drops the preview's schema and roles if they exist, then makes them anew: the two roles
     /// (through `meta_preview.create_roles`; members of `preview_member`, which may connect) and
     /// the schema, empty and owned by the owner role.

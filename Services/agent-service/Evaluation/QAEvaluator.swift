@@ -24,7 +24,8 @@ struct QAInput: Codable, Sendable {
 /// socket of its own; unconfined, on a free loopback port), the golden tasks derived from the
 /// acceptance criteria, and rollback verification (migrations down leave the schema empty,
 /// then up works again). Bounded by the time left: a hung step is killed, a hung test fails on
-/// its own (pytest-timeout), and the report keeps what finished.
+/// its own (pytest-timeout), and the report keeps what finished. A failing evaluation during
+/// which the database restarted is UNAVAILABLE (retried), not a verdict on the code.
 struct QAEvaluator: Sendable {
     let sandbox: SandboxConfig
     let previewKey: PreviewKey
@@ -45,7 +46,9 @@ struct QAEvaluator: Sendable {
         }
         let deadline = Deadline.after(.seconds(input.timeoutSeconds ?? 600)).earliest(RequestScope.current?.deadline)
         return try await PreviewDatabase.connect(url: databaseURL, name: "agent-service-qa", logger: logger) { database in
-            try await runChecks(input, workspace: workspace, databaseURL: databaseURL, database: database, deadline: deadline)
+            try await database.unlessRestarted(failed: { !$0.passed }) {
+                try await runChecks(input, workspace: workspace, databaseURL: databaseURL, database: database, deadline: deadline)
+            }
         }
     }
 
