@@ -15,7 +15,7 @@ import Testing
     func sixtyFourHangingCancellationsLeaveOtherRequestsServed() async throws {
         var through = try TestEnvironment.database(poolSize: Self.statements)
         var address = try #require(URLComponents(string: through.url))
-        let proxy = try BlackHoleProxy(upstreamPort: try #require(address.port))
+        let proxy = try FaultProxy(upstreamPort: try #require(address.port))
         defer { proxy.stop() }
         address.port = proxy.port
         through.url = try #require(address.string)

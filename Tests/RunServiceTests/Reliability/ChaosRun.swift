@@ -17,6 +17,8 @@ final class ChaosRun: Sendable {
 
     let mesh: RunMesh
     let probe: StatusProbe
+    /// Between the run-services and the agent-service.
+    let agentProxy: FaultProxy
     private let tenants: [(id: UUID, token: String, spec: String)]
     private let state = Mutex(State())
 
@@ -32,21 +34,23 @@ final class ChaosRun: Sendable {
     /// The run-services' description: a small CRM, built for real (a scaffold and its tests).
     static let description = "A CRM with contacts, companies and deals. Each contact has a name, email and phone and belongs to a company. Deals have an amount, a stage (lead, qualified, won, lost) and an owner."
 
-    private init(mesh: RunMesh, tenants: [(id: UUID, token: String, spec: String)]) {
+    private init(mesh: RunMesh, agentProxy: FaultProxy, tenants: [(id: UUID, token: String, spec: String)]) {
         self.mesh = mesh
+        self.agentProxy = agentProxy
         self.tenants = tenants
         probe = StatusProbe(mesh: mesh)
     }
 
-    /// Makes a spec for each of `tenants` new tenants.
-    static func prepare(mesh: RunMesh, tenants count: Int) async throws -> ChaosRun {
+    /// Makes a spec for each of `tenants` new tenants. `agentProxy` must be the run-services'
+    /// way to the agent-service.
+    static func prepare(mesh: RunMesh, agentProxy: FaultProxy, tenants count: Int) async throws -> ChaosRun {
         var tenants: [(id: UUID, token: String, spec: String)] = []
         for _ in 0..<count {
             let tenant = UUID()
             let token = RunMesh.token(tenant: tenant, role: .owner)
             tenants.append((tenant, token, try await mesh.createSpec(token: token, title: "CRM", description: description)))
         }
-        return ChaosRun(mesh: mesh, tenants: tenants)
+        return ChaosRun(mesh: mesh, agentProxy: agentProxy, tenants: tenants)
     }
 
     var runs: [RunInvariants.StartedRun] { state.withLock { $0.runs } }
@@ -134,6 +138,28 @@ final class ChaosRun: Sendable {
             try await offThePool { try InfraCommand.run("restart-redis") }
         case .stallRedis:
             try await offThePool { try InfraCommand.run("stall-redis", "3") }
+        case .hangAgent:
+            _ = try await activeRun()
+            mesh.signal("agent-service", SIGSTOP)
+            try await Task.sleep(for: .seconds(20))
+            mesh.signal("agent-service", SIGCONT)
+        case .resetAgent:
+            _ = try await activeRun()
+            agentProxy.set(.reset)
+            try await Task.sleep(for: .seconds(8))
+            agentProxy.set(.relay)
+        case .slowAgent:
+            agentProxy.set(.delay(.seconds(3)))
+            try await Task.sleep(for: .seconds(15))
+            agentProxy.set(.relay)
+        case .starveCPU:
+            let burners = try (0..<4).map { _ in try Self.busyProcess() }
+            try await Task.sleep(for: .seconds(10))
+            for burner in burners {
+                // SIGKILL: a child of this process may inherit a mask that blocks SIGTERM.
+                kill(burner.processIdentifier, SIGKILL)
+                burner.waitUntilExit()
+            }
         }
         state.withLock { $0.faultsInjected += 1 }
         // Let the mesh work between faults.
@@ -229,6 +255,15 @@ final class ChaosRun: Sendable {
     /// How often run-service `index` logged that it lost a claim.
     private func lostClaims(runService index: Int) -> Int {
         mesh.logTail("run-service-\(index)", lines: 100_000).components(separatedBy: "lost the claim").count - 1
+    }
+
+    /// A shell spinning on a core until it is terminated.
+    private static func busyProcess() throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "while :; do :; done"]
+        try process.run()
+        return process
     }
 
     /// Runs a blocking command on a thread of its own, off the cooperative pool.

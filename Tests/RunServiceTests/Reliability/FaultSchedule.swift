@@ -17,6 +17,14 @@ struct FaultSchedule: Sendable {
         case restartRedis = "Redis restart"
         /// Redis frozen (SIGSTOP) for a few seconds.
         case stallRedis = "Redis stall"
+        /// The agent-service frozen (SIGSTOP) for 20 s while runs call it.
+        case hangAgent = "agent-service hung"
+        /// Every connection from the run-services to the agent-service reset, for 8 s.
+        case resetAgent = "agent-service resetting connections"
+        /// Each new connection to the agent-service held 3 s before it is relayed, for 15 s.
+        case slowAgent = "agent-service slow"
+        /// Four busy processes beside the mesh on the two cores, for 10 s.
+        case starveCPU = "CPU starvation"
     }
 
     let seed: UInt64

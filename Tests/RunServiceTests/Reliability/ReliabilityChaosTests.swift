@@ -1,4 +1,5 @@
 import Foundation
+import MeshTestSupport
 import Shared
 import Testing
 @testable import RunService
@@ -6,7 +7,8 @@ import Testing
 extension SharedRunQueue {
     /// The run-service's durability under a seeded schedule of faults (`FaultSchedule`): two
     /// instances building real runs of several tenants while instances are killed or frozen,
-    /// Postgres crashes, connections are terminated and Redis restarts or stalls. After healing,
+    /// Postgres crashes, connections are terminated, Redis restarts or stalls, the agent-service
+    /// hangs, resets or slows down, and busy processes starve the CPU. After healing,
     /// SQL checks every invariant of the design (`RunInvariants`) and a probe that read the runs
     /// all along saw no 500 or 502, and no 503 or 504 without Retry-After. Sized by
     /// `scripts/reliability` (`ReliabilitySettings`).
@@ -16,8 +18,13 @@ extension SharedRunQueue {
             let schedule = FaultSchedule(seed: settings.seed, rounds: settings.size.rounds)
             print("reliability: chaos schedule, \(schedule.summary)")
             var report = ReliabilityReport(suite: "chaos", settings: settings)
-            try await RunMesh.with(runServices: 2, environment: ["META_BUILDER_APPROVAL_THRESHOLD": "101"]) { mesh in
-                let chaos = try await ChaosRun.prepare(mesh: mesh, tenants: settings.size.tenants)
+            // The run-services reach the agent-service through a proxy that the agent faults switch.
+            let agentPort = try LoopbackPort.free()
+            let agentProxy = try FaultProxy(upstreamPort: agentPort)
+            defer { agentProxy.stop() }
+            let environment = ["META_BUILDER_APPROVAL_THRESHOLD": "101", "META_BUILDER_AGENT_URL": agentProxy.url]
+            try await RunMesh.with(runServices: 2, agentPort: agentPort, environment: environment) { mesh in
+                let chaos = try await ChaosRun.prepare(mesh: mesh, agentProxy: agentProxy, tenants: settings.size.tenants)
                 for index in 0..<(settings.size.tenants * settings.size.runsPerTenant) { try await chaos.startRun(index) }
                 let probing = Task { await chaos.probe.run() }
                 for fault in schedule.faults { try await chaos.inject(fault) }

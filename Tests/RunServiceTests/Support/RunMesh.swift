@@ -27,9 +27,9 @@ final class RunMesh: Sendable {
     static let jwtSecret = "run-mesh-tests-user-secret-0123456789abcdef"
     static let logger = Logger(label: "run-mesh") { _ in SwiftLogNoOpLogHandler() }
 
-    private init(runServices: Int, environment: [String: String]) throws {
+    private init(runServices: Int, agentPort: Int?, environment: [String: String]) throws {
         specPort = try LoopbackPort.free()
-        agentPort = try LoopbackPort.free()
+        self.agentPort = try agentPort ?? LoopbackPort.free()
         runPorts = try (0..<runServices).map { _ in try LoopbackPort.free() }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("run-mesh-\(UUID().uuidString.prefix(8).lowercased())").path
         self.scratch = scratch
@@ -43,10 +43,11 @@ final class RunMesh: Sendable {
         http = HTTPClient(loop: loop, authenticator: nil, logger: Self.logger, retryPolicy: .init(maxAttempts: 1))
     }
 
-    /// Starts the mesh (`runServices` run-services, `environment` added to every process),
-    /// runs `body`, and stops every process whatever happens.
-    static func with<T: Sendable>(runServices: Int = 1, environment: [String: String] = [:], _ body: (RunMesh) async throws -> T) async throws -> T {
-        let mesh = try RunMesh(runServices: runServices, environment: environment)
+    /// Starts the mesh (`runServices` run-services, the agent-service on `agentPort` or a free
+    /// port, `environment` added to every process), runs `body`, and stops every process
+    /// whatever happens.
+    static func with<T: Sendable>(runServices: Int = 1, agentPort: Int? = nil, environment: [String: String] = [:], _ body: (RunMesh) async throws -> T) async throws -> T {
+        let mesh = try RunMesh(runServices: runServices, agentPort: agentPort, environment: environment)
         defer { mesh.stopAll() }
         try await mesh.start("agent-service")
         try await mesh.start("spec-service")
@@ -110,14 +111,26 @@ final class RunMesh: Sendable {
 
     /// Sends `signal` to run-service `index` (SIGKILL, SIGSTOP, SIGCONT, SIGTERM).
     func signal(runService index: Int, _ signal: Int32) {
-        guard let process = processes.withLock({ $0["run-service-\(index)"] }) else { return }
+        self.signal("run-service-\(index)", signal)
+    }
+
+    /// Sends `signal` to the process named `name` (`agent-service`, `spec-service`,
+    /// `run-service-<index>`), and waits for it to exit after SIGKILL or SIGTERM.
+    func signal(_ name: String, _ signal: Int32) {
+        guard let process = processes.withLock({ $0[name] }) else { return }
         kill(process.processIdentifier, signal)
         if signal == SIGKILL || signal == SIGTERM { process.waitUntilExit() }
     }
 
     /// The process id of run-service `index`.
     func pid(runService index: Int) -> Int32? {
-        processes.withLock { $0["run-service-\(index)"]?.processIdentifier }
+        pid("run-service-\(index)")
+    }
+
+    /// The process id of the process named `name` (`agent-service`, `spec-service`,
+    /// `run-service-<index>`).
+    func pid(_ name: String) -> Int32? {
+        processes.withLock { $0[name]?.processIdentifier }
     }
 
     /// Whether run `id`'s sandbox (its workspaces) is gone within a few seconds: a run removes it
