@@ -148,8 +148,8 @@ extension SharedRunQueue {
                                  "\(figures.statuses.sorted { $0.key < $1.key })", figures.transportErrors))
                 }
                 print("reliability: soak: queue depth every 5 s: \(depth)")
-                let perMinute = stride(from: 11, to: finished.count, by: 12).map { finished[$0] - ($0 >= 12 ? finished[$0 - 12] : 0) }
-                print("reliability: soak: runs finished, cumulative every 5 s: \(finished); per minute: \(perMinute)")
+                let perMinute = Double(finished.last ?? 0) / (Double(finished.count * 5) / 60)
+                print(String(format: "reliability: soak: runs finished (before the cancel), cumulative every 5 s: %@; %.1f per minute", "\(finished)", perMinute))
                 print("reliability: soak: runs by final status \(Dictionary(grouping: accepted.all) { outcomes[$0.id] ?? "unknown" }.mapValues(\.count))")
                 for (index, name) in names.enumerated() {
                     print("reliability: soak: \(name): start \(before[index].map(\.description) ?? "-"), end \(after[index].map(\.description) ?? "-")")
