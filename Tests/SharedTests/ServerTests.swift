@@ -113,17 +113,32 @@ import Testing
         }
     }
 
-    @Test func unknownRoutesAndMethodsAreNotFound() async throws {
+    @Test func unknownPathsAreNotFound() async throws {
         try await withApp { client in
-            for (uri, method) in [("/nope", HTTPRequest.Method.get), ("/healthz", .delete), ("/api/meta/v2/unknown", .post)] {
+            for (uri, method) in [("/nope", HTTPRequest.Method.get), ("/api/meta/v2/unknown", .post), ("/sleep/1/more", .get), ("/echo/x", .post)] {
                 try await client.execute(uri: uri, method: method) { response in
-                    #expect(response.status.code >= 400 && response.status.code < 500)
-                    #expect(response.wireError != nil)
+                    #expect(response.status == .notFound, "\(method) \(uri)")
+                    #expect(response.wireError?.code == .notFound)
+                    #expect(response.headers[.allow] == nil)
                 }
             }
-            try await client.execute(uri: "/nope", method: .get) { response in
-                #expect(response.status == .notFound)
-                #expect(response.wireError?.code == .notFound)
+        }
+    }
+
+    /// A method the contract does not declare on a path it declares is 405 with the methods it
+    /// does declare, authenticated route or not (HEAD too: the contract declares none).
+    @Test func undeclaredMethodsOnDeclaredPathsAreMethodNotAllowed() async throws {
+        try await withApp { client in
+            for (uri, method, allowed) in [
+                ("/healthz", HTTPRequest.Method.trace, "GET"), ("/healthz", .head, "GET"), ("/echo", .get, "POST"),
+                ("/sleep/3", .post, "GET"), ("/api/meta/v2/whoami", .put, "GET"), ("/internal/v1/audit", .delete, "GET"),
+            ] {
+                try await client.execute(uri: uri, method: method) { response in
+                    #expect(response.status.code == 405, "\(method) \(uri)")
+                    #expect(response.headers[.allow] == allowed, "\(method) \(uri)")
+                    // A HEAD answer has no body.
+                    if method != .head { #expect(response.wireError?.code == .unimplemented) }
+                }
             }
         }
     }

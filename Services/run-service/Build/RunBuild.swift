@@ -199,9 +199,10 @@ struct RunBuild {
         return (output, execution.output)
     }
 
-    /// Calls the agent, retrying while the agent-service is unavailable or still busy with the
-    /// same key (a takeover); ends the run on its deadline (cancelling the execution) or on an
-    /// agent's failure.
+    /// Calls the agent, retrying while the agent-service is unavailable, still busy with the
+    /// same key (a takeover) or missed a deadline of its own while the run has time left (it was
+    /// frozen, or its database was); ends the run on its own deadline (cancelling the execution)
+    /// or on an agent's failure.
     private func call(_ role: AgentRole, _ input: some Encodable & Sendable, key: String, step: StepRecord.Identity) async throws -> AgentExecutionResult {
         var backoff = Duration.milliseconds(250)
         while true {
@@ -212,11 +213,11 @@ struct RunBuild {
                 }
             } catch let error as WireError {
                 let what = "\(role.rawValue) (iteration \(step.iteration))"
-                if error.code == .deadlineExceeded || Date() >= deadline {
+                if deadline.timeIntervalSinceNow < Self.minimumStepTime {
                     await loop.cancelExecutions(claim.runID, creator: run.creator, keyPrefix: key)
                     try await end(.failed(.timeBudget, detail: "the run's time budget of \(run.timeoutSeconds) s ran out during \(what)", step: step.id))
                 }
-                guard [.unavailable, .aborted, .resourceExhausted].contains(error.code) else {
+                guard [.unavailable, .aborted, .resourceExhausted, .deadlineExceeded].contains(error.code) else {
                     try await end(.failed(.agentError, detail: "\(what) failed: \(error.code.rawValue): \(error.message)", step: step.id))
                 }
                 var delay = backoff

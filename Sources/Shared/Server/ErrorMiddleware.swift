@@ -5,16 +5,26 @@ import Logging
 /// Turns every error into the wire error: `WireError`s as they are, Hummingbird's HTTP errors
 /// (unknown route, oversized body, bad request) and decoding errors into 4xx with a clear
 /// message, anything else into INTERNAL, logged with the request id (and never with its
-/// message on the wire).
+/// message on the wire). A method the contract does not declare on a path it does declare is
+/// 405 with `Allow` (RFC 9110 §15.5.6), not 404.
 public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// Creates the middleware.
-    public init() {}
+    /// The service's contract, for the methods each path allows.
+    let contract: ContractRoutes?
+
+    /// Creates the middleware; without a contract, an unknown method is a 404 like an unknown path.
+    public init(contract: ContractRoutes? = nil) {
+        self.contract = contract
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
             var wire = Self.wireError(for: error, request: request)
+            if let error = error as? HTTPError, error.status == .notFound, let allowed = contract?.methods(matching: request.uri.path), !allowed.isEmpty {
+                wire = WireError(.unimplemented, "\(request.method.rawValue) is not allowed on \(request.uri.path); allowed: \(allowed.joined(separator: ", "))", headers: ["Allow": allowed.joined(separator: ", ")])
+                wire.httpStatusOverride = 405
+            }
             // A dependency is down: tell clients when to come back (DESIGN: 503 with Retry-After).
             if wire.code == .unavailable, wire.retryAfter == nil { wire.retryAfter = 1 }
             // RFC 6750: a refused bearer credential names the scheme and why.

@@ -13,23 +13,22 @@ public struct ServiceCallerPolicy: Sendable {
     /// endpoint path).
     private let callers: [String: Set<String>]
 
-    /// Reads the callers from an OpenAPI document; a name that is no service of the mesh is refused.
-    public init(openAPI document: Data) throws {
-        guard let root = try JSONSerialization.jsonObject(with: document) as? [String: Any],
-              let paths = root["paths"] as? [String: [String: Any]] else {
-            throw ConfigError(key: "openapi.json", reason: "has no paths object")
-        }
+    /// The callers of a contract's operations; a name that is no service of the mesh is refused.
+    public init(contract: ContractRoutes) throws {
         var callers: [String: Set<String>] = [:]
-        for (path, item) in paths {
-            for (method, operation) in item {
-                guard let operation = operation as? [String: Any], let names = operation["x-service-callers"] else { continue }
-                guard let names = names as? [String], Set(names).isSubset(of: Self.meshServices) else {
-                    throw ConfigError(key: "openapi.json", reason: "x-service-callers of \(method.uppercased()) \(path) must list services of the mesh")
-                }
-                callers["\(method.uppercased()) \(path)"] = Set(names)
+        for operation in contract.operations {
+            guard let names = operation.serviceCallers else { continue }
+            guard Set(names).isSubset(of: Self.meshServices) else {
+                throw ConfigError(key: "openapi.json", reason: "x-service-callers of \(operation.method) \(operation.path) must list services of the mesh")
             }
+            callers["\(operation.method) \(operation.path)"] = Set(names)
         }
         self.callers = callers
+    }
+
+    /// Reads the callers from an OpenAPI document (see `init(contract:)`).
+    public init(openAPI document: Data) throws {
+        try self.init(contract: ContractRoutes(openAPI: document))
     }
 
     /// The routes (`METHOD /path/{parameter}`) `service` may call, sorted.
