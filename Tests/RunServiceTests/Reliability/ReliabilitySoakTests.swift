@@ -9,8 +9,8 @@ extension SharedRunQueue {
     /// started at a fixed rate across 20 tenants (rate limits raised), reads of runs and of run
     /// lists, and 200 event streams, on two run-service instances, one of which is killed and
     /// started again midway. Afterwards every run still going is cancelled through the API: no
-    /// accepted run is lost, every stream of a surviving instance ends with its run's terminal
-    /// event, no answer is a 500 or 502 (or a 503/504 without Retry-After), and each service's
+    /// accepted run is lost or failed (each succeeded or was cancelled), every stream of a
+    /// surviving instance ends with its run's terminal event, no answer is a 500 or 502 (or a 503/504 without Retry-After), and each service's
     /// memory, descriptors and threads stay bounded. It prints the accepted rate, errors by code,
     /// p50/p99/p99.9 per route, the queue depth over time and the runs finished per minute.
     @Suite(.serialized) struct ReliabilitySoakTests {
@@ -119,6 +119,8 @@ extension SharedRunQueue {
                 let tally = load.tally
                 let lost = accepted.all.filter { !RunInvariants.terminalStatuses.contains(outcomes[$0.id] ?? "") }
                 report.check("every accepted run ended (\(accepted.count) runs)", failures: lost.map { "\($0.id) is \(outcomes[$0.id] ?? "unknown")" })
+                let failed = accepted.all.filter { outcomes[$0.id] == "failed" }
+                report.check("no run failed under the load: each succeeded or was cancelled", failures: failed.map { "\($0.id) failed" })
                 report.check("no 500 or 502, and 503/504 only with Retry-After (\(tally.values.map(\.latencies.count).reduce(0, +)) answers)", failures: tally.values.flatMap(\.violations))
                 // Streams on the instance that was killed lost their connection; the others must end with the run.
                 let unended = streamEnds.enumerated().filter { $0.element.instance == 0 && !$0.element.ended }

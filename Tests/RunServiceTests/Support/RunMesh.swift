@@ -156,7 +156,7 @@ final class RunMesh: Sendable {
             process.waitUntilExit()
         }
         loop.stop()
-        try? FileManager.default.removeItem(atPath: scratch)
+        if ProcessInfo.processInfo.environment["META_BUILDER_KEEP_MESH"] == nil { try? FileManager.default.removeItem(atPath: scratch) }
     }
 
     // MARK: - Calls
