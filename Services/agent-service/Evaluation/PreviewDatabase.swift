@@ -23,7 +23,8 @@ struct PreviewDatabase: Sendable {
     func unlessRestarted<T: Sendable>(failed: (T) -> Bool, _ body: () async throws -> T) async throws -> T {
         let started = try await serverStart()
         let outcome = try await body()
-        guard failed(outcome) else { return outcome }
+        // A cancelled step's outcome is its caller's doing: it ends as it is, at once.
+        guard failed(outcome), !Task.isCancelled else { return outcome }
         // After a restart this connection is gone: not knowing counts as restarted.
         let now = try? await serverStart()
         guard now == started else {

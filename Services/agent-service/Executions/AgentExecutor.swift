@@ -69,7 +69,7 @@ struct AgentExecutor: Sendable {
                 provider: providerName,
                 model: outcome.model
             )
-            let completed = try await repository.complete(record.id, key: key, for: principal, output: outcome.output, usage: usage)
+            let completed = try await Self.recording { try await repository.complete(record.id, key: key, for: principal, output: outcome.output, usage: usage) }
             logger.info("agent executed", metadata: [
                 "agent.role": "\(role.rawValue)", "agent.provider": "\(providerName)",
                 "agent.tokens": "\(usage.totalTokens)", "agent.cache_hit": "\(usage.cacheHit)",
@@ -90,7 +90,11 @@ struct AgentExecutor: Sendable {
                 provider: providerName,
                 model: spent?.model ?? model
             )
-            try? await repository.fail(record.id, role: role, key: key, for: principal, error: wire, usage: usage, cancelledByCaller: cancelled)
+            // Recorded even when this request was cancelled: a claim left running would hold the
+            // key until the execution's deadline, and every retry would wait for it.
+            try? await Task.detached { [repository] in
+                try await Self.recording { try await repository.fail(record.id, role: role, key: key, for: principal, error: wire, usage: usage, cancelledByCaller: cancelled) }
+            }.value
             if cancelled {
                 logger.info("agent execution cancelled by its caller", metadata: ["agent.role": "\(role.rawValue)"])
                 throw wire
@@ -135,6 +139,26 @@ struct AgentExecutor: Sendable {
     private func requestHash(_ request: AgentExecutionRequest, provider: String, model: String?) throws -> String {
         let canonical = try AgentJSON.text(AgentExecutionRequest(idempotencyKey: "", input: request.input, provider: provider, model: model))
         return Digest.sha256Hex(canonical)
+    }
+
+    /// How long recording an outcome keeps trying while the database is unreachable (a restart
+    /// takes seconds).
+    static let recordingPatience = Duration.seconds(30)
+
+    /// Runs `record` (storing an execution's outcome), retrying while the database is
+    /// unavailable for up to `recordingPatience`: an outcome that is not recorded leaves its
+    /// claim running, which holds the idempotency key until the execution's deadline.
+    private static func recording<T: Sendable>(_ record: @Sendable () async throws -> T) async throws -> T {
+        let giveUp = ContinuousClock.now + recordingPatience
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                return try await record()
+            } catch let error as any WireErrorConvertible where error.wireError.code == .unavailable && ContinuousClock.now + delay < giveUp {
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(2))
+            }
+        }
     }
 
     private static func milliseconds(since start: ContinuousClock.Instant) -> Int {
