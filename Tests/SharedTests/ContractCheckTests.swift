@@ -22,17 +22,17 @@ import Testing
     }
 
     @Test func matchingRoutesPass() throws {
-        try ContractCheck.verify(Self.router(), against: Self.document, service: "test")
+        try ContractCheck.verify(Self.router(), against: try ContractRoutes(openAPI: Self.document), service: "test")
         #expect(ContractCheck.registered(in: Self.router()).contains(.init(method: "GET", path: "/specs/{id}/plans/{planId}")))
     }
 
     @Test func anUndocumentedRouteIsNamed() {
-        let error = #expect(throws: ConfigError.self) { try ContractCheck.verify(Self.router(extra: true), against: Self.document, service: "test") }
+        let error = #expect(throws: ConfigError.self) { try ContractCheck.verify(Self.router(extra: true), against: try ContractRoutes(openAPI: Self.document), service: "test") }
         #expect(error?.reason == "routes missing from the contract: DELETE /specs/{id}")
     }
 
     @Test func aDocumentedOperationWithoutARouteIsNamed() {
-        let error = #expect(throws: ConfigError.self) { try ContractCheck.verify(Self.router(missingPlan: true), against: Self.document, service: "test") }
+        let error = #expect(throws: ConfigError.self) { try ContractCheck.verify(Self.router(missingPlan: true), against: try ContractRoutes(openAPI: Self.document), service: "test") }
         #expect(error?.reason == "documented operations without a route: GET /specs/{id}/plans/{planId}")
     }
 }

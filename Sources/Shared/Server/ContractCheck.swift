@@ -23,16 +23,9 @@ public enum ContractCheck {
         public static func < (lhs: Operation, rhs: Operation) -> Bool { lhs.description < rhs.description }
     }
 
-    /// The operations of an OpenAPI document's `paths`.
-    public static func documented(in document: Data) throws -> Set<Operation> {
-        let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options", "trace"]
-        guard let root = try JSONSerialization.jsonObject(with: document) as? [String: Any],
-              let paths = root["paths"] as? [String: [String: Any]] else {
-            throw ConfigError(key: "openapi.json", reason: "has no paths object")
-        }
-        return Set(paths.flatMap { path, item in
-            item.keys.filter(methods.contains).map { Operation(method: $0.uppercased(), path: path) }
-        })
+    /// The operations a contract documents.
+    public static func documented(in contract: ContractRoutes) -> Set<Operation> {
+        Set(contract.operations.map { Operation(method: $0.method, path: $0.path) })
     }
 
     /// The operations a router serves, its `:name` parameters written as `{name}`.
@@ -46,9 +39,9 @@ public enum ContractCheck {
     }
 
     /// Throws naming every undocumented route and every operation without a route.
-    public static func verify<Context>(_ router: Router<Context>, against document: Data, service: String) throws {
+    public static func verify<Context>(_ router: Router<Context>, against contract: ContractRoutes, service: String) throws {
         let registered = registered(in: router)
-        let documented = try documented(in: document)
+        let documented = documented(in: contract)
         let undocumented = registered.subtracting(documented).sorted()
         let unserved = documented.subtracting(registered).sorted()
         guard undocumented.isEmpty, unserved.isEmpty else {

@@ -44,7 +44,7 @@ public enum ServiceApplication {
             .add(middleware: ServiceCallerMiddleware())
         AuditFeed(pool: runtime.pool, service: descriptor.name).register(on: internalAPI)
         try routes(ServiceRoutes(router: router, api: api, internalAPI: internalAPI))
-        try ContractCheck.verify(router, against: descriptor.openAPIDocument, service: descriptor.name)
+        try ContractCheck.verify(router, against: contract, service: descriptor.name)
 
         let migrations = try descriptor.allMigrations
         let migrated = runtime.migrated
