@@ -19,6 +19,8 @@ final class ChaosRun: Sendable {
     let probe: StatusProbe
     /// Between the run-services and the agent-service.
     let agentProxy: FaultProxy
+    /// The run-service's schema (migrated by the mesh), for watching the queue.
+    private let queue: PostgresPool
     private let tenants: [(id: UUID, token: String, spec: String)]
     private let state = Mutex(State())
 
@@ -34,11 +36,16 @@ final class ChaosRun: Sendable {
     /// The run-services' description: a small CRM, built for real (a scaffold and its tests).
     static let description = "A CRM with contacts, companies and deals. Each contact has a name, email and phone and belongs to a company. Deals have an amount, a stage (lead, qualified, won, lost) and an owner."
 
-    private init(mesh: RunMesh, agentProxy: FaultProxy, tenants: [(id: UUID, token: String, spec: String)]) {
+    private init(mesh: RunMesh, agentProxy: FaultProxy, tenants: [(id: UUID, token: String, spec: String)]) throws {
         self.mesh = mesh
         self.agentProxy = agentProxy
         self.tenants = tenants
         probe = StatusProbe(mesh: mesh)
+        queue = PostgresPool(config: DatabaseConfig(url: try RequiredEnvironment.value("META_BUILDER_RUN_DATABASE_URL"), poolSize: 1), applicationName: "reliability-chaos", logger: RunTestDatabase.logger)
+    }
+
+    deinit {
+        queue.close()
     }
 
     /// Makes a spec for each of `tenants` new tenants. `agentProxy` must be the run-services'
@@ -50,7 +57,7 @@ final class ChaosRun: Sendable {
             let token = RunMesh.token(tenant: tenant, role: .owner)
             tenants.append((tenant, token, try await mesh.createSpec(token: token, title: "CRM", description: description)))
         }
-        return ChaosRun(mesh: mesh, agentProxy: agentProxy, tenants: tenants)
+        return try ChaosRun(mesh: mesh, agentProxy: agentProxy, tenants: tenants)
     }
 
     var runs: [RunInvariants.StartedRun] { state.withLock { $0.runs } }
@@ -223,23 +230,19 @@ final class ChaosRun: Sendable {
     /// clock); nil once the run left the queue.
     private func queueRow(of run: UUID) async throws -> (pid: Int32?, live: Bool, fencing: Int, claimedAt: Date)? {
         let ttl = Int(RunQueue.defaultLeaseTTL.components.seconds)
-        return try await RunTestDatabase.withPool(poolSize: 1) { pool in
-            let rows = try await pool.work("""
-                SELECT lease_owner, fencing, coalesce(lease_expires_at > clock_timestamp(), false) AS live,
-                       coalesce(lease_expires_at, clock_timestamp()) - \(ttl) * interval '1 second' AS claimed_at
-                FROM run_queue WHERE run_id = \(run)
-                """, deadline: .after(.seconds(10)))
-            guard let row = rows.first else { return nil }
-            let owner = try row.decode("lease_owner", as: String?.self)
-            let parts = owner?.split(separator: "/") ?? []
-            return (parts.count >= 2 ? Int32(parts[1]) : nil, try row.decode("live"), try row.decode("fencing"), try row.decode("claimed_at"))
-        }
+        let rows = try await queue.work("""
+            SELECT lease_owner, fencing, coalesce(lease_expires_at > clock_timestamp(), false) AS live,
+                   coalesce(lease_expires_at, clock_timestamp()) - \(ttl) * interval '1 second' AS claimed_at
+            FROM run_queue WHERE run_id = \(run)
+            """, deadline: .after(.seconds(10)))
+        guard let row = rows.first else { return nil }
+        let owner = try row.decode("lease_owner", as: String?.self)
+        let parts = owner?.split(separator: "/") ?? []
+        return (parts.count >= 2 ? Int32(parts[1]) : nil, try row.decode("live"), try row.decode("fencing"), try row.decode("claimed_at"))
     }
 
     private func databaseNow() async throws -> Date {
-        try await RunTestDatabase.withPool(poolSize: 1) { pool in
-            try await pool.work("SELECT clock_timestamp() AS now", deadline: .after(.seconds(10)))[0].decode("now")
-        }
+        try await queue.work("SELECT clock_timestamp() AS now", deadline: .after(.seconds(10)))[0].decode("now")
     }
 
     /// Terminates every connection of the role in `variable`'s URL but the one asking.

@@ -110,7 +110,7 @@ extension SharedRunQueue {
                     let token = tenants.first { $0.id == run.tenant }!.token
                     _ = try? await mesh.call("POST", "/api/meta/v2/runs/\(run.id)/cancel", token: token, body: "{}")
                 }
-                let outcomes = try await Self.waitForEnd(accepted.all, mesh: mesh, tenants: tenants)
+                let outcomes = try await Self.waitForEnd(accepted.all)
                 var streamEnds: [(instance: Int, ended: Bool)] = []
                 for stream in streams { streamEnds.append(await stream.value) }
                 try await Task.sleep(for: .seconds(5))
@@ -231,7 +231,7 @@ extension SharedRunQueue {
         }
 
         /// Polls (up to 180 s) until every run ended; each run's last status.
-        private static func waitForEnd(_ runs: [AcceptedRuns.Run], mesh: RunMesh, tenants: [Tenant]) async throws -> [String: String] {
+        private static func waitForEnd(_ runs: [AcceptedRuns.Run]) async throws -> [String: String] {
             var statuses: [String: String] = [:]
             let giveUp = ContinuousClock.now + .seconds(180)
             while ContinuousClock.now < giveUp {
