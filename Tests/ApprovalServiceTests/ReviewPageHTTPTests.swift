@@ -98,7 +98,7 @@ import Testing
             let (tenant, other) = (UUID(), UUID())
             let gate = try await harness.database.seedGate(tenant: tenant)
             let stranger = PageVisitor(base: harness.service.url, client: harness.client)
-            try await Self.signIn(stranger, token: harness.token(other, .owner))
+            try await stranger.signIn(token: harness.token(other, .owner))
             let theirs = try await stranger.get("/ui/runs/\(gate.run.lowercaseText)")
             #expect(theirs.status == 404)
             #expect(try await stranger.get("/ui/runs/not-a-run").status == 404)
@@ -106,7 +106,7 @@ import Testing
             #expect(try await stranger.post("/ui/runs/\(gate.run.lowercaseText)/approve", [("csrf", try #require(stranger.csrf))]).status == 404)
 
             let viewer = PageVisitor(base: harness.service.url, client: harness.client)
-            try await Self.signIn(viewer, token: harness.token(tenant, .viewer))
+            try await viewer.signIn(token: harness.token(tenant, .viewer))
             let page = try await viewer.get("/ui/runs/\(gate.run.lowercaseText)")
             #expect(page.status == 200)
             #expect(!page.text.contains("id=\"approve-form\""))
@@ -114,13 +114,5 @@ import Testing
             #expect(refused.status == 403)
             #expect(try await harness.database.status(of: gate) == "pending")
         }
-    }
-
-    /// Signs `visitor` in with `token` through the form.
-    static func signIn(_ visitor: PageVisitor, token: String) async throws {
-        _ = try await visitor.get("/ui/sign-in")
-        let answer = try await visitor.post("/ui/sign-in", [("token", token), ("csrf", try #require(visitor.csrf))])
-        try #require(answer.status == 303, "\(answer.text)")
-        _ = try await visitor.get("/ui/")
     }
 }

@@ -28,6 +28,23 @@ public final class PageVisitor: @unchecked Sendable {
         return try await send("POST", path, body: body, headers: headers + [("Content-Type", "application/x-www-form-urlencoded")])
     }
 
+    /// Signs in with `token` through the sign-in form, as a person pasting their token would,
+    /// and opens the list (so `csrf` is a form token of the session). Fails unless the form
+    /// answered with its redirect.
+    public func signIn(token: String) async throws {
+        _ = try await get("/ui/sign-in")
+        let answer = try await post("/ui/sign-in", [("token", token), ("csrf", csrf ?? "")])
+        guard answer.status == 303 else { throw SignInRefused(status: answer.status, body: answer.text) }
+        _ = try await get("/ui/")
+    }
+
+    /// The sign-in form did not accept a token.
+    public struct SignInRefused: Error, CustomStringConvertible {
+        public let status: Int
+        public let body: String
+        public var description: String { "sign-in answered \(status): \(body.prefix(300))" }
+    }
+
     /// Every `Set-Cookie` header of an answer.
     public static func setCookies(_ answer: MeshClient.Answer) -> [String] {
         answer.headers.filter { $0.0.caseInsensitiveCompare("Set-Cookie") == .orderedSame }.map(\.1)

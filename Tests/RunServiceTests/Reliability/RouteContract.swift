@@ -2,13 +2,15 @@ import Foundation
 import MeshTestSupport
 import Shared
 
-/// An authenticated operation of a service's served contract (`/openapi.json`): a route under
-/// `/api/` or `/internal/`, with the services its `x-service-callers` admits.
+/// An operation of a service's served contract (`/openapi.json`), with the services its
+/// `x-service-callers` admits and the roles its `x-roles` admits.
 struct RouteContract: Sendable, CustomStringConvertible {
     let method: String
     /// The path template, e.g. `/api/meta/v2/runs/{id}`.
     let template: String
     let callers: [String]
+    /// `x-roles`, when the operation states them.
+    let roles: Set<String>?
 
     /// Internal routes admit service tokens only.
     var isInternal: Bool { template.hasPrefix("/internal/") }
@@ -26,15 +28,21 @@ struct RouteContract: Sendable, CustomStringConvertible {
         return path + rest
     }
 
-    /// The authenticated operations of a contract.
+    /// The authenticated operations of a contract: those under `/api/` or `/internal/`.
     static func all(in contract: JSONValue) -> [RouteContract] {
+        operations(in: contract).filter { $0.template.hasPrefix("/api/") || $0.isInternal }
+    }
+
+    /// Every operation of a contract.
+    static func operations(in contract: JSONValue) -> [RouteContract] {
         guard case let .object(paths)? = contract["paths"] else { return [] }
-        return paths.keys.sorted().filter { $0.hasPrefix("/api/") || $0.hasPrefix("/internal/") }.flatMap { template -> [RouteContract] in
+        return paths.keys.sorted().flatMap { template -> [RouteContract] in
             guard case let .object(operations)? = paths[template] else { return [] }
             return operations.keys.sorted().compactMap { method -> RouteContract? in
-                guard ["get", "post", "put", "patch", "delete"].contains(method) else { return nil }
-                let callers = operations[method]?["x-service-callers"]?.array?.compactMap(\.stringValue) ?? []
-                return RouteContract(method: method.uppercased(), template: template, callers: callers)
+                guard ["get", "post", "put", "patch", "delete"].contains(method), let operation = operations[method] else { return nil }
+                let callers = operation["x-service-callers"]?.array?.compactMap(\.stringValue) ?? []
+                let roles = operation["x-roles"]?.array.map { Set($0.compactMap(\.stringValue)) }
+                return RouteContract(method: method.uppercased(), template: template, callers: callers, roles: roles)
             }
         }
     }
