@@ -11,15 +11,16 @@ extension SharedRunQueue {
     /// more requests at once — with the evidence read from the run-service and the spec-service,
     /// and the decision on it finishes the run.
     @Suite(.serialized) struct ApprovalGateTests {
-        /// Runs `body` with the mesh (`runServiceApprovalURL` set as the run-services' approval
-        /// peer: the approval-service's own, or one where nobody listens) and an approval-service
-        /// process whose peers are the mesh's.
+        /// Runs `body` with the mesh (`runServices` run-services, `runServiceApprovalURL` set as
+        /// their approval peer: the approval-service's own, or one where nobody listens) and an
+        /// approval-service process whose peers are the mesh's; `environment` goes to every
+        /// process.
         static func withApprovalMesh<T: Sendable>(
-            approvalPort: Int, runServiceApprovalURL: String,
+            approvalPort: Int, runServiceApprovalURL: String, runServices: Int = 1, environment: [String: String] = [:],
             _ body: (RunMesh, ServiceProcess, MeshClient, PostgresPool) async throws -> T
         ) async throws -> T {
-            try await RunMesh.with(environment: ["META_BUILDER_APPROVAL_URL": runServiceApprovalURL]) { mesh in
-                let approval = ServiceProcess(name: "approval-service", port: approvalPort, environment: try approvalEnvironment(mesh), logPath: "\(mesh.logDirectory)/approval-service.log")
+            try await RunMesh.with(runServices: runServices, environment: environment.merging(["META_BUILDER_APPROVAL_URL": runServiceApprovalURL]) { $1 }) { mesh in
+                let approval = ServiceProcess(name: "approval-service", port: approvalPort, environment: try approvalEnvironment(mesh).merging(environment) { $1 }, logPath: "\(mesh.logDirectory)/approval-service.log")
                 defer { approval.stop() }
                 try await approval.start()
                 let pool = PostgresPool(
