@@ -218,7 +218,12 @@ struct ReviewController: Sendable {
     }
 
     private static func form<Form: Decodable>(_ type: Form.Type, _ request: Request) async throws -> Form {
-        let body = try await request.body.collect(upTo: maxFormBytes)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maxFormBytes)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw WireError.bodyTooLarge(limit: maxFormBytes)
+        }
         do {
             return try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))
         } catch {

@@ -32,7 +32,7 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
         loop: loop, settings: settings, active: active, gate: runtime.migrated, metrics: runMetrics, logger: logger
     )
     let repository = RunRepository(pool: runtime.pool)
-    let hub = RunEventHub(metrics: metrics)
+    let hub = RunEventHub(metrics: metrics, perTenant: settings.eventStreamsPerTenant, total: settings.eventStreams)
     let relayWakeups = RedisSubscriber(channels: RunEventHub.channels, config: config.redis, logger: logger) { hub.handle($0) }
     let controller = RunController(
         repository: repository,

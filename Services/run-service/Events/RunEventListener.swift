@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// One event stream's doorbell: rung when its run publishes an event, waited on between reads.
@@ -23,6 +24,12 @@ final class RunEventListener: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The tenant whose stream this is (the hub counts streams per tenant).
+    let tenant: UUID
+
+    init(tenant: UUID) {
+        self.tenant = tenant
+    }
 
     /// Waits for the next ring, at most `timeout`.
     func next(timeout: Duration) async -> Wakeup {

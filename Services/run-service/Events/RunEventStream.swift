@@ -20,7 +20,7 @@ struct RunEventStream: Sendable {
 
     /// The stream of `run`'s events after `sequence`; NOT_FOUND when the run is not the tenant's.
     func response(run: UUID, tenant: UUID, after sequence: Int) async throws -> Response {
-        let listener = hub.listen(run)
+        let listener = try hub.listen(run, tenant: tenant)
         let first: RunRepository.EventPage
         do {
             first = try await repository.events(of: run, tenant: tenant, after: sequence, limit: Self.pageSize)

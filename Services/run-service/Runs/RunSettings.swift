@@ -28,6 +28,12 @@ struct RunSettings: Sendable, Equatable {
     var providers: Set<String>
     /// `META_BUILDER_SSE_HEARTBEAT_SECONDS` (15): how long an event stream stays silent.
     var eventHeartbeat: Duration
+    /// `META_BUILDER_SSE_MAX_STREAMS_PER_TENANT` (500): event streams one tenant may hold open on
+    /// an instance; past it a stream is 429 with Retry-After.
+    var eventStreamsPerTenant: Int
+    /// `META_BUILDER_SSE_MAX_STREAMS` (5,000): event streams an instance holds open in all; past
+    /// it a stream is 503 with Retry-After (another instance may have room).
+    var eventStreams: Int
     /// `META_BUILDER_APPROVAL_RECONCILE_SECONDS` (10): how often runs waiting for approval are
     /// checked against the approval-service.
     var approvalReconcileInterval: Duration
@@ -43,6 +49,8 @@ struct RunSettings: Sendable, Equatable {
         pollInterval: Duration = .milliseconds(500),
         providers: Set<String> = ["deterministic", "openai"],
         eventHeartbeat: Duration = .seconds(15),
+        eventStreamsPerTenant: Int = 500,
+        eventStreams: Int = 5_000,
         approvalReconcileInterval: Duration = .seconds(10)
     ) {
         self.iterations = iterations
@@ -54,6 +62,8 @@ struct RunSettings: Sendable, Equatable {
         self.pollInterval = pollInterval
         self.providers = providers
         self.eventHeartbeat = eventHeartbeat
+        self.eventStreamsPerTenant = eventStreamsPerTenant
+        self.eventStreams = eventStreams
         self.approvalReconcileInterval = approvalReconcileInterval
     }
 
@@ -75,6 +85,8 @@ struct RunSettings: Sendable, Equatable {
             pollInterval: .milliseconds(try reader.int("META_BUILDER_RUN_POLL_MS", default: 500, range: 10...60_000)),
             providers: defaults.providers,
             eventHeartbeat: .seconds(try reader.int("META_BUILDER_SSE_HEARTBEAT_SECONDS", default: 15, range: 1...300)),
+            eventStreamsPerTenant: try reader.int("META_BUILDER_SSE_MAX_STREAMS_PER_TENANT", default: defaults.eventStreamsPerTenant, range: 1...1_000_000),
+            eventStreams: try reader.int("META_BUILDER_SSE_MAX_STREAMS", default: defaults.eventStreams, range: 1...1_000_000),
             approvalReconcileInterval: .seconds(try reader.int("META_BUILDER_APPROVAL_RECONCILE_SECONDS", default: 10, range: 1...3600))
         )
     }
