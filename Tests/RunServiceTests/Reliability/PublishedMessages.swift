@@ -1,0 +1,36 @@
+import Foundation
+import MeshTestSupport
+
+/// Every message published on the test Redis while it runs, on every channel: `redis-cli
+/// psubscribe '*'` writing to a file (the password goes in its environment, not its arguments).
+final class PublishedMessages: Sendable {
+    private let process = Process()
+    private let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("published-\(UUID().uuidString.prefix(8)).txt").path
+        FileManager.default.createFile(atPath: path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
+        process.arguments = ["-h", "127.0.0.1", "-p", try RequiredEnvironment.value("META_BUILDER_REDIS_PORT"), "--raw", "psubscribe", "*"]
+        process.environment = ["REDISCLI_AUTH": try RequiredEnvironment.value("META_BUILDER_REDIS_PASSWORD")]
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// What was published so far: for each message its pattern, channel and payload, a line each.
+    var text: String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+
+    /// How many messages were published so far.
+    var count: Int { text.components(separatedBy: "pmessage\n").count - 1 }
+
+    /// Stops listening (SIGKILL: a child of the test runner inherits its blocked SIGTERM) and
+    /// removes the file.
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
