@@ -37,6 +37,9 @@ extension SharedRunQueue {
                 let iteration = try #require(try await mesh.call("GET", "/api/meta/v2/runs/\(approvedID)", token: token).json?["iteration"]?.int)
                 // A decision about another iteration is not this gate's: ignored.
                 try await Self.announce("approved", run: approvedID, tenant: tenant, iteration: iteration + 1)
+                // Delivered twice at once (a relay that published and died before marking, the
+                // event and its redelivery): applied once.
+                try await Self.announce("approved", run: approvedID, tenant: tenant, iteration: iteration)
                 try await Self.announce("approved", run: approvedID, tenant: tenant, iteration: iteration)
                 try await Self.announce("rejected", run: rejectedID, tenant: tenant, iteration: 1, reason: "expired")
 
@@ -50,6 +53,7 @@ extension SharedRunQueue {
                 // No step ran again: the approved run only finalized.
                 #expect(approvedEvents.filter { $0 == "run.step.started" }.count == 4)
                 #expect(try await mesh.sandboxRemoved(approvedID))
+                #expect(try await RunTestDatabase.auditActions(of: approvedID, tenant: tenant).filter { $0 == "run.approved" }.count == 1)
 
                 let rejected = try await mesh.waitForRun(rejectedID, token: token) { $0["status"]?.stringValue != "awaiting_approval" }
                 #expect(rejected["status"]?.stringValue == "rejected", "\(rejected)")

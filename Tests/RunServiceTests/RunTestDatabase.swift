@@ -50,6 +50,14 @@ enum RunTestDatabase {
         }
     }
 
+    /// The actions of the run-service's audit records about a run, oldest first.
+    static func auditActions(of run: String, tenant: UUID) async throws -> [String] {
+        try await withPool { pool in
+            try await pool.batch(tenant: tenant, deadline: .after(.seconds(30)), ["SELECT action FROM audit_log WHERE resource_type = 'run' AND resource_id = \(run) ORDER BY created_at, id"])[0]
+                .map { try $0.decode("action") }
+        }
+    }
+
     /// Whether each stored evaluation of a run passed, by iteration.
     static func reports(of run: String, tenant: UUID) async throws -> [(iteration: Int, passed: Bool)] {
         try await withPool { pool in

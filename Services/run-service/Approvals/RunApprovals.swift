@@ -43,10 +43,13 @@ struct RunApprovals: Sendable {
     func apply(_ decision: ApprovalDecision, from source: Source) async throws -> Applied {
         let outcome = try await pool.withTenant(decision.tenantID, deadline: .after(.seconds(15))) { session -> (Applied, Principal?) in
             guard let row = try await session.query("""
-                SELECT status, iteration, created_by, created_by_role FROM runs WHERE id = \(decision.runID) FOR UPDATE
+                SELECT status, iteration, approval, created_by, created_by_role FROM runs WHERE id = \(decision.runID) FOR UPDATE
                 """).first else { return (.ignored, nil) }
             let status: RunStatus = try row.decode("status")
-            guard status == .awaitingApproval, try row.decode("iteration", as: Int.self) == decision.iteration else { return (.ignored, nil) }
+            // An approved run waits in its state until a worker takes it up again: a decision
+            // delivered twice (the event, its redelivery, the reconciler) applies once.
+            guard status == .awaitingApproval, try row.decode("approval", as: String?.self) == nil,
+                  try row.decode("iteration", as: Int.self) == decision.iteration else { return (.ignored, nil) }
             let creator = Principal(
                 userID: try row.decode("created_by"), tenantID: decision.tenantID,
                 role: Role(rawValue: try row.decode("created_by_role")) ?? .owner
