@@ -21,6 +21,14 @@ final class PublishedMessages: Sendable {
     /// What was published so far: for each message its pattern, channel and payload, a line each.
     var text: String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
+    /// How many messages were published so far on `channel` whose payload contains `text`.
+    func count(on channel: String, containing text: String) -> Int {
+        let lines = self.text.split(separator: "\n", omittingEmptySubsequences: false)
+        return lines.indices.filter { index in
+            lines[index] == "pmessage" && index + 3 < lines.count && lines[index + 2] == channel && lines[index + 3].contains(text)
+        }.count
+    }
+
     /// How many messages were published so far.
     var count: Int { text.components(separatedBy: "pmessage\n").count - 1 }
 

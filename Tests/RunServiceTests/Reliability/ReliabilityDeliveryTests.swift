@@ -1,0 +1,106 @@
+import Foundation
+import MeshTestSupport
+import Shared
+import Testing
+
+extension SharedRunQueue {
+    /// Events between services survive the faults of their carriers:
+    /// - an outbox relay killed between publishing an event and marking it (held there by
+    ///   `OutboxMarkHold`, then SIGKILL) publishes it again when its service is back, and the
+    ///   consumer acts once: the run-service's `run.awaiting_approval` opens one gate, the
+    ///   approval-service's `approval.decided` resumes the run once (one `run.approved` audit
+    ///   record, one of each run event after the gate);
+    /// - every pub/sub client killed again and again (`CLIENT KILL TYPE pubsub`) while runs are
+    ///   gated, decided and finished: nothing is lost (both runs end, their gates open, streams
+    ///   see every event in order) and every subscriber is back afterwards.
+    @Suite(.serialized) struct ReliabilityDeliveryTests {
+        @Test func aRelayKilledBetweenPublishAndMarkPublishesAgainAndItsConsumerActsOnce() async throws {
+            let settings = try ReliabilitySettings.current()
+            var report = ReliabilityReport(suite: "delivery", settings: settings)
+            let capture = try PublishedMessages()
+            defer { capture.stop() }
+            let approvalPort = try LoopbackPort.free()
+            try await ApprovalGateTests.withApprovalMesh(approvalPort: approvalPort, runServiceApprovalURL: "http://127.0.0.1:\(approvalPort)") { mesh, approval, client, _ in
+                let tenant = UUID()
+                let creator = client.token(tenant: tenant, role: .owner, user: "creator")
+                let reviewer = client.token(tenant: tenant, role: .owner, user: "reviewer")
+                let spec = try await mesh.createSpec(token: creator, title: "Synced CRM", description: SharedRunQueue.RunLoopTests.syncedCRM)
+                var failures: [String] = []
+                var redelivered = 0
+
+                // The run-service's relay dies holding run.awaiting_approval published, unmarked.
+                let awaiting = CloudEvent.channel(for: "run.awaiting_approval")
+                let runHold = try await OutboxMarkHold(databaseURL: try RequiredEnvironment.value("META_BUILDER_RUN_DATABASE_URL"), channel: awaiting)
+                defer { runHold.close() }
+                var run = ""
+                do {
+                    run = try await runHold.whileHeld {
+                        let id = try #require(try await mesh.startRun(spec: spec, token: creator).json?["id"]?.stringValue)
+                        try await Self.waitUntil("run.awaiting_approval of \(id) is published", timeout: .seconds(120)) { capture.count(on: awaiting, containing: id) >= 1 }
+                        if try await runHold.published(tenant: tenant, run: id) != false { failures.append("run.awaiting_approval was marked published while the hold was on") }
+                        mesh.signal(runService: 0, SIGKILL)
+                        return id
+                    }
+                } catch {
+                    await runHold.remove()
+                    throw error
+                }
+                await runHold.remove()
+                try await mesh.startRunService(0)
+                try await Self.waitUntil("run.awaiting_approval of \(run) is published again and marked", timeout: .seconds(60)) {
+                    try await runHold.published(tenant: tenant, run: run) == true && capture.count(on: awaiting, containing: run) >= 2
+                }
+                redelivered += capture.count(on: awaiting, containing: run) - 1
+                try await Task.sleep(for: .seconds(1))
+                let gates = try await client.call("GET", "\(approval.url)/api/meta/v2/approvals?page_size=100", token: creator).json?["approvals"]?.array?.filter { $0["run_id"]?.stringValue == run } ?? []
+                if gates.count != 1 { failures.append("run.awaiting_approval delivered twice opened \(gates.count) gates") }
+
+                // The approval-service's relay dies holding approval.decided published, unmarked.
+                let decided = CloudEvent.channel(for: "approval.decided")
+                let approvalHold = try await OutboxMarkHold(databaseURL: try RequiredEnvironment.value("META_BUILDER_APPROVAL_DATABASE_URL"), channel: decided)
+                defer { approvalHold.close() }
+                do {
+                    try await approvalHold.whileHeld {
+                        let approved = try await client.call("POST", "\(approval.url)/api/meta/v2/runs/\(run)/approve", token: reviewer, body: #"{"comment":"ok"}"#)
+                        try #require(approved.status == 200, "\(approved.status) \(approved.text)")
+                        try await Self.waitUntil("approval.decided of \(run) is published", timeout: .seconds(30)) { capture.count(on: decided, containing: run) >= 1 }
+                        if try await approvalHold.published(tenant: tenant, run: run) != false { failures.append("approval.decided was marked published while the hold was on") }
+                        approval.kill()
+                    }
+                } catch {
+                    await approvalHold.remove()
+                    throw error
+                }
+                await approvalHold.remove()
+                try await approval.start()
+                try await Self.waitUntil("approval.decided of \(run) is published again and marked", timeout: .seconds(60)) {
+                    try await approvalHold.published(tenant: tenant, run: run) == true && capture.count(on: decided, containing: run) >= 2
+                }
+                redelivered += capture.count(on: decided, containing: run) - 1
+                let finished = try await mesh.waitForRun(run, token: creator) { ["succeeded", "failed", "cancelled", "rejected"].contains($0["status"]?.stringValue ?? "") }
+                if finished["status"]?.stringValue != "succeeded" { failures.append("the run ended \(finished["status"]?.stringValue ?? "?")") }
+                try await Task.sleep(for: .seconds(1))
+                let approvedRecords = try await RunTestDatabase.auditActions(of: run, tenant: tenant).filter { $0 == "run.approved" }.count
+                if approvedRecords != 1 { failures.append("approval.decided delivered twice was applied \(approvedRecords) times") }
+                let events = try await RunTestDatabase.events(of: run, tenant: tenant).map(\.type)
+                for type in ["run.awaiting_approval", "run.finalizing", "run.succeeded"] where events.filter({ $0 == type }).count != 1 {
+                    failures.append("the run has \(events.filter { $0 == type }.count) \(type) events: \(events)")
+                }
+                report.check("a relay killed between publish and mark publishes again and each consumer acts once", failures: failures)
+                report.count("relay_redeliveries", redelivered)
+            }
+            try report.finish()
+        }
+
+        /// Polls `condition` every 50 ms until it holds; fails the test naming `what` after `timeout`.
+        static func waitUntil(_ what: String, timeout: Duration, _ condition: () async throws -> Bool) async throws {
+            let giveUp = ContinuousClock.now + timeout
+            while ContinuousClock.now < giveUp {
+                if try await condition() { return }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            Issue.record("timed out waiting until \(what)")
+            throw RunMesh.Timeout()
+        }
+    }
+}
