@@ -92,6 +92,90 @@ extension SharedRunQueue {
             try report.finish()
         }
 
+        @Test func pubSubClientsKilledAgainAndAgainLoseNothingAndComeBack() async throws {
+            let settings = try ReliabilitySettings.current()
+            var report = ReliabilityReport(suite: "delivery", settings: settings)
+            let approvalPort = try LoopbackPort.free()
+            // Streams read again every 2 s of silence; a missed decision is found within 2 s.
+            let environment = ["META_BUILDER_SSE_HEARTBEAT_SECONDS": "2", "META_BUILDER_APPROVAL_RECONCILE_SECONDS": "2"]
+            try await ApprovalGateTests.withApprovalMesh(approvalPort: approvalPort, runServiceApprovalURL: "http://127.0.0.1:\(approvalPort)", environment: environment) { mesh, approval, client, _ in
+                let subscribers = try Self.pubSubClients()
+                try #require(subscribers >= 3, "the run-service and the approval-service subscribe: \(subscribers) pub/sub clients")
+                let tenant = UUID()
+                let creator = client.token(tenant: tenant, role: .owner, user: "creator")
+                let reviewer = client.token(tenant: tenant, role: .owner, user: "reviewer")
+                let spec = try await mesh.createSpec(token: creator, title: "Synced CRM", description: SharedRunQueue.RunLoopTests.syncedCRM)
+                let storm = Task {
+                    var kills = 0
+                    while !Task.isCancelled {
+                        kills += (try? Self.redisCLI(["CLIENT", "KILL", "TYPE", "pubsub"])).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+                        try? await Task.sleep(for: .milliseconds(300))
+                    }
+                    return kills
+                }
+                var failures: [String] = []
+                let runs = [
+                    try #require(try await mesh.startRun(spec: spec, token: creator).json?["id"]?.stringValue),
+                    try #require(try await mesh.startRun(spec: spec, token: creator).json?["id"]?.stringValue),
+                ]
+                let streams = runs.map { run in Task { try await mesh.call("GET", "/api/meta/v2/runs/\(run)/events", token: creator, timeout: .seconds(240)).text } }
+                for run in runs {
+                    let waiting = try await mesh.waitForRun(run, token: creator)
+                    try #require(waiting["status"]?.stringValue == "awaiting_approval", "\(waiting)")
+                }
+                for (run, decision) in zip(runs, ["approve", "reject"]) {
+                    var status = 0
+                    for _ in 0..<600 where status != 200 {
+                        status = try await client.call("POST", "\(approval.url)/api/meta/v2/runs/\(run)/\(decision)", token: reviewer, body: #"{"comment":"storm"}"#).status
+                        if status != 200 { try await Task.sleep(for: .milliseconds(100)) }
+                    }
+                    if status != 200 { failures.append("the gate of \(run) could not be decided: \(status)") }
+                }
+                for (run, expected) in zip(runs, ["succeeded", "rejected"]) {
+                    let ended = try await mesh.waitForRun(run, token: creator, timeout: .seconds(120)) { ["succeeded", "failed", "cancelled", "rejected"].contains($0["status"]?.stringValue ?? "") }
+                    if ended["status"]?.stringValue != expected { failures.append("\(run) ended \(ended["status"]?.stringValue ?? "?"), not \(expected)") }
+                }
+                storm.cancel()
+                let kills = await storm.value
+                for (run, stream) in zip(runs, streams) {
+                    let text = try await stream.value
+                    let ids = text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
+                    let stored = try await RunTestDatabase.events(of: run, tenant: tenant).map(\.sequence)
+                    if ids != stored { failures.append("the stream of \(run) saw events \(ids), \(stored) were stored") }
+                }
+                var back = 0
+                for _ in 0..<300 where back < subscribers {
+                    back = try Self.pubSubClients()
+                    if back < subscribers { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                if back < subscribers { failures.append("\(back) of \(subscribers) pub/sub clients came back") }
+                if kills < 3 { failures.append("only \(kills) pub/sub clients were killed: the storm did not happen") }
+                report.check("pub/sub clients killed \(kills) times lose no run, gate, decision or stream event, and come back", failures: failures)
+                report.count("pubsub_clients_killed", kills)
+            }
+            try report.finish()
+        }
+
+        /// How many pub/sub clients Redis has.
+        private static func pubSubClients() throws -> Int {
+            try redisCLI(["CLIENT", "LIST", "TYPE", "pubsub"]).split(separator: "\n").filter { $0.hasPrefix("id=") }.count
+        }
+
+        /// Runs `redis-cli` against the test Redis (the password in its environment); its output.
+        private static func redisCLI(_ arguments: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
+            process.arguments = ["-h", "127.0.0.1", "-p", try RequiredEnvironment.value("META_BUILDER_REDIS_PORT")] + arguments
+            process.environment = ["REDISCLI_AUTH": try RequiredEnvironment.value("META_BUILDER_REDIS_PASSWORD")]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+
         /// Polls `condition` every 50 ms until it holds; fails the test naming `what` after `timeout`.
         static func waitUntil(_ what: String, timeout: Duration, _ condition: () async throws -> Bool) async throws {
             let giveUp = ContinuousClock.now + timeout
