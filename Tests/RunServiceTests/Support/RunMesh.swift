@@ -15,6 +15,8 @@ final class RunMesh: Sendable {
     let runPorts: [Int]
     /// Where the agent-service keeps the runs' workspaces.
     let workspaceRoot: String
+    /// The run-services' artifact root (`META_BUILDER_ARTIFACT_ROOT`).
+    let artifactRoot: String
     /// Where each process writes its log (`<name>.log`).
     let logDirectory: String
     /// The mesh's own directory (workspaces, logs), removed when it stops.
@@ -34,6 +36,7 @@ final class RunMesh: Sendable {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("run-mesh-\(UUID().uuidString.prefix(8).lowercased())").path
         self.scratch = scratch
         workspaceRoot = scratch + "/workspaces"
+        artifactRoot = scratch + "/artifacts"
         logDirectory = scratch + "/logs"
         try FileManager.default.createDirectory(atPath: workspaceRoot, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
@@ -58,19 +61,27 @@ final class RunMesh: Sendable {
     // MARK: - Processes
 
     /// Starts (or restarts) run-service `index` and waits until it is ready.
-    /// `environment` is added to the mesh's for this process only.
-    func startRunService(_ index: Int, environment extra: [String: String] = [:]) async throws {
-        try await start("run-service", instance: index, environment: extra)
+    /// `environment` is added to the mesh's for this process only; with a `launcher`, the
+    /// binary's path is appended to it and it is run instead (a command that execs the path, so
+    /// the process is still the service's).
+    func startRunService(_ index: Int, environment extra: [String: String] = [:], launcher: [String] = []) async throws {
+        try await start("run-service", instance: index, environment: extra, launcher: launcher)
     }
 
-    private func start(_ name: String, instance: Int = 0, environment extra: [String: String] = [:]) async throws {
+    private func start(_ name: String, instance: Int = 0, environment extra: [String: String] = [:], launcher: [String] = []) async throws {
         let (key, port): (String, Int) = switch name {
         case "spec-service": ("SPEC", specPort)
         case "agent-service": ("AGENT", agentPort)
         default: ("RUN", runPorts[instance])
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try RequiredEnvironment.value("META_BUILDER_BIN_DIR")).appendingPathComponent(name)
+        let binary = URL(fileURLWithPath: try RequiredEnvironment.value("META_BUILDER_BIN_DIR")).appendingPathComponent(name)
+        if let command = launcher.first {
+            process.executableURL = URL(fileURLWithPath: command)
+            process.arguments = Array(launcher.dropFirst()) + [binary.path]
+        } else {
+            process.executableURL = binary
+        }
         var variables = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
             "META_BUILDER_DATABASE_URL": try RequiredEnvironment.value("META_BUILDER_\(key)_DATABASE_URL"),
@@ -81,7 +92,7 @@ final class RunMesh: Sendable {
             "META_BUILDER_AGENT_URL": "http://127.0.0.1:\(agentPort)",
             "META_BUILDER_OUTBOX_POLL_MS": "20",
             "META_BUILDER_RUN_POLL_MS": "50",
-            "META_BUILDER_ARTIFACT_ROOT": scratch + "/artifacts",
+            "META_BUILDER_ARTIFACT_ROOT": artifactRoot,
             "META_BUILDER_LOG_LEVEL": "info",
         ]
         if name == "agent-service" {
