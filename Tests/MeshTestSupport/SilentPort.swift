@@ -22,5 +22,18 @@ public final class SilentPort: Sendable {
     /// `redis://127.0.0.1:<port>`.
     public var redisURL: String { "redis://127.0.0.1:\(port)" }
 
+    /// How many connections were made to the port so far: its accept queue, as the kernel
+    /// reports it for the listening socket (`/proc/net/tcp`, rx_queue), since none is accepted.
+    public var connectionsMade: Int {
+        let table = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
+        let local = String(format: "0100007F:%04X", port)
+        for line in table.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count > 4, fields[1] == local, fields[3] == "0A" else { continue }
+            return Int(fields[4].split(separator: ":").last ?? "", radix: 16) ?? 0
+        }
+        return 0
+    }
+
     deinit { close(descriptor) }
 }

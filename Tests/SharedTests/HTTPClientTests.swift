@@ -290,6 +290,32 @@ import Testing
         }
     }
 
+    @Test func onlyHTTPLeavesTheProcessAndNoRedirectIsFollowed() async throws {
+        let (client, loop) = Self.client(retryPolicy: .init(maxAttempts: 1))
+        defer { loop.stop() }
+        // Other schemes are refused before anything is opened or connected.
+        let listener = try SilentPort()
+        for url in ["file:///etc/hostname", "gopher://127.0.0.1:\(listener.port)/_FLUSHALL", "dict://127.0.0.1:\(listener.port)/info", "ftp://127.0.0.1:\(listener.port)/"] {
+            let error = await #expect(throws: WireError.self, "\(url)") {
+                try await client.send(HTTPClientRequest(method: "GET", url: url))
+            }
+            #expect(error?.code == .failedPrecondition, "\(url): \(String(describing: error))")
+        }
+        #expect(listener.connectionsMade == 0)
+        // A redirect is an answer, not an instruction: its target (here a loopback port) is
+        // never connected to.
+        let router = Router()
+        router.get("moved") { _, _ in Response(status: .found, headers: [.location: "http://127.0.0.1:\(listener.port)/inside"]) }
+        try await withLoopbackServer(router) { baseURL in
+            let answer = try await client.send(HTTPClientRequest(method: "GET", url: "\(baseURL)/moved"))
+            #expect(answer.status == 302)
+        }
+        #expect(listener.connectionsMade == 0, "the redirect's target was connected to")
+        // The count is real: a connection shows.
+        _ = try? await client.send(HTTPClientRequest(method: "GET", url: "http://127.0.0.1:\(listener.port)/"), deadline: .after(.milliseconds(300)))
+        #expect(listener.connectionsMade == 1)
+    }
+
     // MARK: - Ending calls early
 
     /// Starts a GET the server holds (up to 10 s), waits until the server has it, interrupts it

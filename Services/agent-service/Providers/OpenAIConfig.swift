@@ -1,10 +1,12 @@
+import Foundation
 import Shared
 
 /// Settings of the agent-service's providers.
 struct ProviderConfig: Sendable {
     /// `META_BUILDER_PROVIDER`: `deterministic` (default) or `openai`.
     var defaultProvider: String
-    /// `META_BUILDER_OPENAI_BASE_URL` (default `https://api.openai.com/v1`).
+    /// `META_BUILDER_OPENAI_BASE_URL` (default `https://api.openai.com/v1`): http or https,
+    /// without credentials; anything else is a configuration error at start.
     var openAIBaseURL: String
     /// `META_BUILDER_OPENAI_MODEL` (default `gpt-4o-mini`).
     var openAIModel: String
@@ -25,6 +27,14 @@ struct ProviderConfig: Sendable {
             throw ConfigError(key: "META_BUILDER_PROVIDER", reason: "must be deterministic or openai")
         }
         openAIBaseURL = reader.string("META_BUILDER_OPENAI_BASE_URL") ?? "https://api.openai.com/v1"
+        // An http(s) URL of a host, without credentials: the service calls nothing else (its
+        // HTTP client refuses other schemes and follows no redirect). A loopback or private host
+        // is the operator's choice (a model server beside the service).
+        let base = URLComponents(string: openAIBaseURL)
+        guard let scheme = base?.scheme?.lowercased(), ["http", "https"].contains(scheme), base?.host?.isEmpty == false,
+              base?.user == nil, base?.password == nil, base?.query == nil, base?.fragment == nil else {
+            throw ConfigError(key: "META_BUILDER_OPENAI_BASE_URL", reason: "must be an http or https URL of a host, without credentials, query or fragment")
+        }
         openAIModel = reader.string("META_BUILDER_OPENAI_MODEL") ?? "gpt-4o-mini"
         openAIKey = reader.string("META_BUILDER_OPENAI_API_KEY")
         promptPricePer1K = Double(reader.string("META_BUILDER_OPENAI_PRICE_PROMPT_PER_1K") ?? "") ?? 0.00015

@@ -63,9 +63,7 @@ struct CreateSpecRequest: Codable, Sendable {
                 throw WireError.invalidArgument(field: "acceptance_criteria[\(index)]", "must be 1-1000 characters")
             }
         }
-        if let targetRepository, targetRepository.isEmpty || targetRepository.count > 500 {
-            throw WireError.invalidArgument(field: "target_repository", "must be 1-500 characters")
-        }
+        if let targetRepository { try TargetRepository.validate(targetRepository) }
         return ArchitectInput(title: title, description: description, mode: mode, form: form, acceptanceCriteria: criteria.isEmpty ? nil : criteria)
     }
 }

@@ -154,6 +154,8 @@ public final class CurlLoop: Service, Sendable {
             outcome = .failure(WireError(.unavailable, "upstream did not accept the connection in time"))
         case CURLE_WRITE_ERROR where transfer.overflowed:
             outcome = .failure(WireError(.resourceExhausted, "upstream response exceeded \(transfer.maximumResponseBytes) bytes"))
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            outcome = .failure(WireError(.failedPrecondition, "outbound calls use http or https only; the URL's scheme is refused"))
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR:
             outcome = .failure(WireError(.unavailable, "upstream unreachable: \(String(cString: curl_easy_strerror(result)))"))
         default:

@@ -37,6 +37,10 @@ final class CurlTransfer: @unchecked Sendable {
         mb_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, timeoutMilliseconds))
         mb_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, min(timeoutMilliseconds, 5000)))
         mb_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+        // Only HTTP leaves the process: a file://, gopher:// or other URL is refused before
+        // anything is opened or connected (and no redirect is followed to one).
+        mb_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        mb_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         mb_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
         if request.method == "HEAD" { mb_curl_setopt_long(handle, CURLOPT_NOBODY, 1) }
         mb_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
