@@ -116,6 +116,20 @@ import Testing
         #expect(server.calls.count == 2)
     }
 
+    @Test func aRedirectingProviderIsAFailedPreconditionAndIsNotRetried() async throws {
+        let server = FakeChatServer([.status(302)], fallback: .status(302))
+        try await server.run { baseURL in
+            let h = try harness(baseURL: baseURL)
+            defer { h.loop.stop() }
+            let error = await #expect(throws: WireError.self) {
+                try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil, tenant: tenant)
+            }
+            #expect(error?.code == .failedPrecondition)
+            #expect(error?.message.contains("redirect") == true)
+        }
+        #expect(server.calls.count == 1)
+    }
+
     @Test func slowProviderHitsTheTimeout() async throws {
         let server = FakeChatServer([.hang(.seconds(5))])
         try await server.run { baseURL in

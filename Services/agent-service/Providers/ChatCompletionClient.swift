@@ -62,7 +62,8 @@ struct ChatCompletionClient: Sendable {
     }
 
     /// Sends the conversation; provider failures become wire errors (429 → RESOURCE_EXHAUSTED,
-    /// 5xx → UNAVAILABLE, timeout → DEADLINE_EXCEEDED). The key goes only into the header.
+    /// 5xx → UNAVAILABLE, timeout → DEADLINE_EXCEEDED, a redirect → FAILED_PRECONDITION). The
+    /// key goes only into the header.
     func complete(model: String, messages: [Message]) async throws -> Completion {
         let body = try JSONEncoder().encode(RequestBody(model: model, messages: messages, temperature: 0))
         guard let apiKey else { throw Self.notConfigured }
@@ -72,6 +73,11 @@ struct ChatCompletionClient: Sendable {
         let request = HTTPClientRequest(method: "POST", url: url, headers: headers, body: body, isIdempotent: true)
         let deadline = Deadline.after(timeout).earliest(RequestScope.current?.deadline)
         let response = try await http.send(request, deadline: deadline)
+        if (300..<400).contains(response.status) {
+            // Not followed (the HTTP client follows none): a provider's redirect could point
+            // anywhere, the platform's own network included.
+            throw WireError(.failedPrecondition, "model provider answered with a redirect (HTTP \(response.status)), which is not followed: set META_BUILDER_OPENAI_BASE_URL to the final address")
+        }
         if let error = response.wireError {
             switch error.code {
             case .resourceExhausted:

@@ -69,10 +69,10 @@ final class RunMesh: Sendable {
     }
 
     private func start(_ name: String, instance: Int = 0, environment extra: [String: String] = [:], launcher: [String] = []) async throws {
-        let (key, port): (String, Int) = switch name {
-        case "spec-service": ("SPEC", specPort)
-        case "agent-service": ("AGENT", agentPort)
-        default: ("RUN", runPorts[instance])
+        let port = switch name {
+        case "spec-service": specPort
+        case "agent-service": agentPort
+        default: runPorts[instance]
         }
         let process = Process()
         let binary = URL(fileURLWithPath: try RequiredEnvironment.value("META_BUILDER_BIN_DIR")).appendingPathComponent(name)
@@ -81,6 +81,34 @@ final class RunMesh: Sendable {
             process.arguments = Array(launcher.dropFirst()) + [binary.path]
         } else {
             process.executableURL = binary
+        }
+        process.environment = try environment(of: name, port: port).merging(extra) { $1 }
+        let logName = name == "run-service" ? "run-service-\(instance)" : name
+        let logPath = "\(logDirectory)/\(logName).log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        processes.withLock { $0[logName] = process }
+        var ready = false
+        for _ in 0..<600 where !ready && process.isRunning {
+            ready = (try? await SharedHTTP.status(of: "http://127.0.0.1:\(port)/readyz")) == 200
+            if !ready { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        if !ready, !process.isRunning { process.waitUntilExit() }
+        try #require(ready, "\(logName) did not become ready:\n\(logTail(logName))")
+    }
+
+    /// The environment the mesh gives the process `name` (`spec-service`, `agent-service`,
+    /// `run-service`) listening on `port`: its database, Redis, peers, keys and the mesh's own
+    /// additions.
+    func environment(of name: String, port: Int) throws -> [String: String] {
+        let key = switch name {
+        case "spec-service": "SPEC"
+        case "agent-service": "AGENT"
+        default: "RUN"
         }
         var variables = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
@@ -101,23 +129,7 @@ final class RunMesh: Sendable {
             variables["META_BUILDER_VENV"] = try RequiredEnvironment.value("META_BUILDER_VENV")
             variables["META_BUILDER_WORKSPACE_ROOT"] = workspaceRoot
         }
-        process.environment = variables.merging(MeshKeys.environment(for: name)) { $1 }.merging(environment) { $1 }.merging(extra) { $1 }
-        let logName = name == "run-service" ? "run-service-\(instance)" : name
-        let logPath = "\(logDirectory)/\(logName).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        processes.withLock { $0[logName] = process }
-        var ready = false
-        for _ in 0..<600 where !ready && process.isRunning {
-            ready = (try? await SharedHTTP.status(of: "http://127.0.0.1:\(port)/readyz")) == 200
-            if !ready { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        if !ready, !process.isRunning { process.waitUntilExit() }
-        try #require(ready, "\(logName) did not become ready:\n\(logTail(logName))")
+        return variables.merging(MeshKeys.environment(for: name)) { $1 }.merging(environment) { $1 }
     }
 
     /// Sends `signal` to run-service `index` (SIGKILL, SIGSTOP, SIGCONT, SIGTERM).
