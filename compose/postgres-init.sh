@@ -3,14 +3,18 @@
 # volume, as the superuser). The same roles, schemas and grants as `scripts/infra start` makes
 # for development and tests:
 #   - one login role per service (spec_svc, run_svc, agent_svc, approval_svc), no superuser,
-#     no BYPASSRLS, owning only its schema in database meta_builder, with its search_path there;
+#     no BYPASSRLS, owning nothing: it may use its schema in database meta_builder and the rows
+#     of the tables there (under their row-level security), with its search_path there;
+#   - one owner per schema (spec_owner, …), which only the service's migrations log in as
+#     (META_BUILDER_MIGRATION_DATABASE_URL): what it creates, the service's role may use;
 #   - the preview database meta_builder_preview, owned by preview_svc, where the agent-service
 #     creates one schema per run for the generated application, with two roles of its own made
 #     through the functions of preview-roles.sql (the owner of the schema and the app's role);
 #   - PUBLIC may neither connect to the databases nor create in their public schemas.
 # Passwords come from the environment (compose/.env): SPEC_DB_PASSWORD, RUN_DB_PASSWORD,
-# AGENT_DB_PASSWORD, APPROVAL_DB_PASSWORD, PREVIEW_DB_PASSWORD. The services create their
-# tables themselves (migrations at start-up).
+# AGENT_DB_PASSWORD, APPROVAL_DB_PASSWORD, PREVIEW_DB_PASSWORD and the owners' SPEC_OWNER_DB_PASSWORD,
+# RUN_OWNER_DB_PASSWORD, AGENT_OWNER_DB_PASSWORD, APPROVAL_OWNER_DB_PASSWORD. The services create
+# their tables themselves (migrations at start-up, as the owner).
 set -euo pipefail
 
 psql=(psql -v ON_ERROR_STOP=1 -X -q --username "${POSTGRES_USER:-postgres}")
@@ -23,12 +27,20 @@ SQL
 for pair in spec:SPEC run:RUN agent:AGENT approval:APPROVAL; do
   schema="${pair%%:*}"
   var="${pair##*:}_DB_PASSWORD"
+  owner_var="${pair##*:}_OWNER_DB_PASSWORD"
   [ -n "${!var:-}" ] || { echo "postgres-init: $var is not set" >&2; exit 1; }
-  "${psql[@]}" --dbname meta_builder -v role="${schema}_svc" -v schema="$schema" -v password="${!var}" <<'SQL'
+  [ -n "${!owner_var:-}" ] || { echo "postgres-init: $owner_var is not set" >&2; exit 1; }
+  "${psql[@]}" --dbname meta_builder -v role="${schema}_svc" -v owner="${schema}_owner" -v schema="$schema" \
+    -v password="${!var}" -v owner_password="${!owner_var}" <<'SQL'
 CREATE ROLE :"role" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT NOREPLICATION PASSWORD :'password';
-GRANT CONNECT ON DATABASE meta_builder TO :"role";
-CREATE SCHEMA :"schema" AUTHORIZATION :"role";
+CREATE ROLE :"owner" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT NOREPLICATION PASSWORD :'owner_password';
+GRANT CONNECT ON DATABASE meta_builder TO :"role", :"owner";
+CREATE SCHEMA :"schema" AUTHORIZATION :"owner";
+GRANT USAGE ON SCHEMA :"schema" TO :"role";
+ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA :"schema" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO :"role";
+ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA :"schema" GRANT USAGE, SELECT ON SEQUENCES TO :"role";
 ALTER ROLE :"role" IN DATABASE meta_builder SET search_path = :"schema";
+ALTER ROLE :"owner" IN DATABASE meta_builder SET search_path = :"schema";
 SQL
 done
 

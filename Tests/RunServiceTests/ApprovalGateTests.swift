@@ -34,15 +34,14 @@ extension SharedRunQueue {
 
         /// The environment of an approval-service whose peers are the mesh's services.
         static func approvalEnvironment(_ mesh: RunMesh) throws -> [String: String] {
-            [
-                "META_BUILDER_DATABASE_URL": try RequiredEnvironment.value("META_BUILDER_APPROVAL_DATABASE_URL"),
+            try ServiceDatabase.environment("APPROVAL").merging([
                 "META_BUILDER_REDIS_URL": try RequiredEnvironment.value("META_BUILDER_REDIS_URL"),
                 "META_BUILDER_JWT_SECRET": RunMesh.jwtSecret,
                 "META_BUILDER_RUN_URL": "http://127.0.0.1:\(mesh.runPorts[0])",
                 "META_BUILDER_SPEC_URL": "http://127.0.0.1:\(mesh.specPort)",
                 "META_BUILDER_AGENT_URL": "http://127.0.0.1:\(mesh.agentPort)",
                 "META_BUILDER_OUTBOX_POLL_MS": "20",
-            ].merging(MeshKeys.environment(for: "approval-service")) { $1 }
+            ]) { $1 }.merging(MeshKeys.environment(for: "approval-service")) { $1 }
         }
 
         /// The ids of the gates the approval-service stored for a run.

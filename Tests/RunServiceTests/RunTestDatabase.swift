@@ -12,7 +12,7 @@ enum RunTestDatabase {
     static func withPool<T: Sendable>(poolSize: Int = 4, _ body: (PostgresPool) async throws -> T) async throws -> T {
         let pool = PostgresPool(config: DatabaseConfig(url: try RequiredEnvironment.value("META_BUILDER_RUN_DATABASE_URL"), poolSize: poolSize), applicationName: "run-service-tests", logger: logger)
         defer { pool.close() }
-        try await Migrator(pool: pool, logger: logger).migrate(try serviceDescriptor().allMigrations)
+        try await ServiceDatabase.migrate("RUN", try serviceDescriptor().allMigrations, grantingTo: pool, logger: logger)
         return try await body(pool)
     }
 

@@ -5,8 +5,9 @@ import Testing
 /// The database's own word on tenant isolation, for every service's schema as its real binary
 /// migrates it: each table with a `tenant_id` column has row-level security enabled and forced,
 /// with policies that use the tenant setting for reads and writes; views run with the caller's
-/// rights; and no service role is a superuser, bypasses RLS, makes roles or databases, or can use
-/// another service's schema. A new tenant table without FORCE fails here. The work tables read
+/// rights; and no service role is a superuser, bypasses RLS, makes roles or databases, owns
+/// anything (its schema, a table, a view, a sequence, a function) or may create in its schema, or
+/// can use another service's schema — while it may read and write the rows of every table. A new tenant table without FORCE fails here. The work tables read
 /// across tenants (outbox, run queue, runs waiting for approval, gate expiries) are no exception:
 /// their policies admit a tenant's own rows or the platform's background work (`app.worker`).
 @Suite(.serialized) struct SchemaCatalogTests {
@@ -68,6 +69,24 @@ import Testing
         for other in ServiceEnvironment.services where other.schema != service.schema {
             let reach = try await pool.query("SELECT has_schema_privilege(current_user, \(other.schema), 'USAGE') AS usable")[0]
             #expect(try reach.decode("usable", as: Bool.self) == false, "\(name) can use the schema of \(other.name)")
+        }
+        let owned = try await pool.query("""
+            SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = \(service.schema) AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+            UNION ALL SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = \(service.schema) AND p.proowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+            UNION ALL SELECT nspname FROM pg_namespace WHERE nspname = \(service.schema) AND nspowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+            """).map { try $0.decode("name", as: String.self) }
+        #expect(owned.isEmpty, "\(name): its role owns \(owned); its schema's owner should")
+        let own = try await pool.query("SELECT has_schema_privilege(current_user, \(service.schema), 'CREATE') AS creatable")[0]
+        #expect(try own.decode("creatable", as: Bool.self) == false, "\(name) may create objects in its schema")
+        for table in tables {
+            let relation = try table.decode("name", as: String.self)
+            let rights = try await pool.query("""
+                SELECT bool_and(has_table_privilege(current_user, c.oid, p)) AS usable FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
+                unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) AS p WHERE n.nspname = \(service.schema) AND c.relname = \(relation)
+                """)[0]
+            #expect(try rights.decode("usable", as: Bool.self), "\(name): its role may not use the rows of \(relation)")
         }
         let publicCreate = try await pool.query("SELECT has_schema_privilege(current_user, 'public', 'CREATE') AS creatable")[0]
         #expect(try publicCreate.decode("creatable", as: Bool.self) == false, "\(name) can create objects in public")

@@ -25,8 +25,7 @@ enum ServiceEnvironment {
     /// The environment a service process (or `ServiceConfig`) reads.
     static func variables(for key: String, port: Int) throws -> [String: String] {
         let name = services.first { $0.key == key }?.name ?? key
-        return [
-            "META_BUILDER_DATABASE_URL": try require("META_BUILDER_\(key)_DATABASE_URL"),
+        return try ServiceDatabase.environment(key).merging([
             "META_BUILDER_REDIS_URL": try require("META_BUILDER_REDIS_URL"),
             "META_BUILDER_JWT_SECRET": jwtSecret,
             "META_BUILDER_PORT": String(port),
@@ -35,7 +34,7 @@ enum ServiceEnvironment {
             "META_BUILDER_RUN_WORKERS": "0",
             // Its background loops must end on SIGTERM, not at their next round an hour later.
             "META_BUILDER_APPROVAL_RECONCILE_SECONDS": "3600",
-        ].merging(MeshKeys.environment(for: name)) { $1 }
+        ]) { $1 }.merging(MeshKeys.environment(for: name)) { $1 }
     }
 
     /// The configuration of a service on a free port.

@@ -35,7 +35,7 @@ final class MeshHarness: Sendable {
         ServiceConfig(
             serviceName: name,
             server: ServerConfig(port: port),
-            database: DatabaseConfig(url: try Self.require(databaseKey), poolSize: 4),
+            database: try ServiceDatabase.config(databaseKey, poolSize: 4),
             redis: try RedisConfig(url: redisURL),
             auth: MeshKeys.auth(jwtSecret: jwtSecret, for: name),
             rateLimits: rateLimits,
@@ -46,7 +46,7 @@ final class MeshHarness: Sendable {
 
     /// Runs the agent-service until `body` returns.
     func withAgentService<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        let config = try config(name: "agent-service", databaseKey: "META_BUILDER_AGENT_DATABASE_URL", port: agentPort)
+        let config = try config(name: "agent-service", databaseKey: "AGENT", port: agentPort)
         let app = try AgentService.buildApplication(config: config, logger: logger, providerConfig: try ProviderConfig(reader: ConfigReader([:])))
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let running = Task { try await group.run() }
@@ -101,7 +101,7 @@ final class MeshHarness: Sendable {
 
     /// Runs the spec-service (HummingbirdTesting, live) until `body` returns.
     func withSpecService(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = try SpecService.buildApplication(config: try config(name: "spec-service", databaseKey: "META_BUILDER_SPEC_DATABASE_URL", port: 0), logger: logger)
+        let app = try SpecService.buildApplication(config: try config(name: "spec-service", databaseKey: "SPEC", port: 0), logger: logger)
         try await app.test(.live) { client in try await body(client) }
     }
 

@@ -30,6 +30,22 @@ public struct Migrator: Sendable {
         }
     }
 
+    /// Grants `role` (the running service's, which owns nothing) the use of the schema: usage
+    /// of it, the rows of every table and view in it (under their row-level security) and its
+    /// sequences. Run by the owner after migrating, so a new table is usable at once.
+    public func grantUse(to role: String) async throws {
+        let name = "'" + role.replacingOccurrences(of: "'", with: "''") + "'"
+        try await pool.withSession(deadline: .after(.seconds(30))) { session in
+            try await session.execute("""
+                DO $$ BEGIN
+                    EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), \(unsafeSQL: name));
+                    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO %I', current_schema(), \(unsafeSQL: name));
+                    EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO %I', current_schema(), \(unsafeSQL: name));
+                END $$
+                """)
+        }
+    }
+
     private func apply(_ migrations: [Migration], on session: PostgresSession) async throws -> [Int] {
         try await session.execute("""
             CREATE TABLE IF NOT EXISTS schema_migrations (

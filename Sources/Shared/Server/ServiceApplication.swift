@@ -62,14 +62,27 @@ public enum ServiceApplication {
         return app
     }
 
-    /// Applies migrations, waiting up to 60 s for Postgres to accept connections.
+    /// Applies migrations, waiting up to 60 s for Postgres to accept connections: as the
+    /// schema's owner when `META_BUILDER_MIGRATION_DATABASE_URL` names one (then granting the
+    /// service's own role the use of what they made), else as the service's own role.
     static func migrateWithRetry(_ migrations: [Migration], runtime: ServiceRuntime) async throws {
-        let migrator = Migrator(pool: runtime.pool, logger: runtime.logger)
+        let database = runtime.config.database
+        let owner = database.migrationURL.map { url in
+            PostgresPool(
+                config: DatabaseConfig(url: url, poolSize: 1, connectTimeoutSeconds: database.connectTimeoutSeconds),
+                applicationName: "\(runtime.config.serviceName)-migrations", logger: runtime.logger
+            )
+        }
+        defer { owner?.close() }
+        let migrator = Migrator(pool: owner ?? runtime.pool, logger: runtime.logger)
         var delay = Duration.milliseconds(250)
         let giveUp = ContinuousClock.now + .seconds(60)
         while true {
             do {
                 try await migrator.migrate(migrations)
+                if owner != nil {
+                    try await migrator.grantUse(to: try await runtime.pool.query("SELECT current_user AS role", deadline: .after(.seconds(10)))[0].decode("role"))
+                }
                 return
             } catch let error as PostgresError where error.kind == .connection && ContinuousClock.now < giveUp {
                 runtime.logger.warning("postgres not reachable yet, retrying migrations", metadata: ["error": "\(error)"])

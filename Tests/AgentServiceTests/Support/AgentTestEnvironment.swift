@@ -24,7 +24,7 @@ enum AgentTestEnvironment {
         ServiceConfig(
             serviceName: "agent-service",
             server: ServerConfig(port: 0),
-            database: DatabaseConfig(url: try require("META_BUILDER_AGENT_DATABASE_URL"), poolSize: 4),
+            database: try ServiceDatabase.config("AGENT", poolSize: 4),
             redis: try RedisConfig(url: try require("META_BUILDER_REDIS_URL")),
             auth: auth,
             outboxPollMilliseconds: 50

@@ -15,7 +15,7 @@ struct ApprovalDatabase: Sendable {
     static func with<T: Sendable>(_ body: (ApprovalDatabase) async throws -> T) async throws -> T {
         let pool = PostgresPool(config: DatabaseConfig(url: try RequiredEnvironment.value("META_BUILDER_APPROVAL_DATABASE_URL"), poolSize: 4), applicationName: "approval-service-tests", logger: logger)
         defer { pool.close() }
-        try await Migrator(pool: pool, logger: logger).migrate(try serviceDescriptor().allMigrations)
+        try await ServiceDatabase.migrate("APPROVAL", try serviceDescriptor().allMigrations, grantingTo: pool, logger: logger)
         return try await body(ApprovalDatabase(pool: pool))
     }
 

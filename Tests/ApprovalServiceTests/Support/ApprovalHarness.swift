@@ -23,8 +23,7 @@ final class ApprovalHarness: Sendable {
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("approval-tests-\(UUID().uuidString.prefix(8).lowercased())").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         nowhere = try ClosedPort()
-        service = ServiceProcess(name: "approval-service", port: try LoopbackPort.free(), environment: [
-            "META_BUILDER_DATABASE_URL": try RequiredEnvironment.value("META_BUILDER_APPROVAL_DATABASE_URL"),
+        service = ServiceProcess(name: "approval-service", port: try LoopbackPort.free(), environment: try ServiceDatabase.environment("APPROVAL").merging([
             "META_BUILDER_REDIS_URL": try RequiredEnvironment.value("META_BUILDER_REDIS_URL"),
             "META_BUILDER_JWT_SECRET": Self.jwtSecret,
             "META_BUILDER_RUN_URL": nowhere.url,
@@ -32,7 +31,7 @@ final class ApprovalHarness: Sendable {
             "META_BUILDER_AGENT_URL": nowhere.url,
             "META_BUILDER_OUTBOX_POLL_MS": "20",
             "META_BUILDER_APPROVAL_SWEEP_MS": "200",
-        ].merging(MeshKeys.environment(for: "approval-service")) { $1 }.merging(environment) { $1 }, logPath: scratch + "/approval-service.log")
+        ]) { $1 }.merging(MeshKeys.environment(for: "approval-service")) { $1 }.merging(environment) { $1 }, logPath: scratch + "/approval-service.log")
         self.database = database
     }
 

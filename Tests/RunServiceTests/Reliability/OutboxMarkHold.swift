@@ -14,7 +14,8 @@ final class OutboxMarkHold: Sendable {
     private let key = Int64.random(in: 1...Int64(Int32.max))
     private var name: String { "reliability_hold_mark_\(key)" }
 
-    /// A hold on the outbox of the schema `databaseURL`'s role owns, for events on `channel`.
+    /// A hold on the outbox of the schema `databaseURL`'s role owns (the schema owner's URL,
+    /// `META_BUILDER_<KEY>_MIGRATION_DATABASE_URL`), for events on `channel`.
     init(databaseURL: String, channel: String) async throws {
         pool = PostgresPool(config: DatabaseConfig(url: databaseURL, poolSize: 2), applicationName: "reliability-outbox-hold", logger: RunTestDatabase.logger)
         self.channel = channel

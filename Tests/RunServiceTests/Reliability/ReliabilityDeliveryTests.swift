@@ -30,7 +30,7 @@ extension SharedRunQueue {
 
                 // The run-service's relay dies holding run.awaiting_approval published, unmarked.
                 let awaiting = CloudEvent.channel(for: "run.awaiting_approval")
-                let runHold = try await OutboxMarkHold(databaseURL: try RequiredEnvironment.value("META_BUILDER_RUN_DATABASE_URL"), channel: awaiting)
+                let runHold = try await OutboxMarkHold(databaseURL: try RequiredEnvironment.value("META_BUILDER_RUN_MIGRATION_DATABASE_URL"), channel: awaiting)
                 defer { runHold.close() }
                 var run = ""
                 do {
@@ -57,7 +57,7 @@ extension SharedRunQueue {
 
                 // The approval-service's relay dies holding approval.decided published, unmarked.
                 let decided = CloudEvent.channel(for: "approval.decided")
-                let approvalHold = try await OutboxMarkHold(databaseURL: try RequiredEnvironment.value("META_BUILDER_APPROVAL_DATABASE_URL"), channel: decided)
+                let approvalHold = try await OutboxMarkHold(databaseURL: try RequiredEnvironment.value("META_BUILDER_APPROVAL_MIGRATION_DATABASE_URL"), channel: decided)
                 defer { approvalHold.close() }
                 do {
                     try await approvalHold.whileHeld {

@@ -110,9 +110,8 @@ final class RunMesh: Sendable {
         case "agent-service": "AGENT"
         default: "RUN"
         }
-        var variables = [
+        var variables = try ServiceDatabase.environment(key).merging([
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-            "META_BUILDER_DATABASE_URL": try RequiredEnvironment.value("META_BUILDER_\(key)_DATABASE_URL"),
             "META_BUILDER_REDIS_URL": try RequiredEnvironment.value("META_BUILDER_REDIS_URL"),
             "META_BUILDER_JWT_SECRET": Self.jwtSecret,
             "META_BUILDER_PORT": String(port),
@@ -122,7 +121,7 @@ final class RunMesh: Sendable {
             "META_BUILDER_RUN_POLL_MS": "50",
             "META_BUILDER_ARTIFACT_ROOT": artifactRoot,
             "META_BUILDER_LOG_LEVEL": "info",
-        ]
+        ]) { $1 }
         if name == "agent-service" {
             variables["META_BUILDER_PREVIEW_DATABASE_URL"] = try RequiredEnvironment.value("META_BUILDER_PREVIEW_DATABASE_URL")
             variables["META_BUILDER_PREVIEW_DATABASE_SOCKET"] = try RequiredEnvironment.value("META_BUILDER_PREVIEW_DATABASE_SOCKET")
