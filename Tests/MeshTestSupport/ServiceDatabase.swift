@@ -31,8 +31,7 @@ public enum ServiceDatabase {
             applicationName: "test-migrations", logger: logger
         )
         defer { owner.close() }
-        let migrator = Migrator(pool: owner, logger: logger)
-        try await migrator.migrate(migrations)
-        try await migrator.grantUse(to: try await pool.query("SELECT current_user AS role", deadline: .after(.seconds(10)))[0].decode("role"))
+        let role: String = try await pool.query("SELECT current_user AS role", deadline: .after(.seconds(10)))[0].decode("role")
+        try await Migrator(pool: owner, logger: logger).migrate(migrations, grantingUseTo: role)
     }
 }

@@ -14,13 +14,16 @@ public struct Migrator: Sendable {
         self.logger = logger
     }
 
-    /// Applies the migrations not yet recorded; returns the versions applied now.
+    /// Applies the migrations not yet recorded; returns the versions applied now. With
+    /// `grantingUseTo`, then grants that role the use of the schema (`grantUse`), under the same
+    /// lock: instances booting together would otherwise update the same privileges at once.
     @discardableResult
-    public func migrate(_ migrations: [Migration]) async throws -> [Int] {
+    public func migrate(_ migrations: [Migration], grantingUseTo role: String? = nil) async throws -> [Int] {
         try await pool.withSession(deadline: nil) { session in
             try await session.query("SELECT pg_advisory_lock(hashtext('meta-builder.migrate.' || current_schema()))")
             do {
                 let applied = try await apply(migrations, on: session)
+                if let role { try await grantUse(to: role, on: session) }
                 try await session.query("SELECT pg_advisory_unlock(hashtext('meta-builder.migrate.' || current_schema()))")
                 return applied
             } catch {
@@ -32,18 +35,16 @@ public struct Migrator: Sendable {
 
     /// Grants `role` (the running service's, which owns nothing) the use of the schema: usage
     /// of it, the rows of every table and view in it (under their row-level security) and its
-    /// sequences. Run by the owner after migrating, so a new table is usable at once.
-    public func grantUse(to role: String) async throws {
+    /// sequences, so a table a migration just made is usable at once.
+    private func grantUse(to role: String, on session: PostgresSession) async throws {
         let name = "'" + role.replacingOccurrences(of: "'", with: "''") + "'"
-        try await pool.withSession(deadline: .after(.seconds(30))) { session in
-            try await session.execute("""
-                DO $$ BEGIN
-                    EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), \(unsafeSQL: name));
-                    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO %I', current_schema(), \(unsafeSQL: name));
-                    EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO %I', current_schema(), \(unsafeSQL: name));
-                END $$
-                """)
-        }
+        try await session.execute("""
+            DO $$ BEGIN
+                EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), \(unsafeSQL: name));
+                EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO %I', current_schema(), \(unsafeSQL: name));
+                EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO %I', current_schema(), \(unsafeSQL: name));
+            END $$
+            """)
     }
 
     private func apply(_ migrations: [Migration], on session: PostgresSession) async throws -> [Int] {

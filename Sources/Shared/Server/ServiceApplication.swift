@@ -79,10 +79,8 @@ public enum ServiceApplication {
         let giveUp = ContinuousClock.now + .seconds(60)
         while true {
             do {
-                try await migrator.migrate(migrations)
-                if owner != nil {
-                    try await migrator.grantUse(to: try await runtime.pool.query("SELECT current_user AS role", deadline: .after(.seconds(10)))[0].decode("role"))
-                }
+                let role: String? = owner == nil ? nil : try await runtime.pool.query("SELECT current_user AS role", deadline: .after(.seconds(10)))[0].decode("role")
+                try await migrator.migrate(migrations, grantingUseTo: role)
                 return
             } catch let error as PostgresError where error.kind == .connection && ContinuousClock.now < giveUp {
                 runtime.logger.warning("postgres not reachable yet, retrying migrations", metadata: ["error": "\(error)"])
