@@ -89,11 +89,13 @@ import Testing
             let created = try await client.send(.post, "/api/meta/v2/specs", token: owner, json: SpecBodies.freeform())
             let specID = try #require(created.json.string("id"))
             try await mesh.withStalledAgentService { peer in
-                let hurried = try await client.send(.post, "/api/meta/v2/specs/\(specID)/plan", token: owner, headers: [.grpcTimeout: "5S"])
+                // The request's own trace tells its agent calls from any other the port gets.
+                let trace = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())
+                let hurried = try await client.send(.post, "/api/meta/v2/specs/\(specID)/plan", token: owner, headers: [.grpcTimeout: "5S", .traceparent: "00-\(trace)-00f067aa0ba902b7-01"])
                 #expect(hurried.status == .gatewayTimeout)
                 #expect(hurried.wireError?.code == .deadlineExceeded)
                 // The agent call carried what was left of the caller's 5 s, and was not retried past it.
-                let calls = peer.requests
+                let calls = peer.requests.filter { $0[.traceparent]?.contains(trace) == true }
                 #expect(calls.count == 1)
                 let propagated = try #require(calls.first?[.grpcTimeout].flatMap(GRPCTimeout.parse))
                 #expect(propagated > .zero && propagated <= .seconds(5))
