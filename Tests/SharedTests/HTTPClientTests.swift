@@ -311,8 +311,17 @@ import Testing
             #expect(answer.status == 302)
         }
         #expect(listener.connectionsMade == 0, "the redirect's target was connected to")
-        // The count is real: a connection shows.
-        _ = try? await client.send(HTTPClientRequest(method: "GET", url: "http://127.0.0.1:\(listener.port)/"), deadline: .after(.milliseconds(300)))
+        // The count is real: a plain TCP connection shows in it.
+        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(probe) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(listener.port).bigEndian
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        #expect(connected)
         #expect(listener.connectionsMade == 1)
     }
 
