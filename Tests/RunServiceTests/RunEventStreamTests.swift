@@ -89,14 +89,7 @@ extension SharedRunQueue {
                     }
                 }
                 // All of them open.
-                var open = 0
-                for _ in 0..<400 where open < streams {
-                    let metrics = try await mesh.call("GET", "/metrics", token: nil)
-                    open = metrics.text.split(separator: "\n").first { $0.hasPrefix("meta_builder_run_event_streams ") }
-                        .flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
-                    if open < streams { try await Task.sleep(for: .milliseconds(50)) }
-                }
-                #expect(open == streams)
+                #expect(try await mesh.waitForEventStreams(streams, timeout: .seconds(20)) == streams)
                 // Held across a few heartbeats: threads and database connections stay bounded.
                 try await Task.sleep(for: .seconds(5))
                 let pid = try #require(mesh.pid(runService: 0))

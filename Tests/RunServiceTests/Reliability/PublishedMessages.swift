@@ -10,9 +10,9 @@ final class PublishedMessages: Sendable {
     init() throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("published-\(UUID().uuidString.prefix(8)).txt").path
         FileManager.default.createFile(atPath: path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
-        process.arguments = ["-h", "127.0.0.1", "-p", try RequiredEnvironment.value("META_BUILDER_REDIS_PORT"), "--raw", "psubscribe", "*"]
-        process.environment = ["REDISCLI_AUTH": try RequiredEnvironment.value("META_BUILDER_REDIS_PASSWORD")]
+        process.executableURL = URL(fileURLWithPath: RedisCLI.executable)
+        process.arguments = try RedisCLI.arguments(["--raw", "psubscribe", "*"])
+        process.environment = try RedisCLI.environment()
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         process.standardError = FileHandle.nullDevice
         try process.run()

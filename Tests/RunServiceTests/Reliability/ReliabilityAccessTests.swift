@@ -20,7 +20,7 @@ extension SharedRunQueue {
             var report = ReliabilityReport(suite: "access", settings: settings)
             let approvalPort = try LoopbackPort.free()
             try await ApprovalGateTests.withApprovalMesh(approvalPort: approvalPort, runServiceApprovalURL: "http://127.0.0.1:\(approvalPort)") { mesh, approval, client, _ in
-                let ports = [mesh.specPort, mesh.runPorts[0], mesh.agentPort, approvalPort]
+                let ports = mesh.services(approvalPort: approvalPort).map(\.port)
                 report.check("the contracts' mutating routes and x-roles are the design's", failures: try await Self.contractRoles(ports: ports, client: client))
 
                 let walk = AccessWalk(mesh: mesh, approvalURL: approval.url, client: client)

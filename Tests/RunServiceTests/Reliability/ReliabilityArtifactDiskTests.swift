@@ -61,17 +61,8 @@ extension SharedRunQueue {
         /// Runs a command in the mount namespace of process `pid` (`nsenter`); its output. Fails
         /// unless it exits 0.
         private static func inNamespace(of pid: Int32, _ command: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
-            process.arguments = ["--target", String(pid), "--mount", "--"] + command
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let text = String(decoding: data, as: UTF8.self)
-            try #require(process.terminationStatus == 0, "\(command.joined(separator: " ")): \(text)")
+            let (status, text) = try CommandOutput.run("/usr/bin/nsenter", ["--target", String(pid), "--mount", "--"] + command, withErrors: true)
+            try #require(status == 0, "\(command.joined(separator: " ")): \(text)")
             return text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
     }

@@ -108,7 +108,7 @@ extension SharedRunQueue {
                 let storm = Task {
                     var kills = 0
                     while !Task.isCancelled {
-                        kills += (try? Self.redisCLI(["CLIENT", "KILL", "TYPE", "pubsub"])).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+                        kills += (try? RedisCLI.output(["CLIENT", "KILL", "TYPE", "pubsub"])).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
                         try? await Task.sleep(for: .milliseconds(300))
                     }
                     return kills
@@ -158,22 +158,7 @@ extension SharedRunQueue {
 
         /// How many pub/sub clients Redis has.
         private static func pubSubClients() throws -> Int {
-            try redisCLI(["CLIENT", "LIST", "TYPE", "pubsub"]).split(separator: "\n").filter { $0.hasPrefix("id=") }.count
-        }
-
-        /// Runs `redis-cli` against the test Redis (the password in its environment); its output.
-        private static func redisCLI(_ arguments: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
-            process.arguments = ["-h", "127.0.0.1", "-p", try RequiredEnvironment.value("META_BUILDER_REDIS_PORT")] + arguments
-            process.environment = ["REDISCLI_AUTH": try RequiredEnvironment.value("META_BUILDER_REDIS_PASSWORD")]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            try RedisCLI.output(["CLIENT", "LIST", "TYPE", "pubsub"]).split(separator: "\n").filter { $0.hasPrefix("id=") }.count
         }
 
         /// Polls `condition` every 50 ms until it holds; fails the test naming `what` after `timeout`.

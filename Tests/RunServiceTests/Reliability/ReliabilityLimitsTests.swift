@@ -89,7 +89,7 @@ extension SharedRunQueue {
             // No workers: runs stay queued and their streams stay open.
             let environment = ["META_BUILDER_RUN_WORKERS": "0", "META_BUILDER_SSE_HEARTBEAT_SECONDS": "2", "META_BUILDER_SSE_MAX_STREAMS": "505"]
             try await ApprovalGateTests.withApprovalMesh(approvalPort: approvalPort, runServiceApprovalURL: "http://127.0.0.1:\(approvalPort)", environment: environment) { mesh, _, client, _ in
-                let services = [("spec-service", mesh.specPort), ("run-service", mesh.runPorts[0]), ("agent-service", mesh.agentPort), ("approval-service", approvalPort)]
+                let services = mesh.services(approvalPort: approvalPort)
                 let tenant = UUID()
                 var bodies: [String] = []
                 var pages: [String] = []
@@ -193,23 +193,13 @@ extension SharedRunQueue {
                     }
                 }
             }
-            func waitForStreams(_ count: Int) async throws -> Int {
-                var seen = 0
-                for _ in 0..<600 where seen < count {
-                    let metrics = try await mesh.call("GET", "/metrics", token: nil)
-                    seen = metrics.text.split(separator: "\n").first { $0.hasPrefix("meta_builder_run_event_streams ") }
-                        .flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
-                    if seen < count { try await Task.sleep(for: .milliseconds(50)) }
-                }
-                return seen
-            }
             let ours = open(500, run: run, token: owner)
-            let held = try await waitForStreams(500)
+            let held = try await mesh.waitForEventStreams(500, timeout: .seconds(30))
             if held != 500 { failures.append("\(held) of 500 streams of one tenant are open") }
             let tenantFull = try await mesh.call("GET", "/api/meta/v2/runs/\(run)/events", token: owner)
             if tenantFull.status != 429 || tenantFull.header("Retry-After") == nil { failures.append("the tenant's 501st stream: \(tenantFull.status) \(tenantFull.text.prefix(160))") }
             let theirs = open(5, run: theirRun, token: other)
-            if try await waitForStreams(505) != 505 { failures.append("another tenant could not open its streams beside the 500") }
+            if try await mesh.waitForEventStreams(505, timeout: .seconds(30)) != 505 { failures.append("another tenant could not open its streams beside the 500") }
             let instanceFull = try await mesh.call("GET", "/api/meta/v2/runs/\(theirRun)/events", token: other)
             if instanceFull.status != 503 || instanceFull.header("Retry-After") == nil { failures.append("the stream past the instance's cap: \(instanceFull.status) \(instanceFull.text.prefix(160))") }
             if try await mesh.call("GET", "/api/meta/v2/runs/\(run)", token: owner, timeout: .seconds(5)).status != 200 { failures.append("a read did not answer beside 505 streams") }

@@ -44,7 +44,7 @@ extension SharedRunQueue {
                 try #require(finished["status"]?.stringValue == "succeeded", "\(finished)")
                 let stream = try await mesh.call("GET", "/api/meta/v2/runs/\(run)/events", token: creator).text
                 var metrics = ""
-                for port in [mesh.specPort, mesh.runPorts[0], mesh.agentPort, approvalPort] {
+                for (_, port) in mesh.services(approvalPort: approvalPort) {
                     metrics += try await client.call("GET", "http://127.0.0.1:\(port)/metrics", token: nil).text
                 }
                 try await Task.sleep(for: .milliseconds(500))

@@ -28,7 +28,7 @@ extension SharedRunQueue {
                 let owner = client.token(tenant: tenant, role: .owner)
                 var failures: [String] = []
                 var operations = 0
-                for (service, port) in [("spec-service", mesh.specPort), ("run-service", mesh.runPorts[0]), ("agent-service", mesh.agentPort), ("approval-service", approvalPort)] {
+                for (service, port) in mesh.services(approvalPort: approvalPort) {
                     let contract = try await client.call("GET", "http://127.0.0.1:\(port)/openapi.json", token: nil)
                     let routes = RouteContract.all(in: contract.json ?? .null)
                     let publicRoutes = routes.filter { !$0.isInternal }

@@ -22,7 +22,7 @@ extension SharedRunQueue {
             try await ApprovalGateTests.withApprovalMesh(approvalPort: approvalPort, runServiceApprovalURL: "http://127.0.0.1:\(approvalPort)") { mesh, approval, client, _ in
                 let tenantA = UUID()
                 let a = try await Self.tenantData(tenantA, mesh: mesh, approval: approval, client: client)
-                let services = [("spec-service", mesh.specPort), ("run-service", mesh.runPorts[0]), ("agent-service", mesh.agentPort), ("approval-service", approvalPort)]
+                let services = mesh.services(approvalPort: approvalPort)
                 var leaks: [String] = []
                 var differences: [String] = []
                 var calls = 0

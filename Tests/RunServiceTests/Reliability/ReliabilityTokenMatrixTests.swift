@@ -14,7 +14,7 @@ extension SharedRunQueue {
             var report = ReliabilityReport(suite: "forged tokens", settings: settings)
             let approvalPort = try LoopbackPort.free()
             try await ApprovalGateTests.withApprovalMesh(approvalPort: approvalPort, runServiceApprovalURL: "http://127.0.0.1:\(approvalPort)") { mesh, _, client, _ in
-                let services = [("spec-service", mesh.specPort), ("run-service", mesh.runPorts[0]), ("agent-service", mesh.agentPort), ("approval-service", approvalPort)]
+                let services = mesh.services(approvalPort: approvalPort)
                 let tenant = UUID()
                 var wrong: [String] = []
                 var blocked: [String] = []

@@ -242,6 +242,26 @@ final class RunMesh: Sendable {
         throw Timeout()
     }
 
+    /// The four services by name with their ports: the mesh's spec-, run- (instance 0) and
+    /// agent-service, and an approval-service beside it on `approvalPort`.
+    func services(approvalPort: Int) -> [(name: String, port: Int)] {
+        [("spec-service", specPort), ("run-service", runPorts[0]), ("agent-service", agentPort), ("approval-service", approvalPort)]
+    }
+
+    /// Polls run-service 0's `meta_builder_run_event_streams` gauge every 50 ms until it reaches
+    /// `count` or `timeout` passes; the streams open at the last look.
+    func waitForEventStreams(_ count: Int, timeout: Duration) async throws -> Int {
+        let giveUp = ContinuousClock.now + timeout
+        var open = 0
+        while open < count, ContinuousClock.now < giveUp {
+            let metrics = try await call("GET", "/metrics", token: nil)
+            open = metrics.text.split(separator: "\n").first { $0.hasPrefix("meta_builder_run_event_streams ") }
+                .flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
+            if open < count { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        return open
+    }
+
     /// The run ended or waits for approval.
     static func isSettled(_ run: JSONValue) -> Bool {
         ["succeeded", "failed", "cancelled", "rejected", "awaiting_approval"].contains(run["status"]?.stringValue ?? "")
