@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import MeshTestSupport
 import Shared
 import Testing
 @testable import AgentService
@@ -60,7 +61,7 @@ import Testing
                 let response = try await own.execute(.init("/internal/v1/agents/qa_evaluator/execute", method: .post, headers: qaHeaders, body: qaBody))
                 return (response.status, response.body.flatMap { WireError.decode(from: Data(buffer: $0)) })
             }
-            let inPytest = await eventually(within: .seconds(90)) {
+            let inPytest = await eventually(within: .seconds(90), every: .milliseconds(50)) {
                 await processes(under: runDirectory).contains { $0.command.contains("pytest") }
             }
             try #require(inPytest, "the evaluation reached pytest in the run's workspace")
@@ -151,15 +152,5 @@ private func processes(under directory: String) async -> [(pid: Int32, command: 
             let commandLine = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(entry)/cmdline"))) ?? Data()
             return (pid, String(decoding: commandLine.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self))
         }
-    }
-}
-
-/// Polls `condition` until it holds (true) or `timeout` passes (false).
-private func eventually(within timeout: Duration, every interval: Duration = .milliseconds(50), _ condition: () async -> Bool) async -> Bool {
-    let giveUp = ContinuousClock.now + timeout
-    while true {
-        if await condition() { return true }
-        if ContinuousClock.now >= giveUp { return false }
-        try? await Task.sleep(for: interval)
     }
 }

@@ -322,7 +322,8 @@ import Testing
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
         #expect(connected)
-        #expect(listener.connectionsMade == 1)
+        // The kernel queues the handshake's last ACK, so the count may lag the connect a moment.
+        #expect(await eventually { listener.connectionsMade == 1 }, "a plain connection was not counted")
     }
 
     // MARK: - Ending calls early

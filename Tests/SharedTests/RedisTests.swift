@@ -1,4 +1,5 @@
 import Foundation
+import MeshTestSupport
 import Shared
 import Synchronization
 import Testing
@@ -236,16 +237,5 @@ private final class SubscriptionInbox: Sendable {
     /// Waits until the stream has finished; false if it does not within `timeout`.
     func waitUntilFinished(timeout: Duration = .seconds(5)) async -> Bool {
         await eventually(within: timeout) { self.state.withLock { $0.finished } }
-    }
-}
-
-/// Polls `condition` until it holds (true) or `timeout` passes (false). A thrown error counts as
-/// "not yet".
-private func eventually(within timeout: Duration = .seconds(5), every interval: Duration = .milliseconds(10), _ condition: () async throws -> Bool) async -> Bool {
-    let giveUp = ContinuousClock.now + timeout
-    while true {
-        if (try? await condition()) == true { return true }
-        if ContinuousClock.now >= giveUp { return false }
-        try? await Task.sleep(for: interval)
     }
 }
