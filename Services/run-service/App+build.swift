@@ -14,7 +14,7 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
     let settings = try settings ?? RunSettings(reader: ConfigReader())
     let runMetrics = RunMetrics(metrics: metrics)
     let artifactSettings = ArtifactSettings(reader: ConfigReader())
-    let journal = RunJournal(pool: runtime.pool)
+    let journal = RunJournal(pool: runtime.pool, budgetPause: settings.budgetPause)
     let store = ArtifactStore(root: artifactSettings.root)
     let loop = BuildLoop(
         journal: journal,
@@ -55,7 +55,12 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
         pool: runtime.pool, approvals: approvals, client: ApprovalClient(http: runtime.http, baseURL: config.peers.approval),
         gate: runtime.migrated, interval: settings.approvalReconcileInterval, logger: logger
     )
-    return try ServiceApplication.build(descriptor: try serviceDescriptor(), runtime: runtime, services: [worker, hub, relayWakeups, decisions, reconciler]) { routes in
+    let sweeper = BudgetPauseSweeper(
+        repository: repository, loop: loop, gate: runtime.migrated, interval: BudgetPauseSweeper.interval(for: settings.budgetPause), logger: logger
+    )
+    return try ServiceApplication.build(
+        descriptor: try serviceDescriptor(), runtime: runtime, services: [worker, hub, relayWakeups, decisions, reconciler, sweeper]
+    ) { routes in
         controller.register(routes)
         ArtifactController(repository: ArtifactRepository(pool: runtime.pool), store: store).register(routes)
         AnalyticsController(pool: runtime.pool, agents: AgentCatalogue(http: runtime.http, baseURL: config.peers.agent), metrics: metrics).register(routes)

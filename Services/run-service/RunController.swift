@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Shared
 
-/// The run-service's public API under `/api/meta/v2`: start, list, read and cancel runs.
+/// The run-service's public API under `/api/meta/v2`: start, list, read, cancel and extend runs.
 struct RunController: Sendable {
     let repository: RunRepository
     let specs: SpecClient
@@ -19,6 +19,7 @@ struct RunController: Sendable {
         runs.get { request, context in try await list(request, context) }
         runs.get(":id") { _, context in try await show(context) }
         runs.post(":id/cancel") { _, context in try await cancel(context) }
+        runs.post(":id/extend") { request, context in try await extend(request, context) }
         runs.get(":id/events") { request, context in try await streamEvents(request, context) }
     }
 
@@ -52,14 +53,14 @@ struct RunController: Sendable {
         return response
     }
 
-    /// The run once it ended or waits for approval; nil when the request's deadline (less a
+    /// The run once it ended or waits for a person (approval, a larger budget); nil when the request's deadline (less a
     /// margin to answer in) comes first.
     private func settledRun(_ id: UUID, tenant: UUID) async throws -> String? {
         let deadline = RequestScope.current?.deadline ?? .after(.seconds(30))
         let answerBy = Deadline(deadline.instant - Self.waitMargin)
         while !answerBy.isExpired {
             let status = try await repository.status(id, tenant: tenant)
-            if status.isTerminal || status == .awaitingApproval {
+            if status.isTerminal || status.waitsForAPerson {
                 return try await repository.rendered(id, tenant: tenant).json
             }
             try await Task.sleep(for: min(Self.waitPoll, answerBy.remaining))
@@ -110,6 +111,21 @@ struct RunController: Sendable {
         await loop.cancelExecutions(id, creator: context.principal)
         await loop.cleanSandbox(id, creator: context.principal, failed: false)
         return JSONBody(cancelled.json)
+    }
+
+    /// `POST /runs/{id}/extend`: raises the caps of a run paused at a budget; it is queued again
+    /// and continues from its last finished step. Rate-limited per tenant (`extensions`).
+    private func extend(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        try RBAC.authorize(context.principal, .extendRun)
+        let id = try Self.id(context, "run")
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let raise = try ExtendRunRequest.parse(Data(buffer: body), settings: settings)
+        let admitted = try await rateLimiter.enforce(tenant: context.tenantID, action: .extensions)
+        let extended = try await repository.extend(id, with: raise, stepTokenCeiling: settings.stepTokenCeiling, by: context.principal)
+        loop.metrics.extensions.increment()
+        var response = JSONCoding.response(Data(extended.json.utf8), status: 200)
+        for (name, value) in admitted.headers { response.headers[HTTPField.Name(name)!] = value }
+        return response
     }
 
     /// `GET /runs/{id}/events`: the run's events as Server-Sent Events, resuming after

@@ -3,7 +3,7 @@
 /// checks this table against the contracts checks every call.
 enum APIOperation: String, CaseIterable, Sendable {
     case createSpec, listSpecs, getSpec, planSpec
-    case startRun, listRuns, getRun, cancelRun, runEvents, runDiff, runReport, runArtifacts, downloadArtifact
+    case startRun, listRuns, getRun, cancelRun, extendRun, runEvents, runDiff, runReport, runArtifacts, downloadArtifact
     case listApprovals, getApproval, approveRun, rejectRun, audit
 
     /// The schema of a JSON answer: a named component, or a page whose items are one.
@@ -20,7 +20,7 @@ enum APIOperation: String, CaseIterable, Sendable {
     var service: Service {
         switch self {
         case .createSpec, .listSpecs, .getSpec, .planSpec: .spec
-        case .startRun, .listRuns, .getRun, .cancelRun, .runEvents, .runDiff, .runReport, .runArtifacts, .downloadArtifact: .run
+        case .startRun, .listRuns, .getRun, .cancelRun, .extendRun, .runEvents, .runDiff, .runReport, .runArtifacts, .downloadArtifact: .run
         case .listApprovals, .getApproval, .approveRun, .rejectRun, .audit: .approval
         }
     }
@@ -28,7 +28,7 @@ enum APIOperation: String, CaseIterable, Sendable {
     /// The HTTP method.
     var method: String {
         switch self {
-        case .createSpec, .planSpec, .startRun, .cancelRun, .approveRun, .rejectRun: "POST"
+        case .createSpec, .planSpec, .startRun, .cancelRun, .extendRun, .approveRun, .rejectRun: "POST"
         default: "GET"
         }
     }
@@ -43,6 +43,7 @@ enum APIOperation: String, CaseIterable, Sendable {
         case .listRuns: "/api/meta/v2/runs"
         case .getRun: "/api/meta/v2/runs/{id}"
         case .cancelRun: "/api/meta/v2/runs/{id}/cancel"
+        case .extendRun: "/api/meta/v2/runs/{id}/extend"
         case .runEvents: "/api/meta/v2/runs/{id}/events"
         case .runDiff: "/api/meta/v2/runs/{id}/diff"
         case .runReport: "/api/meta/v2/runs/{id}/report"
@@ -62,7 +63,7 @@ enum APIOperation: String, CaseIterable, Sendable {
         case .createSpec, .getSpec: .schema("Spec")
         case .listSpecs: .page(key: "specs", item: "Spec")
         case .planSpec: .schema("Plan")
-        case .startRun, .getRun, .cancelRun: .schema("Run")
+        case .startRun, .getRun, .cancelRun, .extendRun: .schema("Run")
         case .listRuns: .page(key: "runs", item: "RunSummary")
         case .runDiff: .schema("RunDiff")
         case .runReport: .schema("EvalReport")

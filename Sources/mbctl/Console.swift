@@ -30,7 +30,7 @@ struct Console: Sendable {
         switch status {
         case "succeeded", "approved", "passed": styled(status, .green)
         case "failed", "rejected", "cancelled", "expired", "withdrawn": styled(status, .red)
-        case "awaiting_approval", "pending", "missing": styled(status, .yellow)
+        case "awaiting_approval", "awaiting_budget", "pending", "missing": styled(status, .yellow)
         default: styled(status, .cyan)
         }
     }

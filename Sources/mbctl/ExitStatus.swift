@@ -14,6 +14,9 @@ enum ExitStatus: Int32, Sendable {
     case runCancelled = 4
     /// A downloaded artifact's sha256 differs from the listing or the manifest.
     case verificationFailed = 5
+    /// The run reached a cap and waits for a larger budget (`awaiting_budget`): `mbctl run
+    /// extend` raises it, `mbctl run cancel` ends it.
+    case runPaused = 6
     /// Bad flags or arguments, a missing or unreadable configuration or input file
     /// (swift-argument-parser's own code for usage errors, EX_USAGE).
     case usage = 64
@@ -27,6 +30,7 @@ enum ExitStatus: Int32, Sendable {
         case "failed": .runFailed
         case "rejected": .runRejected
         case "cancelled": .runCancelled
+        case "awaiting_budget": .runPaused
         default: .success
         }
     }

@@ -16,9 +16,10 @@ struct RunProgress: Sendable {
     /// Seconds from the first step to the latest event.
     private(set) var seconds = 0.0
     private var firstStepAt: Date?
-    private let maxIterations: Int
-    private let tokenBudget: Int
-    private let timeout: Int
+    /// The caps, raised by `run.extended`.
+    private var maxIterations: Int
+    private var tokenBudget: Int
+    private var timeout: Int
 
     /// The state for a run whose caps `run` (`GET /runs/{id}`) carries, before any event.
     init(caps run: JSONValue) {
@@ -51,6 +52,14 @@ struct RunProgress: Sendable {
             return "\(data["role"].text) completed (\(RunView.grouped(used)) tokens)"
         case "run.started": status = "queued"
         case "run.awaiting_approval": status = "awaiting_approval"
+        case "run.awaiting_budget": status = "awaiting_budget"
+        case "run.extended":
+            status = "queued"
+            if let caps = data["caps"] {
+                maxIterations = caps["max_iterations"]?.integer ?? maxIterations
+                tokenBudget = caps["token_budget"]?.integer ?? tokenBudget
+                timeout = caps["timeout_s"]?.integer ?? timeout
+            }
         case "run.finalizing": status = "finalizing"
         case "run.succeeded":
             status = "succeeded"
@@ -60,7 +69,7 @@ struct RunProgress: Sendable {
         case "run.rejected": status = "rejected"
         default: break
         }
-        if let reason = data["reason"]?.stringValue { return "\(event.type) (\(reason))" }
+        if let reason = data["reason"]?.stringValue ?? data["cap"]?.stringValue { return "\(event.type) (\(reason))" }
         return event.type
     }
 

@@ -6,7 +6,7 @@ struct RunStartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
         abstract: "Start a run of a spec's latest plan.",
-        discussion: "With --wait: until the run ends or waits for approval; exit 0 succeeded or awaiting approval, 2 failed, 3 rejected, 4 cancelled."
+        discussion: "With --wait: until the run ends or waits for a person; exit 0 succeeded or awaiting approval, 2 failed, 3 rejected, 4 cancelled, 6 paused at a cap (awaiting_budget: mbctl run extend)."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -14,7 +14,7 @@ struct RunStartCommand: AsyncParsableCommand {
     @Argument(help: "The spec's id.")
     var spec: String
 
-    @Flag(help: "Wait until the run ends or waits for approval.")
+    @Flag(help: "Wait until the run ends or waits for a person (approval, a larger budget).")
     var wait = false
 
     @Option(help: "Evaluations allowed (1…the configured limit).")
@@ -57,9 +57,9 @@ struct RunStartCommand: AsyncParsableCommand {
         var run = answer.json
         let console = context.console
         let id = run["id"].text
-        if wait, !Self.isSettled(run) {
+        if wait, !RunView.isSettled(run) {
             if !console.json { console.note("run \(id) is \(run["status"].text); following it") }
-            run = try await RunFollower(client: context.client, console: console, printsEvents: false).follow(id, stopEvents: RunView.terminalEvents.union(["run.awaiting_approval"]), until: Self.isSettled)
+            run = try await RunFollower(client: context.client, console: console, printsEvents: false).follow(id, stopEvents: RunView.settlingEvents, until: RunView.isSettled)
             answer = try await context.client.call(.getRun, [id])
             run = answer.json
         }
@@ -71,12 +71,6 @@ struct RunStartCommand: AsyncParsableCommand {
             console.line("Started run \(console.styled(id, .bold)) (\(console.state(run["status"].text)), plan v\(run["plan_version"].text))")
             console.note("follow: mbctl run watch \(id)")
         }
-        let status = ExitStatus.of(runStatus: run["status"].text)
-        if status != .success { throw CLIFailure(status, "run \(id) ended \(run["status"].text)") }
-    }
-
-    /// The run ended or waits for approval.
-    static func isSettled(_ run: JSONValue) -> Bool {
-        RunView.terminal.contains(run["status"].text) || run["status"]?.stringValue == "awaiting_approval"
+        try RunView.exit(with: run)
     }
 }

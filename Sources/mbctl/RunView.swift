@@ -7,6 +7,19 @@ struct RunView {
     static let terminal: Set<String> = ["succeeded", "failed", "cancelled", "rejected"]
     /// The events that end a run's stream.
     static let terminalEvents: Set<String> = ["run.succeeded", "run.failed", "run.cancelled", "run.rejected"]
+    /// The events after which a run ended or waits for a person.
+    static let settlingEvents = terminalEvents.union(["run.awaiting_approval", "run.awaiting_budget"])
+
+    /// Whether the run ended or waits for a person (approval, a larger budget).
+    static func isSettled(_ run: JSONValue) -> Bool {
+        terminal.contains(run["status"].text) || ["awaiting_approval", "awaiting_budget"].contains(run["status"].text)
+    }
+
+    /// Throws the exit status of a run that did not succeed (or waits for approval).
+    static func exit(with run: JSONValue) throws {
+        let status = ExitStatus.of(runStatus: run["status"].text)
+        if status != .success { throw CLIFailure(status, "run \(run["id"].text) \(status == .runPaused ? "is" : "ended") \(run["status"].text)") }
+    }
 
     /// The run as the API answered it.
     let run: JSONValue
@@ -28,6 +41,10 @@ struct RunView {
         ]
         if let failure = run["failure"], failure != .null {
             fields.append(("failure", console.styled("\(failure["reason"].text): \(failure["detail"].text)", .red)))
+        }
+        if let budget = run["budget"], budget != .null {
+            let expiry = budget["expires_at"]?.stringValue.map { "; ends \($0) unless extended" } ?? ""
+            fields.append(("paused", console.styled("at its \(budget["cap"].text) cap: \(budget["detail"].text)\(expiry)", .yellow)))
         }
         fields.append(("iterations", "\(run.at("spent", "iterations").text) of at most \(run.at("caps", "max_iterations").text)"))
         fields.append(("tokens", "\(Self.grouped(run.at("spent", "tokens")?.integer ?? 0)) of \(Self.grouped(run.at("caps", "token_budget")?.integer ?? 0))"))
@@ -61,6 +78,9 @@ struct RunView {
         let id = run["id"].text
         switch status {
         case "awaiting_approval": return ["waiting for approval: mbctl approvals   then   mbctl approve \(id) -m '…'   or   mbctl reject \(id) -m '…'"]
+        case "awaiting_budget":
+            let flag = "--" + run.at("budget", "raise").text.replacingOccurrences(of: "_", with: "-").replacingOccurrences(of: "timeout-s", with: "timeout")
+            return ["paused at a cap: mbctl run extend \(id) \(flag) N --wait   or   mbctl run cancel \(id)"]
         case "succeeded": return ["artifacts: mbctl run artifacts \(id) --download DIR   report: mbctl run report \(id)   diff: mbctl run diff \(id)"]
         case "failed": return ["why: mbctl run report \(id)   diff: mbctl run diff \(id)"]
         default: return RunView.terminal.contains(status) ? [] : ["follow: mbctl run watch \(id)"]

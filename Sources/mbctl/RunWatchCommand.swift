@@ -1,12 +1,12 @@
 import ArgumentParser
 import Shared
 
-/// `mbctl run watch RUN`: the run live until it ends; exits with its outcome.
+/// `mbctl run watch RUN`: the run live until it ends or pauses at a cap; exits with its outcome.
 struct RunWatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Follow a run live (state, iteration, steps, tokens, time) until it ends; exit with its outcome.",
-        discussion: "Resumes after a dropped connection or a restart of the run-service (Last-Event-ID). Exit 0 succeeded, 2 failed, 3 rejected, 4 cancelled."
+        abstract: "Follow a run live (state, iteration, steps, tokens, time) until it ends or pauses at a cap; exit with its outcome.",
+        discussion: "Resumes after a dropped connection or a restart of the run-service (Last-Event-ID). Exit 0 succeeded, 2 failed, 3 rejected, 4 cancelled, 6 paused at a cap (awaiting_budget: mbctl run extend)."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -20,7 +20,9 @@ struct RunWatchCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try global.context()
         let follower = RunFollower(client: context.client, console: context.console, printsEvents: !context.console.json, patience: .seconds(patience))
-        var ended = try await follower.follow(runID, stopEvents: RunView.terminalEvents) { RunView.terminal.contains($0["status"].text) }
+        var ended = try await follower.follow(runID, stopEvents: RunView.terminalEvents.union(["run.awaiting_budget"])) {
+            RunView.terminal.contains($0["status"].text) || $0["status"]?.stringValue == "awaiting_budget"
+        }
         if ended["status"]?.stringValue == "rejected" { ended = try await rollback(of: ended, context.client) }
         if context.console.json {
             context.console.raw(try await context.client.call(.getRun, [runID]))
@@ -28,8 +30,7 @@ struct RunWatchCommand: AsyncParsableCommand {
             context.console.line()
             RunView(run: ended, console: context.console).print()
         }
-        let status = ExitStatus.of(runStatus: ended["status"].text)
-        if status != .success { throw CLIFailure(status, "run \(runID) ended \(ended["status"].text)") }
+        try RunView.exit(with: ended)
     }
 
     /// A rejected run once its rollback is recorded (it runs right after the rejection), or as

@@ -8,6 +8,12 @@ extension JSONValue {
         return nil
     }
 
+    /// The number, if it is one.
+    public var double: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
     /// The boolean, if it is one.
     public var bool: Bool? {
         if case .bool(let value) = self { return value }

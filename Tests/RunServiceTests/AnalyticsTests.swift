@@ -44,12 +44,16 @@ extension SharedRunQueue {
                     ]),
                     // Cancelled before any worker claimed it: ended, no duration, no iteration.
                     Run(status: .cancelled, createdAt: hour(6), iteration: 0),
-                    Run(status: .rejected, createdAt: hour(7), iteration: 2, tokens: 2000, seconds: 240),
+                    // Paused for 1,000 s before it was rejected: the pause is not its duration.
+                    Run(status: .rejected, createdAt: hour(7), iteration: 2, tokens: 2000, seconds: 240, pausedSeconds: 1000),
                     Run(status: .awaitingApproval, createdAt: hour(8), iteration: 2, tokens: 4000),
                     Run(status: .generating, createdAt: hour(9), iteration: 1, tokens: 50, steps: [
                         Step(role: "qa_evaluator", status: "running"),
                     ]),
                     Run(status: .queued, createdAt: hour(10), iteration: 0),
+                    Run(status: .awaitingBudget, createdAt: hour(11), iteration: 1, tokens: 900, steps: [
+                        Step(role: "qa_evaluator", status: "interrupted", durationMilliseconds: 70),
+                    ]),
                     // Outside the window: a second before it, and at its (exclusive) end.
                     Run(status: .succeeded, createdAt: from.addingTimeInterval(-1), tokens: 99_999, seconds: 5000, steps: [
                         Step(role: "codegen_engineer", durationMilliseconds: 999_999),
@@ -75,13 +79,14 @@ extension SharedRunQueue {
 
                 // Runs by outcome.
                 let runs = try #require(json["runs"])
-                #expect(runs["total"]?.int == 11)
+                #expect(runs["total"]?.int == 12)
                 #expect(runs["succeeded"]?.int == 3)
                 #expect(runs[path: "failed", "total"]?.int == 2)
                 #expect(runs[path: "failed", "by_reason"] == .object(["iteration_cap": .number(1), "agent_error": .number(1)]))
                 #expect(runs["cancelled"]?.int == 2)
                 #expect(runs["rejected"]?.int == 1)
                 #expect(runs["awaiting_approval"]?.int == 1)
+                #expect(runs["awaiting_budget"]?.int == 1)
                 #expect(runs["in_progress"]?.int == 2)
                 #expect(runs["ended"]?.int == 8)
 
@@ -91,14 +96,14 @@ extension SharedRunQueue {
                 #expect(json["autofix_rate"] == .number(0.5))
                 #expect(json["mean_iterations"] == .number(1.75))
                 #expect(json["duration_seconds"] == .object(["p50": .number(120), "p95": .number(510), "runs": .number(7)]))
-                #expect(json["tokens_spent"]?.int == 1000 + 3000 + 5000 + 8000 + 200 + 100 + 2000 + 4000 + 50)
+                #expect(json["tokens_spent"]?.int == 1000 + 3000 + 5000 + 8000 + 200 + 100 + 2000 + 4000 + 50 + 900)
 
                 // Per role, from the run-service's own steps; durations over succeeded steps.
                 let roles = try #require(json["roles"]?.array)
                 #expect(roles.compactMap { $0["role"]?.stringValue } == ["auto_fixer", "codegen_engineer", "qa_evaluator", "reviewer"])
                 #expect(roles[0] == Self.role("auto_fixer", steps: 1, failed: 1, duration: (nil, nil, nil), cacheHitRate: 0, tokens: 3))
                 #expect(roles[1] == Self.role("codegen_engineer", steps: 5, succeeded: 4, failed: 1, duration: (2500, 3850, 2500), cacheHitRate: 0.25, tokens: 105))
-                #expect(roles[2] == Self.role("qa_evaluator", steps: 4, succeeded: 2, cancelled: 1, running: 1, duration: (200, 290, 200), cacheHitRate: 0, tokens: 0))
+                #expect(roles[2] == Self.role("qa_evaluator", steps: 5, succeeded: 2, cancelled: 1, running: 1, interrupted: 1, duration: (200, 290, 200), cacheHitRate: 0, tokens: 0))
                 #expect(roles[3] == Self.role("reviewer", steps: 1, succeeded: 1, duration: (700, 700, 700), cacheHitRate: 1, tokens: 7))
 
                 // The agent-service's own statistics, under their own key.
@@ -120,7 +125,7 @@ extension SharedRunQueue {
                 // A viewer reads the same figures; the other tenant sees only its own run.
                 let viewer = try await mesh.call("GET", path, token: RunMesh.token(tenant: tenant, role: .viewer))
                 #expect(viewer.status == 200)
-                #expect(viewer.json?[path: "runs", "total"]?.int == 11)
+                #expect(viewer.json?[path: "runs", "total"]?.int == 12)
                 let theirs = try #require(try await mesh.call("GET", path, token: RunMesh.token(tenant: other, role: .member)).json)
                 #expect(theirs[path: "runs", "total"]?.int == 1)
                 #expect(theirs["tokens_spent"]?.int == 55_555)
@@ -140,7 +145,8 @@ extension SharedRunQueue {
                 let figures = try #require(empty.json)
                 #expect(figures["runs"] == .object([
                     "total": .number(0), "succeeded": .number(0), "failed": .object(["total": .number(0), "by_reason": .object([:])]),
-                    "cancelled": .number(0), "rejected": .number(0), "awaiting_approval": .number(0), "in_progress": .number(0), "ended": .number(0),
+                    "cancelled": .number(0), "rejected": .number(0), "awaiting_approval": .number(0), "awaiting_budget": .number(0), "in_progress": .number(0),
+                    "ended": .number(0),
                 ]))
                 #expect(figures["success_rate"] == .number(0))
                 #expect(figures["autofix_rate"] == .number(0))
@@ -236,13 +242,14 @@ extension SharedRunQueue {
 
         /// A role's figures as the answer writes them.
         static func role(
-            _ role: String, steps: Int, succeeded: Int = 0, failed: Int = 0, cancelled: Int = 0, running: Int = 0,
+            _ role: String, steps: Int, succeeded: Int = 0, failed: Int = 0, cancelled: Int = 0, running: Int = 0, interrupted: Int = 0,
             duration: (p50: Double?, p95: Double?, mean: Double?), cacheHitRate: Double, tokens: Int
         ) -> JSONValue {
             func number(_ value: Double?) -> JSONValue { value.map(JSONValue.number) ?? .null }
             return .object([
                 "role": .string(role), "steps": .number(Double(steps)), "succeeded": .number(Double(succeeded)),
                 "failed": .number(Double(failed)), "cancelled": .number(Double(cancelled)), "running": .number(Double(running)),
+                "interrupted": .number(Double(interrupted)),
                 "duration_ms": .object(["p50": number(duration.p50), "p95": number(duration.p95), "mean": number(duration.mean)]),
                 "cache_hit_rate": .number(cacheHitRate), "tokens": .number(Double(tokens)),
             ])

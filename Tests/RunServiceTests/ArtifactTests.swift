@@ -226,7 +226,7 @@ extension SharedRunQueue {
                 #expect(none.status == 404)
                 #expect(none.json?[path: "error", "message"]?.stringValue?.contains("has no artifacts yet (it is failed)") == true, "\(none.text)")
 
-                // A run that failed before its first step has no diff and no report either.
+                // A run paused before its first step has no diff and no report either.
                 let poor = try await mesh.startRun(spec: spec, token: owner, body: #"{"token_budget":99999}"#)
                 let poorID = try #require(poor.json?["id"]?.stringValue)
                 _ = try await mesh.waitForRun(poorID, token: owner)

@@ -223,13 +223,23 @@ extension SharedRunQueue {
                 withExtendedLifetime(nowhere) {}
                 #expect(unreachable.status == 69 && unreachable.stderr.contains("cannot reach the run-service"), "\(unreachable)")
 
-                // A run that fails exits 2 from `run start --wait` and from `run watch`.
-                let failing = try await MbctlProcess.run(["run", "start", spec, "--wait", "--token-budget", "1", "--json", "--token", owner], environment: base)
-                #expect(failing.status == 2, "\(failing)")
-                let failed = try Self.json(failing.stdout)
-                #expect(failed["status"]?.stringValue == "failed" && failed[path: "failure", "reason"]?.stringValue == "token_budget", "\(failing)")
-                let watched = try await MbctlProcess.run(["run", "watch", try #require(failed["id"]?.stringValue)], environment: viewer)
-                #expect(watched.status == 2 && watched.stdout.contains("token_budget"), "\(watched)")
+                // A run paused at a cap exits 6 from `run start --wait` and from `run watch`, which
+                // say how to go on; `run extend` raises the cap and follows it to its end.
+                let pausing = try await MbctlProcess.run(["run", "start", spec, "--wait", "--token-budget", "1", "--json", "--token", owner], environment: base)
+                #expect(pausing.status == 6, "\(pausing)")
+                let paused = try Self.json(pausing.stdout)
+                #expect(paused["status"]?.stringValue == "awaiting_budget" && paused[path: "budget", "cap"]?.stringValue == "tokens", "\(pausing)")
+                let pausedID = try #require(paused["id"]?.stringValue)
+                let watched = try await MbctlProcess.run(["run", "watch", pausedID], environment: viewer)
+                #expect(watched.status == 6 && watched.stdout.contains("awaiting_budget") && watched.stderr.contains("mbctl run extend \(pausedID) --token-budget"), "\(watched)")
+                let nothingNamed = try await MbctlProcess.run(["run", "extend", pausedID, "--token", owner], environment: base)
+                #expect(nothingNamed.status == 64 && nothingNamed.stderr.contains("name a cap to raise"), "\(nothingNamed)")
+                let wrongCap = try await MbctlProcess.run(["run", "extend", pausedID, "--max-iterations", "5", "--token", owner], environment: base)
+                #expect(wrongCap.status == 1 && wrongCap.stderr.contains("INVALID_ARGUMENT (400)") && wrongCap.stderr.contains("token_budget"), "\(wrongCap)")
+                let asViewer = try await MbctlProcess.run(["run", "extend", pausedID, "--token-budget", "2000000"], environment: viewer)
+                #expect(asViewer.status == 1 && asViewer.stderr.contains("PERMISSION_DENIED"), "\(asViewer)")
+                let extended = try await MbctlProcess.run(["run", "extend", pausedID, "--token-budget", "2000000", "--wait", "--token", owner], environment: base)
+                #expect(extended.status == 0 && extended.stdout.contains("succeeded"), "\(extended)")
             }
         }
 

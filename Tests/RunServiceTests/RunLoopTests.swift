@@ -122,38 +122,80 @@ extension SharedRunQueue {
             }
         }
 
-        @Test func eachCapEndsTheRunFailedWithItsReasonAndWhatWasSpent() async throws {
+        @Test func eachCapPausesTheRunWithItsWorkspaceAndRaisingItFinishesTheBuild() async throws {
             try await RunMesh.with { mesh in
                 let tenant = UUID()
                 let token = RunMesh.token(tenant: tenant, role: .owner)
                 let spec = try await mesh.createSpec(token: token, title: "Helpdesk", description: Self.helpdesk)
 
-                // Iterations: one evaluation allowed, and it fails.
+                // Iterations: one evaluation allowed, and it fails. The run waits with its workspace.
                 let capped = try await mesh.startRun(spec: spec, token: token, body: #"{"fault":"wrong_route","max_iterations":1}"#)
-                let cappedRun = try await mesh.waitForRun(try #require(capped.json?["id"]?.stringValue, "\(capped.text)"), token: token)
-                #expect(cappedRun["status"]?.stringValue == "failed")
-                #expect(cappedRun[path: "failure", "reason"]?.stringValue == "iteration_cap")
-                #expect(cappedRun[path: "failure", "detail"]?.stringValue?.contains("1 of 1 evaluations") == true)
+                let cappedID = try #require(capped.json?["id"]?.stringValue, "\(capped.text)")
+                let cappedRun = try await mesh.waitForRun(cappedID, token: token)
+                #expect(cappedRun["status"]?.stringValue == "awaiting_budget", "\(cappedRun)")
+                #expect(cappedRun[path: "budget", "cap"]?.stringValue == "iterations")
+                #expect(cappedRun[path: "budget", "raise"]?.stringValue == "max_iterations")
+                #expect(cappedRun[path: "budget", "detail"]?.stringValue?.contains("1 of 1 evaluations") == true)
+                #expect(cappedRun[path: "budget", "expires_at"]?.stringValue != nil)
+                #expect(cappedRun["failure"] == nil)
                 #expect(cappedRun["steps"]?.array?.contains { $0["role"]?.stringValue == "auto_fixer" } == false)
                 #expect(cappedRun[path: "spent", "iterations"]?.int == 1)
+                #expect(FileManager.default.fileExists(atPath: "\(mesh.workspaceRoot)/\(cappedID)"), "a paused run keeps its workspace")
+                let extended = try await mesh.call("POST", "/api/meta/v2/runs/\(cappedID)/extend", token: token, body: #"{"max_iterations":2}"#)
+                #expect(extended.status == 200, "\(extended.text)")
+                #expect(extended.json?["status"]?.stringValue == "queued")
+                #expect(extended.json?[path: "caps", "max_iterations"]?.int == 2)
+                #expect(extended.json?["extensions"]?.int == 1)
+                #expect(extended.json?["budget"] == nil)
+                let fixed = try await mesh.waitForRun(cappedID, token: token)
+                #expect(fixed["status"]?.stringValue == "succeeded", "\(fixed)")
+                let roles = fixed["steps"]?.array?.map { $0["role"]?.stringValue ?? "" }
+                #expect(roles == ["codegen_engineer", "devops", "qa_evaluator", "auto_fixer", "devops", "qa_evaluator", "reviewer"], "the run went on from its last step: \(roles ?? [])")
+                let events = try await RunTestDatabase.events(of: cappedID, tenant: tenant).map(\.type)
+                #expect(events.contains("run.awaiting_budget") && events.contains("run.extended"))
+                #expect(events.last == "run.succeeded")
+                #expect(try await RunTestDatabase.auditActions(of: cappedID, tenant: tenant).contains("run.extend"))
+                #expect(try await mesh.sandboxRemoved(cappedID))
 
-                // Tokens: the first call's ceiling (100,000) does not fit, so no call is made.
+                // Tokens: the first call's ceiling (100,000) does not fit, so no call is made;
+                // raising the budget too little is refused, enough lets the run build.
                 let poor = try await mesh.startRun(spec: spec, token: token, body: #"{"token_budget":99999}"#)
-                let poorRun = try await mesh.waitForRun(try #require(poor.json?["id"]?.stringValue), token: token)
-                #expect(poorRun[path: "failure", "reason"]?.stringValue == "token_budget")
+                let poorID = try #require(poor.json?["id"]?.stringValue)
+                let poorRun = try await mesh.waitForRun(poorID, token: token)
+                #expect(poorRun["status"]?.stringValue == "awaiting_budget")
+                #expect(poorRun[path: "budget", "cap"]?.stringValue == "tokens")
                 #expect(poorRun["steps"]?.array?.isEmpty == true)
                 #expect(poorRun[path: "spent", "tokens"]?.int == 0)
                 #expect(poorRun[path: "spent", "tokens_reserved"]?.int == 0)
+                let tooLittle = try await mesh.call("POST", "/api/meta/v2/runs/\(poorID)/extend", token: token, body: #"{"token_budget":99999}"#)
+                #expect(tooLittle.status == 400 && tooLittle.json?[path: "error", "message"]?.stringValue?.contains("at least 100000") == true, "\(tooLittle.text)")
+                #expect(try await mesh.call("POST", "/api/meta/v2/runs/\(poorID)/extend", token: token, body: #"{"token_budget":2000000}"#).status == 200)
+                #expect(try await mesh.waitForRun(poorID, token: token)["status"]?.stringValue == "succeeded")
 
-                // Time: 4 s is not enough to build and evaluate; the step in flight is cancelled.
+                // Time: 4 s is not enough to build and evaluate. A step cut short is interrupted
+                // (its processes stopped); once raised, the run calls it again as a new attempt.
                 let hurried = try await mesh.startRun(spec: spec, token: token, body: #"{"timeout_s":4}"#)
                 let hurriedID = try #require(hurried.json?["id"]?.stringValue)
                 let hurriedRun = try await mesh.waitForRun(hurriedID, token: token)
-                #expect(hurriedRun[path: "failure", "reason"]?.stringValue == "time_budget", "\(hurriedRun)")
+                #expect(hurriedRun["status"]?.stringValue == "awaiting_budget", "\(hurriedRun)")
+                #expect(hurriedRun[path: "budget", "cap"]?.stringValue == "time")
                 // A step is not started with less than a second left.
-                #expect((hurriedRun[path: "spent", "seconds"].flatMap { if case .number(let value) = $0 { value } else { nil } } ?? 0) >= 3)
+                let spentWhenPaused = (hurriedRun[path: "spent", "seconds"]?.double ?? 0)
+                #expect(spentWhenPaused >= 3)
                 #expect(hurriedRun["steps"]?.array?.contains { $0["status"]?.stringValue == "running" } == false)
                 try await Self.expectNoProcessesIn("\(mesh.workspaceRoot)/\(hurriedID)")
+                // Time paused is not spent.
+                try await Task.sleep(for: .seconds(2))
+                let later = try #require(try await mesh.call("GET", "/api/meta/v2/runs/\(hurriedID)", token: token).json)
+                #expect((later[path: "spent", "seconds"]?.double ?? 0) == spentWhenPaused, "\(later)")
+                #expect(try await mesh.call("POST", "/api/meta/v2/runs/\(hurriedID)/extend", token: token, body: #"{"timeout_s":900}"#).status == 200)
+                let finished = try await mesh.waitForRun(hurriedID, token: token)
+                #expect(finished["status"]?.stringValue == "succeeded", "\(finished)")
+                let steps = finished["steps"]?.array ?? []
+                let succeeded = Dictionary(grouping: steps.filter { $0["status"]?.stringValue == "succeeded" }) { "\($0["iteration"]?.int ?? 0) \($0["role"]?.stringValue ?? "")" }
+                #expect(succeeded.values.allSatisfy { $0.count == 1 }, "one success per step: \(steps)")
+                #expect(steps.allSatisfy { ["succeeded", "interrupted"].contains($0["status"]?.stringValue ?? "") }, "\(steps)")
+                #expect((finished[path: "spent", "seconds"]?.double ?? 0) < (finished[path: "caps", "timeout_s"]?.double ?? 0))
             }
         }
 

@@ -27,6 +27,18 @@ import Testing
         #expect(status.canMove(to: .failed))
     }
 
+    @Test func everyBuildingStatePausesAtACapAndAnExtensionQueuesTheRunAgain() {
+        for status in [RunStatus.queued, .generating, .applying, .evaluating, .fixing, .reviewing] {
+            #expect(status.canMove(to: .awaitingBudget), "\(status) → awaiting_budget")
+        }
+        #expect(!RunStatus.awaitingApproval.canMove(to: .awaitingBudget))
+        #expect(!RunStatus.finalizing.canMove(to: .awaitingBudget))
+        #expect(RunStatus.awaitingBudget.canMove(to: .queued))
+        #expect(!RunStatus.awaitingBudget.canMove(to: .generating))
+        #expect(!RunStatus.awaitingBudget.canMove(to: .succeeded))
+        #expect(RunStatus.allCases.filter(\.waitsForAPerson) == [.awaitingBudget, .awaitingApproval])
+    }
+
     @Test func noShortcuts() {
         #expect(!RunStatus.queued.canMove(to: .evaluating))
         #expect(!RunStatus.generating.canMove(to: .succeeded))

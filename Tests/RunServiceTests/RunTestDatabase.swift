@@ -40,13 +40,21 @@ enum RunTestDatabase {
     struct StoredEvent: Sendable {
         var sequence: Int
         var type: String
+        var data: JSONValue
     }
 
     /// The stored events of a run, in sequence order (read in the run's tenant).
     static func events(of run: String, tenant: UUID) async throws -> [StoredEvent] {
         try await withPool { pool in
-            try await pool.batch(tenant: tenant, deadline: .after(.seconds(30)), ["SELECT sequence, type FROM run_events WHERE run_id = \(run)::uuid ORDER BY sequence"])[0]
-                .map { StoredEvent(sequence: try $0.decode("sequence"), type: try $0.decode("type")) }
+            try await pool.batch(tenant: tenant, deadline: .after(.seconds(30)), ["SELECT sequence, type, data::text AS data FROM run_events WHERE run_id = \(run)::uuid ORDER BY sequence"])[0]
+                .map { StoredEvent(sequence: try $0.decode("sequence"), type: try $0.decode("type"), data: try $0.decode("data", as: JSONText.self).decode(JSONValue.self)) }
+        }
+    }
+
+    /// How many pauses at a budget a run has recorded (0 or 1), read as background work.
+    static func pauseCount(of run: String) async throws -> Int {
+        try await withPool { pool in
+            try await pool.work("SELECT count(*) AS n FROM run_budget_pauses WHERE run_id = \(run)::uuid", deadline: .after(.seconds(30)))[0].decode("n")
         }
     }
 

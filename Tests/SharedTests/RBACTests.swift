@@ -16,6 +16,9 @@ import Testing
             return role != .viewer
         case .readSpec, .readRun, .readAnalytics, .readApproval, .readAgents:
             return true
+        case .extendRun:
+            // The issue of budgets that pause: an owner or admin may raise a paused run's cap.
+            return role == .owner || role == .admin
         case .readAudit, .manageApprovalPolicy:
             // DESIGN.md names neither; the audit trail and the approval policy are the tenant's
             // administration (owner/admin).

@@ -22,7 +22,7 @@ struct AnalyticsRepository: Sendable {
         """
         WITH windowed AS (
             SELECT status, failure_reason, iteration, tokens_spent, status IN \(ended) AS ended,
-                   extract(epoch FROM finished_at - started_at)::float8 AS seconds
+                   extract(epoch FROM finished_at - started_at)::float8 - paused_seconds AS seconds
             FROM runs WHERE created_at >= \(window.from)::timestamptz AND created_at < \(window.to)::timestamptz
         ), totals AS (
             SELECT count(*) AS total,
@@ -31,7 +31,8 @@ struct AnalyticsRepository: Sendable {
                    count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
                    count(*) FILTER (WHERE status = 'rejected') AS rejected,
                    count(*) FILTER (WHERE status = 'awaiting_approval') AS awaiting_approval,
-                   count(*) FILTER (WHERE NOT ended AND status <> 'awaiting_approval') AS in_progress,
+                   count(*) FILTER (WHERE status = 'awaiting_budget') AS awaiting_budget,
+                   count(*) FILTER (WHERE NOT ended AND status NOT IN ('awaiting_approval', 'awaiting_budget')) AS in_progress,
                    count(*) FILTER (WHERE ended) AS ended,
                    count(*) FILTER (WHERE ended AND iteration > 1) AS fixed,
                    count(seconds) FILTER (WHERE ended) AS timed_runs,
@@ -41,7 +42,7 @@ struct AnalyticsRepository: Sendable {
                    coalesce(sum(tokens_spent), 0) AS tokens_spent
             FROM windowed
         )
-        SELECT total, succeeded, failed, cancelled, rejected, awaiting_approval, in_progress, ended, timed_runs,
+        SELECT total, succeeded, failed, cancelled, rejected, awaiting_approval, awaiting_budget, in_progress, ended, timed_runs,
                (CASE WHEN ended = 0 THEN 0 ELSE round(succeeded::numeric / ended, 4) END)::float8 AS success_rate,
                (CASE WHEN ended = 0 THEN 0 ELSE round(fixed::numeric / ended, 4) END)::float8 AS autofix_rate,
                round(p50::numeric, 3)::float8 AS duration_p50,
@@ -64,6 +65,7 @@ struct AnalyticsRepository: Sendable {
                count(*) FILTER (WHERE s.status = 'failed') AS failed,
                count(*) FILTER (WHERE s.status = 'cancelled') AS cancelled,
                count(*) FILTER (WHERE s.status = 'running') AS running,
+               count(*) FILTER (WHERE s.status = 'interrupted') AS interrupted,
                round((percentile_cont(0.5) WITHIN GROUP (ORDER BY s.duration_ms) FILTER (WHERE s.status = 'succeeded'))::numeric, 3)::float8 AS p50_ms,
                round((percentile_cont(0.95) WITHIN GROUP (ORDER BY s.duration_ms) FILTER (WHERE s.status = 'succeeded'))::numeric, 3)::float8 AS p95_ms,
                round(avg(s.duration_ms) FILTER (WHERE s.status = 'succeeded'), 3)::float8 AS mean_ms,

@@ -31,6 +31,8 @@ struct RoleAnalytics: Sendable, Encodable, PostgresRowDecodable {
     var failed: Int
     var cancelled: Int
     var running: Int
+    /// Attempts the time cap cut short (the run paused at its time budget).
+    var interrupted: Int
     var durationMilliseconds: Duration
     /// Share of the succeeded steps answered from the provider cache; 0 when none succeeded.
     var cacheHitRate: Double
@@ -44,13 +46,14 @@ struct RoleAnalytics: Sendable, Encodable, PostgresRowDecodable {
         failed = try row.decode("failed")
         cancelled = try row.decode("cancelled")
         running = try row.decode("running")
+        interrupted = try row.decode("interrupted")
         durationMilliseconds = Duration(p50: try row.decode("p50_ms"), p95: try row.decode("p95_ms"), mean: try row.decode("mean_ms"))
         cacheHitRate = try row.decode("cache_hit_rate")
         tokens = try row.decode("tokens")
     }
 
     private enum CodingKeys: String, CodingKey {
-        case role, steps, succeeded, failed, cancelled, running, tokens
+        case role, steps, succeeded, failed, cancelled, running, interrupted, tokens
         case durationMilliseconds = "duration_ms"
         case cacheHitRate = "cache_hit_rate"
     }

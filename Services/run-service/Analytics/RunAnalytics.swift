@@ -26,7 +26,9 @@ struct RunAnalytics: Sendable, Encodable, PostgresRowDecodable {
         var cancelled: Int
         var rejected: Int
         var awaitingApproval: Int
-        /// Runs neither ended nor waiting for approval (queued to finalizing).
+        /// Runs paused at a cap, waiting for a larger budget.
+        var awaitingBudget: Int
+        /// Runs neither ended nor waiting for a person (queued to finalizing).
         var inProgress: Int
         /// Runs in a terminal state: the denominator of the rates and means below.
         var ended: Int
@@ -34,11 +36,13 @@ struct RunAnalytics: Sendable, Encodable, PostgresRowDecodable {
         private enum CodingKeys: String, CodingKey {
             case total, succeeded, failed, cancelled, rejected, ended
             case awaitingApproval = "awaiting_approval"
+            case awaitingBudget = "awaiting_budget"
             case inProgress = "in_progress"
         }
     }
 
-    /// Run duration (first claim to end) over the ended runs that started.
+    /// Run duration (first claim to end, pauses at a budget left out) over the ended runs that
+    /// started.
     struct Duration: Sendable, Encodable {
         /// Percentiles in seconds; null when no ended run started.
         var p50: Double?
@@ -78,6 +82,7 @@ struct RunAnalytics: Sendable, Encodable, PostgresRowDecodable {
             cancelled: try row.decode("cancelled"),
             rejected: try row.decode("rejected"),
             awaitingApproval: try row.decode("awaiting_approval"),
+            awaitingBudget: try row.decode("awaiting_budget"),
             inProgress: try row.decode("in_progress"),
             ended: try row.decode("ended")
         )

@@ -104,7 +104,7 @@ struct RunApprovals: Sendable {
             "sandbox": cleaned ?? .object(["error": .string("the agent-service could not be reached; the sandbox may remain")]),
             "artifacts_published": .bool(false),
         ])
-        try await pool.withTenant(creator.tenantID, deadline: .after(.seconds(15))) { session in
+        _ = try await pool.withTenant(creator.tenantID, deadline: .after(.seconds(15))) { session in
             try await session.execute("UPDATE runs SET rollback = \(try JSONText(encoding: record))::jsonb WHERE id = \(run)")
         }
     }

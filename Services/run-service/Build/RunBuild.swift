@@ -3,13 +3,13 @@ import Logging
 import Shared
 
 /// One claimed run being built (see `BuildLoop`): its steps so far, its token ledger and its
-/// deadline. A cap that is reached, an agent that fails for good or a fingerprint that changed
-/// ends the run `failed` with the reason and what was spent.
+/// deadline. A cap that is reached pauses the run (`awaiting_budget`) with what was spent; an
+/// agent that fails for good or a fingerprint that changed ends it `failed` with the reason.
 struct RunBuild {
     private let loop: BuildLoop
     private let claim: RunClaim
     private let run: RunRecord
-    /// The run's steps so far, by step key.
+    /// The latest attempt of each of the run's steps so far, by iteration and role.
     private let steps: [String: StepRecord]
     private var ledger: TokenLedger
     /// When a worker first claimed the run (set once it has begun).
@@ -23,7 +23,7 @@ struct RunBuild {
         self.loop = loop
         self.claim = claim
         self.run = run
-        self.steps = Dictionary(steps.map { ($0.stepKey, $0) }) { first, _ in first }
+        self.steps = Dictionary(steps.map { (Self.slot($0.iteration, $0.role), $0) }) { $0.attempt >= $1.attempt ? $0 : $1 }
         ledger = TokenLedger(budget: run.tokenBudget, spent: run.tokensSpent, reserved: run.tokensReserved)
     }
 
@@ -97,7 +97,7 @@ struct RunBuild {
             try await checkTime(during: "fixing what evaluation \(iteration) found (it scored \(summary.score)/100)")
             guard iteration < run.maxIterations else {
                 let failing = summary.failingFiles.isEmpty ? "" : "; failing files: \(summary.failingFiles.joined(separator: ", "))"
-                try await end(.failed(.iterationCap, detail: "\(iteration) of \(run.maxIterations) evaluations used; the last scored \(summary.score)/100 with \(summary.checksFailed) failed checks and \(summary.testsFailed) failed tests\(failing)", step: nil))
+                try await end(.awaitingBudget(.iterations, detail: "\(iteration) of \(run.maxIterations) evaluations used; the last scored \(summary.score)/100 with \(summary.checksFailed) failed checks and \(summary.testsFailed) failed tests\(failing)", step: nil))
             }
             let next = iteration + 1
             let fix = try await step(
@@ -154,12 +154,15 @@ struct RunBuild {
 
     // MARK: - Steps
 
+    /// Where a step's attempts are filed in `steps`.
+    private static func slot(_ iteration: Int, _ role: AgentRole) -> String { "\(iteration):\(role.rawValue)" }
+
     /// Runs one step, or replays it when it already finished. A new step reserves the call's
-    /// token ceiling first (the run fails `token_budget` when that does not fit); a step left
-    /// running keeps its reservation and key. The output is read as `Output` before the step is
-    /// recorded (one the run-service cannot read fails the run: the agent broke its contract),
-    /// and `alongside` records what it means (a diff, a report) in the transaction that
-    /// completes the step.
+    /// token ceiling first (the run pauses at its token budget when that does not fit); a step
+    /// left running keeps its reservation and key; a step the time cap interrupted is called again
+    /// as its next attempt. The output is read as `Output` before the step is recorded (one the
+    /// run-service cannot read fails the run: the agent broke its contract), and `alongside`
+    /// records what it means (a diff, a report) in the transaction that completes the step.
     private mutating func step<Output: Decodable & Sendable>(
         _ iteration: Int,
         _ role: AgentRole,
@@ -168,23 +171,24 @@ struct RunBuild {
         as type: Output.Type,
         alongside: @escaping @Sendable (Output, JSONValue, RunClaim, PostgresSession) async throws -> Void = { _, _, _, _ in }
     ) async throws -> (output: Output, raw: JSONValue) {
-        let key = StepRecord.key(run: claim.runID, iteration: iteration, role: role)
-        let previous = steps[key]
+        let previous = steps[Self.slot(iteration, role)]
         if let previous, previous.status == .succeeded, let raw = previous.output {
             return (try await read(Output.self, from: raw, role: role, step: nil), raw)
         }
         let identity: StepRecord.Identity
         let reserved: Int
+        let key: String
         if let previous, previous.status == .running {
-            (identity, reserved) = (previous.identity, previous.reservedTokens)
+            (identity, reserved, key) = (previous.identity, previous.reservedTokens, previous.stepKey)
         } else {
+            let attempt = previous.map { $0.attempt + 1 } ?? 1
             try await checkTime(during: "\(role.rawValue) (iteration \(iteration))")
             let ceiling = loop.settings.stepTokenCeiling
             guard ledger.reserve(ceiling) else {
-                try await end(.failed(.tokenBudget, detail: "\(role.rawValue) (iteration \(iteration)) may use up to \(ceiling) tokens, but only \(ledger.available) of the budget of \(run.tokenBudget) remain (\(ledger.spent) spent)", step: nil))
+                try await end(.awaitingBudget(.tokens, detail: "\(role.rawValue) (iteration \(iteration)) may use up to \(ceiling) tokens, but only \(ledger.available) of the budget of \(run.tokenBudget) remain (\(ledger.spent) spent)", step: nil))
             }
-            let id = try await loop.journal.startStep(claim, iteration: iteration, role: role, status: status, reserved: ceiling, ledger: ledger)
-            (identity, reserved) = (StepRecord.Identity(id: id, iteration: iteration, role: role), ceiling)
+            let id = try await loop.journal.startStep(claim, iteration: iteration, role: role, attempt: attempt, status: status, reserved: ceiling, ledger: ledger)
+            (identity, reserved, key) = (StepRecord.Identity(id: id, iteration: iteration, role: role), ceiling, StepRecord.key(run: claim.runID, iteration: iteration, role: role, attempt: attempt))
         }
         let started = ContinuousClock.now
         let execution = try await call(role, input, key: key, step: identity)
@@ -215,7 +219,7 @@ struct RunBuild {
                 let what = "\(role.rawValue) (iteration \(step.iteration))"
                 if deadline.timeIntervalSinceNow < Self.minimumStepTime {
                     await loop.cancelExecutions(claim.runID, creator: run.creator, keyPrefix: key)
-                    try await end(.failed(.timeBudget, detail: "the run's time budget of \(run.timeoutSeconds) s ran out during \(what)", step: step.id))
+                    try await end(.awaitingBudget(.time, detail: "the run's time budget of \(run.timeoutSeconds) s ran out during \(what)", step: step.id))
                 }
                 guard [.unavailable, .aborted, .resourceExhausted, .deadlineExceeded].contains(error.code) else {
                     try await end(.failed(.agentError, detail: "\(what) failed: \(error.code.rawValue): \(error.message)", step: step.id))
@@ -236,36 +240,40 @@ struct RunBuild {
     /// The least time a step is started with.
     static let minimumStepTime: TimeInterval = 1
 
-    /// Fails the run `time_budget` once less than `minimumStepTime` is left.
+    /// Pauses the run at its time cap once less than `minimumStepTime` is left.
     private func checkTime(during what: String) async throws {
         guard deadline.timeIntervalSinceNow < Self.minimumStepTime else { return }
-        try await end(.failed(.timeBudget, detail: "the run's time budget of \(run.timeoutSeconds) s ran out before \(what)", step: nil))
+        try await end(.awaitingBudget(.time, detail: "the run's time budget of \(run.timeoutSeconds) s ran out before \(what)", step: nil))
     }
 
-    /// Records how the run ends (or that it waits for approval), counts it, cleans its sandbox
-    /// once it ended, and unwinds the walk.
+    /// Records how the run ends (or that it waits for a person), counts it, cleans its sandbox
+    /// once it ended, and unwinds the walk. A run waiting for approval or a larger budget keeps
+    /// its preview resources: the reviewer's evidence and what a rollback removes, or the
+    /// workspace the run continues in.
     private func end(_ ending: RunJournal.Ending) async throws -> Never {
         try await loop.journal.end(claim, ending, ledger: ledger, actingFor: run.creator)
-        var (failed, parked) = (false, false)
+        let metadata: Logger.Metadata = ["run.id": "\(claim.runID.lowercaseText)"]
         switch ending {
         case .failed(let reason, let detail, _):
             loop.metrics.failed(reason: reason.rawValue)
-            loop.logger.info("run failed", metadata: ["run.id": "\(claim.runID.lowercaseText)", "run.failure_reason": "\(reason.rawValue)", "run.failure_detail": "\(detail)"])
-            failed = true
+            loop.logger.info("run failed", metadata: metadata.merging(["run.failure_reason": "\(reason.rawValue)", "run.failure_detail": "\(detail)"]) { $1 })
+            await settle(failed: true)
         case .succeeded:
             loop.metrics.succeeded.increment()
+            await settle(failed: false)
         case .awaitingApproval:
-            parked = true
-        }
-        if parked {
             await loop.requestGate(claim.runID, iteration: reviewedIteration, creator: run.creator)
-        } else {
-            if let startedAt { loop.metrics.run(took: .seconds(Date().timeIntervalSince(startedAt))) }
-            // A run waiting for approval keeps its preview resources: the reviewer's evidence,
-            // and what a rejection's rollback removes.
-            await loop.cleanSandbox(claim.runID, creator: run.creator, failed: failed)
+        case .awaitingBudget(let cap, let detail, _):
+            loop.metrics.budgetPauses[cap]?.increment()
+            loop.logger.info("run paused at its budget", metadata: metadata.merging(["run.budget_cap": "\(cap.rawValue)", "run.budget_detail": "\(detail)"]) { $1 })
         }
         throw Ended()
+    }
+
+    /// Counts an ended run's duration and removes its sandbox.
+    private func settle(failed: Bool) async {
+        if let startedAt { loop.metrics.run(took: .seconds(Date().timeIntervalSince(startedAt))) }
+        await loop.cleanSandbox(claim.runID, creator: run.creator, failed: failed)
     }
 
     /// Reads a step's output as `T`; an output of another shape fails the run (the agent-service

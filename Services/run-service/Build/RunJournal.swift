@@ -7,6 +7,8 @@ import Shared
 /// deadline: a run whose time ran out must still be able to record that it did.
 struct RunJournal: Sendable {
     let pool: PostgresPool
+    /// How long a run paused at a cap waits for an extension before it fails.
+    var budgetPause: Duration = RunSettings().budgetPause
 
     /// How long one journal transaction may take.
     static let timeout = Duration.seconds(15)
@@ -14,6 +16,8 @@ struct RunJournal: Sendable {
     /// How a run ends (or stops to wait for a person).
     enum Ending: Sendable {
         case failed(FailureReason, detail: String, step: UUID?)
+        /// Paused at a cap; `step` is the step in flight the time cap interrupted, if any.
+        case awaitingBudget(BudgetCap, detail: String, step: UUID?)
         case awaitingApproval(RunRisk, pullRequest: JSONValue)
         case succeeded(RunRisk, pullRequest: JSONValue)
     }
@@ -54,13 +58,15 @@ struct RunJournal: Sendable {
 
     /// Records a step's start: its row (running, holding `reserved` tokens of the ledger), the
     /// run's new status, iteration and reservations, and `run.step.started`.
-    func startStep(_ claim: RunClaim, iteration: Int, role: AgentRole, status: RunStatus, reserved: Int, ledger: TokenLedger) async throws -> UUID {
+    func startStep(
+        _ claim: RunClaim, iteration: Int, role: AgentRole, attempt: Int, status: RunStatus, reserved: Int, ledger: TokenLedger
+    ) async throws -> UUID {
         let id = UUID()
         return try await fenced(claim) { session in
             try await session.execute("""
-                INSERT INTO run_steps (id, tenant_id, run_id, iteration, role, step_key, status, fencing, reserved_tokens)
-                VALUES (\(id), \(claim.tenantID), \(claim.runID), \(iteration), \(role.rawValue),
-                        \(StepRecord.key(run: claim.runID, iteration: iteration, role: role)), 'running', \(claim.fencing), \(reserved))
+                INSERT INTO run_steps (id, tenant_id, run_id, iteration, role, attempt, step_key, status, fencing, reserved_tokens)
+                VALUES (\(id), \(claim.tenantID), \(claim.runID), \(iteration), \(role.rawValue), \(attempt),
+                        \(StepRecord.key(run: claim.runID, iteration: iteration, role: role, attempt: attempt)), 'running', \(claim.fencing), \(reserved))
                 """)
             try await session.execute("""
                 UPDATE runs SET status = \(status), iteration = greatest(iteration, \(iteration)), tokens_reserved = \(ledger.reserved),
@@ -162,6 +168,23 @@ struct RunJournal: Sendable {
                     WHERE id = \(claim.runID)
                     """)
                 (event, data["status"], data["reason"], data["detail"]) = (.failed, .string("failed"), .string(reason.rawValue), .string(detail))
+            case .awaitingBudget(let cap, let detail, let step):
+                if let step {
+                    try await session.execute("""
+                        UPDATE run_steps SET status = 'interrupted', error = \(try JSONText(encoding: JSONValue.object(["reason": .string(FailureReason.timeBudget.rawValue), "message": .string(detail)])))::jsonb,
+                            reserved_tokens = 0, fencing = \(claim.fencing), finished_at = clock_timestamp(),
+                            duration_ms = (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint
+                        WHERE id = \(step) AND status = 'running'
+                        """)
+                }
+                try await session.execute("""
+                    UPDATE runs SET status = 'awaiting_budget', budget_cap = \(cap), budget_detail = \(detail), paused_at = clock_timestamp(),
+                        paused_fencing = \(claim.fencing),
+                        tokens_spent = \(ledger.spent), tokens_reserved = 0, updated_at = clock_timestamp()
+                    WHERE id = \(claim.runID)
+                    """)
+                try await BudgetPauses.record(claim.runID, tenant: claim.tenantID, lasting: budgetPause, on: session)
+                (event, data["status"], data["cap"], data["detail"]) = (.awaitingBudget, .string(RunStatus.awaitingBudget.rawValue), .string(cap.rawValue), .string(detail))
             case .awaitingApproval(let risk, let pullRequest), .succeeded(let risk, let pullRequest):
                 let status: RunStatus
                 if case .succeeded = ending { (status, event) = (.succeeded, .succeeded) } else { (status, event) = (.awaitingApproval, .awaitingApproval) }

@@ -24,9 +24,10 @@ struct RunQueue: Sendable {
         self.leaseTTL = leaseTTL
     }
 
-    /// Queues a new run, in the transaction that creates it.
-    static func enqueue(_ runID: UUID, tenant: UUID, on session: PostgresSession) async throws {
-        try await session.executeDeferred("INSERT INTO run_queue (run_id, tenant_id) VALUES (\(runID), \(tenant))")
+    /// Queues a run, in the transaction that creates it (or extends it after a pause: then its
+    /// fencing numbers continue from `fencing`, the last claim's, so that claim stays stale).
+    static func enqueue(_ runID: UUID, tenant: UUID, fencingFrom fencing: Int64 = 0, on session: PostgresSession) async throws {
+        try await session.executeDeferred("INSERT INTO run_queue (run_id, tenant_id, fencing) VALUES (\(runID), \(tenant), \(fencing))")
     }
 
     /// Claims the longest-waiting run that is free or whose lease expired, bumping its fencing

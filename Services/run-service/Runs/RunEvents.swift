@@ -13,6 +13,8 @@ enum RunEvents {
         case started = "run.started"
         case stepStarted = "run.step.started"
         case stepCompleted = "run.step.completed"
+        case awaitingBudget = "run.awaiting_budget"
+        case extended = "run.extended"
         case awaitingApproval = "run.awaiting_approval"
         case finalizing = "run.finalizing"
         case succeeded = "run.succeeded"

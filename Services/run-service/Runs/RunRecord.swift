@@ -24,6 +24,8 @@ struct RunRecord: Sendable, PostgresRowDecodable {
     let fingerprint: RunFingerprint?
     /// When a worker first claimed the run (caps count from there), nil before.
     let startedAt: Date?
+    /// Seconds the run spent paused at a budget before now: not counted against its time cap.
+    let pausedSeconds: Double
     let createdBy: String
     let createdByRole: Role
     /// The approval decision, once the run's gate was decided.
@@ -33,7 +35,8 @@ struct RunRecord: Sendable, PostgresRowDecodable {
     static let columns: SQL = """
         id, tenant_id, spec_id, plan_id, plan::text AS plan, plan_risk_score, status, iteration, max_iterations,
         token_budget, tokens_spent, tokens_reserved, timeout_seconds, provider, base_repository, fault,
-        approval_threshold, fingerprint::text AS fingerprint, started_at, created_by, created_by_role, approval
+        approval_threshold, fingerprint::text AS fingerprint, started_at, paused_seconds, created_by, created_by_role,
+        approval
         """
 
     init(row: PostgresRow) throws {
@@ -56,6 +59,7 @@ struct RunRecord: Sendable, PostgresRowDecodable {
         approvalThreshold = try row.decode("approval_threshold")
         fingerprint = try row.decode("fingerprint", as: JSONText?.self).map { try $0.decode(RunFingerprint.self) }
         startedAt = try row.decode("started_at")
+        pausedSeconds = try row.decode("paused_seconds")
         createdBy = try row.decode("created_by")
         guard let role = Role(rawValue: try row.decode("created_by_role")) else {
             throw PostgresDecodingError(type: "Role", column: "created_by_role")
@@ -67,6 +71,6 @@ struct RunRecord: Sendable, PostgresRowDecodable {
     /// The principal background work acts for: the run's creator in the run's tenant.
     var creator: Principal { Principal(userID: createdBy, tenantID: tenantID, role: createdByRole) }
 
-    /// The run's time cap, counted from its first claim.
-    func deadline(startedAt start: Date) -> Date { start.addingTimeInterval(TimeInterval(timeoutSeconds)) }
+    /// The run's time cap, counted from its first claim, less the time it spent paused.
+    func deadline(startedAt start: Date) -> Date { start.addingTimeInterval(TimeInterval(timeoutSeconds) + pausedSeconds) }
 }

@@ -107,8 +107,8 @@ struct RunRepository: Sendable {
     }
 
     /// Cancels a run that has not ended: the run and its steps in flight become `cancelled`, its
-    /// reservations are released and it leaves the queue, with audit and `run.cancelled`, in one
-    /// transaction. The queue row goes first — the lock order of the worker's fenced writes — so
+    /// reservations are released and it leaves the queue (or its pause at a budget ends), with
+    /// audit and `run.cancelled`, in one transaction. The queue row goes first — the lock order of the worker's fenced writes — so
     /// a worker's transaction in progress finishes before, and every later one finds its claim
     /// gone. NOT_FOUND for an unknown run, FAILED_PRECONDITION for one that already ended.
     func cancel(_ id: UUID, by principal: Principal) async throws -> RenderedRow {
@@ -120,13 +120,16 @@ struct RunRepository: Sendable {
             try await session.execute("DELETE FROM run_queue WHERE run_id = \(id) AND tenant_id = \(principal.tenantID)")
             let status: RunStatus = try await session.query("SELECT status FROM runs WHERE id = \(id) FOR UPDATE")[0].decode("status")
             try Self.checkCancellable(status, id: id)
+            try await BudgetPauses.remove(id, on: session)
             try await session.execute("""
                 UPDATE run_steps SET status = 'cancelled', reserved_tokens = 0, finished_at = clock_timestamp(),
                     duration_ms = (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint
                 WHERE run_id = \(id) AND status = 'running'
                 """)
             let rows = try await session.query("""
-                UPDATE runs SET status = 'cancelled', tokens_reserved = 0, finished_at = clock_timestamp(), updated_at = clock_timestamp()
+                UPDATE runs SET status = 'cancelled', tokens_reserved = 0, budget_cap = NULL, budget_detail = NULL,
+                    paused_seconds = paused_seconds + coalesce(extract(epoch FROM clock_timestamp() - paused_at)::float8, 0), paused_at = NULL,
+                    finished_at = clock_timestamp(), updated_at = clock_timestamp()
                 WHERE id = \(id)
                 RETURNING \(RunView.detail)
                 """, as: RenderedRow.self)

@@ -37,6 +37,9 @@ struct RunSettings: Sendable, Equatable {
     /// `META_BUILDER_APPROVAL_RECONCILE_SECONDS` (10): how often runs waiting for approval are
     /// checked against the approval-service.
     var approvalReconcileInterval: Duration
+    /// `META_BUILDER_BUDGET_PAUSE_SECONDS` (86,400): how long a run paused at a cap waits for an
+    /// extension before it fails with the cap's reason.
+    var budgetPause: Duration
 
     /// The design's numbers.
     init(
@@ -51,7 +54,8 @@ struct RunSettings: Sendable, Equatable {
         eventHeartbeat: Duration = .seconds(15),
         eventStreamsPerTenant: Int = 500,
         eventStreams: Int = 5_000,
-        approvalReconcileInterval: Duration = .seconds(10)
+        approvalReconcileInterval: Duration = .seconds(10),
+        budgetPause: Duration = .seconds(86_400)
     ) {
         self.iterations = iterations
         self.tokenBudget = tokenBudget
@@ -65,6 +69,16 @@ struct RunSettings: Sendable, Equatable {
         self.eventStreamsPerTenant = eventStreamsPerTenant
         self.eventStreams = eventStreams
         self.approvalReconcileInterval = approvalReconcileInterval
+        self.budgetPause = budgetPause
+    }
+
+    /// The configured default and maximum of a cap.
+    func cap(_ cap: BudgetCap) -> Cap {
+        switch cap {
+        case .iterations: iterations
+        case .tokens: tokenBudget
+        case .time: timeoutSeconds
+        }
     }
 
     /// Reads the settings from the environment; a default above its maximum is a configuration error.
@@ -87,7 +101,8 @@ struct RunSettings: Sendable, Equatable {
             eventHeartbeat: .seconds(try reader.int("META_BUILDER_SSE_HEARTBEAT_SECONDS", default: 15, range: 1...300)),
             eventStreamsPerTenant: try reader.int("META_BUILDER_SSE_MAX_STREAMS_PER_TENANT", default: defaults.eventStreamsPerTenant, range: 1...1_000_000),
             eventStreams: try reader.int("META_BUILDER_SSE_MAX_STREAMS", default: defaults.eventStreams, range: 1...1_000_000),
-            approvalReconcileInterval: .seconds(try reader.int("META_BUILDER_APPROVAL_RECONCILE_SECONDS", default: 10, range: 1...3600))
+            approvalReconcileInterval: .seconds(try reader.int("META_BUILDER_APPROVAL_RECONCILE_SECONDS", default: 10, range: 1...3600)),
+            budgetPause: .seconds(try reader.int("META_BUILDER_BUDGET_PAUSE_SECONDS", default: 86_400, range: 1...2_592_000))
         )
     }
 }

@@ -2,9 +2,12 @@ import Shared
 
 /// Where a build run stands (DESIGN.md): `queued → generating → applying → evaluating →
 /// (fixing → applying → evaluating)* → reviewing → [awaiting_approval →] finalizing →
-/// succeeded`, or `rejected`, `cancelled`, `failed`. Terminal states absorb: nothing leaves them.
+/// succeeded`, or `rejected`, `cancelled`, `failed`. A run that reaches a cap while building waits
+/// in `awaiting_budget` until its cap is raised (it is `queued` again) or it ends. Terminal states
+/// absorb: nothing leaves them.
 enum RunStatus: String, Sendable, CaseIterable, Codable {
     case queued, generating, applying, evaluating, fixing, reviewing
+    case awaitingBudget = "awaiting_budget"
     case awaitingApproval = "awaiting_approval"
     case finalizing, succeeded, rejected, cancelled, failed
 
@@ -24,14 +27,19 @@ enum RunStatus: String, Sendable, CaseIterable, Codable {
         return Self.loop[self, default: []].contains(next)
     }
 
-    /// The loop's forward moves.
+    /// True for the states in which a run waits for a person (a larger budget, a decision) and
+    /// no worker builds it.
+    var waitsForAPerson: Bool { self == .awaitingBudget || self == .awaitingApproval }
+
+    /// The loop's forward moves; every building state may pause at a cap.
     private static let loop: [RunStatus: Set<RunStatus>] = [
-        .queued: [.generating],
-        .generating: [.applying],
-        .applying: [.evaluating],
-        .evaluating: [.fixing, .reviewing],
-        .fixing: [.applying],
-        .reviewing: [.awaitingApproval, .finalizing],
+        .queued: [.generating, .awaitingBudget],
+        .generating: [.applying, .awaitingBudget],
+        .applying: [.evaluating, .awaitingBudget],
+        .evaluating: [.fixing, .reviewing, .awaitingBudget],
+        .fixing: [.applying, .awaitingBudget],
+        .reviewing: [.awaitingApproval, .finalizing, .awaitingBudget],
+        .awaitingBudget: [.queued],
         .awaitingApproval: [.finalizing, .rejected],
         .finalizing: [.succeeded],
     ]

@@ -3,7 +3,8 @@ import Shared
 /// How the API writes a run, rendered by Postgres in the read's single round trip (selected
 /// `AS json` with the list keyset, see `RenderedRow`): the list item, and the full run with its
 /// steps, latest evaluation summary, gate and pull-request body. Optional fields are left out
-/// when absent; times are RFC 3339 UTC in whole seconds, durations in milliseconds.
+/// when absent; times are RFC 3339 UTC in whole seconds, durations in milliseconds. A run paused at
+/// a cap has `budget` (which cap, the field that raises it, why, since when, until when).
 enum RunView {
     /// A run without its steps: what `GET /runs` lists.
     static let summary: SQL = "(\(summaryObject))::text AS json, created_at, id"
@@ -49,10 +50,18 @@ enum RunView {
             'spent', jsonb_build_object(
                 'iterations', iteration, 'tokens', tokens_spent, 'tokens_reserved', tokens_reserved,
                 'seconds', CASE WHEN started_at IS NULL THEN 0
-                                ELSE round(extract(epoch FROM coalesce(finished_at, clock_timestamp()) - started_at)::numeric, 3) END),
+                                ELSE round((extract(epoch FROM coalesce(paused_at, finished_at, clock_timestamp()) - started_at)
+                                            - paused_seconds::numeric), 3) END),
+            'extensions', extensions,
             'risk', jsonb_build_object('plan_score', plan_risk_score, 'score', risk_score, 'threshold', approval_threshold),
             'created_by', created_by,
             'created_at', \(RenderedRow.timestamp("created_at")), 'updated_at', \(RenderedRow.timestamp("updated_at")))
+        || CASE WHEN budget_cap IS NULL THEN '{}'::jsonb
+                ELSE jsonb_build_object('budget', jsonb_build_object(
+                    'cap', budget_cap, 'raise', CASE budget_cap WHEN 'iterations' THEN 'max_iterations'
+                                                                WHEN 'tokens' THEN 'token_budget' ELSE 'timeout_s' END,
+                    'detail', budget_detail, 'paused_at', \(RenderedRow.timestamp("paused_at")),
+                    'expires_at', (SELECT \(RenderedRow.timestamp("p.expires_at")) FROM run_budget_pauses p WHERE p.run_id = runs.id))) END
         || CASE WHEN failure_reason IS NULL THEN '{}'::jsonb
                 ELSE jsonb_build_object('failure', jsonb_build_object('reason', failure_reason, 'detail', failure_detail)) END
         || jsonb_strip_nulls(jsonb_build_object(

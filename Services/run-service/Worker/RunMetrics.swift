@@ -4,7 +4,8 @@ import Shared
 import Synchronization
 
 /// The run-service's own Prometheus metrics: runs started and how they ended, fix iterations,
-/// run and step durations, the queue's depth and lease takeovers, approval decisions applied.
+/// run and step durations, the queue's depth and lease takeovers, approval decisions applied,
+/// pauses at a budget and their extensions.
 final class RunMetrics: Sendable {
     let started: Counter
     let succeeded: Counter
@@ -13,6 +14,10 @@ final class RunMetrics: Sendable {
     let queueDepth: Gauge
     /// Approval decisions applied to a waiting run, by the path that delivered them.
     let decisionsApplied: [RunApprovals.Source: Counter]
+    /// Runs paused at a cap, by the cap.
+    let budgetPauses: [BudgetCap: Counter]
+    /// Paused runs whose cap was raised.
+    let extensions: Counter
     private let registry: MetricsRegistry
     private let failedByReason: Mutex<[String: Counter]>
     private let stepTimers: Mutex<[String: Metrics.Timer]>
@@ -28,6 +33,10 @@ final class RunMetrics: Sendable {
         decisionsApplied = Dictionary(uniqueKeysWithValues: RunApprovals.Source.allCases.map {
             ($0, Counter(label: "meta_builder_run_approval_decisions_applied_total", dimensions: [("source", $0.rawValue)], factory: factory))
         })
+        budgetPauses = Dictionary(uniqueKeysWithValues: BudgetCap.allCases.map {
+            ($0, Counter(label: "meta_builder_run_budget_pauses_total", dimensions: [("cap", $0.rawValue)], factory: factory))
+        })
+        extensions = Counter(label: "meta_builder_run_extensions_total", factory: factory)
         runDuration = Metrics.Timer(label: MetricsRegistry.runDuration, factory: factory)
         registry = metrics
         failedByReason = Mutex([:])

@@ -5,6 +5,7 @@ public enum Action: String, Sendable, CaseIterable {
     case planSpec = "spec.plan"
     case startRun = "run.start"
     case cancelRun = "run.cancel"
+    case extendRun = "run.extend"
     case readRun = "run.read"
     case readAnalytics = "analytics.read"
     case decideApproval = "approval.decide"
@@ -15,7 +16,8 @@ public enum Action: String, Sendable, CaseIterable {
 }
 
 /// The one role-based access table of DESIGN.md: owner/admin create specs and start/cancel runs;
-/// member also plans; viewer reads only; approve/reject needs owner/admin.
+/// member also plans; viewer reads only; approve/reject and raising a paused run's caps need
+/// owner/admin.
 public enum RBAC {
     /// Action → roles allowed.
     public static let table: [Action: Set<Role>] = [
@@ -24,6 +26,7 @@ public enum RBAC {
         .readSpec: [.owner, .admin, .member, .viewer],
         .startRun: [.owner, .admin],
         .cancelRun: [.owner, .admin],
+        .extendRun: [.owner, .admin],
         .readRun: [.owner, .admin, .member, .viewer],
         .readAnalytics: [.owner, .admin, .member, .viewer],
         .decideApproval: [.owner, .admin],

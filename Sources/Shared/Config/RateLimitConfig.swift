@@ -11,7 +11,8 @@ public struct RateLimitConfig: Sendable {
         self.windowSeconds = windowSeconds
     }
 
-    /// Reads `META_BUILDER_RATE_LIMIT_SPECS`, `_PLANS`, `_RUNS`, `_APPROVALS` (defaults 20, 20, 10, 50).
+    /// Reads `META_BUILDER_RATE_LIMIT_SPECS`, `_PLANS`, `_RUNS`, `_APPROVALS`, `_EXTENSIONS`
+    /// (defaults 20, 20, 10, 50, 30).
     public init(reader: ConfigReader) throws {
         var limits: [RateLimitedAction: Int] = [:]
         for action in RateLimitedAction.allCases {
@@ -29,9 +30,11 @@ public struct RateLimitConfig: Sendable {
 /// The actions that count against a tenant's hourly quota.
 public enum RateLimitedAction: String, Sendable, CaseIterable, Hashable {
     case specs, plans, runs, approvals
+    /// Raising the caps of runs paused at a budget.
+    case extensions
 
-    /// DESIGN.md defaults.
-    public static let defaultLimits: [RateLimitedAction: Int] = [.specs: 20, .plans: 20, .runs: 10, .approvals: 50]
+    /// DESIGN.md defaults (and 30 extensions an hour).
+    public static let defaultLimits: [RateLimitedAction: Int] = [.specs: 20, .plans: 20, .runs: 10, .approvals: 50, .extensions: 30]
 
     /// The environment key of this action's limit.
     public var configKey: String { "META_BUILDER_RATE_LIMIT_\(rawValue.uppercased())" }

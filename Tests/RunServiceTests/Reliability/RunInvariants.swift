@@ -48,10 +48,12 @@ enum RunInvariants {
                     "SELECT id, status FROM runs WHERE id = ANY(\(ids)::uuid[])",
                     // 1: queue rows left for runs that ended (a finished run leaves the queue)
                     "SELECT q.run_id FROM run_queue q JOIN runs r ON r.id = q.run_id WHERE r.status = ANY(\(terminal)::text[])",
-                    // 2: a step recorded twice (by iteration and role, or by key)
+                    // 2: a step recorded twice (by iteration and role — only attempts the time cap
+                    // interrupted may come before another — or by key)
                     """
                     SELECT run_id::text || ' ' || iteration || ' ' || role AS step FROM run_steps
-                    WHERE run_id = ANY(\(ids)::uuid[]) GROUP BY run_id, iteration, role HAVING count(*) > 1
+                    WHERE run_id = ANY(\(ids)::uuid[]) GROUP BY run_id, iteration, role
+                    HAVING count(*) FILTER (WHERE status <> 'interrupted') > 1 OR count(*) FILTER (WHERE status = 'succeeded') > 1
                     UNION ALL
                     SELECT step_key FROM run_steps WHERE run_id = ANY(\(ids)::uuid[]) GROUP BY step_key HAVING count(*) > 1
                     """,

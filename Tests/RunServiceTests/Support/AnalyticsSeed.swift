@@ -13,8 +13,11 @@ enum AnalyticsSeed {
         var createdAt: Date
         var iteration = 1
         var tokens = 0
-        /// First claim to end in seconds, for an ended run; nil: it ended without being claimed.
+        /// First claim to end in seconds, pauses not counted, for an ended run; nil: it ended
+        /// without being claimed.
         var seconds: Int?
+        /// Seconds the run spent paused at a budget (added to its wall time, not to `seconds`).
+        var pausedSeconds = 0
         var failureReason: String?
         var steps: [Step] = []
     }
@@ -45,13 +48,17 @@ enum AnalyticsSeed {
         let id = UUID()
         let claimed = run.status != .queued && (!run.status.isTerminal || run.seconds != nil)
         let startedAt = claimed ? run.createdAt.addingTimeInterval(queueSeconds) : nil
-        let finishedAt = run.status.isTerminal ? (startedAt ?? run.createdAt).addingTimeInterval(TimeInterval(run.seconds ?? 0)) : nil
+        let finishedAt = run.status.isTerminal ? (startedAt ?? run.createdAt).addingTimeInterval(TimeInterval((run.seconds ?? 0) + run.pausedSeconds)) : nil
+        // A paused run waits for a larger token budget since a minute after its first claim.
+        let paused = run.status == .awaitingBudget
         try await session.execute("""
             INSERT INTO runs (id, tenant_id, spec_id, plan_id, plan, status, iteration, max_iterations, token_budget, timeout_seconds,
-                              tokens_spent, failure_reason, started_at, finished_at, created_by, created_at, updated_at)
+                              tokens_spent, failure_reason, started_at, finished_at, paused_seconds, budget_cap, paused_at,
+                              created_by, created_at, updated_at)
             VALUES (\(id), \(tenant), \(UUID()), \(UUID()), '{}'::jsonb, \(run.status), \(run.iteration), 4, 2000000, 900,
-                    \(run.tokens), \(run.failureReason), \(startedAt)::timestamptz, \(finishedAt)::timestamptz, 'user-1',
-                    \(run.createdAt)::timestamptz, \(run.createdAt)::timestamptz)
+                    \(run.tokens), \(run.failureReason), \(startedAt)::timestamptz, \(finishedAt)::timestamptz, \(Double(run.pausedSeconds)),
+                    \(paused ? "tokens" : nil), \(paused ? startedAt?.addingTimeInterval(60) : nil)::timestamptz,
+                    'user-1', \(run.createdAt)::timestamptz, \(run.createdAt)::timestamptz)
             """)
         for step in run.steps {
             try await session.execute("""

@@ -262,9 +262,9 @@ final class RunMesh: Sendable {
         return open
     }
 
-    /// The run ended or waits for approval.
+    /// The run ended or waits for a person (approval, a larger budget).
     static func isSettled(_ run: JSONValue) -> Bool {
-        ["succeeded", "failed", "cancelled", "rejected", "awaiting_approval"].contains(run["status"]?.stringValue ?? "")
+        ["succeeded", "failed", "cancelled", "rejected", "awaiting_approval", "awaiting_budget"].contains(run["status"]?.stringValue ?? "")
     }
 
     struct Timeout: Error {}

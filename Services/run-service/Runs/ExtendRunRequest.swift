@@ -1,0 +1,48 @@
+import Foundation
+import Shared
+
+/// The body of `POST /runs/{id}/extend`: the new, higher caps of a run paused at a budget. At
+/// least one field; each is checked against the configured maximum here and against the run
+/// (never lower than its cap, and enough to continue) by `RunRepository.extend`.
+struct ExtendRunRequest: Codable, Sendable, Equatable {
+    var maxIterations: Int?
+    var tokenBudget: Int?
+    var timeoutSeconds: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case maxIterations = "max_iterations"
+        case tokenBudget = "token_budget"
+        case timeoutSeconds = "timeout_s"
+    }
+
+    /// The keys a body may carry.
+    static let shape: JSONShape = .object(["max_iterations": .scalar, "token_budget": .scalar, "timeout_s": .scalar])
+
+    /// Decodes strictly (unknown fields refused) and checks each cap against its configured
+    /// maximum; INVALID_ARGUMENT naming the field otherwise.
+    static func parse(_ data: Data, settings: RunSettings) throws -> ExtendRunRequest {
+        let raw = try WireJSONDecoder.decode(JSONValue.self, from: data)
+        guard case .object = raw else { throw WireError(.invalidArgument, "request body must be a JSON object") }
+        try shape.check(raw)
+        let request = try WireJSONDecoder.decode(ExtendRunRequest.self, from: data)
+        guard request.maxIterations != nil || request.tokenBudget != nil || request.timeoutSeconds != nil else {
+            throw WireError(.invalidArgument, "name at least one cap to raise: max_iterations, token_budget or timeout_s")
+        }
+        for (value, cap) in [(request.maxIterations, BudgetCap.iterations), (request.tokenBudget, .tokens), (request.timeoutSeconds, .time)] {
+            let maximum = settings.cap(cap).maximum
+            if let value, !(1...maximum).contains(value) {
+                throw WireError.invalidArgument(field: cap.field, "must be from 1 to \(maximum)")
+            }
+        }
+        return request
+    }
+
+    /// The new value asked for `cap`, if any.
+    func value(for cap: BudgetCap) -> Int? {
+        switch cap {
+        case .iterations: maxIterations
+        case .tokens: tokenBudget
+        case .time: timeoutSeconds
+        }
+    }
+}

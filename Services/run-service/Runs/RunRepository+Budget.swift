@@ -1,0 +1,125 @@
+import Foundation
+import Shared
+
+extension RunRepository {
+    /// A paused run as extending or expiring it reads it (locked).
+    private struct PausedRun {
+        let status: RunStatus
+        let cap: BudgetCap?
+        let detail: String?
+        let caps: [BudgetCap: Int]
+        let iteration: Int
+        let tokensSpent: Int
+        /// Build seconds spent before the pause (pauses not counted).
+        let secondsSpent: Double
+        let fencing: Int64
+        let creator: Principal
+
+        init(row: PostgresRow, tenant: UUID) throws {
+            status = try row.decode("status")
+            cap = try row.decode("budget_cap", as: String?.self).flatMap(BudgetCap.init(rawValue:))
+            detail = try row.decode("budget_detail")
+            caps = [.iterations: try row.decode("max_iterations"), .tokens: try row.decode("token_budget"), .time: try row.decode("timeout_seconds")]
+            iteration = try row.decode("iteration")
+            tokensSpent = try row.decode("tokens_spent")
+            secondsSpent = try row.decode("seconds_spent")
+            fencing = try row.decode("paused_fencing")
+            creator = Principal(userID: try row.decode("created_by"), tenantID: tenant, role: Role(rawValue: try row.decode("created_by_role")) ?? .owner)
+        }
+
+        static func lock(_ id: UUID, tenant: UUID, on session: PostgresSession) async throws -> PausedRun? {
+            try await session.query("""
+                SELECT status, budget_cap, budget_detail, max_iterations, token_budget, timeout_seconds, iteration, tokens_spent,
+                       paused_fencing, created_by, created_by_role,
+                       coalesce(extract(epoch FROM coalesce(paused_at, clock_timestamp()) - started_at)::float8 - paused_seconds, 0) AS seconds_spent
+                FROM runs WHERE id = \(id) FOR UPDATE
+                """).first.map { try PausedRun(row: $0, tenant: tenant) }
+        }
+    }
+
+    /// Raises the caps of a run paused at a budget (`POST /runs/{id}/extend`): the run is queued
+    /// again with its new caps, its pause ends (the time it lasted does not count against the
+    /// time cap), with audit `run.extend` and `run.extended`, in one transaction. NOT_FOUND for an
+    /// unknown run, FAILED_PRECONDITION for one that is not paused, INVALID_ARGUMENT naming the
+    /// field for a cap lowered, or for the cap the run waits for left out or raised too little
+    /// to go on (one more evaluation, one more agent call's token ceiling, one more second).
+    func extend(_ id: UUID, with request: ExtendRunRequest, stepTokenCeiling: Int, by principal: Principal) async throws -> RenderedRow {
+        try await pool.withTenant(principal.tenantID) { session in
+            guard let run = try await PausedRun.lock(id, tenant: principal.tenantID, on: session) else {
+                throw WireError.notFound("run", id: id.lowercaseText)
+            }
+            guard run.status == .awaitingBudget, let waitingFor = run.cap else {
+                throw WireError(.failedPrecondition, "run \(id.lowercaseText) is \(run.status.rawValue); only a run paused at a cap (awaiting_budget) can be extended")
+            }
+            var caps = run.caps
+            for cap in BudgetCap.allCases {
+                guard let value = request.value(for: cap) else { continue }
+                guard value >= run.caps[cap]! else {
+                    throw WireError.invalidArgument(field: cap.field, "must not be lower than the run's cap of \(run.caps[cap]!)")
+                }
+                caps[cap] = value
+            }
+            guard let raised = request.value(for: waitingFor) else {
+                throw WireError.invalidArgument(field: waitingFor.field, "the run waits for its \(waitingFor.rawValue) cap: raise \(waitingFor.field)")
+            }
+            let least = switch waitingFor {
+            case .iterations: run.iteration + 1
+            case .tokens: run.tokensSpent + stepTokenCeiling
+            case .time: Int(run.secondsSpent.rounded(.up)) + Int(RunBuild.minimumStepTime)
+            }
+            guard raised >= least else {
+                let why = switch waitingFor {
+                case .iterations: "one more evaluation after the \(run.iteration) used"
+                case .tokens: "one more agent call's token ceiling (\(stepTokenCeiling)) after the \(run.tokensSpent) tokens spent"
+                case .time: "more time than the \(Int(run.secondsSpent)) s already spent building"
+                }
+                throw WireError.invalidArgument(field: waitingFor.field, "must be at least \(least) for the run to go on: \(why)")
+            }
+            try await session.execute("""
+                UPDATE runs SET status = 'queued', max_iterations = \(caps[.iterations]!), token_budget = \(caps[.tokens]!),
+                    timeout_seconds = \(caps[.time]!), budget_cap = NULL, budget_detail = NULL,
+                    paused_seconds = paused_seconds + extract(epoch FROM clock_timestamp() - paused_at)::float8, paused_at = NULL,
+                    extensions = extensions + 1, updated_at = clock_timestamp()
+                WHERE id = \(id)
+                """)
+            try await BudgetPauses.remove(id, on: session)
+            try await RunQueue.enqueue(id, tenant: principal.tenantID, fencingFrom: run.fencing, on: session)
+            let capsJSON = { (values: [BudgetCap: Int]) in JSONValue.object(Dictionary(uniqueKeysWithValues: values.map { ($0.key.field, .number(Double($0.value))) })) }
+            try await AuditLog.record("run.extend", resourceType: "run", resourceID: id.lowercaseText, by: principal, details: .object([
+                "cap": .string(waitingFor.rawValue), "from": capsJSON(run.caps), "to": capsJSON(caps),
+            ]), on: session)
+            try await RunEvents.append(.extended, run: id, tenant: principal.tenantID, data: [
+                "status": .string(RunStatus.queued.rawValue), "cap": .string(waitingFor.rawValue), "caps": capsJSON(caps),
+            ], on: session)
+            return try await session.query("SELECT \(RunView.detail) FROM runs WHERE id = \(id)", as: RenderedRow.self)[0]
+        }
+    }
+
+    /// Ends a run whose pause expired without an extension: `failed` with its cap's reason, with
+    /// audit `run.budget_expired` and `run.failed`, in one transaction; the run's creator (whose
+    /// sandbox is then removed) and the reason, or nil when another sweeper, an extension or a
+    /// cancel came first.
+    func expirePause(_ id: UUID, tenant: UUID) async throws -> (creator: Principal, reason: RunJournal.FailureReason)? {
+        try await pool.withTenant(tenant, deadline: .after(.seconds(15))) { session in
+            guard let run = try await PausedRun.lock(id, tenant: tenant, on: session), run.status == .awaitingBudget, let cap = run.cap,
+                  try await BudgetPauses.takeExpired(id, on: session) else { return nil }
+            let detail = "\(run.detail ?? "the run reached its \(cap.rawValue) cap"); no one raised \(cap.field) before its pause expired"
+            let reason = cap.failureReason
+            try await session.execute("""
+                UPDATE runs SET status = 'failed', failure_reason = \(reason.rawValue), failure_detail = \(detail), budget_cap = NULL,
+                    budget_detail = NULL, paused_seconds = paused_seconds + extract(epoch FROM clock_timestamp() - paused_at)::float8,
+                    paused_at = NULL, finished_at = clock_timestamp(), updated_at = clock_timestamp()
+                WHERE id = \(id)
+                """)
+            let actor = Principal(userID: "service:run-service", tenantID: tenant, role: run.creator.role, callingService: "run-service")
+            try await AuditLog.record("run.budget_expired", resourceType: "run", resourceID: id.lowercaseText, by: actor, details: .object([
+                "cap": .string(cap.rawValue), "reason": .string(reason.rawValue),
+            ]), on: session)
+            try await RunEvents.append(.failed, run: id, tenant: tenant, data: [
+                "status": .string(RunStatus.failed.rawValue), "reason": .string(reason.rawValue), "detail": .string(detail),
+                "tokens_spent": .number(Double(run.tokensSpent)),
+            ], on: session)
+            return (run.creator, reason)
+        }
+    }
+}
