@@ -12,13 +12,15 @@ import Testing
 /// one's own run never stands in for a role check.
 final class AccessWalk {
     /// DESIGN.md: "owner/admin create specs and start/cancel runs; member also plans; viewer
-    /// reads only; approve/reject needs owner/admin" — in the API and on the review page — and
-    /// the approval policy is the owners' and admins' to set.
+    /// reads only; approve/reject needs owner/admin" — in the API and on the review page — the
+    /// approval policy is the owners' and admins' to set, and so is raising a paused run's cap
+    /// (the issue of budgets that pause).
     static let design: [String: Set<Role>] = [
         "POST /api/meta/v2/specs": [.owner, .admin],
         "POST /api/meta/v2/specs/{id}/plan": [.owner, .admin, .member],
         "POST /api/meta/v2/specs/{id}/runs": [.owner, .admin],
         "POST /api/meta/v2/runs/{id}/cancel": [.owner, .admin],
+        "POST /api/meta/v2/runs/{id}/extend": [.owner, .admin],
         "POST /api/meta/v2/runs/{id}/approve": [.owner, .admin],
         "POST /api/meta/v2/runs/{id}/reject": [.owner, .admin],
         "POST /ui/runs/{id}/approve": [.owner, .admin],
@@ -118,6 +120,29 @@ final class AccessWalk {
             if !Self.allows(route, role), status == "cancelled" { rbac.append("\(route): the \(role.rawValue)'s refused cancel cancelled the run") }
             if role == .owner, status != "cancelled" { rbac.append("\(route): the owner's cancel left the run \(status ?? "unreadable")") }
         }
+    }
+
+    /// `POST /runs/{id}/extend`: only owners and admins raise the cap of a run paused at one
+    /// (started here with a budget too small for one call); a denied extension leaves it paused.
+    /// The owner extends; the admin's extension of the running run meets its state (412). The
+    /// run is cancelled at the end, so none of this suite's runs stays queued.
+    func extend(_ spec: String) async throws {
+        let route = "POST /api/meta/v2/runs/{id}/extend"
+        let started = try await call("POST", "\(runBase)/api/meta/v2/specs/\(spec)/runs", token(.owner), ["token_budget": .number(1000)])
+        let run = try #require(started.json?["id"]?.stringValue, "the owner could not start a run: \(started.text)")
+        let paused = try await mesh.waitForRun(run, token: token(.viewer))
+        try #require(paused["status"]?.stringValue == "awaiting_budget", "\(paused)")
+        let url = "\(runBase)/api/meta/v2/runs/\(run)/extend"
+        let body: [String: JSONValue] = ["token_budget": .number(2_000_000)]
+        let state = { try await self.call("GET", "\(self.runBase)/api/meta/v2/runs/\(run)", self.token(.viewer), nil).json?["status"]?.stringValue ?? "unreadable" }
+        try await massAssign(route, url: url, body: body, state: state)
+        for role in [Role.member, .viewer, .owner, .admin] {
+            expect(route, role, try await call("POST", url, token(role), body), success: [200], refusedByState: [412])
+            let status = try await state()
+            if !Self.allows(route, role), status != "awaiting_budget" { rbac.append("\(route): the \(role.rawValue)'s refused extension left the run \(status)") }
+            if role == .owner, status == "awaiting_budget" { rbac.append("\(route): the owner's extension left the run paused") }
+        }
+        _ = try await call("POST", "\(runBase)/api/meta/v2/runs/\(run)/cancel", token(.owner), nil)
     }
 
     /// A decision on run `run`'s gate through the API (`approve` or `reject`): denied roles leave

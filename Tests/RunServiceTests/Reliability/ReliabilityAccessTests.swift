@@ -29,6 +29,7 @@ extension SharedRunQueue {
                 let runs = try await walk.startRuns(spec, count: 5)
                 try #require(runs.count == 5, "the owner and the admin could not start runs: \(walk.rbac)")
                 try await walk.cancel(runs[4])
+                try await walk.extend(spec)
                 for run in runs.prefix(4) {
                     let waiting = try await mesh.waitForRun(run, token: walk.token(.viewer))
                     try #require(waiting["status"]?.stringValue == "awaiting_approval", "\(waiting)")
