@@ -37,7 +37,7 @@ struct AnalyticsController: Sendable {
         let window = try AnalyticsWindow(from: query["from"].map(String.init), to: query["to"].map(String.init))
         async let agentPart = agentFigures(logger: context.logger)
         let figures = try await repository.figures(tenant: context.tenantID, window: window)
-        let report = AnalyticsReport(window: window, runs: figures.runs, roles: figures.roles, agentService: await agentPart)
+        let report = AnalyticsReport(window: window, runs: figures.runs, roles: figures.roles, cost: figures.cost, agentService: await agentPart)
         return JSONCoding.response(try JSONCoding.encode(report), status: 200)
     }
 

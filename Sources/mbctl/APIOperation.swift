@@ -4,6 +4,7 @@
 enum APIOperation: String, CaseIterable, Sendable {
     case createSpec, listSpecs, getSpec, planSpec
     case startRun, listRuns, getRun, cancelRun, extendRun, runEvents, runDiff, runReport, runArtifacts, downloadArtifact
+    case analytics
     case listApprovals, getApproval, approveRun, rejectRun, audit
 
     /// The schema of a JSON answer: a named component, or a page whose items are one.
@@ -20,7 +21,7 @@ enum APIOperation: String, CaseIterable, Sendable {
     var service: Service {
         switch self {
         case .createSpec, .listSpecs, .getSpec, .planSpec: .spec
-        case .startRun, .listRuns, .getRun, .cancelRun, .extendRun, .runEvents, .runDiff, .runReport, .runArtifacts, .downloadArtifact: .run
+        case .startRun, .listRuns, .getRun, .cancelRun, .extendRun, .runEvents, .runDiff, .runReport, .runArtifacts, .downloadArtifact, .analytics: .run
         case .listApprovals, .getApproval, .approveRun, .rejectRun, .audit: .approval
         }
     }
@@ -49,6 +50,7 @@ enum APIOperation: String, CaseIterable, Sendable {
         case .runReport: "/api/meta/v2/runs/{id}/report"
         case .runArtifacts: "/api/meta/v2/runs/{id}/artifacts"
         case .downloadArtifact: "/api/meta/v2/runs/{id}/artifacts/{artifact_id}"
+        case .analytics: "/api/meta/v2/analytics"
         case .listApprovals: "/api/meta/v2/approvals"
         case .getApproval: "/api/meta/v2/approvals/{id}"
         case .approveRun: "/api/meta/v2/runs/{id}/approve"
@@ -68,6 +70,7 @@ enum APIOperation: String, CaseIterable, Sendable {
         case .runDiff: .schema("RunDiff")
         case .runReport: .schema("EvalReport")
         case .runArtifacts: .schema("RunArtifacts")
+        case .analytics: .schema("Analytics")
         case .runEvents, .downloadArtifact: .other
         case .listApprovals: .schema("GatePage")
         case .getApproval, .approveRun, .rejectRun: .schema("Gate")

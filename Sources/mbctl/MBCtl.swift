@@ -7,19 +7,19 @@ import Shared
 struct MBCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mbctl",
-        abstract: "Meta-Builder from the command line: specs, plans, runs, approvals and the audit trail.",
+        abstract: "Meta-Builder from the command line: specs, plans, runs, approvals, the audit trail and analytics.",
         discussion: """
             Configuration: flags, then the environment (META_BUILDER_URL or per service \
             META_BUILDER_SPEC_URL, META_BUILDER_RUN_URL, META_BUILDER_APPROVAL_URL; META_BUILDER_TOKEN), \
             then the config file ($MBCTL_CONFIG or ~/.config/mbctl/config.json).
 
             Exit codes: 0 success, 1 the API answered an error, 2 the run failed, 3 the run was \
-            rejected, 4 the run was cancelled, 5 an artifact's sha256 did not match, 64 usage error, \
-            69 a service unreachable or UNAVAILABLE.
+            rejected, 4 the run was cancelled, 5 an artifact's sha256 did not match, 6 the run is \
+            paused at a cap (awaiting_budget), 64 usage error, 69 a service unreachable or UNAVAILABLE.
             """,
         subcommands: [
             SpecCommand.self, PlanCommand.self, RunCommand.self, ApprovalsCommand.self,
-            ApproveCommand.self, RejectCommand.self, AuditCommand.self, TokenCommand.self,
+            ApproveCommand.self, RejectCommand.self, AuditCommand.self, AnalyticsCommand.self, TokenCommand.self,
         ]
     )
 

@@ -51,7 +51,7 @@ import Testing
             #expect(outcome.promptTokens == 321)
             #expect(outcome.completionTokens == 45)
             #expect(!outcome.cacheHit)
-            #expect(h.provider.cost(promptTokens: 1000, completionTokens: 1000) > 0)
+            #expect(h.provider.cost(promptTokens: 1000, completionTokens: 1000, model: "test-model") > 0)
         }
         let request = try #require(server.calls.first)
         #expect(request.contains(#""model":"test-model""#))

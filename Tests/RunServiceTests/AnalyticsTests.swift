@@ -20,19 +20,19 @@ extension SharedRunQueue {
                 let to = from.addingTimeInterval(10 * 86_400)
                 func hour(_ n: Double) -> Date { from.addingTimeInterval(n * 3600) }
                 try await AnalyticsSeed.insert([
-                    Run(status: .succeeded, createdAt: from, iteration: 1, tokens: 1000, seconds: 60, steps: [
+                    Run(status: .succeeded, createdAt: from, iteration: 1, tokens: 1000, seconds: 60, costUSD: 0.01, steps: [
                         Step(role: "codegen_engineer", durationMilliseconds: 1000, tokens: 10),
                         Step(role: "qa_evaluator", durationMilliseconds: 100),
                         Step(role: "reviewer", durationMilliseconds: 700, cacheHit: true, tokens: 7),
                     ]),
-                    Run(status: .succeeded, createdAt: hour(1), iteration: 2, tokens: 3000, seconds: 120, steps: [
+                    Run(status: .succeeded, createdAt: hour(1), iteration: 2, tokens: 3000, seconds: 120, costUSD: 0.02, steps: [
                         Step(role: "codegen_engineer", durationMilliseconds: 2000, cacheHit: true, tokens: 20),
                         Step(role: "qa_evaluator", durationMilliseconds: 300),
                     ]),
-                    Run(status: .succeeded, createdAt: hour(2), iteration: 3, tokens: 5000, seconds: 300, steps: [
+                    Run(status: .succeeded, createdAt: hour(2), iteration: 3, tokens: 5000, seconds: 300, costUSD: 0.03, steps: [
                         Step(role: "codegen_engineer", durationMilliseconds: 3000, tokens: 30),
                     ]),
-                    Run(status: .failed, createdAt: hour(3), iteration: 4, tokens: 8000, seconds: 600, failureReason: "iteration_cap", steps: [
+                    Run(status: .failed, createdAt: hour(3), iteration: 4, tokens: 8000, seconds: 600, failureReason: "iteration_cap", costUSD: 0.05, steps: [
                         Step(role: "codegen_engineer", durationMilliseconds: 4000, tokens: 40),
                         Step(role: "auto_fixer", iteration: 2, status: "failed", durationMilliseconds: 10, tokens: 3),
                     ]),
@@ -51,7 +51,7 @@ extension SharedRunQueue {
                         Step(role: "qa_evaluator", status: "running"),
                     ]),
                     Run(status: .queued, createdAt: hour(10), iteration: 0),
-                    Run(status: .awaitingBudget, createdAt: hour(11), iteration: 1, tokens: 900, steps: [
+                    Run(status: .awaitingBudget, createdAt: hour(11), iteration: 1, tokens: 900, costUSD: 0.004, steps: [
                         Step(role: "qa_evaluator", status: "interrupted", durationMilliseconds: 70),
                     ]),
                     // Outside the window: a second before it, and at its (exclusive) end.
@@ -97,6 +97,22 @@ extension SharedRunQueue {
                 #expect(json["mean_iterations"] == .number(1.75))
                 #expect(json["duration_seconds"] == .object(["p50": .number(120), "p95": .number(510), "runs": .number(7)]))
                 #expect(json["tokens_spent"]?.int == 1000 + 3000 + 5000 + 8000 + 200 + 100 + 2000 + 4000 + 50 + 900)
+
+                // Cost per working app (a succeeded run): everything spent over the 3 that work.
+                // Build seconds: 60 + 120 + 300 succeeded, 600 + 30 failed, 90 cancelled, 240
+                // rejected (its pause left out), 60 paused so far; runs still building count 0.
+                let cost = try #require(json["cost"])
+                #expect(cost["runs"]?.int == 12 && cost["working_apps"]?.int == 3, "\(cost)")
+                #expect(cost["spent"] == .object(["tokens": .number(24_250), "cost_usd": .number(0.114), "build_seconds": .number(1500)]), "\(cost)")
+                #expect(cost["per_working_app"] == .object(["tokens": .number(8083.3), "cost_usd": .number(0.038), "build_seconds": .number(500)]), "\(cost)")
+                #expect(cost["working_app_mean"] == .object(["tokens": .number(3000), "cost_usd": .number(0.02), "build_seconds": .number(160)]), "\(cost)")
+                // By month of creation (UTC): the seeded runs' months, adding up to the window.
+                let months = try #require(cost["months"]?.array)
+                let monthFormat = Date.ISO8601FormatStyle(timeZone: .gmt).year().month()
+                let seededMonths = Set((0...11).map { hour(Double($0)).formatted(monthFormat) })
+                #expect(months.compactMap { $0["month"]?.stringValue } == seededMonths.sorted(), "\(months)")
+                #expect(months.reduce(0) { $0 + ($1["runs"]?.int ?? 0) } == 12)
+                #expect(abs(months.reduce(0) { $0 + ($1[path: "spent", "cost_usd"]?.double ?? 0) } - 0.114) < 1e-9)
 
                 // Per role, from the run-service's own steps; durations over succeeded steps.
                 let roles = try #require(json["roles"]?.array)
@@ -154,6 +170,10 @@ extension SharedRunQueue {
                 #expect(figures["duration_seconds"] == .object(["p50": .null, "p95": .null, "runs": .number(0)]))
                 #expect(figures["tokens_spent"]?.int == 0)
                 #expect(figures["roles"] == .array([]))
+                let zero: JSONValue = .object(["tokens": .number(0), "cost_usd": .number(0), "build_seconds": .number(0)])
+                #expect(figures["cost"] == .object([
+                    "runs": .number(0), "working_apps": .number(0), "spent": zero, "per_working_app": .null, "working_app_mean": .null, "months": .array([]),
+                ]), "\(figures)")
                 let windowFrom = try #require(figures[path: "window", "from"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) })
                 let windowTo = try #require(figures[path: "window", "to"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) })
                 #expect(abs(windowTo.timeIntervalSince(now)) < 60)

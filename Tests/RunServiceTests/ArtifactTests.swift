@@ -66,6 +66,16 @@ extension SharedRunQueue {
                 #expect(manifest["iterations"]?.int == 1)
                 #expect(manifest["scores"] == .array([.object(["iteration": .number(1), "score": .number(100), "passed": .bool(true)])]))
                 #expect(manifest[path: "tokens", "spent"] == run[path: "spent", "tokens"])
+                // What it cost: the steps' tokens by provider and model, the provider's estimate
+                // (the deterministic provider is free) and the build time until review.
+                let cost = try #require(manifest["cost"])
+                let models = try #require(cost["models"]?.array)
+                #expect(models.map { $0["provider"]?.stringValue } == ["deterministic"], "\(cost)")
+                #expect(models.first?["steps"]?.int == run["steps"]?.array?.count)
+                #expect((cost["prompt_tokens"]?.int ?? 0) + (cost["completion_tokens"]?.int ?? 0) == run[path: "spent", "tokens"]?.int)
+                #expect(cost["cost_usd"] == .number(0) && run[path: "spent", "cost_usd"] == .number(0))
+                let buildSeconds = try #require(cost["build_seconds"]?.double)
+                #expect(buildSeconds > 0 && buildSeconds <= (run[path: "spent", "seconds"]?.double ?? 0), "\(cost) vs \(run)")
                 #expect(manifest[path: "evaluation", "tests_passed"] == run[path: "report", "tests_passed"])
                 #expect(manifest[path: "fingerprint", "plan_sha256"]?.stringValue?.count == 64)
 

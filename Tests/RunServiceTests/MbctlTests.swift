@@ -240,6 +240,14 @@ extension SharedRunQueue {
                 #expect(asViewer.status == 1 && asViewer.stderr.contains("PERMISSION_DENIED"), "\(asViewer)")
                 let extended = try await MbctlProcess.run(["run", "extend", pausedID, "--token-budget", "2000000", "--wait", "--token", owner], environment: base)
                 #expect(extended.status == 0 && extended.stdout.contains("succeeded"), "\(extended)")
+
+                // What the tenant's working apps cost: the window and its months, or the answer as JSON.
+                let analytics = try await MbctlProcess.run(["analytics"], environment: viewer)
+                #expect(analytics.status == 0 && analytics.stdout.contains("WORKING APPS") && analytics.stdout.contains("succeeded"), "\(analytics)")
+                let figures = try Self.json(try await Self.succeed(["analytics", "--json"], viewer))
+                #expect((figures[path: "cost", "working_apps"]?.int ?? 0) >= 1 && figures[path: "cost", "months"]?.array?.isEmpty == false, "\(figures)")
+                let badWindow = try await MbctlProcess.run(["analytics", "--from", "yesterday"], environment: viewer)
+                #expect(badWindow.status == 1 && badWindow.stderr.contains("from"), "\(badWindow)")
             }
         }
 

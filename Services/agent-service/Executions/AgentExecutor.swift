@@ -63,7 +63,7 @@ struct AgentExecutor: Sendable {
             let usage = AgentUsage(
                 promptTokens: outcome.promptTokens,
                 completionTokens: outcome.completionTokens,
-                costEstimateUSD: provider.cost(promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens),
+                costEstimateUSD: provider.cost(promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens, model: outcome.model),
                 durationMilliseconds: Self.milliseconds(since: started),
                 cacheHit: outcome.cacheHit,
                 provider: providerName,
@@ -84,7 +84,7 @@ struct AgentExecutor: Sendable {
             let usage = AgentUsage(
                 promptTokens: spent?.promptTokens ?? 0,
                 completionTokens: spent?.completionTokens ?? 0,
-                costEstimateUSD: provider.cost(promptTokens: spent?.promptTokens ?? 0, completionTokens: spent?.completionTokens ?? 0),
+                costEstimateUSD: provider.cost(promptTokens: spent?.promptTokens ?? 0, completionTokens: spent?.completionTokens ?? 0, model: spent?.model ?? model),
                 durationMilliseconds: Self.milliseconds(since: started),
                 cacheHit: false,
                 provider: providerName,

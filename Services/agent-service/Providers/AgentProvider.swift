@@ -21,8 +21,8 @@ protocol AgentProvider: Sendable {
     func checkConfigured() throws
     /// Runs the agent on the input for `tenant` (whose replies alone it may reuse).
     func run(_ agent: RoleAgent, input: JSONValue, model: String?, tenant: UUID) async throws -> ProviderOutcome
-    /// Estimated cost in USD of the given tokens.
-    func cost(promptTokens: Int, completionTokens: Int) -> Double
+    /// Estimated cost in USD of the given tokens of `model`.
+    func cost(promptTokens: Int, completionTokens: Int, model: String) -> Double
 }
 
 /// Token estimate used where no tokenizer is at hand: one token per four characters.

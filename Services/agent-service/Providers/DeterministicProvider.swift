@@ -27,5 +27,5 @@ struct DeterministicProvider: AgentProvider {
         )
     }
 
-    func cost(promptTokens: Int, completionTokens: Int) -> Double { 0 }
+    func cost(promptTokens: Int, completionTokens: Int, model: String) -> Double { 0 }
 }

@@ -12,9 +12,9 @@ struct ProviderConfig: Sendable {
     var openAIModel: String
     /// `META_BUILDER_OPENAI_API_KEY`. Secret; never logged.
     var openAIKey: String?
-    /// `META_BUILDER_OPENAI_PRICE_PROMPT_PER_1K` / `_COMPLETION_PER_1K`: USD per 1000 tokens (defaults 0.00015 / 0.0006).
-    var promptPricePer1K: Double
-    var completionPricePer1K: Double
+    /// `META_BUILDER_MODEL_PRICES` (USD per 1000 tokens by model), and for a model not listed
+    /// `META_BUILDER_OPENAI_PRICE_PROMPT_PER_1K` / `_COMPLETION_PER_1K` (defaults 0.00015 / 0.0006).
+    var prices: ModelPrices
     /// `META_BUILDER_OPENAI_TIMEOUT_MS`: per-call cap (default 120000).
     var timeoutMilliseconds: Int
     /// `META_BUILDER_AGENT_CACHE_TTL_SECONDS`: response cache lifetime (default 86400).
@@ -37,8 +37,13 @@ struct ProviderConfig: Sendable {
         }
         openAIModel = reader.string("META_BUILDER_OPENAI_MODEL") ?? "gpt-4o-mini"
         openAIKey = reader.string("META_BUILDER_OPENAI_API_KEY")
-        promptPricePer1K = Double(reader.string("META_BUILDER_OPENAI_PRICE_PROMPT_PER_1K") ?? "") ?? 0.00015
-        completionPricePer1K = Double(reader.string("META_BUILDER_OPENAI_PRICE_COMPLETION_PER_1K") ?? "") ?? 0.0006
+        prices = try ModelPrices(
+            fallback: .init(
+                prompt: Double(reader.string("META_BUILDER_OPENAI_PRICE_PROMPT_PER_1K") ?? "") ?? 0.00015,
+                completion: Double(reader.string("META_BUILDER_OPENAI_PRICE_COMPLETION_PER_1K") ?? "") ?? 0.0006
+            ),
+            parsing: reader.string("META_BUILDER_MODEL_PRICES")
+        )
         timeoutMilliseconds = try reader.int("META_BUILDER_OPENAI_TIMEOUT_MS", default: 120_000, range: 100...600_000)
         cacheTTLSeconds = try reader.int("META_BUILDER_AGENT_CACHE_TTL_SECONDS", default: 86_400, range: 1...2_592_000)
         if defaultProvider == "openai", openAIKey == nil {

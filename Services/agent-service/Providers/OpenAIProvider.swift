@@ -72,8 +72,8 @@ struct OpenAIProvider: AgentProvider {
         )
     }
 
-    func cost(promptTokens: Int, completionTokens: Int) -> Double {
-        (Double(promptTokens) * config.promptPricePer1K + Double(completionTokens) * config.completionPricePer1K) / 1000
+    func cost(promptTokens: Int, completionTokens: Int, model: String) -> Double {
+        config.prices.cost(promptTokens: promptTokens, completionTokens: completionTokens, model: model)
     }
 
     /// The reply as a valid output for `input`, or what is wrong with it.

@@ -1,14 +1,15 @@
 /// The body of `GET /analytics`: the window, the run-service's own figures over the runs
-/// created in it (outcomes, rates, durations, iterations, tokens, per-role steps), and the
-/// agent-service's per-role statistics under their own key.
+/// created in it (outcomes, rates, durations, iterations, tokens, per-role steps, cost per
+/// working app), and the agent-service's per-role statistics under their own key.
 struct AnalyticsReport: Sendable, Encodable {
     var window: AnalyticsWindow
     var runs: RunAnalytics
     var roles: [RoleAnalytics]
+    var cost: CostAnalytics
     var agentService: AgentServiceFigures
 
     private enum CodingKeys: String, CodingKey {
-        case window, roles
+        case window, roles, cost
         case agentService = "agent_service"
     }
 
@@ -18,6 +19,7 @@ struct AnalyticsReport: Sendable, Encodable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(window, forKey: .window)
         try container.encode(roles, forKey: .roles)
+        try container.encode(cost, forKey: .cost)
         try container.encode(agentService, forKey: .agentService)
     }
 }

@@ -4,14 +4,15 @@ import Shared
 /// Reads the run-side figures of `GET /analytics` from schema `run`: the runs created in the
 /// window and the steps of those runs, aggregated by Postgres (percentiles by
 /// `percentile_cont`) in the caller's tenant transaction, so row-level security keeps every
-/// other tenant out. Both statements go in one round trip.
+/// other tenant out. The statements go in one round trip.
 struct AnalyticsRepository: Sendable {
     let pool: PostgresPool
 
-    /// The tenant's run figures and per-role step figures (roles by name; only roles with steps).
-    func figures(tenant: UUID, window: AnalyticsWindow) async throws -> (runs: RunAnalytics, roles: [RoleAnalytics]) {
-        let results = try await pool.batch(tenant: tenant, [Self.runFigures(window), Self.roleFigures(window)])
-        return (try RunAnalytics(row: results[0][0]), try results[1].map(RoleAnalytics.init(row:)))
+    /// The tenant's run figures, per-role step figures (roles by name; only roles with steps)
+    /// and what the runs and each working app cost.
+    func figures(tenant: UUID, window: AnalyticsWindow) async throws -> (runs: RunAnalytics, roles: [RoleAnalytics], cost: CostAnalytics) {
+        let results = try await pool.batch(tenant: tenant, [Self.runFigures(window), Self.roleFigures(window), CostAnalytics.query(window)])
+        return (try RunAnalytics(row: results[0][0]), try results[1].map(RoleAnalytics.init(row:)), try CostAnalytics(rows: results[2]))
     }
 
     /// The statuses a run ends in, as a SQL list (from `RunStatus`, never from a request).

@@ -59,6 +59,7 @@ struct ArtifactBuilder: Sendable {
             fingerprint: run.fingerprint, iterations: run.iterations, scores: run.scores,
             risk: .init(score: run.riskScore, planScore: run.planRiskScore),
             tokens: .init(spent: run.tokensSpent, budget: run.tokenBudget),
+            cost: run.cost,
             evaluation: .init(run.evaluation),
             branch: .init(name: branch.name, commit: branch.commit, baseCommit: branch.baseCommit),
             pullRequest: .init(title: run.pullRequest.title, markdown: .init(fileName: ArtifactKind.pullRequest.fileName(run: run.id), sha256: pullRequest.sha256, size: pullRequest.size)),

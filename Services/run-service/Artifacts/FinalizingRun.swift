@@ -32,6 +32,8 @@ struct FinalizingRun: Sendable {
     let scores: [RunManifest.Score]
     /// The figures of the latest evaluation's report.
     let evaluation: EvalSummary
+    /// What building the run cost.
+    let cost: RunCost
 
     /// Reads the run of `claim`; `ArtifactError` when it lacks what finalizing needs (a
     /// fingerprint, a pull-request body, a diff, an evaluation).
@@ -45,6 +47,7 @@ struct FinalizingRun: Sendable {
             "SELECT iteration, role, diff FROM run_diffs WHERE run_id = \(claim.runID) ORDER BY iteration",
             "SELECT iteration, score, passed FROM run_reports WHERE run_id = \(claim.runID) ORDER BY iteration",
             "SELECT report::text AS report FROM run_reports WHERE run_id = \(claim.runID) ORDER BY iteration DESC LIMIT 1",
+            RunCost.query(run: claim.runID),
         ])
         guard let row = results[0].first else { throw ArtifactError("the run is gone") }
         guard let fingerprint = try row.decode("fingerprint", as: JSONText?.self) else { throw ArtifactError("the run has no fingerprint") }
@@ -61,7 +64,8 @@ struct FinalizingRun: Sendable {
             riskScore: try row.decode("risk_score"), planRiskScore: try row.decode("plan_risk_score"),
             pullRequest: try pullRequest.decode(StepMessages.PullRequest.self), diffs: diffs,
             scores: try reports.map { RunManifest.Score(iteration: try $0.decode("iteration"), score: try $0.decode("score"), passed: try $0.decode("passed")) },
-            evaluation: try latest.decode("report", as: JSONText.self).decode(EvalSummary.self)
+            evaluation: try latest.decode("report", as: JSONText.self).decode(EvalSummary.self),
+            cost: try RunCost(rows: results[4])
         )
     }
 

@@ -3,13 +3,13 @@ import Shared
 
 /// The manifest of a run's artifacts (docs/run-service.md, "Artifacts"): which run, spec and
 /// plan they come from and on what ground (the fingerprint), what building them took
-/// (iterations, scores, risk, tokens), the last evaluation, the branch and its commit, the ZIP
+/// (iterations, scores, risk, tokens, cost and build time), the last evaluation, the branch and its commit, the ZIP
 /// and pull-request blobs by sha256, and every file of the scaffold with its sha256, size and
 /// git mode. It holds no time and no host path: building a run's artifacts again gives the same
 /// bytes.
 struct RunManifest: Codable, Sendable, Equatable {
     /// This layout's version.
-    static let currentSchemaVersion = 1
+    static let currentSchemaVersion = 2
 
     /// One evaluation's score.
     struct Score: Codable, Sendable, Equatable {
@@ -124,6 +124,7 @@ struct RunManifest: Codable, Sendable, Equatable {
     var scores: [Score]
     var risk: Risk
     var tokens: Tokens
+    var cost: RunCost
     var evaluation: Evaluation
     var branch: Branch
     var pullRequest: PullRequest
@@ -132,7 +133,7 @@ struct RunManifest: Codable, Sendable, Equatable {
     var files: [File]
 
     enum CodingKeys: String, CodingKey {
-        case fingerprint, iterations, scores, risk, tokens, evaluation, branch, zip, files
+        case fingerprint, iterations, scores, risk, tokens, cost, evaluation, branch, zip, files
         case schemaVersion = "schema_version"
         case runID = "run_id"
         case specID = "spec_id"

@@ -95,12 +95,14 @@ struct RunJournal: Sendable {
                 UPDATE run_steps SET status = 'succeeded', output = \(try JSONText(encoding: execution.output))::jsonb,
                     execution_id = \(execution.executionID.uuid), tokens = \(usage.totalTokens), prompt_tokens = \(usage.promptTokens),
                     completion_tokens = \(usage.completionTokens), cache_hit = \(usage.cacheHit), provider = \(usage.provider),
+                    cost_usd = \(max(0, usage.costEstimateUSD)),
                     model = \(usage.model), reserved_tokens = 0, fencing = \(claim.fencing), finished_at = clock_timestamp(),
                     duration_ms = (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint
                 WHERE id = \(step.id)
                 """)
             try await session.execute("""
-                UPDATE runs SET tokens_spent = \(ledger.spent), tokens_reserved = \(ledger.reserved), updated_at = clock_timestamp()
+                UPDATE runs SET tokens_spent = \(ledger.spent), tokens_reserved = \(ledger.reserved),
+                    cost_usd = (SELECT coalesce(sum(cost_usd), 0) FROM run_steps WHERE run_id = \(claim.runID)), updated_at = clock_timestamp()
                 WHERE id = \(claim.runID)
                 """)
             try await alongside(session)
@@ -136,7 +138,7 @@ struct RunJournal: Sendable {
     func finalize(_ claim: RunClaim, risk: RunRisk, pullRequest: JSONValue) async throws {
         try await fenced(claim) { session in
             try await session.execute("""
-                UPDATE runs SET status = 'finalizing', risk_score = \(risk.score), risk_reasons = \(try JSONText(encoding: risk.reasons))::jsonb,
+                UPDATE runs SET status = 'finalizing', built_at = coalesce(built_at, clock_timestamp()), risk_score = \(risk.score), risk_reasons = \(try JSONText(encoding: risk.reasons))::jsonb,
                     pull_request = \(try JSONText(encoding: pullRequest))::jsonb, updated_at = clock_timestamp()
                 WHERE id = \(claim.runID)
                 """)
@@ -189,7 +191,7 @@ struct RunJournal: Sendable {
                 let status: RunStatus
                 if case .succeeded = ending { (status, event) = (.succeeded, .succeeded) } else { (status, event) = (.awaitingApproval, .awaitingApproval) }
                 try await session.execute("""
-                    UPDATE runs SET status = \(status), risk_score = \(risk.score), risk_reasons = \(try JSONText(encoding: risk.reasons))::jsonb,
+                    UPDATE runs SET status = \(status), built_at = coalesce(built_at, clock_timestamp()), risk_score = \(risk.score), risk_reasons = \(try JSONText(encoding: risk.reasons))::jsonb,
                         pull_request = \(try JSONText(encoding: pullRequest))::jsonb, tokens_spent = \(ledger.spent), tokens_reserved = 0,
                         finished_at = CASE WHEN \(status.isTerminal)::boolean THEN clock_timestamp() END, updated_at = clock_timestamp()
                     WHERE id = \(claim.runID)

@@ -49,6 +49,7 @@ enum RunView {
             'caps', jsonb_build_object('max_iterations', max_iterations, 'token_budget', token_budget, 'timeout_s', timeout_seconds),
             'spent', jsonb_build_object(
                 'iterations', iteration, 'tokens', tokens_spent, 'tokens_reserved', tokens_reserved,
+                'cost_usd', round(cost_usd::numeric, 6),
                 'seconds', CASE WHEN started_at IS NULL THEN 0
                                 ELSE round((extract(epoch FROM coalesce(paused_at, finished_at, clock_timestamp()) - started_at)
                                             - paused_seconds::numeric), 3) END),

@@ -19,6 +19,8 @@ enum AnalyticsSeed {
         /// Seconds the run spent paused at a budget (added to its wall time, not to `seconds`).
         var pausedSeconds = 0
         var failureReason: String?
+        /// The provider cost of its steps, USD.
+        var costUSD = 0.0
         var steps: [Step] = []
     }
 
@@ -53,10 +55,10 @@ enum AnalyticsSeed {
         let paused = run.status == .awaitingBudget
         try await session.execute("""
             INSERT INTO runs (id, tenant_id, spec_id, plan_id, plan, status, iteration, max_iterations, token_budget, timeout_seconds,
-                              tokens_spent, failure_reason, started_at, finished_at, paused_seconds, budget_cap, paused_at,
+                              tokens_spent, cost_usd, failure_reason, started_at, finished_at, paused_seconds, budget_cap, paused_at,
                               created_by, created_at, updated_at)
             VALUES (\(id), \(tenant), \(UUID()), \(UUID()), '{}'::jsonb, \(run.status), \(run.iteration), 4, 2000000, 900,
-                    \(run.tokens), \(run.failureReason), \(startedAt)::timestamptz, \(finishedAt)::timestamptz, \(Double(run.pausedSeconds)),
+                    \(run.tokens), \(run.costUSD), \(run.failureReason), \(startedAt)::timestamptz, \(finishedAt)::timestamptz, \(Double(run.pausedSeconds)),
                     \(paused ? "tokens" : nil), \(paused ? startedAt?.addingTimeInterval(60) : nil)::timestamptz,
                     'user-1', \(run.createdAt)::timestamptz, \(run.createdAt)::timestamptz)
             """)
