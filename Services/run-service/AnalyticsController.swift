@@ -37,7 +37,8 @@ struct AnalyticsController: Sendable {
         let window = try AnalyticsWindow(from: query["from"].map(String.init), to: query["to"].map(String.init))
         async let agentPart = agentFigures(logger: context.logger)
         let figures = try await repository.figures(tenant: context.tenantID, window: window)
-        let report = AnalyticsReport(window: window, runs: figures.runs, roles: figures.roles, cost: figures.cost, agentService: await agentPart)
+        let budget = try await repository.pool.withTenant(context.tenantID) { session in try await TenantBudget.read(on: session) }
+        let report = AnalyticsReport(window: window, runs: figures.runs, roles: figures.roles, cost: figures.cost, budget: budget, agentService: await agentPart)
         return JSONCoding.response(try JSONCoding.encode(report), status: 200)
     }
 

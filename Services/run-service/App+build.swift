@@ -63,6 +63,7 @@ func buildApplication(config: ServiceConfig, logger: Logger, metrics: MetricsReg
     ) { routes in
         controller.register(routes)
         ArtifactController(repository: ArtifactRepository(pool: runtime.pool), store: store).register(routes)
+        BudgetController(pool: runtime.pool).register(routes)
         AnalyticsController(pool: runtime.pool, agents: AgentCatalogue(http: runtime.http, baseURL: config.peers.agent), metrics: metrics).register(routes)
     }
 }

@@ -6,7 +6,7 @@ import Testing
 extension SharedRunQueue {
     /// Runs paused at a cap (`awaiting_budget`) on the real mesh: who may raise a cap and how
     /// bad extensions are refused, the hourly limit of extensions, `wait` answering at a pause,
-    /// cancelling a paused run, and a pause that expires untouched.
+    /// cancelling a paused run, a pause that expires untouched, and the tenant's monthly budgets.
     @Suite(.serialized) struct BudgetPauseTests {
         static let api = "/api/meta/v2"
 
@@ -139,6 +139,81 @@ extension SharedRunQueue {
                 #expect(try await mesh.call("POST", "\(Self.api)/runs/\(id)/extend", token: owner, body: #"{"max_iterations":3}"#).status == 412)
                 let metrics = try await mesh.call("GET", "/metrics", token: nil).text
                 #expect(metrics.contains(#"meta_builder_run_budget_pauses_total{cap="iterations"} 1"#), "\(metrics)")
+            }
+        }
+
+        @Test func aTenantsMonthlyBudgetsPauseItsRunsUntilTheyAreRaised() async throws {
+            try await RunMesh.with { mesh in
+                let tenant = UUID()
+                let owner = RunMesh.token(tenant: tenant, role: .owner)
+                let viewer = RunMesh.token(tenant: tenant, role: .viewer)
+                let budget = "\(Self.api)/budget"
+                let month = Date().formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month())
+
+                // Every role reads the budgets; none are set: unlimited, nothing used.
+                let none = try #require(try await mesh.call("GET", budget, token: viewer).json)
+                #expect(none == .object([
+                    "monthly_tokens": .null, "monthly_cost_usd": .null, "month": .string(month),
+                    "used": .object(["tokens": .number(0), "cost_usd": .number(0)]), "paused_runs": .number(0),
+                ]), "\(none)")
+                // Only owners and admins set them; bad bodies name their field and change nothing.
+                for role in [Role.member, .viewer] {
+                    #expect(try await mesh.call("PUT", budget, token: RunMesh.token(tenant: tenant, role: role), body: #"{"monthly_tokens":50000}"#).status == 403)
+                }
+                let bad: [(String, String?)] = [
+                    ("{}", nil), (#"{"monthly_tokens":0}"#, "monthly_tokens"), (#"{"monthly_tokens":"lots"}"#, "monthly_tokens"),
+                    (#"{"monthly_tokens":1.5}"#, "monthly_tokens"), (#"{"monthly_cost_usd":-1}"#, "monthly_cost_usd"),
+                    (#"{"monthly_cost_usd":0}"#, "monthly_cost_usd"), (#"{"monthly_tokens":5,"tenant_id":"x"}"#, "tenant_id"), ("[1]", nil),
+                ]
+                for (body, field) in bad {
+                    let answer = try await mesh.call("PUT", budget, token: owner, body: body)
+                    #expect(answer.status == 400, "\(body): \(answer.text)")
+                    if let field {
+                        #expect(answer.json?[path: "error", "details"]?.array?.contains { $0["field"]?.stringValue == field } == true, "\(body): \(answer.text)")
+                    }
+                }
+                #expect(try await mesh.call("GET", budget, token: viewer).json?["monthly_tokens"] == .null)
+
+                // Tokens: a budget below one call's ceiling pauses the run before its first step.
+                let set = try await mesh.call("PUT", budget, token: owner, body: #"{"monthly_tokens":50000}"#)
+                #expect(set.status == 200 && set.json?["monthly_tokens"]?.int == 50_000, "\(set.text)")
+                let spec = try await mesh.createSpec(token: owner, title: "Tasks", description: RunAPITests.tasks)
+                let started = try await mesh.startRun(spec: spec, token: owner)
+                let id = try #require(started.json?["id"]?.stringValue)
+                let paused = try await mesh.waitForRun(id, token: owner)
+                #expect(paused["status"]?.stringValue == "awaiting_budget" && paused[path: "budget", "cap"]?.stringValue == "monthly_tokens", "\(paused)")
+                #expect(paused[path: "budget", "raise"]?.stringValue == "monthly_tokens")
+                #expect(paused["steps"]?.array?.isEmpty == true && paused[path: "spent", "tokens_reserved"]?.int == 0)
+                let extend = try await mesh.call("POST", "\(Self.api)/runs/\(id)/extend", token: owner, body: #"{"token_budget":3000000}"#)
+                #expect(extend.status == 412 && extend.text.contains("PUT /api/meta/v2/budget"), "\(extend.text)")
+                #expect(try await mesh.call("GET", budget, token: viewer).json?["paused_runs"]?.int == 1)
+                let analytics = try #require(try await mesh.call("GET", "\(Self.api)/analytics", token: viewer).json)
+                #expect(analytics[path: "budget", "monthly_tokens"]?.int == 50_000 && analytics[path: "budget", "paused_runs"]?.int == 1, "\(analytics)")
+                // Lifting the budget queues the run again; it builds, and the month counts its tokens.
+                let lifted = try await mesh.call("PUT", budget, token: owner, body: #"{"monthly_tokens":null}"#)
+                #expect(lifted.status == 200 && lifted.json?["monthly_tokens"] == .null, "\(lifted.text)")
+                let built = try await mesh.waitForRun(id, token: owner)
+                #expect(built["status"]?.stringValue == "succeeded", "\(built)")
+                let used = try #require(try await mesh.call("GET", budget, token: viewer).json)
+                // What the calls reported, overruns of a call's ceiling included (the run's `spent` charges at most the ceiling).
+                let reported = built["steps"]?.array?.reduce(0) { $0 + ($1["tokens"]?.int ?? 0) } ?? -1
+                #expect(used[path: "used", "tokens"]?.int == reported && reported >= (built[path: "spent", "tokens"]?.int ?? .max), "\(used) vs \(reported)")
+                #expect(used["paused_runs"]?.int == 0)
+                #expect(try await RunTestDatabase.auditActions(of: id, tenant: tenant).contains("run.extend") == false)
+
+                // Cost: this month already spent 2 USD (a step of another run); a budget of 1 USD
+                // pauses the next run until it is raised past what was spent.
+                try await AnalyticsSeed.insert([
+                    AnalyticsSeed.Run(status: .succeeded, createdAt: Date(), seconds: 10, steps: [AnalyticsSeed.Step(role: "codegen_engineer", tokens: 100, costUSD: 2)]),
+                ], tenant: tenant)
+                #expect(try await mesh.call("PUT", budget, token: owner, body: #"{"monthly_cost_usd":1}"#).status == 200)
+                let costly = try #require(try await mesh.startRun(spec: spec, token: owner).json?["id"]?.stringValue)
+                let costPaused = try await mesh.waitForRun(costly, token: owner)
+                #expect(costPaused["status"]?.stringValue == "awaiting_budget" && costPaused[path: "budget", "cap"]?.stringValue == "monthly_cost", "\(costPaused)")
+                #expect(try await mesh.call("PUT", budget, token: RunMesh.token(tenant: tenant, role: .admin), body: #"{"monthly_cost_usd":5}"#).status == 200)
+                #expect(try await mesh.waitForRun(costly, token: owner)["status"]?.stringValue == "succeeded")
+                let final = try #require(try await mesh.call("GET", budget, token: viewer).json)
+                #expect(final["monthly_cost_usd"] == .number(5) && final[path: "used", "cost_usd"] == .number(2), "\(final)")
             }
         }
     }

@@ -16,8 +16,9 @@ import Testing
             return role != .viewer
         case .readSpec, .readRun, .readAnalytics, .readApproval, .readAgents:
             return true
-        case .extendRun:
-            // The issue of budgets that pause: an owner or admin may raise a paused run's cap.
+        case .extendRun, .manageBudget:
+            // The issue of budgets that pause: an owner or admin may raise a paused run's cap
+            // and set the tenant's monthly budgets.
             return role == .owner || role == .admin
         case .readAudit, .manageApprovalPolicy:
             // DESIGN.md names neither; the audit trail and the approval policy are the tenant's

@@ -1,15 +1,17 @@
 /// The body of `GET /analytics`: the window, the run-service's own figures over the runs
 /// created in it (outcomes, rates, durations, iterations, tokens, per-role steps, cost per
-/// working app), and the agent-service's per-role statistics under their own key.
+/// working app), the tenant's monthly budgets with this month's usage, and the agent-service's
+/// per-role statistics under their own key.
 struct AnalyticsReport: Sendable, Encodable {
     var window: AnalyticsWindow
     var runs: RunAnalytics
     var roles: [RoleAnalytics]
     var cost: CostAnalytics
+    var budget: TenantBudget
     var agentService: AgentServiceFigures
 
     private enum CodingKeys: String, CodingKey {
-        case window, roles, cost
+        case window, roles, cost, budget
         case agentService = "agent_service"
     }
 
@@ -20,6 +22,7 @@ struct AnalyticsReport: Sendable, Encodable {
         try container.encode(window, forKey: .window)
         try container.encode(roles, forKey: .roles)
         try container.encode(cost, forKey: .cost)
+        try container.encode(budget, forKey: .budget)
         try container.encode(agentService, forKey: .agentService)
     }
 }

@@ -187,7 +187,13 @@ struct RunBuild {
             guard ledger.reserve(ceiling) else {
                 try await end(.awaitingBudget(.tokens, detail: "\(role.rawValue) (iteration \(iteration)) may use up to \(ceiling) tokens, but only \(ledger.available) of the budget of \(run.tokenBudget) remain (\(ledger.spent) spent)", step: nil))
             }
-            let id = try await loop.journal.startStep(claim, iteration: iteration, role: role, attempt: attempt, status: status, reserved: ceiling, ledger: ledger)
+            let id: UUID
+            do {
+                id = try await loop.journal.startStep(claim, iteration: iteration, role: role, attempt: attempt, status: status, reserved: ceiling, ledger: ledger)
+            } catch let monthly as RunJournal.MonthlyBudgetReached {
+                ledger.settle(reservation: ceiling, used: 0)
+                try await end(.awaitingBudget(monthly.cap, detail: "\(role.rawValue) (iteration \(iteration)): \(monthly.detail)", step: nil))
+            }
             (identity, reserved, key) = (StepRecord.Identity(id: id, iteration: iteration, role: role), ceiling, StepRecord.key(run: claim.runID, iteration: iteration, role: role, attempt: attempt))
         }
         let started = ContinuousClock.now

@@ -31,6 +31,8 @@ struct RunJournal: Sendable {
         case fingerprintChanged = "fingerprint_changed"
         /// Finalizing could not build the run's artifacts (ZIP, branch, manifest).
         case artifactError = "artifact_error"
+        /// Paused at its tenant's monthly budget, and no one raised it before the pause expired.
+        case monthlyBudget = "monthly_budget"
     }
 
     /// The run and its steps (in the order they started), in one round trip.
@@ -56,13 +58,24 @@ struct RunJournal: Sendable {
         }
     }
 
+    /// A step that would not fit its tenant's monthly budget: nothing was written.
+    struct MonthlyBudgetReached: Error {
+        let cap: BudgetCap
+        let detail: String
+    }
+
     /// Records a step's start: its row (running, holding `reserved` tokens of the ledger), the
-    /// run's new status, iteration and reservations, and `run.step.started`.
+    /// run's new status, iteration and reservations, and `run.step.started` — once the tenant's
+    /// monthly budget, read with its row locked, admits the reservation (`MonthlyBudgetReached`
+    /// otherwise).
     func startStep(
         _ claim: RunClaim, iteration: Int, role: AgentRole, attempt: Int, status: RunStatus, reserved: Int, ledger: TokenLedger
     ) async throws -> UUID {
         let id = UUID()
         return try await fenced(claim) { session in
+            if let refusal = try await TenantBudget.read(locking: true, on: session).refusal(reserving: reserved) {
+                throw MonthlyBudgetReached(cap: refusal.cap, detail: refusal.detail)
+            }
             try await session.execute("""
                 INSERT INTO run_steps (id, tenant_id, run_id, iteration, role, attempt, step_key, status, fencing, reserved_tokens)
                 VALUES (\(id), \(claim.tenantID), \(claim.runID), \(iteration), \(role.rawValue), \(attempt),
@@ -185,7 +198,7 @@ struct RunJournal: Sendable {
                         tokens_spent = \(ledger.spent), tokens_reserved = 0, updated_at = clock_timestamp()
                     WHERE id = \(claim.runID)
                     """)
-                try await BudgetPauses.record(claim.runID, tenant: claim.tenantID, lasting: budgetPause, on: session)
+                try await BudgetPauses.record(claim.runID, tenant: claim.tenantID, cap: cap, lasting: budgetPause, on: session)
                 (event, data["status"], data["cap"], data["detail"]) = (.awaitingBudget, .string(RunStatus.awaitingBudget.rawValue), .string(cap.rawValue), .string(detail))
             case .awaitingApproval(let risk, let pullRequest), .succeeded(let risk, let pullRequest):
                 let status: RunStatus

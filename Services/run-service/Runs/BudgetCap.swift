@@ -1,16 +1,28 @@
 import Shared
 
-/// The cap a paused run (`awaiting_budget`) waits for, and what raises it: the field of
-/// `POST /runs/{id}/extend` and the failure reason the run ends with when its pause expires.
+/// The cap a paused run (`awaiting_budget`) waits for, and what raises it: one of the run's own
+/// caps (the field of `POST /runs/{id}/extend`) or one of its tenant's monthly budgets (the
+/// field of `PUT /budget`); and the failure reason the run ends with when its pause expires.
 enum BudgetCap: String, Sendable, CaseIterable, Codable {
     case iterations, tokens, time
+    case monthlyTokens = "monthly_tokens"
+    case monthlyCost = "monthly_cost"
 
-    /// The request field (and `caps` key) that raises this cap.
+    /// The run's own caps, which `POST /runs/{id}/extend` raises.
+    static let runCaps: [BudgetCap] = [.iterations, .tokens, .time]
+
+    /// True for the tenant's monthly budgets.
+    var isMonthly: Bool { self == .monthlyTokens || self == .monthlyCost }
+
+    /// The request field that raises this cap (of `POST /runs/{id}/extend` for the run's caps,
+    /// of `PUT /budget` for the monthly ones).
     var field: String {
         switch self {
         case .iterations: "max_iterations"
         case .tokens: "token_budget"
         case .time: "timeout_s"
+        case .monthlyTokens: "monthly_tokens"
+        case .monthlyCost: "monthly_cost_usd"
         }
     }
 
@@ -20,6 +32,7 @@ enum BudgetCap: String, Sendable, CaseIterable, Codable {
         case .iterations: .iterationCap
         case .tokens: .tokenBudget
         case .time: .timeBudget
+        case .monthlyTokens, .monthlyCost: .monthlyBudget
         }
     }
 }

@@ -28,21 +28,22 @@ struct ExtendRunRequest: Codable, Sendable, Equatable {
         guard request.maxIterations != nil || request.tokenBudget != nil || request.timeoutSeconds != nil else {
             throw WireError(.invalidArgument, "name at least one cap to raise: max_iterations, token_budget or timeout_s")
         }
-        for (value, cap) in [(request.maxIterations, BudgetCap.iterations), (request.tokenBudget, .tokens), (request.timeoutSeconds, .time)] {
-            let maximum = settings.cap(cap).maximum
-            if let value, !(1...maximum).contains(value) {
+        for cap in BudgetCap.runCaps {
+            guard let maximum = settings.cap(cap)?.maximum else { continue }
+            if let value = request.value(for: cap), !(1...maximum).contains(value) {
                 throw WireError.invalidArgument(field: cap.field, "must be from 1 to \(maximum)")
             }
         }
         return request
     }
 
-    /// The new value asked for `cap`, if any.
+    /// The new value asked for `cap`, if any (never one for a monthly budget).
     func value(for cap: BudgetCap) -> Int? {
         switch cap {
         case .iterations: maxIterations
         case .tokens: tokenBudget
         case .time: timeoutSeconds
+        case .monthlyTokens, .monthlyCost: nil
         }
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import Shared
 
 extension RunRepository {
-    /// A paused run as extending or expiring it reads it (locked).
-    private struct PausedRun {
+    /// A paused run as extending, resuming or expiring it reads it (locked).
+    fileprivate struct PausedRun {
         let status: RunStatus
         let cap: BudgetCap?
         let detail: String?
@@ -51,8 +51,11 @@ extension RunRepository {
             guard run.status == .awaitingBudget, let waitingFor = run.cap else {
                 throw WireError(.failedPrecondition, "run \(id.lowercaseText) is \(run.status.rawValue); only a run paused at a cap (awaiting_budget) can be extended")
             }
+            guard !waitingFor.isMonthly else {
+                throw WireError(.failedPrecondition, "run \(id.lowercaseText) waits for its tenant's monthly budget (\(waitingFor.field)): raise it with PUT /api/meta/v2/budget, or wait for the month to turn")
+            }
             var caps = run.caps
-            for cap in BudgetCap.allCases {
+            for cap in BudgetCap.runCaps {
                 guard let value = request.value(for: cap) else { continue }
                 guard value >= run.caps[cap]! else {
                     throw WireError.invalidArgument(field: cap.field, "must not be lower than the run's cap of \(run.caps[cap]!)")
@@ -65,34 +68,64 @@ extension RunRepository {
             let least = switch waitingFor {
             case .iterations: run.iteration + 1
             case .tokens: run.tokensSpent + stepTokenCeiling
-            case .time: Int(run.secondsSpent.rounded(.up)) + Int(RunBuild.minimumStepTime)
+            case .time, .monthlyTokens, .monthlyCost: Int(run.secondsSpent.rounded(.up)) + Int(RunBuild.minimumStepTime)
             }
             guard raised >= least else {
                 let why = switch waitingFor {
                 case .iterations: "one more evaluation after the \(run.iteration) used"
                 case .tokens: "one more agent call's token ceiling (\(stepTokenCeiling)) after the \(run.tokensSpent) tokens spent"
-                case .time: "more time than the \(Int(run.secondsSpent)) s already spent building"
+                case .time, .monthlyTokens, .monthlyCost: "more time than the \(Int(run.secondsSpent)) s already spent building"
                 }
                 throw WireError.invalidArgument(field: waitingFor.field, "must be at least \(least) for the run to go on: \(why)")
             }
             try await session.execute("""
-                UPDATE runs SET status = 'queued', max_iterations = \(caps[.iterations]!), token_budget = \(caps[.tokens]!),
-                    timeout_seconds = \(caps[.time]!), budget_cap = NULL, budget_detail = NULL,
-                    paused_seconds = paused_seconds + extract(epoch FROM clock_timestamp() - paused_at)::float8, paused_at = NULL,
-                    extensions = extensions + 1, updated_at = clock_timestamp()
+                UPDATE runs SET max_iterations = \(caps[.iterations]!), token_budget = \(caps[.tokens]!), timeout_seconds = \(caps[.time]!),
+                    extensions = extensions + 1
                 WHERE id = \(id)
                 """)
-            try await BudgetPauses.remove(id, on: session)
-            try await RunQueue.enqueue(id, tenant: principal.tenantID, fencingFrom: run.fencing, on: session)
-            let capsJSON = { (values: [BudgetCap: Int]) in JSONValue.object(Dictionary(uniqueKeysWithValues: values.map { ($0.key.field, .number(Double($0.value))) })) }
             try await AuditLog.record("run.extend", resourceType: "run", resourceID: id.lowercaseText, by: principal, details: .object([
-                "cap": .string(waitingFor.rawValue), "from": capsJSON(run.caps), "to": capsJSON(caps),
+                "cap": .string(waitingFor.rawValue), "from": Self.json(run.caps), "to": Self.json(caps),
             ]), on: session)
-            try await RunEvents.append(.extended, run: id, tenant: principal.tenantID, data: [
-                "status": .string(RunStatus.queued.rawValue), "cap": .string(waitingFor.rawValue), "caps": capsJSON(caps),
-            ], on: session)
+            try await Self.requeue(id, run, tenant: principal.tenantID, caps: caps, on: session)
             return try await session.query("SELECT \(RunView.detail) FROM runs WHERE id = \(id)", as: RenderedRow.self)[0]
         }
+    }
+
+    /// Queues again the runs of a tenant paused at a monthly budget (all of them, or those of one
+    /// cap), in the caller's transaction: after its budget was raised, or once the month turned.
+    /// Each goes on from its last finished step, and checks the budget again before its next call.
+    static func resumeMonthlyPauses(tenant: UUID, on session: PostgresSession) async throws -> Int {
+        let rows = try await session.query("""
+            SELECT id FROM runs WHERE status = 'awaiting_budget' AND budget_cap IN ('monthly_tokens', 'monthly_cost') ORDER BY paused_at FOR UPDATE
+            """)
+        for row in rows {
+            let id: UUID = try row.decode("id")
+            guard let run = try await PausedRun.lock(id, tenant: tenant, on: session) else { continue }
+            try await requeue(id, run, tenant: tenant, caps: run.caps, on: session)
+        }
+        return rows.count
+    }
+
+    /// Ends a run's pause and queues it again with `caps` (its pause added to `paused_seconds`,
+    /// its queue row continuing the fencing numbers of the claim that paused it), with
+    /// `run.extended`.
+    private static func requeue(_ id: UUID, _ run: PausedRun, tenant: UUID, caps: [BudgetCap: Int], on session: PostgresSession) async throws {
+        try await session.execute("""
+            UPDATE runs SET status = 'queued', budget_cap = NULL, budget_detail = NULL,
+                paused_seconds = paused_seconds + extract(epoch FROM clock_timestamp() - paused_at)::float8, paused_at = NULL,
+                updated_at = clock_timestamp()
+            WHERE id = \(id)
+            """)
+        try await BudgetPauses.remove(id, on: session)
+        try await RunQueue.enqueue(id, tenant: tenant, fencingFrom: run.fencing, on: session)
+        try await RunEvents.append(.extended, run: id, tenant: tenant, data: [
+            "status": .string(RunStatus.queued.rawValue), "cap": .string(run.cap?.rawValue ?? ""), "caps": json(caps),
+        ], on: session)
+    }
+
+    /// A run's caps as the API writes them (`max_iterations`, `token_budget`, `timeout_s`).
+    private static func json(_ caps: [BudgetCap: Int]) -> JSONValue {
+        .object(Dictionary(uniqueKeysWithValues: caps.map { ($0.key.field, .number(Double($0.value))) }))
     }
 
     /// Ends a run whose pause expired without an extension: `failed` with its cap's reason, with

@@ -72,12 +72,13 @@ struct RunSettings: Sendable, Equatable {
         self.budgetPause = budgetPause
     }
 
-    /// The configured default and maximum of a cap.
-    func cap(_ cap: BudgetCap) -> Cap {
+    /// The configured default and maximum of one of a run's caps; nil for a monthly budget.
+    func cap(_ cap: BudgetCap) -> Cap? {
         switch cap {
         case .iterations: iterations
         case .tokens: tokenBudget
         case .time: timeoutSeconds
+        case .monthlyTokens, .monthlyCost: nil
         }
     }
 

@@ -59,8 +59,7 @@ enum RunView {
             'created_at', \(RenderedRow.timestamp("created_at")), 'updated_at', \(RenderedRow.timestamp("updated_at")))
         || CASE WHEN budget_cap IS NULL THEN '{}'::jsonb
                 ELSE jsonb_build_object('budget', jsonb_build_object(
-                    'cap', budget_cap, 'raise', CASE budget_cap WHEN 'iterations' THEN 'max_iterations'
-                                                                WHEN 'tokens' THEN 'token_budget' ELSE 'timeout_s' END,
+                    'cap', budget_cap, 'raise', CASE budget_cap \(unsafeSQL: BudgetCap.allCases.map { "WHEN '\($0.rawValue)' THEN '\($0.field)'" }.joined(separator: " ")) END,
                     'detail', budget_detail, 'paused_at', \(RenderedRow.timestamp("paused_at")),
                     'expires_at', (SELECT \(RenderedRow.timestamp("p.expires_at")) FROM run_budget_pauses p WHERE p.run_id = runs.id))) END
         || CASE WHEN failure_reason IS NULL THEN '{}'::jsonb

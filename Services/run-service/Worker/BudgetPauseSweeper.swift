@@ -7,7 +7,8 @@ import Shared
 /// every few seconds it reads the expired pauses across tenants (`run_budget_pauses` holds no
 /// tenant data), fails each run with its cap's reason in the run's tenant transaction, and
 /// removes its sandbox acting for its creator. Instances sweep side by side: the transaction that
-/// takes a pause row is the one that ends its run. Starts once the migrations ran.
+/// takes a pause row is the one that ends its run. Runs paused at a monthly budget before this
+/// month began are queued again: the new month has a new budget. Starts once the migrations ran.
 struct BudgetPauseSweeper: Service {
     let repository: RunRepository
     let loop: BuildLoop
@@ -36,8 +37,15 @@ struct BudgetPauseSweeper: Service {
         }
     }
 
-    /// One round: every expired pause found, up to the batch size.
+    /// One round: the runs paused in an earlier month go on, then every expired pause found, up
+    /// to the batch size, ends its run.
     func sweepOnce() async throws {
+        for tenant in try await BudgetPauses.tenantsPausedLastMonth(on: repository.pool, limit: Self.batchSize) {
+            let resumed = try await repository.pool.withTenant(tenant, deadline: .after(.seconds(15))) { session in
+                try await RunRepository.resumeMonthlyPauses(tenant: tenant, on: session)
+            }
+            logger.info("the month turned: runs paused at the tenant's monthly budget go on", metadata: ["tenant.id": "\(tenant.lowercaseText)", "runs": "\(resumed)"])
+        }
         for (run, tenant) in try await BudgetPauses.expired(on: repository.pool, limit: Self.batchSize) {
             do {
                 guard let (creator, reason) = try await repository.expirePause(run, tenant: tenant) else { continue }

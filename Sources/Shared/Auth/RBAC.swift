@@ -6,6 +6,7 @@ public enum Action: String, Sendable, CaseIterable {
     case startRun = "run.start"
     case cancelRun = "run.cancel"
     case extendRun = "run.extend"
+    case manageBudget = "budget.manage"
     case readRun = "run.read"
     case readAnalytics = "analytics.read"
     case decideApproval = "approval.decide"
@@ -16,8 +17,8 @@ public enum Action: String, Sendable, CaseIterable {
 }
 
 /// The one role-based access table of DESIGN.md: owner/admin create specs and start/cancel runs;
-/// member also plans; viewer reads only; approve/reject and raising a paused run's caps need
-/// owner/admin.
+/// member also plans; viewer reads only; approve/reject, raising a paused run's caps and setting
+/// the tenant's monthly budgets need owner/admin.
 public enum RBAC {
     /// Action → roles allowed.
     public static let table: [Action: Set<Role>] = [
@@ -27,6 +28,7 @@ public enum RBAC {
         .startRun: [.owner, .admin],
         .cancelRun: [.owner, .admin],
         .extendRun: [.owner, .admin],
+        .manageBudget: [.owner, .admin],
         .readRun: [.owner, .admin, .member, .viewer],
         .readAnalytics: [.owner, .admin, .member, .viewer],
         .decideApproval: [.owner, .admin],

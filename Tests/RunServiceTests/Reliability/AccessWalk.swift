@@ -13,8 +13,8 @@ import Testing
 final class AccessWalk {
     /// DESIGN.md: "owner/admin create specs and start/cancel runs; member also plans; viewer
     /// reads only; approve/reject needs owner/admin" — in the API and on the review page — the
-    /// approval policy is the owners' and admins' to set, and so is raising a paused run's cap
-    /// (the issue of budgets that pause).
+    /// approval policy is the owners' and admins' to set, and so are raising a paused run's cap
+    /// and the tenant's monthly budgets (the issue of budgets that pause).
     static let design: [String: Set<Role>] = [
         "POST /api/meta/v2/specs": [.owner, .admin],
         "POST /api/meta/v2/specs/{id}/plan": [.owner, .admin, .member],
@@ -26,6 +26,7 @@ final class AccessWalk {
         "POST /ui/runs/{id}/approve": [.owner, .admin],
         "POST /ui/runs/{id}/reject": [.owner, .admin],
         "PUT /api/meta/v2/approval-policy": [.owner, .admin],
+        "PUT /api/meta/v2/budget": [.owner, .admin],
     ]
 
     /// Mutating routes that change only the caller's own browser session, outside the role table.
@@ -190,6 +191,25 @@ final class AccessWalk {
             let ttl = (try? JSONDecoder().decode(JSONValue.self, from: Data(after.utf8)))?["gate_ttl_hours"]?.int
             if admitted, ttl != 48 + index { rbac.append("\(route): the \(role.rawValue)'s policy is not in force: \(after)") }
         }
+    }
+
+    /// `PUT /budget`: only owners and admins set the tenant's monthly budgets; a denied call
+    /// changes nothing. Each admitted role's budget is in force after its call; the walk ends
+    /// with no budget, so the suite's runs are not held back.
+    func setBudget() async throws {
+        let route = "PUT /api/meta/v2/budget"
+        let url = "\(runBase)/api/meta/v2/budget"
+        let budget = { try await self.call("GET", url, self.token(.viewer), nil).json?["monthly_tokens"] ?? .string("unreadable") }
+        try await massAssign(route, method: "PUT", url: url, body: ["monthly_tokens": .number(90_000_000)], state: { "\(try await budget())" })
+        for (index, role) in Role.allCases.enumerated() {
+            let before = try await budget()
+            let tokens = 100_000_000 + index
+            let admitted = expect(route, role, try await call("PUT", url, token(role), ["monthly_tokens": .number(Double(tokens))]), success: [200])
+            let after = try await budget()
+            if !Self.allows(route, role), after != before { rbac.append("\(route): the \(role.rawValue)'s refused budget changed it to \(after)") }
+            if admitted, after.int != tokens { rbac.append("\(route): the \(role.rawValue)'s budget is not in force: \(after)") }
+        }
+        _ = try await call("PUT", url, token(.owner), ["monthly_tokens": .null])
     }
 
     // MARK: - Checks

@@ -40,6 +40,7 @@ extension SharedRunQueue {
                 try await walk.decideOnPage("approve", run: runs[2], first: .admin)
                 try await walk.decideOnPage("reject", run: runs[3], first: .owner)
                 try await walk.replacePolicy()
+                try await walk.setBudget()
                 // The approved runs finish, so that no run of this suite is left in the queue.
                 for run in [runs[0], runs[2]] {
                     _ = try await mesh.waitForRun(run, token: walk.token(.viewer)) { ["succeeded", "failed", "cancelled"].contains($0["status"]?.stringValue ?? "") }

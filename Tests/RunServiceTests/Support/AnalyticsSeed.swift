@@ -32,6 +32,8 @@ enum AnalyticsSeed {
         var durationMilliseconds: Int?
         var cacheHit = false
         var tokens = 0
+        /// Its provider cost, USD.
+        var costUSD = 0.0
     }
 
     /// How long after its creation a claimed run starts.
@@ -64,9 +66,9 @@ enum AnalyticsSeed {
             """)
         for step in run.steps {
             try await session.execute("""
-                INSERT INTO run_steps (id, tenant_id, run_id, iteration, role, step_key, status, fencing, tokens, cache_hit, duration_ms)
+                INSERT INTO run_steps (id, tenant_id, run_id, iteration, role, step_key, status, fencing, tokens, cache_hit, duration_ms, cost_usd)
                 VALUES (\(UUID()), \(tenant), \(id), \(step.iteration), \(step.role), \(UUID().lowercaseText), \(step.status), 1,
-                        \(step.tokens), \(step.cacheHit), \(step.durationMilliseconds))
+                        \(step.tokens), \(step.cacheHit), \(step.durationMilliseconds), \(step.costUSD))
                 """)
         }
     }
