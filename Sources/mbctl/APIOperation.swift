@@ -4,7 +4,7 @@
 enum APIOperation: String, CaseIterable, Sendable {
     case createSpec, listSpecs, getSpec, planSpec
     case startRun, listRuns, getRun, cancelRun, extendRun, runEvents, runDiff, runReport, runArtifacts, downloadArtifact
-    case analytics
+    case analytics, getBudget, setBudget
     case listApprovals, getApproval, approveRun, rejectRun, audit
 
     /// The schema of a JSON answer: a named component, or a page whose items are one.
@@ -21,7 +21,7 @@ enum APIOperation: String, CaseIterable, Sendable {
     var service: Service {
         switch self {
         case .createSpec, .listSpecs, .getSpec, .planSpec: .spec
-        case .startRun, .listRuns, .getRun, .cancelRun, .extendRun, .runEvents, .runDiff, .runReport, .runArtifacts, .downloadArtifact, .analytics: .run
+        case .startRun, .listRuns, .getRun, .cancelRun, .extendRun, .runEvents, .runDiff, .runReport, .runArtifacts, .downloadArtifact, .analytics, .getBudget, .setBudget: .run
         case .listApprovals, .getApproval, .approveRun, .rejectRun, .audit: .approval
         }
     }
@@ -30,6 +30,7 @@ enum APIOperation: String, CaseIterable, Sendable {
     var method: String {
         switch self {
         case .createSpec, .planSpec, .startRun, .cancelRun, .extendRun, .approveRun, .rejectRun: "POST"
+        case .setBudget: "PUT"
         default: "GET"
         }
     }
@@ -51,6 +52,7 @@ enum APIOperation: String, CaseIterable, Sendable {
         case .runArtifacts: "/api/meta/v2/runs/{id}/artifacts"
         case .downloadArtifact: "/api/meta/v2/runs/{id}/artifacts/{artifact_id}"
         case .analytics: "/api/meta/v2/analytics"
+        case .getBudget, .setBudget: "/api/meta/v2/budget"
         case .listApprovals: "/api/meta/v2/approvals"
         case .getApproval: "/api/meta/v2/approvals/{id}"
         case .approveRun: "/api/meta/v2/runs/{id}/approve"
@@ -71,6 +73,7 @@ enum APIOperation: String, CaseIterable, Sendable {
         case .runReport: .schema("EvalReport")
         case .runArtifacts: .schema("RunArtifacts")
         case .analytics: .schema("Analytics")
+        case .getBudget, .setBudget: .schema("TenantBudget")
         case .runEvents, .downloadArtifact: .other
         case .listApprovals: .schema("GatePage")
         case .getApproval, .approveRun, .rejectRun: .schema("Gate")

@@ -19,7 +19,7 @@ struct MBCtl: AsyncParsableCommand {
             """,
         subcommands: [
             SpecCommand.self, PlanCommand.self, RunCommand.self, ApprovalsCommand.self,
-            ApproveCommand.self, RejectCommand.self, AuditCommand.self, AnalyticsCommand.self, TokenCommand.self,
+            ApproveCommand.self, RejectCommand.self, AuditCommand.self, AnalyticsCommand.self, BudgetCommand.self, TokenCommand.self,
         ]
     )
 

@@ -248,6 +248,18 @@ extension SharedRunQueue {
                 #expect((figures[path: "cost", "working_apps"]?.int ?? 0) >= 1 && figures[path: "cost", "months"]?.array?.isEmpty == false, "\(figures)")
                 let badWindow = try await MbctlProcess.run(["analytics", "--from", "yesterday"], environment: viewer)
                 #expect(badWindow.status == 1 && badWindow.stderr.contains("from"), "\(badWindow)")
+
+                // The tenant's monthly budgets: owners set them, everybody reads them.
+                let setBudget = try await MbctlProcess.run(["budget", "--monthly-tokens", "900000000", "--monthly-cost-usd", "12.5", "--token", owner], environment: base)
+                #expect(setBudget.status == 0 && setBudget.stdout.contains("of 900,000,000") && setBudget.stdout.contains("of 12.5 USD"), "\(setBudget)")
+                let readBudget = try Self.json(try await Self.succeed(["budget", "--json"], viewer))
+                #expect(readBudget["monthly_tokens"]?.int == 900_000_000 && readBudget["monthly_cost_usd"] == .number(12.5), "\(readBudget)")
+                let deniedBudget = try await MbctlProcess.run(["budget", "--monthly-tokens", "5"], environment: viewer)
+                #expect(deniedBudget.status == 1 && deniedBudget.stderr.contains("PERMISSION_DENIED"), "\(deniedBudget)")
+                let badBudget = try await MbctlProcess.run(["budget", "--monthly-tokens", "lots"], environment: viewer)
+                #expect(badBudget.status == 64, "\(badBudget)")
+                let lifted = try await MbctlProcess.run(["budget", "--monthly-tokens", "none", "--monthly-cost-usd", "none", "--token", owner], environment: base)
+                #expect(lifted.status == 0 && lifted.stdout.contains("no budget"), "\(lifted)")
             }
         }
 
