@@ -30,6 +30,15 @@ import Testing
         #expect(deals.up.contains("amount numeric(14,2) NOT NULL"))
     }
 
+    /// The plan lists exactly the files Codegen writes, so the Reviewer can tell a file outside
+    /// the plan from one it planned.
+    @Test func thePlanListsExactlyTheFilesCodegenWrites() throws {
+        let rendered = Set(try ScaffoldRenderer().render(plan).keys)
+        let planned = plan.files.map(\.path)
+        #expect(Set(planned) == rendered, "planned only: \(Set(planned).subtracting(rendered).sorted()); written only: \(rendered.subtracting(planned).sorted())")
+        #expect(planned.count == Set(planned).count, "a file is planned twice")
+    }
+
     @Test func endpointsCarryTheRolesAllowed() {
         #expect(plan.endpoints.count == 15)
         let deleteDeal = plan.endpoints.first { $0.entity == "deal" && $0.action == .delete }

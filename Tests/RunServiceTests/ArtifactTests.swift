@@ -209,6 +209,33 @@ extension SharedRunQueue {
             try await Self.expectRebuildingChangesNothing(run: id, tenant: tenant, root: root, repositoriesRoot: repositories)
         }
 
+        @Test func aRunOverABaseRepositoryIsScoredOnWhatItsDiffChanges() async throws {
+            let repositories = try Self.scratch("repositories")
+            defer { try? FileManager.default.removeItem(atPath: repositories) }
+            // The base has its own sign-in code where the scaffold writes app/auth.py.
+            let base = "\(repositories)/legacy"
+            try FileManager.default.createDirectory(atPath: "\(base)/app", withIntermediateDirectories: true)
+            try Data("def verify(token):\n    return token == LEGACY_SECRET\n".utf8).write(to: URL(fileURLWithPath: "\(base)/app/auth.py"))
+            try await Self.git(["init", "--quiet"], in: base)
+            try await Self.git(["add", "--all"], in: base)
+            try await Self.git(["commit", "--quiet", "-m", "Legacy sign-in"], in: base)
+
+            let owner = RunMesh.token(tenant: UUID(), role: .owner)
+            try await RunMesh.with(environment: ["META_BUILDER_REPOSITORIES_ROOT": repositories, "META_BUILDER_APPROVAL_THRESHOLD": "101"]) { mesh in
+                let spec = try await mesh.createSpec(token: owner, title: "Helpdesk", description: Self.helpdesk)
+                let started = try await mesh.startRun(spec: spec, token: owner, body: #"{"base_repository":"legacy"}"#)
+                let run = try await mesh.waitForRun(try #require(started.json?["id"]?.stringValue, "\(started.text)"), token: owner)
+                try #require(run["status"]?.stringValue == "succeeded", "\(run)")
+                // Replacing existing auth code is a reviewer's business: the rule says which file and adds its weight.
+                let reasons = run[path: "risk", "reasons"]?.array?.compactMap(\.stringValue) ?? []
+                #expect(reasons.contains("auth_changed (+15): app/auth.py (2 existing lines removed)"), "\(reasons)")
+                #expect(!reasons.contains { $0.hasPrefix("files_outside_plan") || $0.hasPrefix("outside_calls") || $0.hasPrefix("destructive_migration") }, "\(reasons)")
+                let score = try #require(run[path: "risk", "score"]?.int)
+                let planScore = try #require(run[path: "risk", "plan_score"]?.int)
+                #expect(score >= min(100, planScore + 15), "\(run[path: "risk"] ?? .null)")
+            }
+        }
+
         @Test func aRunWhoseArtifactsCannotBeBuiltFailsWithArtifactError() async throws {
             // An artifact root below a regular file cannot be created.
             let blocker = try Self.scratch("blocker") + "/file"

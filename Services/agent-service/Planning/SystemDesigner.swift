@@ -67,6 +67,13 @@ struct SystemDesigner {
             PlannedFile(path: "app/schema.py", purpose: "Loads app/schema.json"),
             PlannedFile(path: "app/schema.json", purpose: "The formal spec the runtime reads"),
             PlannedFile(path: "app/resources/__init__.py", purpose: "The list of resource blueprints"),
+            PlannedFile(path: "app/listing.py", purpose: "List parameters: filters, sorting, totals and keyset pages"),
+            PlannedFile(path: "app/relations.py", purpose: "Routes along relations: nested lists, many-to-many links"),
+            PlannedFile(path: "app/migrations.py", purpose: "The migration files the app ships, and which a database lacks"),
+            PlannedFile(path: "app/docs.py", purpose: "GET /openapi.json and GET /docs: the served contract"),
+            PlannedFile(path: "app/static/docs.html", purpose: "The API documentation page"),
+            PlannedFile(path: "app/static/docs.css", purpose: "Styles of the documentation page"),
+            PlannedFile(path: "app/static/docs.js", purpose: "Script of the documentation page"),
         ]
         for entity in spec.entities {
             files.append(PlannedFile(path: "app/resources/\(entity.plural).py", purpose: "CRUD and list endpoints of \(entity.name)"))
@@ -83,6 +90,7 @@ struct SystemDesigner {
             PlannedFile(path: "tests/support.py", purpose: "Helpers shared by the tests"),
             PlannedFile(path: "tests/test_api.py", purpose: "Authentication, errors and health"),
             PlannedFile(path: "pytest.ini", purpose: "pytest settings"),
+            PlannedFile(path: "ruff.toml", purpose: "Lint settings"),
         ]
         for entity in spec.entities {
             files.append(PlannedFile(path: "tests/test_\(entity.plural).py", purpose: "CRUD, pagination and validation of \(entity.name)"))
@@ -94,6 +102,10 @@ struct SystemDesigner {
             PlannedFile(path: "tests/test_auth.py", purpose: "Sign-in at the built-in issuer, its production switch, seed accounts"),
             PlannedFile(path: "tests/test_oidc.py", purpose: "OpenID Connect tokens against keys the tests generate"),
             PlannedFile(path: "tests/test_packaging.py", purpose: "Requirements, Dockerfile, compose file and Makefile"),
+            PlannedFile(path: "tests/test_listing.py", purpose: "List filters, sorting, pages and totals"),
+            PlannedFile(path: "tests/test_relations.py", purpose: "Nested lists and many-to-many links within the tenant and permissions"),
+            PlannedFile(path: "tests/test_openapi.py", purpose: "The served contract matches the routes"),
+            PlannedFile(path: "tests/test_privileges.py", purpose: "Least privilege of the app's database role; an append-only audit log"),
             PlannedFile(path: "openapi.yaml", purpose: "API contract"),
             PlannedFile(path: "README.md", purpose: "How to run, test and deploy"),
             PlannedFile(path: ".env.example", purpose: "Environment template without secrets"),

@@ -77,6 +77,7 @@ struct RunBuild {
             try await RunJournal.recordDiff(output.diff, iteration: 1, role: .codegenEngineer, claim: claim, on: session)
         }.output
         var diff = generated.diff
+        var diffs = [DiffRisk.Diff(iteration: 1, role: AgentRole.codegenEngineer.rawValue, text: generated.diff)]
         var files = Set(generated.files)
         var iteration = 1
         while true {
@@ -92,7 +93,7 @@ struct RunBuild {
             ) { summary, report, claim, session in
                 try await RunJournal.recordReport(report, summary: summary, claim: claim, on: session)
             }
-            if summary.passed { return Evaluated(summary: summary, files: files.sorted(), iterations: iteration) }
+            if summary.passed { return Evaluated(summary: summary, files: files.sorted(), iterations: iteration, diffs: diffs) }
             // QA had the run's remaining time: a failing report at the deadline was cut short by it.
             try await checkTime(during: "fixing what evaluation \(iteration) found (it scored \(summary.score)/100)")
             guard iteration < run.maxIterations else {
@@ -108,6 +109,7 @@ struct RunBuild {
                 try await RunJournal.recordDiff(output.diff, iteration: next, role: .autoFixer, claim: claim, on: session)
             }.output
             diff = fix.diff
+            diffs.append(DiffRisk.Diff(iteration: next, role: AgentRole.autoFixer.rawValue, text: fix.diff))
             files.formUnion(fix.files)
             iteration = next
         }
@@ -118,13 +120,15 @@ struct RunBuild {
         var summary: EvalSummary
         var files: [String]
         var iterations: Int
+        /// Every diff applied, in order.
+        var diffs: [DiffRisk.Diff]
     }
 
     /// The Reviewer's pull-request body, the risk score, then the gate or the end.
     private mutating func review(_ evaluated: Evaluated) async throws {
         let summary = evaluated.summary
         reviewedIteration = evaluated.iterations
-        let pullRequest = try await step(
+        let (reviewed, pullRequest) = try await step(
             evaluated.iterations, .reviewer, .reviewing,
             StepMessages.ReviewInput(
                 runID: claim.runID.lowercaseText, plan: run.plan, files: evaluated.files, iterations: evaluated.iterations,
@@ -132,14 +136,23 @@ struct RunBuild {
                 branch: "meta-builder/run-\(claim.runID.lowercaseText)"
             ),
             as: StepMessages.PullRequest.self
-        ).raw
-        let risk = RunRisk(planScore: run.planRiskScore, report: summary, iterations: evaluated.iterations)
+        )
+        let risk = RunRisk(
+            planScore: run.planRiskScore, report: summary, iterations: evaluated.iterations,
+            diff: DiffRisk(diffs: evaluated.diffs, plannedFiles: Self.plannedFiles(run.plan)), reviewer: reviewed.risk
+        )
         if risk.score >= run.approvalThreshold, run.approval != .approved {
             try await end(.awaitingApproval(risk, pullRequest: pullRequest))
         }
         try await loop.journal.finalize(claim, risk: risk, pullRequest: pullRequest)
         try await buildArtifacts()
         try await end(.succeeded(risk, pullRequest: pullRequest))
+    }
+
+    /// The paths of the files the plan lists.
+    private static func plannedFiles(_ plan: JSONValue) -> Set<String> {
+        guard case .array(let files)? = plan["files"] else { return [] }
+        return Set(files.compactMap { $0["path"]?.stringValue })
     }
 
     /// Builds and records the run's artifacts (again, after a takeover: the same ones); a

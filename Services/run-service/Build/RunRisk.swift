@@ -1,9 +1,11 @@
 /// A run's risk score: the plan's rule-based score, raised — never lowered — by what building it
-/// found. Each finding adds its weight (capped at 100) and names itself in `reasons`.
+/// found and by what its diffs change (`DiffRisk`); then a model reviewer may raise it further,
+/// with a reason, never lower it. Each finding adds its weight (capped at 100) and names itself,
+/// with what it added, in `reasons`: `factor (+weight): detail`.
 struct RunRisk: Sendable, Equatable {
     /// The score, 0–100.
     let score: Int
-    /// Why it is above the plan's score (`factor: detail`), empty when it is not.
+    /// Why it is above the plan's score, in the order applied, empty when it is not.
     let reasons: [String]
 
     /// Weights of what the evaluation can find.
@@ -16,24 +18,33 @@ struct RunRisk: Sendable, Equatable {
         case checksSkipped = 5
     }
 
-    /// Scores a run whose final evaluation is `report`, reached in `iterations` evaluations.
-    init(planScore: Int, report: EvalSummary, iterations: Int) {
+    /// Scores a run whose final evaluation is `report`, reached in `iterations` evaluations,
+    /// whose diffs scored `diff`, and whose reviewer assessed `reviewer` (a model's; none from
+    /// the rule-based reviewer).
+    init(planScore: Int, report: EvalSummary, iterations: Int, diff: DiffRisk, reviewer: StepMessages.ReviewerRisk? = nil) {
         var reasons: [String] = []
         var score = max(0, min(100, planScore))
-        func raise(_ finding: Finding, _ detail: String) {
-            score = min(100, score + finding.rawValue)
-            reasons.append(detail)
+        func raise(_ factor: String, by weight: Int, _ detail: String) {
+            let added = min(100, score + weight) - score
+            score += added
+            reasons.append("\(factor) (+\(added)): \(detail)")
         }
         if iterations > 1 {
-            raise(.neededAutofix, "needed_autofix: the first evaluation failed; \(iterations - 1) fix iteration(s) changed code")
+            raise("needed_autofix", by: Finding.neededAutofix.rawValue, "the first evaluation failed; \(iterations - 1) fix iteration(s) changed code")
         }
         let rollback = report.checks.filter { $0.name.hasPrefix("rollback") }
         if rollback.isEmpty || rollback.contains(where: { $0.status != "passed" }) {
-            raise(.rollbackUnverified, "rollback_unverified: the down migrations were not verified")
+            raise("rollback_unverified", by: Finding.rollbackUnverified.rawValue, "the down migrations were not verified")
         }
         let skipped = report.checks.filter { $0.status == "skipped" }.map(\.name)
         if !skipped.isEmpty {
-            raise(.checksSkipped, "checks_skipped: \(skipped.joined(separator: ", "))")
+            raise("checks_skipped", by: Finding.checksSkipped.rawValue, skipped.joined(separator: ", "))
+        }
+        for finding in diff.findings {
+            raise(finding.rule.rawValue, by: finding.rule.weight, finding.detail)
+        }
+        if let reviewer, min(100, reviewer.score) > score {
+            raise("reviewer", by: min(100, reviewer.score) - score, reviewer.reason)
         }
         self.score = score
         self.reasons = reasons

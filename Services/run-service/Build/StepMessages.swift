@@ -87,5 +87,14 @@ enum StepMessages {
     struct PullRequest: Codable, Sendable {
         var title: String
         var markdown: String
+        /// A model reviewer's own view of the risk: it may raise the rule-based score, with a
+        /// reason, never lower it.
+        var risk: ReviewerRisk?
+    }
+
+    /// A reviewer's risk score and why.
+    struct ReviewerRisk: Codable, Sendable, Equatable {
+        var score: Int
+        var reason: String
     }
 }

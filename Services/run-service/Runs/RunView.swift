@@ -54,7 +54,8 @@ enum RunView {
                                 ELSE round((extract(epoch FROM coalesce(paused_at, finished_at, clock_timestamp()) - started_at)
                                             - paused_seconds::numeric), 3) END),
             'extensions', extensions,
-            'risk', jsonb_build_object('plan_score', plan_risk_score, 'score', risk_score, 'threshold', approval_threshold),
+            'risk', jsonb_build_object('plan_score', plan_risk_score, 'score', risk_score, 'threshold', approval_threshold,
+                                       'reasons', coalesce(risk_reasons, '[]'::jsonb)),
             'created_by', created_by,
             'created_at', \(RenderedRow.timestamp("created_at")), 'updated_at', \(RenderedRow.timestamp("updated_at")))
         || CASE WHEN budget_cap IS NULL THEN '{}'::jsonb
