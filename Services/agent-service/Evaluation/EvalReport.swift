@@ -14,6 +14,10 @@ struct EvalReport: Codable, Sendable, Equatable {
     var score: Int
     /// Files the failures implicate, for the Auto-Fixer.
     var failingFiles: [String]
+    /// The scaffold's tests by file (from pytest's JUnit XML); empty when pytest did not run.
+    var testFiles: [TestFileResults.File] = []
+    /// What confined the generated code during the evaluation.
+    var sandbox: SandboxEvidence?
 
     enum CodingKeys: String, CodingKey {
         case iteration, checks, score
@@ -23,13 +27,34 @@ struct EvalReport: Codable, Sendable, Equatable {
         case checksPassed = "checks_passed"
         case checksFailed = "checks_failed"
         case failingFiles = "failing_files"
+        case testFiles = "test_files"
+        case sandbox
+    }
+
+    /// Decodes a report; one written before reports carried test files and sandbox evidence
+    /// (a fix of a run that started earlier) has none.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        runID = try container.decode(String.self, forKey: .runID)
+        iteration = try container.decode(Int.self, forKey: .iteration)
+        checks = try container.decode([EvaluationStep].self, forKey: .checks)
+        testsPassed = try container.decode(Int.self, forKey: .testsPassed)
+        testsFailed = try container.decode(Int.self, forKey: .testsFailed)
+        checksPassed = try container.decode(Int.self, forKey: .checksPassed)
+        checksFailed = try container.decode(Int.self, forKey: .checksFailed)
+        score = try container.decode(Int.self, forKey: .score)
+        failingFiles = try container.decode([String].self, forKey: .failingFiles)
+        testFiles = try container.decodeIfPresent([TestFileResults.File].self, forKey: .testFiles) ?? []
+        sandbox = try container.decodeIfPresent(SandboxEvidence.self, forKey: .sandbox)
     }
 
     /// True when every check passed.
     var passed: Bool { checksFailed == 0 && testsFailed == 0 }
 
     /// Builds the totals and score from the checks.
-    init(runID: String, iteration: Int, checks: [EvaluationStep], testsPassed: Int, testsFailed: Int) {
+    init(runID: String, iteration: Int, checks: [EvaluationStep], testsPassed: Int, testsFailed: Int, testFiles: [TestFileResults.File] = [], sandbox: SandboxEvidence? = nil) {
+        self.testFiles = testFiles
+        self.sandbox = sandbox
         self.runID = runID
         self.iteration = iteration
         self.checks = checks

@@ -69,8 +69,10 @@ struct QAEvaluator: Sendable {
             checks.append(.notRun("compile"))
         }
         let perTest = Self.perTestTimeout(remaining: deadline.remaining)
-        if let pytest = try await python(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no", "--timeout=\(perTest)", "--timeout-method=signal"], cap: .seconds(300)) {
+        var testFiles: [TestFileResults.File] = []
+        if let pytest = try await python(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no", "--timeout=\(perTest)", "--timeout-method=signal", "--junitxml=\(TestFileResults.reportPath)"], cap: .seconds(300)) {
             tests = Self.counts(pytest.output)
+            testFiles = await TestFileResults.take(from: workspace)
             checks.append(EvaluationStep(name: "pytest", result: pytest, files: await implicatedFiles(pytest.output, plan: input.plan, workspace: workspace)))
         } else {
             checks.append(.notRun("pytest"))
@@ -99,7 +101,10 @@ struct QAEvaluator: Sendable {
             checks.append(step)
             if !step.passed { break }
         }
-        return EvalReport(runID: input.runID, iteration: input.iteration, checks: checks, testsPassed: tests.passed, testsFailed: tests.failed)
+        return EvalReport(
+            runID: input.runID, iteration: input.iteration, checks: checks, testsPassed: tests.passed, testsFailed: tests.failed,
+            testFiles: testFiles, sandbox: SandboxEvidence(sandbox)
+        )
     }
 
     /// pytest-timeout's per-test limit: a third of the time left (so a hung test leaves time for

@@ -3,7 +3,8 @@ import Shared
 
 /// The manifest of a run's artifacts (docs/run-service.md, "Artifacts"): which run, spec and
 /// plan they come from and on what ground (the fingerprint), what building them took
-/// (iterations, scores, risk, tokens, cost and build time), the last evaluation, the branch and its commit, the ZIP
+/// (iterations, scores, risk, tokens, cost and build time), the last evaluation and what it proved
+/// about the app's isolation (with the sandbox it ran in), the branch and its commit, the ZIP
 /// and pull-request blobs by sha256, and every file of the scaffold with its sha256, size and
 /// git mode. It holds no time and no host path: building a run's artifacts again gives the same
 /// bytes.
@@ -126,6 +127,7 @@ struct RunManifest: Codable, Sendable, Equatable {
     var tokens: Tokens
     var cost: RunCost
     var evaluation: Evaluation
+    var isolation: IsolationEvidence
     var branch: Branch
     var pullRequest: PullRequest
     var zip: Blob
@@ -133,7 +135,7 @@ struct RunManifest: Codable, Sendable, Equatable {
     var files: [File]
 
     enum CodingKeys: String, CodingKey {
-        case fingerprint, iterations, scores, risk, tokens, cost, evaluation, branch, zip, files
+        case fingerprint, iterations, scores, risk, tokens, cost, evaluation, isolation, branch, zip, files
         case schemaVersion = "schema_version"
         case runID = "run_id"
         case specID = "spec_id"

@@ -10,6 +10,14 @@ struct EvalSummary: Codable, Sendable, Equatable {
         var status: String
     }
 
+    /// One test file's outcomes, as the report gives them.
+    struct TestFile: Codable, Sendable, Equatable {
+        var file: String
+        var passed: Int
+        var failed: Int
+        var skipped: Int
+    }
+
     var iteration: Int
     var score: Int
     var testsPassed: Int
@@ -18,6 +26,10 @@ struct EvalSummary: Codable, Sendable, Equatable {
     var checksFailed: Int
     var failingFiles: [String]
     var checks: [Check]
+    /// The scaffold's tests by file (none in a report that does not give them).
+    var testFiles: [TestFile]
+    /// What confined the generated code, as the report states it.
+    var sandbox: JSONValue?
 
     enum CodingKeys: String, CodingKey {
         case iteration, score, checks
@@ -26,6 +38,8 @@ struct EvalSummary: Codable, Sendable, Equatable {
         case checksPassed = "checks_passed"
         case checksFailed = "checks_failed"
         case failingFiles = "failing_files"
+        case testFiles = "test_files"
+        case sandbox
     }
 
     /// True when every check and test passed (the QA Evaluator's own rule).
@@ -45,5 +59,7 @@ struct EvalSummary: Codable, Sendable, Equatable {
         checksFailed = try container.decode(Int.self, forKey: .checksFailed)
         failingFiles = try container.decode([String].self, forKey: .failingFiles)
         checks = try container.decode([Check].self, forKey: .checks)
+        testFiles = try container.decodeIfPresent([TestFile].self, forKey: .testFiles) ?? []
+        sandbox = try container.decodeIfPresent(JSONValue.self, forKey: .sandbox)
     }
 }
