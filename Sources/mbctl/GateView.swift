@@ -27,6 +27,10 @@ struct GateView {
         for flag in gate.at("risk", "flags")?.items ?? [] {
             console.line("  risk +\(flag["weight"].text) \(flag["factor"].text): \(flag["detail"].text)")
         }
+        // What building and the diffs raised the plan's score by, rule by rule (`factor (+points): detail`).
+        for reason in gate.at("risk", "reasons")?.items ?? [] {
+            console.line("  raised \(reason.text)")
+        }
         if let plan = gate["rollback_plan"], plan != .null {
             console.line()
             console.line(console.styled("Rejecting undoes", .bold))
