@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 import Shared
 
-/// The run-service's public API under `/api/meta/v2`: start, list, read, cancel and extend runs.
+/// The run-service's public API under `/api/meta/v2`: start, list, read, cancel, extend and
+/// regenerate runs.
 struct RunController: Sendable {
     let repository: RunRepository
     let specs: SpecClient
@@ -20,6 +21,7 @@ struct RunController: Sendable {
         runs.get(":id") { _, context in try await show(context) }
         runs.post(":id/cancel") { _, context in try await cancel(context) }
         runs.post(":id/extend") { request, context in try await extend(request, context) }
+        runs.post(":id/regenerate") { request, context in try await regenerate(request, context) }
         runs.get(":id/events") { request, context in try await streamEvents(request, context) }
     }
 
@@ -34,16 +36,43 @@ struct RunController: Sendable {
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let (options, raw) = try StartRunRequest.parse(Data(buffer: body), settings: settings)
         let plan = try await specs.plan(spec: specID, planID: options.planID, planningKey: "run-start:\(key ?? UUID().lowercaseText)")
+        let new = RunRepository.NewRun(specID: specID, plan: plan, options: options, approvalThreshold: settings.approvalThreshold)
+        return try await create(new, key: key, operation: "run.start", identity: .object(["spec_id": .string(specID.lowercaseText), "body": raw]), context)
+    }
+
+    /// `POST /runs/{id}/regenerate`: a queued run (202) of the run's spec (or `spec_id`) that,
+    /// when it finalizes, merges its new generation three-way with the user's edits of the
+    /// run's branch onto a branch of its own (`RegenerationMerge`). Limited and idempotent like a
+    /// start; with `wait`, answered like one.
+    private func regenerate(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        try RBAC.authorize(context.principal, .startRun)
+        let sourceID = try Self.id(context, "run")
+        let key = try IdempotentCreate.validate(key: request.headers[.idempotencyKey])
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let (specOverride, parsed, raw) = try RegenerateRunRequest.parse(Data(buffer: body), settings: settings)
+        let source = try await repository.regenerationSource(sourceID, tenant: context.tenantID)
+        let specID = specOverride ?? source.specID
+        var options = parsed
+        options.baseRepository = source.baseRepository
+        let plan = try await specs.plan(spec: specID, planID: options.planID, planningKey: "run-regenerate:\(key ?? UUID().lowercaseText)")
+        let new = RunRepository.NewRun(specID: specID, plan: plan, options: options, approvalThreshold: settings.approvalThreshold, regenerates: sourceID)
+        return try await create(new, key: key, operation: "run.regenerate", identity: .object(["run_id": .string(sourceID.lowercaseText), "body": raw]), context)
+    }
+
+    /// Creates `new` idempotently under `key` (the request's `identity` hashed), within the
+    /// tenant's hourly limit of runs: 202 with the run, or with `wait` 200 once it settled.
+    private func create(_ new: RunRepository.NewRun, key: String?, operation: String, identity: JSONValue, _ context: TenantRequestContext) async throws -> Response {
         let principal = context.principal
         let tenant = context.tenantID
-        let new = RunRepository.NewRun(specID: specID, plan: plan, options: options, approvalThreshold: settings.approvalThreshold)
+        let repository = self.repository
         let outcome = try await IdempotentCreate.run(
-            pool: repository.pool, tenant: tenant, operation: "run.start", key: key,
-            requestHash: try IdempotentCreate.hash(.object(["spec_id": .string(specID.lowercaseText), "body": raw])), status: 202,
+            pool: repository.pool, tenant: tenant, operation: operation, key: key,
+            requestHash: try IdempotentCreate.hash(identity), status: 202,
             admit: { [rateLimiter] in try await rateLimiter.enforce(tenant: tenant, action: .runs).headers }
         ) { session in
             Data(try await repository.create(new, by: principal, on: session).utf8)
         }
+        let options = new.options
         var response = JSONCoding.response(outcome.body, status: outcome.status)
         if options.wait, let runID = try? JSONValue(parsing: outcome.body)["id"]?.stringValue.flatMap(UUID.init(text:)) {
             if let settled = try await settledRun(runID, tenant: tenant) { response = JSONCoding.response(Data(settled.utf8), status: 200) }

@@ -40,20 +40,32 @@ struct ArtifactBuilder: Sendable {
 
     /// Rebuilds the tree, publishes the branch, and stores the ZIP, the pull-request body and the manifest.
     private func assemble(_ run: FinalizingRun, in scratch: String) async throws -> RunArtifacts {
-        let repository = try await BranchRepository.of(run, repositories: repositories, store: store)
-        let baseCommit = try await repository.baseCommit(of: run.branch)
-        let tree = try await ScaffoldTree.checkout(
-            baseCommit, of: repository.kind == .base ? repository.path : nil, at: "\(scratch)/tree",
-            date: "\(Int(run.createdAt.timeIntervalSince1970)) +0000"
-        )
-        try await tree.apply(run.diffs, patches: scratch)
-        let commit = try await tree.commit(message: run.commitMessage, scratch: scratch)
-        let branch = try await repository.publish(commit, from: tree, branch: run.branch, baseCommit: baseCommit)
+        let date = "\(Int(run.createdAt.timeIntervalSince1970)) +0000"
+        let tree: ScaffoldTree
+        let branch: BranchRepository.Published
+        var merge: RegenerationMerge?
+        if let source = run.regeneration {
+            // The new generation merged with the user's edits of the regenerated run's branch,
+            // published beside it in the same repository.
+            tree = try await ScaffoldTree.checkout(nil, of: nil, at: "\(scratch)/tree", date: date)
+            let merged = try await RegenerationMerge.merge(run, from: source, in: tree, scratch: scratch)
+            merge = merged.merge
+            branch = try await BranchRepository(path: source.repository, kind: source.kind).publish(
+                merged.commit, from: tree, branch: run.branch, baseCommit: merged.merge.userCommit, generatedCommit: merged.merge.generatedCommit
+            )
+        } else {
+            let repository = try await BranchRepository.of(run, repositories: repositories, store: store)
+            let baseCommit = try await repository.baseCommit(of: run.branch)
+            tree = try await ScaffoldTree.checkout(baseCommit, of: repository.kind == .base ? repository.path : nil, at: "\(scratch)/tree", date: date)
+            try await tree.apply(run.diffs, patches: scratch)
+            let commit = try await tree.commit(message: run.commitMessage, scratch: scratch)
+            branch = try await repository.publish(commit, from: tree, branch: run.branch, baseCommit: baseCommit)
+        }
         let files = try await tree.files()
         let zipPath = "\(scratch)/scaffold.zip"
         try await ScaffoldArchive.write(files, from: tree.git.path, to: zipPath, date: run.createdAt)
         let zip = try await store.put(fileAt: zipPath)
-        let pullRequest = try await store.put(run.pullRequestMarkdown)
+        let pullRequest = try await store.put(run.pullRequestMarkdown(merge: merge))
         let manifest = RunManifest(
             runID: run.id.lowercaseText, specID: run.specID.lowercaseText, planID: run.planID.lowercaseText, planVersion: run.planVersion,
             fingerprint: run.fingerprint, iterations: run.iterations, scores: run.scores,
@@ -65,7 +77,8 @@ struct ArtifactBuilder: Sendable {
             branch: .init(name: branch.name, commit: branch.commit, baseCommit: branch.baseCommit),
             pullRequest: .init(title: run.pullRequest.title, markdown: .init(fileName: ArtifactKind.pullRequest.fileName(run: run.id), sha256: pullRequest.sha256, size: pullRequest.size)),
             zip: .init(fileName: ArtifactKind.zip.fileName(run: run.id), sha256: zip.sha256, size: zip.size),
-            files: files
+            files: files,
+            regeneration: merge
         )
         let manifestBlob = try await store.put(try manifest.encoded())
         return RunArtifacts(run: run.id, zip: zip, manifest: manifestBlob, pullRequest: pullRequest, branch: branch)

@@ -23,6 +23,9 @@ struct BranchRepository: Sendable {
         var kind: Kind
         var commit: String
         var baseCommit: String?
+        /// The pure generation: the commit itself, or for a regeneration the new generation
+        /// merged into it (the base of the next regeneration).
+        var generatedCommit: String
     }
 
     /// The repository's path.
@@ -56,10 +59,12 @@ struct BranchRepository: Sendable {
     }
 
     /// Puts `commit` of `tree` on `branch` (creating the bare repository first when it is the
-    /// run's own, with the branch as its `HEAD`). A branch that holds another commit is not
-    /// overwritten: an `ArtifactError`.
-    func publish(_ commit: String, from tree: ScaffoldTree, branch: String, baseCommit: String?) async throws -> Published {
-        if kind == .bare {
+    /// run's own, with the branch as its `HEAD`; a regeneration's, `generatedCommit` given, goes
+    /// beside the branch it regenerates and leaves the repository as it was). A branch that
+    /// holds another commit is not overwritten: an `ArtifactError`.
+    func publish(_ commit: String, from tree: ScaffoldTree, branch: String, baseCommit: String?, generatedCommit: String? = nil) async throws -> Published {
+        let ownRepository = kind == .bare && generatedCommit == nil
+        if ownRepository {
             let parent = (path as NSString).deletingLastPathComponent
             try await FileSystemLane.run { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
             try await GitWorkspace(path: parent).git(["init", "--quiet", "--bare", path])
@@ -69,9 +74,9 @@ struct BranchRepository: Sendable {
         } catch let error as GitError {
             throw ArtifactError("the branch \(branch) could not be pushed (it may hold another commit already): \(error.output.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        if kind == .bare {
+        if ownRepository {
             try await GitWorkspace(path: path).git(["symbolic-ref", "HEAD", "refs/heads/\(branch)"])
         }
-        return Published(name: branch, repository: path, kind: kind, commit: commit, baseCommit: baseCommit)
+        return Published(name: branch, repository: path, kind: kind, commit: commit, baseCommit: baseCommit, generatedCommit: generatedCommit ?? commit)
     }
 }

@@ -34,6 +34,8 @@ struct FinalizingRun: Sendable {
     let evaluation: EvalSummary
     /// What building the run cost.
     let cost: RunCost
+    /// The earlier run's branch this run regenerates, if it does.
+    let regeneration: RegenerationMerge.Source?
 
     /// Reads the run of `claim`; `ArtifactError` when it lacks what finalizing needs (a
     /// fingerprint, a pull-request body, a diff, an evaluation).
@@ -48,6 +50,10 @@ struct FinalizingRun: Sendable {
             "SELECT iteration, score, passed FROM run_reports WHERE run_id = \(claim.runID) ORDER BY iteration",
             "SELECT report::text AS report FROM run_reports WHERE run_id = \(claim.runID) ORDER BY iteration DESC LIMIT 1",
             RunCost.query(run: claim.runID),
+            """
+            SELECT r.regenerates, b.name, b.repository, b.repository_kind, coalesce(b.generated_commit_sha, b.commit_sha) AS generated
+            FROM runs r LEFT JOIN run_branches b ON b.run_id = r.regenerates WHERE r.id = \(claim.runID) AND r.regenerates IS NOT NULL
+            """,
         ])
         guard let row = results[0].first else { throw ArtifactError("the run is gone") }
         guard let fingerprint = try row.decode("fingerprint", as: JSONText?.self) else { throw ArtifactError("the run has no fingerprint") }
@@ -65,16 +71,30 @@ struct FinalizingRun: Sendable {
             pullRequest: try pullRequest.decode(StepMessages.PullRequest.self), diffs: diffs,
             scores: try reports.map { RunManifest.Score(iteration: try $0.decode("iteration"), score: try $0.decode("score"), passed: try $0.decode("passed")) },
             evaluation: try latest.decode("report", as: JSONText.self).decode(EvalSummary.self),
-            cost: try RunCost(rows: results[4])
+            cost: try RunCost(rows: results[4]),
+            regeneration: try results[5].first.map(Self.regenerationSource)
         )
+    }
+
+    /// The regenerated run's branch from its row; an `ArtifactError` when it has none.
+    private static func regenerationSource(_ row: PostgresRow) throws -> RegenerationMerge.Source {
+        let run: UUID = try row.decode("regenerates")
+        guard let branch: String = try row.decode("name"), let repository: String = try row.decode("repository"),
+              let kind = BranchRepository.Kind(rawValue: try row.decode("repository_kind", as: String?.self) ?? ""),
+              let generated: String = try row.decode("generated") else {
+            throw ArtifactError("the regenerated run \(run.lowercaseText) has no branch")
+        }
+        return RegenerationMerge.Source(runID: run, branch: branch, repository: repository, kind: kind, generatedCommit: generated)
     }
 
     /// The branch the run's commit goes on.
     var branch: String { "meta-builder/run-\(id.lowercaseText)" }
 
-    /// The pull-request body as the markdown artifact: the title as its first heading.
-    var pullRequestMarkdown: Data {
-        Data("# \(pullRequest.title)\n\n\(pullRequest.markdown)".utf8)
+    /// The pull-request body as the markdown artifact: the title as its first heading, and for a
+    /// regeneration what the merge found.
+    func pullRequestMarkdown(merge: RegenerationMerge?) -> Data {
+        let body = pullRequest.markdown.hasSuffix("\n") ? pullRequest.markdown : pullRequest.markdown + "\n"
+        return Data("# \(pullRequest.title)\n\n\(body)\(merge.map { "\n" + $0.markdown } ?? "")".utf8)
     }
 
     /// The commit message: the title, a blank line, the body.

@@ -20,14 +20,16 @@ extension RunJournal {
             }
             let branch = artifacts.branch
             try await session.execute("""
-                INSERT INTO run_branches (tenant_id, run_id, name, repository, repository_kind, commit_sha, base_commit_sha)
+                INSERT INTO run_branches (tenant_id, run_id, name, repository, repository_kind, commit_sha, base_commit_sha, generated_commit_sha)
                 VALUES (\(claim.tenantID), \(claim.runID), \(branch.name), \(branch.repository), \(branch.kind.rawValue), \(branch.commit),
-                        \(branch.baseCommit))
+                        \(branch.baseCommit), \(branch.generatedCommit))
                 ON CONFLICT (tenant_id, run_id) DO UPDATE
                     SET name = excluded.name, repository = excluded.repository, repository_kind = excluded.repository_kind,
-                        commit_sha = excluded.commit_sha, base_commit_sha = excluded.base_commit_sha
-                    WHERE (run_branches.name, run_branches.repository, run_branches.repository_kind, run_branches.commit_sha, run_branches.base_commit_sha)
-                          IS DISTINCT FROM (excluded.name, excluded.repository, excluded.repository_kind, excluded.commit_sha, excluded.base_commit_sha)
+                        commit_sha = excluded.commit_sha, base_commit_sha = excluded.base_commit_sha, generated_commit_sha = excluded.generated_commit_sha
+                    WHERE (run_branches.name, run_branches.repository, run_branches.repository_kind, run_branches.commit_sha, run_branches.base_commit_sha,
+                           run_branches.generated_commit_sha)
+                          IS DISTINCT FROM (excluded.name, excluded.repository, excluded.repository_kind, excluded.commit_sha, excluded.base_commit_sha,
+                                            excluded.generated_commit_sha)
                 """)
         }
     }

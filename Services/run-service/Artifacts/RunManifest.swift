@@ -133,9 +133,11 @@ struct RunManifest: Codable, Sendable, Equatable {
     var zip: Blob
     /// Every file in the ZIP and the branch's tree, sorted by path (bytewise).
     var files: [File]
+    /// For a regeneration, the three-way merge it made (absent otherwise).
+    var regeneration: RegenerationMerge?
 
     enum CodingKeys: String, CodingKey {
-        case fingerprint, iterations, scores, risk, tokens, cost, evaluation, isolation, branch, zip, files
+        case fingerprint, iterations, scores, risk, tokens, cost, evaluation, isolation, branch, zip, files, regeneration
         case schemaVersion = "schema_version"
         case runID = "run_id"
         case specID = "spec_id"

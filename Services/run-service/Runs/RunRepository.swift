@@ -13,6 +13,8 @@ struct RunRepository: Sendable {
         var plan: SpecClient.Plan
         var options: StartRunRequest.Options
         var approvalThreshold: Int
+        /// The earlier run whose branch this run regenerates, if it does.
+        var regenerates: UUID?
     }
 
     /// Inserts a queued run with its queue entry, audit record and `run.started` event in the
@@ -22,22 +24,36 @@ struct RunRepository: Sendable {
         let options = new.options
         let rows = try await session.query("""
             INSERT INTO runs (id, tenant_id, spec_id, plan_id, plan_version, plan, plan_risk_score, max_iterations, token_budget,
-                              timeout_seconds, provider, base_repository, fault, approval_threshold, created_by, created_by_role)
+                              timeout_seconds, provider, base_repository, fault, approval_threshold, created_by, created_by_role, regenerates)
             VALUES (\(id), \(principal.tenantID), \(new.specID), \(new.plan.id.uuid), \(new.plan.version), \(try JSONText(encoding: new.plan.plan))::jsonb,
                     \(new.plan.risk.score), \(options.maxIterations), \(options.tokenBudget), \(options.timeoutSeconds), \(options.provider),
-                    \(options.baseRepository), \(options.fault), \(new.approvalThreshold), \(principal.userID), \(principal.role.rawValue))
+                    \(options.baseRepository), \(options.fault), \(new.approvalThreshold), \(principal.userID), \(principal.role.rawValue),
+                    \(new.regenerates))
             RETURNING \(RunView.detail)
             """, as: RenderedRow.self)
         try await RunQueue.enqueue(id, tenant: principal.tenantID, on: session)
-        try await AuditLog.record("run.start", resourceType: "run", resourceID: id.lowercaseText, by: principal, details: .object([
-            "spec_id": .string(new.specID.lowercaseText), "plan_id": .string(new.plan.id.description),
-        ]), on: session)
+        var details: [String: JSONValue] = ["spec_id": .string(new.specID.lowercaseText), "plan_id": .string(new.plan.id.description)]
+        if let regenerates = new.regenerates { details["regenerates"] = .string(regenerates.lowercaseText) }
+        try await AuditLog.record("run.start", resourceType: "run", resourceID: id.lowercaseText, by: principal, details: .object(details), on: session)
         try await RunEvents.append(.started, run: id, tenant: principal.tenantID, data: [
             "spec_id": .string(new.specID.lowercaseText), "plan_id": .string(new.plan.id.description), "status": .string(RunStatus.queued.rawValue),
             "max_iterations": .number(Double(options.maxIterations)), "token_budget": .number(Double(options.tokenBudget)),
             "timeout_s": .number(Double(options.timeoutSeconds)),
         ], on: session)
         return rows[0].json
+    }
+
+    /// What regenerating a run starts from: its spec and base repository. NOT_FOUND for an
+    /// unknown run, FAILED_PRECONDITION for one that did not succeed with a branch.
+    func regenerationSource(_ id: UUID, tenant: UUID) async throws -> (specID: UUID, baseRepository: String?) {
+        guard let row = try await pool.batch(tenant: tenant, [
+            "SELECT r.status, r.spec_id, r.base_repository, b.name AS branch FROM runs r LEFT JOIN run_branches b ON b.run_id = r.id WHERE r.id = \(id)",
+        ])[0].first else { throw WireError.notFound("run", id: id.lowercaseText) }
+        let status: RunStatus = try row.decode("status")
+        guard status == .succeeded, try row.decode("branch", as: String?.self) != nil else {
+            throw WireError(.failedPrecondition, "run \(id.lowercaseText) is \(status.rawValue); only a run that succeeded with a branch can be regenerated")
+        }
+        return (try row.decode("spec_id"), try row.decode("base_repository"))
     }
 
     /// One run of the tenant as the API writes it, or NOT_FOUND (one round trip).

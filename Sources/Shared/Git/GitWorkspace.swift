@@ -28,6 +28,17 @@ public struct GitWorkspace: Sendable {
         return result.output
     }
 
+    /// Runs `git <arguments>` where an exit status in `accepted` is an answer, not a failure
+    /// (`git merge-recursive` exits 1 on conflicts); its status. Any other status is
+    /// FAILED_PRECONDITION with git's message.
+    public func git(_ arguments: [String], accepting accepted: Set<Int32>) async throws -> Int32 {
+        let result = try await run(arguments)
+        guard !result.timedOut, result.exitCode == 0 || accepted.contains(result.exitCode) else {
+            throw GitError(command: arguments.first ?? "git", output: result.timedOut ? "timed out" : result.tail(20))
+        }
+        return result.exitCode
+    }
+
     /// The commit `revision` names (a ref, `HEAD`, `<ref>^`), or nil when it names none.
     public func commit(_ revision: String) async throws -> String? {
         let arguments = ["rev-parse", "--verify", "--quiet", "\(revision)^{commit}"]
