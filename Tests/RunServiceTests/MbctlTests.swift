@@ -240,6 +240,11 @@ extension SharedRunQueue {
                 #expect(asViewer.status == 1 && asViewer.stderr.contains("PERMISSION_DENIED"), "\(asViewer)")
                 let extended = try await MbctlProcess.run(["run", "extend", pausedID, "--token-budget", "2000000", "--wait", "--token", owner], environment: base)
                 #expect(extended.status == 0 && extended.stdout.contains("succeeded"), "\(extended)")
+                // A succeeded run is regenerated (its branch merged with a new generation); a viewer may not.
+                let regenerated = try Self.json(try await Self.succeed(["run", "regenerate", pausedID, "--wait", "--json", "--token", owner], base))
+                #expect(regenerated["status"]?.stringValue == "succeeded" && regenerated["regenerates"]?.stringValue == pausedID, "\(regenerated)")
+                let viewerRegenerates = try await MbctlProcess.run(["run", "regenerate", pausedID], environment: viewer)
+                #expect(viewerRegenerates.status == 1 && viewerRegenerates.stderr.contains("PERMISSION_DENIED"), "\(viewerRegenerates)")
 
                 // What the tenant's working apps cost: the window and its months, or the answer as JSON.
                 let analytics = try await MbctlProcess.run(["analytics"], environment: viewer)

@@ -21,6 +21,7 @@ final class AccessWalk {
         "POST /api/meta/v2/specs/{id}/runs": [.owner, .admin],
         "POST /api/meta/v2/runs/{id}/cancel": [.owner, .admin],
         "POST /api/meta/v2/runs/{id}/extend": [.owner, .admin],
+        "POST /api/meta/v2/runs/{id}/regenerate": [.owner, .admin],
         "POST /api/meta/v2/runs/{id}/approve": [.owner, .admin],
         "POST /api/meta/v2/runs/{id}/reject": [.owner, .admin],
         "POST /ui/runs/{id}/approve": [.owner, .admin],
@@ -190,6 +191,27 @@ final class AccessWalk {
             if !Self.allows(route, role), after != before { rbac.append("\(route): the \(role.rawValue)'s refused policy changed it: \(after)") }
             let ttl = (try? JSONDecoder().decode(JSONValue.self, from: Data(after.utf8)))?["gate_ttl_hours"]?.int
             if admitted, ttl != 48 + index { rbac.append("\(route): the \(role.rawValue)'s policy is not in force: \(after)") }
+        }
+    }
+
+    /// `POST /runs/{id}/regenerate`: starting a run, so only owners and admins regenerate a
+    /// succeeded run; a denied call makes no run. The admitted regenerations are cancelled, so
+    /// none of this suite's runs stays queued.
+    func regenerate(_ run: String) async throws {
+        let route = "POST /api/meta/v2/runs/{id}/regenerate"
+        let url = "\(runBase)/api/meta/v2/runs/\(run)/regenerate"
+        let runs = { try await self.listed("\(self.runBase)/api/meta/v2/runs?page_size=100", "runs") }
+        try await massAssign(route, url: url, body: [:], state: runs)
+        for role in [Role.member, .viewer, .owner, .admin] {
+            let before = try await runs()
+            let answer = try await call("POST", url, token(role), [:])
+            let admitted = expect(route, role, answer, success: [202])
+            let after = try await runs()
+            if !admitted, after != before { rbac.append("\(route): the \(role.rawValue)'s refused regeneration made a run") }
+            if admitted {
+                if answer.json?["regenerates"]?.stringValue != run { rbac.append("\(route): the \(role.rawValue)'s run does not regenerate \(run): \(answer.text.prefix(160))") }
+                if let id = answer.json?["id"]?.stringValue { _ = try await call("POST", "\(runBase)/api/meta/v2/runs/\(id)/cancel", token(.owner), nil) }
+            }
         }
     }
 

@@ -45,6 +45,7 @@ extension SharedRunQueue {
                 for run in [runs[0], runs[2]] {
                     _ = try await mesh.waitForRun(run, token: walk.token(.viewer)) { ["succeeded", "failed", "cancelled"].contains($0["status"]?.stringValue ?? "") }
                 }
+                try await walk.regenerate(runs[0])
 
                 report.check("every role gets from every mutating route what the design gives it (\(walk.calls) calls)", failures: walk.rbac)
                 report.check("no body sets tenant_id, id, status, created_by or risk_score", failures: walk.assignments)

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Shared
+
+/// `mbctl run regenerate RUN`: regenerates a succeeded run's branch as a merge with your edits.
+struct RunRegenerateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "regenerate",
+        abstract: "Regenerate a succeeded run: its new generation merged with your edits of its branch onto a new branch.",
+        discussion: "The run's own generated commit is the merge base; edits that do not overlap the generator's changes survive, overlapping ones are committed with conflict markers, and the pull request lists both sides and the conflicts. --spec generates from a revised spec. With --wait: exit as run start --wait does."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The run to regenerate.")
+    var runID: String
+
+    @Option(help: "Generate from this spec (a revision) instead of the run's.")
+    var spec: String?
+
+    @Flag(help: "Wait until the new run ends or waits for a person.")
+    var wait = false
+
+    @Option(help: "Evaluations allowed (1…the configured limit).")
+    var maxIterations: Int?
+
+    @Option(help: "Tokens the agents may spend.")
+    var tokenBudget: Int?
+
+    @Option(help: "Seconds the run may take from its first claim.")
+    var timeout: Int?
+
+    @Option(help: "Idempotency-Key: the same key and body return the first run.")
+    var idempotencyKey: String?
+
+    func run() async throws {
+        let context = try global.context()
+        var body: [String: JSONValue] = [:]
+        if let spec { body["spec_id"] = .string(spec) }
+        if let maxIterations { body["max_iterations"] = .number(Double(maxIterations)) }
+        if let tokenBudget { body["token_budget"] = .number(Double(tokenBudget)) }
+        if let timeout { body["timeout_s"] = .number(Double(timeout)) }
+        if wait { body["wait"] = .bool(true) }
+        var answer = try await context.client.call(
+            .regenerateRun, [runID], body: .object(body), headers: idempotencyKey.map { [("Idempotency-Key", $0)] } ?? [],
+            timeout: wait ? .seconds(900) : .seconds(60)
+        )
+        let console = context.console
+        let id = answer.json["id"].text
+        if wait, !RunView.isSettled(answer.json) {
+            _ = try await RunFollower(client: context.client, console: console, printsEvents: false).follow(id, stopEvents: RunView.settlingEvents, until: RunView.isSettled)
+            answer = try await context.client.call(.getRun, [id])
+        }
+        if console.json {
+            console.raw(answer)
+        } else if wait {
+            RunView(run: answer.json, console: console).print()
+        } else {
+            console.line("Started run \(console.styled(id, .bold)) regenerating \(runID) (\(console.state(answer.json["status"].text)))")
+            console.note("follow: mbctl run watch \(id)")
+        }
+        if wait { try RunView.exit(with: answer.json) }
+    }
+}
