@@ -3,8 +3,8 @@ import HTTPTypes
 import Hummingbird
 import Shared
 
-/// The run-service's public API under `/api/meta/v2`: start, list, read, cancel, extend and
-/// regenerate runs.
+/// The run-service's public API under `/api/meta/v2`: start, list, read, cancel, extend,
+/// regenerate and replay runs.
 struct RunController: Sendable {
     let repository: RunRepository
     let specs: SpecClient
@@ -22,6 +22,7 @@ struct RunController: Sendable {
         runs.post(":id/cancel") { _, context in try await cancel(context) }
         runs.post(":id/extend") { request, context in try await extend(request, context) }
         runs.post(":id/regenerate") { request, context in try await regenerate(request, context) }
+        runs.post(":id/replay") { request, context in try await replay(request, context) }
         runs.get(":id/events") { request, context in try await streamEvents(request, context) }
     }
 
@@ -37,7 +38,9 @@ struct RunController: Sendable {
         let (options, raw) = try StartRunRequest.parse(Data(buffer: body), settings: settings)
         let plan = try await specs.plan(spec: specID, planID: options.planID, planningKey: "run-start:\(key ?? UUID().lowercaseText)")
         let new = RunRepository.NewRun(specID: specID, plan: plan, options: options, approvalThreshold: settings.approvalThreshold)
-        return try await create(new, key: key, operation: "run.start", identity: .object(["spec_id": .string(specID.lowercaseText), "body": raw]), context)
+        return try await create(key: key, operation: "run.start", identity: .object(["spec_id": .string(specID.lowercaseText), "body": raw]), wait: options.wait, context) { session in
+            try await repository.create(new, by: context.principal, on: session)
+        }
     }
 
     /// `POST /runs/{id}/regenerate`: a queued run (202) of the run's spec (or `spec_id`) that,
@@ -56,25 +59,43 @@ struct RunController: Sendable {
         options.baseRepository = source.baseRepository
         let plan = try await specs.plan(spec: specID, planID: options.planID, planningKey: "run-regenerate:\(key ?? UUID().lowercaseText)")
         let new = RunRepository.NewRun(specID: specID, plan: plan, options: options, approvalThreshold: settings.approvalThreshold, regenerates: sourceID)
-        return try await create(new, key: key, operation: "run.regenerate", identity: .object(["run_id": .string(sourceID.lowercaseText), "body": raw]), context)
+        return try await create(key: key, operation: "run.regenerate", identity: .object(["run_id": .string(sourceID.lowercaseText), "body": raw]), wait: options.wait, context) { session in
+            try await repository.create(new, by: context.principal, on: session)
+        }
     }
 
-    /// Creates `new` idempotently under `key` (the request's `identity` hashed), within the
-    /// tenant's hourly limit of runs: 202 with the run, or with `wait` 200 once it settled.
-    private func create(_ new: RunRepository.NewRun, key: String?, operation: String, identity: JSONValue, _ context: TenantRequestContext) async throws -> Response {
-        let principal = context.principal
+    /// `POST /runs/{id}/replay`: a queued run (202) re-executing an ended run from its recording
+    /// (`ReplayRecording`): deterministic agents and DevOps/QA run again, model-backed steps are
+    /// answered from the recording, and the first step whose output differs fails it
+    /// `replay_diverged`. Limited and idempotent like a start; with `wait`, answered like one.
+    private func replay(_ request: Request, _ context: TenantRequestContext) async throws -> Response {
+        try RBAC.authorize(context.principal, .startRun)
+        let sourceID = try Self.id(context, "run")
+        let key = try IdempotentCreate.validate(key: request.headers[.idempotencyKey])
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let wait = try ReplayRunRequest.parse(Data(buffer: body))
+        return try await create(key: key, operation: "run.replay", identity: .object(["run_id": .string(sourceID.lowercaseText), "wait": .bool(wait)]), wait: wait, context) { session in
+            try await repository.createReplay(of: sourceID, by: context.principal, on: session)
+        }
+    }
+
+    /// Creates a run with `insert` idempotently under `key` (the request's `identity` hashed),
+    /// within the tenant's hourly limit of runs: 202 with the run, or with `wait` 200 once it
+    /// settled.
+    private func create(
+        key: String?, operation: String, identity: JSONValue, wait: Bool, _ context: TenantRequestContext,
+        insert: @escaping @Sendable (PostgresSession) async throws -> String
+    ) async throws -> Response {
         let tenant = context.tenantID
-        let repository = self.repository
         let outcome = try await IdempotentCreate.run(
             pool: repository.pool, tenant: tenant, operation: operation, key: key,
             requestHash: try IdempotentCreate.hash(identity), status: 202,
             admit: { [rateLimiter] in try await rateLimiter.enforce(tenant: tenant, action: .runs).headers }
         ) { session in
-            Data(try await repository.create(new, by: principal, on: session).utf8)
+            Data(try await insert(session).utf8)
         }
-        let options = new.options
         var response = JSONCoding.response(outcome.body, status: outcome.status)
-        if options.wait, let runID = try? JSONValue(parsing: outcome.body)["id"]?.stringValue.flatMap(UUID.init(text:)) {
+        if wait, let runID = try? JSONValue(parsing: outcome.body)["id"]?.stringValue.flatMap(UUID.init(text:)) {
             if let settled = try await settledRun(runID, tenant: tenant) { response = JSONCoding.response(Data(settled.utf8), status: 200) }
         }
         for (name, value) in outcome.headers { response.headers[HTTPField.Name(name)!] = value }

@@ -53,6 +53,8 @@ import Testing
         #expect(permissions.allSatisfy { $0.passed }, "\(describe(report))")
         #expect(report.checks.contains { $0.name == "rollback:down" && $0.passed })
         #expect(report.score == 100)
+        // The report states the sandbox the code ran in.
+        #expect(report.sandbox?.isolation == "bubblewrap" && report.sandbox?.network == "none" && report.sandbox?.limits?.cpuSeconds == 900)
     }
 
     @Test(arguments: [

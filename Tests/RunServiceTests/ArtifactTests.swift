@@ -76,9 +76,11 @@ extension SharedRunQueue {
                 #expect(cost["cost_usd"] == .number(0) && run[path: "spent", "cost_usd"] == .number(0))
                 // What was proven about the app's isolation, and under which sandbox.
                 let isolation = try #require(manifest["isolation"])
-                #expect(isolation[path: "cross_tenant", "files"] == .array([.string("tests/test_isolation.py")]), "\(isolation)")
-                #expect(isolation[path: "cross_tenant", "proven"] == .bool(true) && (isolation[path: "cross_tenant", "passed"]?.int ?? 0) > 0)
-                #expect(isolation[path: "role_denial", "files"] == .array([.string("tests/test_privileges.py"), .string("tests/test_rbac.py")]), "\(isolation)")
+                let crossTenant = isolation[path: "cross_tenant", "checks"]?.array?.compactMap(\.stringValue) ?? []
+                #expect(!crossTenant.isEmpty && crossTenant.allSatisfy { $0.hasPrefix("golden:AC-") }, "\(isolation)")
+                #expect(isolation[path: "cross_tenant", "proven"] == .bool(true) && isolation[path: "cross_tenant", "passed"]?.int == crossTenant.count)
+                let roleDenial = isolation[path: "role_denial", "checks"]?.array?.compactMap(\.stringValue) ?? []
+                #expect(roleDenial.contains { $0.hasPrefix("golden:permissions:") } && Set(roleDenial).isDisjoint(with: crossTenant), "\(isolation)")
                 #expect(isolation[path: "role_denial", "proven"] == .bool(true) && isolation[path: "role_denial", "failed"]?.int == 0)
                 #expect(isolation[path: "sandbox", "isolation"]?.stringValue == "bubblewrap" && isolation[path: "sandbox", "network"]?.stringValue == "none", "\(isolation)")
                 #expect(isolation[path: "sandbox", "limits", "cpu_seconds"]?.int == 900)

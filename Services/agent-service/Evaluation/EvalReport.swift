@@ -14,8 +14,6 @@ struct EvalReport: Codable, Sendable, Equatable {
     var score: Int
     /// Files the failures implicate, for the Auto-Fixer.
     var failingFiles: [String]
-    /// The scaffold's tests by file (from pytest's JUnit XML); empty when pytest did not run.
-    var testFiles: [TestFileResults.File] = []
     /// What confined the generated code during the evaluation.
     var sandbox: SandboxEvidence?
 
@@ -27,12 +25,11 @@ struct EvalReport: Codable, Sendable, Equatable {
         case checksPassed = "checks_passed"
         case checksFailed = "checks_failed"
         case failingFiles = "failing_files"
-        case testFiles = "test_files"
         case sandbox
     }
 
-    /// Decodes a report; one written before reports carried test files and sandbox evidence
-    /// (a fix of a run that started earlier) has none.
+    /// Decodes a report; one written before reports carried sandbox evidence (a fix of a run
+    /// that started earlier) has none.
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         runID = try container.decode(String.self, forKey: .runID)
@@ -44,7 +41,6 @@ struct EvalReport: Codable, Sendable, Equatable {
         checksFailed = try container.decode(Int.self, forKey: .checksFailed)
         score = try container.decode(Int.self, forKey: .score)
         failingFiles = try container.decode([String].self, forKey: .failingFiles)
-        testFiles = try container.decodeIfPresent([TestFileResults.File].self, forKey: .testFiles) ?? []
         sandbox = try container.decodeIfPresent(SandboxEvidence.self, forKey: .sandbox)
     }
 
@@ -52,8 +48,7 @@ struct EvalReport: Codable, Sendable, Equatable {
     var passed: Bool { checksFailed == 0 && testsFailed == 0 }
 
     /// Builds the totals and score from the checks.
-    init(runID: String, iteration: Int, checks: [EvaluationStep], testsPassed: Int, testsFailed: Int, testFiles: [TestFileResults.File] = [], sandbox: SandboxEvidence? = nil) {
-        self.testFiles = testFiles
+    init(runID: String, iteration: Int, checks: [EvaluationStep], testsPassed: Int, testsFailed: Int, sandbox: SandboxEvidence? = nil) {
         self.sandbox = sandbox
         self.runID = runID
         self.iteration = iteration

@@ -69,10 +69,8 @@ struct QAEvaluator: Sendable {
             checks.append(.notRun("compile"))
         }
         let perTest = Self.perTestTimeout(remaining: deadline.remaining)
-        var testFiles: [TestFileResults.File] = []
-        if let pytest = try await python(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no", "--timeout=\(perTest)", "--timeout-method=signal", "--junitxml=\(TestFileResults.reportPath)"], cap: .seconds(300)) {
+        if let pytest = try await python(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--color=no", "--timeout=\(perTest)", "--timeout-method=signal"], cap: .seconds(300)) {
             tests = Self.counts(pytest.output)
-            testFiles = await TestFileResults.take(from: workspace)
             checks.append(EvaluationStep(name: "pytest", result: pytest, files: await implicatedFiles(pytest.output, plan: input.plan, workspace: workspace)))
         } else {
             checks.append(.notRun("pytest"))
@@ -103,7 +101,7 @@ struct QAEvaluator: Sendable {
         }
         return EvalReport(
             runID: input.runID, iteration: input.iteration, checks: checks, testsPassed: tests.passed, testsFailed: tests.failed,
-            testFiles: testFiles, sandbox: SandboxEvidence(sandbox)
+            sandbox: SandboxEvidence(sandbox)
         )
     }
 

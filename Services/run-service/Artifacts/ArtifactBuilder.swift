@@ -73,7 +73,7 @@ struct ArtifactBuilder: Sendable {
             tokens: .init(spent: run.tokensSpent, budget: run.tokenBudget),
             cost: run.cost,
             evaluation: .init(run.evaluation),
-            isolation: IsolationEvidence(report: run.evaluation),
+            isolation: IsolationEvidence(report: run.evaluation, plan: run.plan),
             branch: .init(name: branch.name, commit: branch.commit, baseCommit: branch.baseCommit),
             pullRequest: .init(title: run.pullRequest.title, markdown: .init(fileName: ArtifactKind.pullRequest.fileName(run: run.id), sha256: pullRequest.sha256, size: pullRequest.size)),
             zip: .init(fileName: ArtifactKind.zip.fileName(run: run.id), sha256: zip.sha256, size: zip.size),

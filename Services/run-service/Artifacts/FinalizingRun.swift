@@ -16,6 +16,8 @@ struct FinalizingRun: Sendable {
     let specID: UUID
     let planID: UUID
     let planVersion: Int
+    /// The copy of the plan the run built.
+    let plan: JSONValue
     let createdAt: Date
     let fingerprint: RunFingerprint
     /// The base repository as the run names it (nil: an empty base tree).
@@ -42,7 +44,7 @@ struct FinalizingRun: Sendable {
     static func load(_ claim: RunClaim, pool: PostgresPool) async throws -> FinalizingRun {
         let results = try await pool.batch(tenant: claim.tenantID, deadline: .after(RunJournal.timeout), [
             """
-            SELECT id, spec_id, plan_id, plan_version, created_at, fingerprint::text AS fingerprint, base_repository, iteration,
+            SELECT id, spec_id, plan_id, plan_version, plan::text AS plan, created_at, fingerprint::text AS fingerprint, base_repository, iteration,
                    tokens_spent, token_budget, risk_score, plan_risk_score, pull_request::text AS pull_request
             FROM runs WHERE id = \(claim.runID)
             """,
@@ -64,7 +66,8 @@ struct FinalizingRun: Sendable {
         guard let latest = results[3].first else { throw ArtifactError("the run has no evaluation") }
         return FinalizingRun(
             id: try row.decode("id"), specID: try row.decode("spec_id"), planID: try row.decode("plan_id"),
-            planVersion: try row.decode("plan_version"), createdAt: try row.decode("created_at"),
+            planVersion: try row.decode("plan_version"), plan: try row.decode("plan", as: JSONText.self).decode(JSONValue.self),
+            createdAt: try row.decode("created_at"),
             fingerprint: try fingerprint.decode(RunFingerprint.self), baseRepository: try row.decode("base_repository"),
             iterations: try row.decode("iteration"), tokensSpent: try row.decode("tokens_spent"), tokenBudget: try row.decode("token_budget"),
             riskScore: try row.decode("risk_score"), planRiskScore: try row.decode("plan_risk_score"),

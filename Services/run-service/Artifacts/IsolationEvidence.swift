@@ -1,30 +1,33 @@
 import Foundation
 import Shared
 
-/// What the run proved about the generated app's isolation, as its manifest states it: the
-/// results of the app's own cross-tenant tests and role-denial tests in the last evaluation (by
-/// test file), and what confined the generated code while it was evaluated. Whoever receives the
-/// ZIP reads here what was proven; `proven` is true only when such tests ran and none failed.
+/// What the run proved about the generated app's isolation, as its manifest states it: the QA
+/// Evaluator's checks of the running app in the last evaluation — the golden tasks of the plan's
+/// isolation criteria (another tenant's rows answer 404 and stay out of lists), and of its RBAC
+/// criteria with the permission probe of every role (each refused what the matrix denies) — and
+/// what confined the generated code while it was evaluated. Whoever receives the ZIP reads here
+/// what was proven; `proven` is true only when such checks ran and none failed.
 struct IsolationEvidence: Codable, Sendable, Equatable {
     /// The results of one kind of proof.
     struct Proof: Codable, Sendable, Equatable {
-        var files: [String] = []
+        /// The checks, by name (`golden:<criterion>`, `golden:permissions:<role>`).
+        var checks: [String] = []
         var passed = 0
         var failed = 0
         var skipped = 0
 
-        /// Tests of this kind ran, and none failed.
+        /// Checks of this kind ran, and none failed.
         var proven: Bool { passed > 0 && failed == 0 }
 
         enum CodingKeys: String, CodingKey {
-            case files, passed, failed, skipped, proven
+            case checks, passed, failed, skipped, proven
         }
 
         init() {}
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            files = try container.decode([String].self, forKey: .files)
+            checks = try container.decode([String].self, forKey: .checks)
             passed = try container.decode(Int.self, forKey: .passed)
             failed = try container.decode(Int.self, forKey: .failed)
             skipped = try container.decode(Int.self, forKey: .skipped)
@@ -32,17 +35,26 @@ struct IsolationEvidence: Codable, Sendable, Equatable {
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(files, forKey: .files)
+            try container.encode(checks, forKey: .checks)
             try container.encode(passed, forKey: .passed)
             try container.encode(failed, forKey: .failed)
             try container.encode(skipped, forKey: .skipped)
             try container.encode(proven, forKey: .proven)
         }
+
+        mutating func add(_ check: EvalSummary.Check) {
+            checks.append(check.name)
+            switch check.status {
+            case "passed": passed += 1
+            case "failed": failed += 1
+            default: skipped += 1
+            }
+        }
     }
 
-    /// Tests that one tenant cannot see or change another's rows.
+    /// Checks that one tenant cannot see or change another's rows.
     var crossTenant: Proof
-    /// Tests that a role is refused what it may not do (and the app's database role what it may not).
+    /// Checks that a role is refused what it may not do.
     var roleDenial: Proof
     /// What confined the generated code (isolation, network, uid, limits); nil when the report
     /// did not say.
@@ -54,35 +66,24 @@ struct IsolationEvidence: Codable, Sendable, Equatable {
         case roleDenial = "role_denial"
     }
 
-    /// The evidence of the last evaluation `report`.
-    init(report: EvalSummary) {
+    /// The evidence of the last evaluation `report` of `plan` (whose acceptance criteria say
+    /// which golden task checks what).
+    init(report: EvalSummary, plan: JSONValue) {
+        var kinds: [String: String] = [:]
+        if case .array(let criteria)? = plan["spec"]?["acceptance_criteria"] {
+            for criterion in criteria {
+                if let id = criterion["id"]?.stringValue, let kind = criterion["kind"]?.stringValue { kinds["golden:\(id)"] = kind }
+            }
+        }
         crossTenant = Proof()
         roleDenial = Proof()
-        for result in report.testFiles {
-            switch Self.kind(of: result.file) {
-            case .crossTenant?: Self.add(result, to: &crossTenant)
-            case .roleDenial?: Self.add(result, to: &roleDenial)
-            case nil: continue
+        for check in report.checks {
+            if kinds[check.name] == "isolation" {
+                crossTenant.add(check)
+            } else if kinds[check.name] == "rbac" || check.name.hasPrefix("golden:permissions:") {
+                roleDenial.add(check)
             }
         }
         sandbox = report.sandbox
-    }
-
-    private enum Kind { case crossTenant, roleDenial }
-
-    /// Which proof a test file gives, by its name: `…isolation…`/`…tenant…` are cross-tenant
-    /// tests; `…rbac…`, `…permission…`, `…privilege…`, `…role…`, `…access…`, `…denial…` role denials.
-    private static func kind(of file: String) -> Kind? {
-        let name = (file.split(separator: "/").last.map(String.init) ?? file).lowercased()
-        if name.range(of: "isolation|tenant", options: .regularExpression) != nil { return .crossTenant }
-        if name.range(of: "rbac|permission|privilege|role|access|denial", options: .regularExpression) != nil { return .roleDenial }
-        return nil
-    }
-
-    private static func add(_ result: EvalSummary.TestFile, to proof: inout Proof) {
-        proof.files.append(result.file)
-        proof.passed += result.passed
-        proof.failed += result.failed
-        proof.skipped += result.skipped
     }
 }

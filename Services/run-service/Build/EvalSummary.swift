@@ -10,14 +10,6 @@ struct EvalSummary: Codable, Sendable, Equatable {
         var status: String
     }
 
-    /// One test file's outcomes, as the report gives them.
-    struct TestFile: Codable, Sendable, Equatable {
-        var file: String
-        var passed: Int
-        var failed: Int
-        var skipped: Int
-    }
-
     var iteration: Int
     var score: Int
     var testsPassed: Int
@@ -26,8 +18,6 @@ struct EvalSummary: Codable, Sendable, Equatable {
     var checksFailed: Int
     var failingFiles: [String]
     var checks: [Check]
-    /// The scaffold's tests by file (none in a report that does not give them).
-    var testFiles: [TestFile]
     /// What confined the generated code, as the report states it.
     var sandbox: JSONValue?
 
@@ -38,7 +28,6 @@ struct EvalSummary: Codable, Sendable, Equatable {
         case checksPassed = "checks_passed"
         case checksFailed = "checks_failed"
         case failingFiles = "failing_files"
-        case testFiles = "test_files"
         case sandbox
     }
 
@@ -59,7 +48,6 @@ struct EvalSummary: Codable, Sendable, Equatable {
         checksFailed = try container.decode(Int.self, forKey: .checksFailed)
         failingFiles = try container.decode([String].self, forKey: .failingFiles)
         checks = try container.decode([Check].self, forKey: .checks)
-        testFiles = try container.decodeIfPresent([TestFile].self, forKey: .testFiles) ?? []
         sandbox = try container.decodeIfPresent(JSONValue.self, forKey: .sandbox)
     }
 }

@@ -18,6 +18,9 @@ struct RunBuild {
     private var deadline = Date.distantFuture
     /// The iteration whose evaluation the Reviewer reviewed (the gate's iteration).
     private var reviewedIteration = 0
+    /// For a replay, the recording of the run it replays, and the steps replayed so far.
+    private var recording: ReplayRecording?
+    private var replayedSlots: [String] = []
 
     init(loop: BuildLoop, claim: RunClaim, run: RunRecord, steps: [StepRecord]) {
         self.loop = loop
@@ -58,6 +61,9 @@ struct RunBuild {
             guard changes.isEmpty else {
                 try await end(.failed(.fingerprintChanged, detail: "FAILED_PRECONDITION: the run was resumed on different ground: \(changes.joined(separator: ", ")) changed since it started", step: nil))
             }
+        }
+        if let source = run.replayOf {
+            recording = try await ReplayRecording.load(source, tenant: claim.tenantID, pool: loop.journal.pool)
         }
         let started = try await loop.journal.begin(claim, fingerprint: current)
         if run.startedAt == nil { loop.metrics.started.increment() }
@@ -137,10 +143,20 @@ struct RunBuild {
             ),
             as: StepMessages.PullRequest.self
         )
+        if let recording {
+            // A replay delivers nothing: once every recorded step was reproduced, it ends.
+            if let missed = recording.order.first(where: { !replayedSlots.contains($0) }) {
+                try await end(.failed(.replayDiverged, detail: "the replay ended its loop before step \(missed) of the recording of run \(recording.runID.lowercaseText): it took another path", step: nil))
+            }
+        }
         let risk = RunRisk(
             planScore: run.planRiskScore, report: summary, iterations: evaluated.iterations,
             diff: DiffRisk(diffs: evaluated.diffs, plannedFiles: Self.plannedFiles(run.plan)), reviewer: reviewed.risk
         )
+        if recording != nil {
+            try await loop.journal.finalize(claim, risk: risk, pullRequest: pullRequest)
+            try await end(.succeeded(risk, pullRequest: pullRequest))
+        }
         if risk.score >= run.approvalThreshold, run.approval != .approved {
             try await end(.awaitingApproval(risk, pullRequest: pullRequest))
         }
@@ -210,16 +226,54 @@ struct RunBuild {
             (identity, reserved, key) = (StepRecord.Identity(id: id, iteration: iteration, role: role), ceiling, StepRecord.key(run: claim.runID, iteration: iteration, role: role, attempt: attempt))
         }
         let started = ContinuousClock.now
-        let execution = try await call(role, input, key: key, step: identity)
+        let execution: AgentExecutionResult
+        if let answer = try recorded(iteration, role) {
+            execution = answer
+        } else {
+            execution = try await call(role, input, key: key, step: identity)
+        }
         ledger.settle(reservation: reserved, used: execution.usage.totalTokens)
         let output = try await read(Output.self, from: execution.output, role: role, step: identity.id)
         let claim = self.claim
-        try await loop.journal.completeStep(claim, step: identity, execution: execution, ledger: ledger) { session in
+        let recording = try await record(execution.output, role: role)
+        try await loop.journal.completeStep(claim, step: identity, execution: execution, recording: recording, ledger: ledger) { session in
             try await alongside(output, execution.output, claim, session)
+        }
+        if let recording = self.recording {
+            replayedSlots.append(ReplayRecording.slot(iteration, role))
+            if let divergence = recording.divergence(iteration, role, replayed: execution.output, replayRun: claim.runID) {
+                try await end(.failed(.replayDiverged, detail: "\(role.rawValue) (iteration \(iteration)) differs from the recording of run \(recording.runID.lowercaseText): \(divergence)", step: nil))
+            }
         }
         loop.metrics.step(role, took: .now - started)
         if role == .autoFixer { loop.metrics.autofixIterations.increment() }
         return (output, execution.output)
+    }
+
+    /// Records a step's output content-addressed: its sha256 (of the output as JSON with sorted
+    /// keys), with the bytes put in the artifact store. A store that cannot be written is logged,
+    /// not fatal: the output is kept with the step as well, and finalizing reports the store.
+    private func record(_ output: JSONValue, role: AgentRole) async throws -> String {
+        let bytes = try ReplayRecording.canonical(output)
+        do {
+            return try await loop.artifacts.store.put(bytes).sha256
+        } catch {
+            loop.logger.warning("a step's recording could not be stored", metadata: ["run.id": "\(claim.runID.lowercaseText)", "agent.role": "\(role.rawValue)", "error": "\(error)"])
+            return Digest.sha256Hex(bytes)
+        }
+    }
+
+    /// For a replay, a model-backed step answered from the recording (no provider is called),
+    /// its run id rewritten to this run's; nil for every other step, which is executed again.
+    private func recorded(_ iteration: Int, _ role: AgentRole) throws -> AgentExecutionResult? {
+        guard let recording, recording.answeredByModel(iteration, role), let output = recording.output(iteration, role) else { return nil }
+        let text = String(decoding: try JSONEncoder().encode(output), as: UTF8.self)
+            .replacingOccurrences(of: recording.runID.lowercaseText, with: claim.runID.lowercaseText)
+        return AgentExecutionResult(
+            executionID: ResourceID(), role: role, output: try JSONValue(parsing: Data(text.utf8)),
+            usage: AgentUsage(promptTokens: 0, completionTokens: 0, costEstimateUSD: 0, durationMilliseconds: 0, cacheHit: false, provider: "replay", model: "recording"),
+            replayed: true, createdAt: Date()
+        )
     }
 
     /// Calls the agent, retrying while the agent-service is unavailable, still busy with the

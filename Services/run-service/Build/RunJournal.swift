@@ -33,6 +33,8 @@ struct RunJournal: Sendable {
         case artifactError = "artifact_error"
         /// Paused at its tenant's monthly budget, and no one raised it before the pause expired.
         case monthlyBudget = "monthly_budget"
+        /// A replay's step did not reproduce the recording of the run it replays.
+        case replayDiverged = "replay_diverged"
     }
 
     /// The run and its steps (in the order they started), in one round trip.
@@ -93,12 +95,14 @@ struct RunJournal: Sendable {
         }
     }
 
-    /// Records a step's success: its output and usage, the settled ledger, whatever goes with it
-    /// (`alongside`: the iteration's diff or report), and `run.step.completed`.
+    /// Records a step's success: its output and usage, the sha256 of its recording in the
+    /// artifact store, the settled ledger, whatever goes with it (`alongside`: the iteration's
+    /// diff or report), and `run.step.completed`.
     func completeStep(
         _ claim: RunClaim,
         step: StepRecord.Identity,
         execution: AgentExecutionResult,
+        recording: String,
         ledger: TokenLedger,
         alongside: @Sendable (PostgresSession) async throws -> Void = { _ in }
     ) async throws {
@@ -108,7 +112,7 @@ struct RunJournal: Sendable {
                 UPDATE run_steps SET status = 'succeeded', output = \(try JSONText(encoding: execution.output))::jsonb,
                     execution_id = \(execution.executionID.uuid), tokens = \(usage.totalTokens), prompt_tokens = \(usage.promptTokens),
                     completion_tokens = \(usage.completionTokens), cache_hit = \(usage.cacheHit), provider = \(usage.provider),
-                    cost_usd = \(max(0, usage.costEstimateUSD)),
+                    cost_usd = \(max(0, usage.costEstimateUSD)), recording_sha256 = \(recording),
                     model = \(usage.model), reserved_tokens = 0, fencing = \(claim.fencing), finished_at = clock_timestamp(),
                     duration_ms = (extract(epoch FROM clock_timestamp() - started_at) * 1000)::bigint
                 WHERE id = \(step.id)

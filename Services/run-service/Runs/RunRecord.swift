@@ -30,13 +30,15 @@ struct RunRecord: Sendable, PostgresRowDecodable {
     let createdByRole: Role
     /// The approval decision, once the run's gate was decided.
     let approval: ApprovalDecision.Outcome?
+    /// The ended run this run replays, if it is a replay.
+    let replayOf: UUID?
 
     /// The columns `init(row:)` reads.
     static let columns: SQL = """
         id, tenant_id, spec_id, plan_id, plan::text AS plan, plan_risk_score, status, iteration, max_iterations,
         token_budget, tokens_spent, tokens_reserved, timeout_seconds, provider, base_repository, fault,
         approval_threshold, fingerprint::text AS fingerprint, started_at, paused_seconds, created_by, created_by_role,
-        approval
+        approval, replay_of
         """
 
     init(row: PostgresRow) throws {
@@ -66,6 +68,7 @@ struct RunRecord: Sendable, PostgresRowDecodable {
         }
         createdByRole = role
         approval = try row.decode("approval", as: String?.self).flatMap(ApprovalDecision.Outcome.init(rawValue:))
+        replayOf = try row.decode("replay_of")
     }
 
     /// The principal background work acts for: the run's creator in the run's tenant.

@@ -66,7 +66,7 @@ enum RunView {
         || CASE WHEN failure_reason IS NULL THEN '{}'::jsonb
                 ELSE jsonb_build_object('failure', jsonb_build_object('reason', failure_reason, 'detail', failure_detail)) END
         || jsonb_strip_nulls(jsonb_build_object(
-            'base_repository', base_repository, 'fault', fault, 'regenerates', regenerates,
+            'base_repository', base_repository, 'fault', fault, 'regenerates', regenerates, 'replay_of', replay_of,
             'started_at', \(RenderedRow.timestamp("started_at")), 'finished_at', \(RenderedRow.timestamp("finished_at"))))
         """
 }

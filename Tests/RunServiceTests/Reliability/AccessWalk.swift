@@ -22,6 +22,7 @@ final class AccessWalk {
         "POST /api/meta/v2/runs/{id}/cancel": [.owner, .admin],
         "POST /api/meta/v2/runs/{id}/extend": [.owner, .admin],
         "POST /api/meta/v2/runs/{id}/regenerate": [.owner, .admin],
+        "POST /api/meta/v2/runs/{id}/replay": [.owner, .admin],
         "POST /api/meta/v2/runs/{id}/approve": [.owner, .admin],
         "POST /api/meta/v2/runs/{id}/reject": [.owner, .admin],
         "POST /ui/runs/{id}/approve": [.owner, .admin],
@@ -198,8 +199,18 @@ final class AccessWalk {
     /// succeeded run; a denied call makes no run. The admitted regenerations are cancelled, so
     /// none of this suite's runs stays queued.
     func regenerate(_ run: String) async throws {
-        let route = "POST /api/meta/v2/runs/{id}/regenerate"
-        let url = "\(runBase)/api/meta/v2/runs/\(run)/regenerate"
+        try await startFrom(run, route: "POST /api/meta/v2/runs/{id}/regenerate", link: "regenerates")
+    }
+
+    /// `POST /runs/{id}/replay`: starting a run as well, so only owners and admins replay an
+    /// ended run; a denied call makes no run, and the admitted replays are cancelled.
+    func replay(_ run: String) async throws {
+        try await startFrom(run, route: "POST /api/meta/v2/runs/{id}/replay", link: "replay_of")
+    }
+
+    /// A route that starts a run from run `run` (`route`), whose answer names it under `link`.
+    private func startFrom(_ run: String, route: String, link: String) async throws {
+        let url = "\(runBase)" + route.dropFirst("POST ".count).replacingOccurrences(of: "{id}", with: run)
         let runs = { try await self.listed("\(self.runBase)/api/meta/v2/runs?page_size=100", "runs") }
         try await massAssign(route, url: url, body: [:], state: runs)
         for role in [Role.member, .viewer, .owner, .admin] {
@@ -209,7 +220,7 @@ final class AccessWalk {
             let after = try await runs()
             if !admitted, after != before { rbac.append("\(route): the \(role.rawValue)'s refused regeneration made a run") }
             if admitted {
-                if answer.json?["regenerates"]?.stringValue != run { rbac.append("\(route): the \(role.rawValue)'s run does not regenerate \(run): \(answer.text.prefix(160))") }
+                if answer.json?[link]?.stringValue != run { rbac.append("\(route): the \(role.rawValue)'s run does not name \(run) as \(link): \(answer.text.prefix(160))") }
                 if let id = answer.json?["id"]?.stringValue { _ = try await call("POST", "\(runBase)/api/meta/v2/runs/\(id)/cancel", token(.owner), nil) }
             }
         }

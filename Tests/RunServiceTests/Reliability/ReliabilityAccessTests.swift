@@ -46,6 +46,7 @@ extension SharedRunQueue {
                     _ = try await mesh.waitForRun(run, token: walk.token(.viewer)) { ["succeeded", "failed", "cancelled"].contains($0["status"]?.stringValue ?? "") }
                 }
                 try await walk.regenerate(runs[0])
+                try await walk.replay(runs[0])
 
                 report.check("every role gets from every mutating route what the design gives it (\(walk.calls) calls)", failures: walk.rbac)
                 report.check("no body sets tenant_id, id, status, created_by or risk_score", failures: walk.assignments)
