@@ -3,7 +3,7 @@
 /// checks this table against the contracts checks every call.
 enum APIOperation: String, CaseIterable, Sendable {
     case createSpec, listSpecs, getSpec, planSpec
-    case startRun, listRuns, getRun, cancelRun, extendRun, regenerateRun, runEvents, runDiff, runReport, runArtifacts, downloadArtifact
+    case startRun, listRuns, getRun, cancelRun, extendRun, regenerateRun, replayRun, runEvents, runDiff, runReport, runArtifacts, downloadArtifact
     case analytics, getBudget, setBudget
     case listApprovals, getApproval, approveRun, rejectRun, audit
 
@@ -21,7 +21,7 @@ enum APIOperation: String, CaseIterable, Sendable {
     var service: Service {
         switch self {
         case .createSpec, .listSpecs, .getSpec, .planSpec: .spec
-        case .startRun, .listRuns, .getRun, .cancelRun, .extendRun, .regenerateRun, .runEvents, .runDiff, .runReport, .runArtifacts, .downloadArtifact, .analytics, .getBudget, .setBudget: .run
+        case .startRun, .listRuns, .getRun, .cancelRun, .extendRun, .regenerateRun, .replayRun, .runEvents, .runDiff, .runReport, .runArtifacts, .downloadArtifact, .analytics, .getBudget, .setBudget: .run
         case .listApprovals, .getApproval, .approveRun, .rejectRun, .audit: .approval
         }
     }
@@ -29,7 +29,7 @@ enum APIOperation: String, CaseIterable, Sendable {
     /// The HTTP method.
     var method: String {
         switch self {
-        case .createSpec, .planSpec, .startRun, .cancelRun, .extendRun, .regenerateRun, .approveRun, .rejectRun: "POST"
+        case .createSpec, .planSpec, .startRun, .cancelRun, .extendRun, .regenerateRun, .replayRun, .approveRun, .rejectRun: "POST"
         case .setBudget: "PUT"
         default: "GET"
         }
@@ -47,6 +47,7 @@ enum APIOperation: String, CaseIterable, Sendable {
         case .cancelRun: "/api/meta/v2/runs/{id}/cancel"
         case .extendRun: "/api/meta/v2/runs/{id}/extend"
         case .regenerateRun: "/api/meta/v2/runs/{id}/regenerate"
+        case .replayRun: "/api/meta/v2/runs/{id}/replay"
         case .runEvents: "/api/meta/v2/runs/{id}/events"
         case .runDiff: "/api/meta/v2/runs/{id}/diff"
         case .runReport: "/api/meta/v2/runs/{id}/report"
@@ -68,7 +69,7 @@ enum APIOperation: String, CaseIterable, Sendable {
         case .createSpec, .getSpec: .schema("Spec")
         case .listSpecs: .page(key: "specs", item: "Spec")
         case .planSpec: .schema("Plan")
-        case .startRun, .getRun, .cancelRun, .extendRun, .regenerateRun: .schema("Run")
+        case .startRun, .getRun, .cancelRun, .extendRun, .regenerateRun, .replayRun: .schema("Run")
         case .listRuns: .page(key: "runs", item: "RunSummary")
         case .runDiff: .schema("RunDiff")
         case .runReport: .schema("EvalReport")

@@ -243,6 +243,9 @@ extension SharedRunQueue {
                 // A succeeded run is regenerated (its branch merged with a new generation); a viewer may not.
                 let regenerated = try Self.json(try await Self.succeed(["run", "regenerate", pausedID, "--wait", "--json", "--token", owner], base))
                 #expect(regenerated["status"]?.stringValue == "succeeded" && regenerated["regenerates"]?.stringValue == pausedID, "\(regenerated)")
+                // An ended run is replayed from its recording, every step reproduced.
+                let replayed = try Self.json(try await Self.succeed(["run", "replay", pausedID, "--wait", "--json", "--token", owner], base))
+                #expect(replayed["status"]?.stringValue == "succeeded" && replayed["replay_of"]?.stringValue == pausedID, "\(replayed)")
                 let viewerRegenerates = try await MbctlProcess.run(["run", "regenerate", pausedID], environment: viewer)
                 #expect(viewerRegenerates.status == 1 && viewerRegenerates.stderr.contains("PERMISSION_DENIED"), "\(viewerRegenerates)")
 

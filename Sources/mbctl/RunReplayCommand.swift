@@ -1,0 +1,45 @@
+import ArgumentParser
+import Shared
+
+/// `mbctl run replay RUN`: re-executes an ended run from its recording and checks every step.
+struct RunReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay an ended run from its recording: every step again, each output checked against the recorded one.",
+        discussion: "Steps a model answered are answered from the recording (no provider call). With --wait: exit 0 when every step was reproduced, 2 with the first step that diverged (replay_diverged) and the lines that differ."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The run to replay.")
+    var runID: String
+
+    @Flag(help: "Wait until the replay ends.")
+    var wait = false
+
+    @Option(help: "Idempotency-Key: the same key returns the first replay.")
+    var idempotencyKey: String?
+
+    func run() async throws {
+        let context = try global.context()
+        var answer = try await context.client.call(
+            .replayRun, [runID], body: .object(wait ? ["wait": .bool(true)] : [:]), headers: idempotencyKey.map { [("Idempotency-Key", $0)] } ?? [],
+            timeout: wait ? .seconds(900) : .seconds(60)
+        )
+        let console = context.console
+        let id = answer.json["id"].text
+        if wait, !RunView.isSettled(answer.json) {
+            _ = try await RunFollower(client: context.client, console: console, printsEvents: false).follow(id, stopEvents: RunView.settlingEvents, until: RunView.isSettled)
+            answer = try await context.client.call(.getRun, [id])
+        }
+        if console.json {
+            console.raw(answer)
+        } else if wait {
+            RunView(run: answer.json, console: console).print()
+        } else {
+            console.line("Started replay \(console.styled(id, .bold)) of run \(runID) (\(console.state(answer.json["status"].text)))")
+            console.note("follow: mbctl run watch \(id)")
+        }
+        if wait { try RunView.exit(with: answer.json) }
+    }
+}
