@@ -358,4 +358,10 @@ import Shared
         let signup = fields(spec, "signup")
         #expect(signup["diver"] == .reference && signup["trip"] == .reference && signup["paid"] == .bool && signup["kit_size"] == .enum)
     }
+
+    @Test func aPassiveWithAParticleNamesTheParent() throws {
+        let spec = try design("Jobs have a title and a site. Estimates are drawn up against a job with a total and a valid until date. Permits are taken out for a job with a permit number.")
+        #expect(fields(spec, "estimate") == ["job": .reference, "total": .money, "valid_until_date": .date])
+        #expect(fields(spec, "permit")["job"] == .reference)
+    }
 }

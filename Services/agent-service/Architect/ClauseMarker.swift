@@ -141,7 +141,7 @@ struct ClauseMarker: Sendable, Equatable {
             guard matches else { continue }
             if marker.needsModal, !(previous.map(modalsBeforeVerb.contains) ?? false) { continue }
             if marker.listsChildren, !opensChildren(after: index + 1, in: tokens, previous: previous) { continue }
-            if Self.placingVerbs.contains(marker.words), !(tokens[index + 1].word.map(ArchitectLexicon.determiners.union(ArchitectLexicon.singleWords).contains) ?? false) { continue }
+            if Self.placingVerbs.contains(marker.words), index + 1 >= tokens.count || !(tokens[index + 1].word.map(ArchitectLexicon.determiners.union(ArchitectLexicon.singleWords).contains) ?? false) { continue }
             if let previous, nounContext.contains(previous) { continue }
             let after = index + marker.words.count
             let linksToParent = marker.kind == .belongsTo || marker.kind != .has && marker.kind != .permits && marker.kind != .tracks && marker.kind != .links
@@ -202,15 +202,22 @@ struct ClauseMarker: Sendable, Equatable {
         return (ClauseMarker("\(participle) \(preposition)", .belongsTo), 2)
     }
 
-    /// A passive verb phrase not listed among the markers: "is/are/gets + participle +
-    /// preposition" ("lessons are booked for a learner", "samples are kept in a freezer") — the
-    /// object is the subject's parent.
+    /// Particles of phrasal verbs that stand between a participle and its preposition ("written
+    /// up for", "drawn up against", "signed off by").
+    static let phrasalParticles: Set<String> = ["up", "out", "off", "down", "over", "back"]
+
+    /// A passive verb phrase not listed among the markers: "is/are/gets + participle (+ particle)
+    /// + preposition" ("lessons are booked for a learner", "samples are kept in a freezer",
+    /// "inspections are written up for a hive") — the object is the subject's parent.
     static func passive(in tokens: [DescriptionToken], at index: Int) -> (marker: ClauseMarker, length: Int)? {
         if let terse = terseParticiple(in: tokens, at: index) { return terse }
         guard index + 3 < tokens.count, let auxiliary = tokens[index].word, ["is", "are", "get", "gets", "be"].contains(auxiliary),
-              let participle = tokens[index + 1].word, participle.hasSuffix("ed") && participle.count > 4 || irregularParticiples.contains(participle),
-              let preposition = tokens[index + 2].word, passivePrepositions.contains(preposition),
-              let next = tokens[index + 3].word, !objectPronouns.contains(next) else { return nil }
-        return (ClauseMarker("\(auxiliary) \(participle) \(preposition)", .belongsTo), 3)
+              let participle = tokens[index + 1].word, participle.hasSuffix("ed") && participle.count > 4 || irregularParticiples.contains(participle) else { return nil }
+        let particle = tokens[index + 2].word.flatMap { phrasalParticles.contains($0) ? $0 : nil }
+        let prepositionIndex = index + (particle == nil ? 2 : 3)
+        guard prepositionIndex + 1 < tokens.count, let preposition = tokens[prepositionIndex].word, passivePrepositions.contains(preposition),
+              let next = tokens[prepositionIndex + 1].word, !objectPronouns.contains(next) else { return nil }
+        let words = [auxiliary, participle] + (particle.map { [$0] } ?? []) + [preposition]
+        return (ClauseMarker(words.joined(separator: " "), .belongsTo), words.count)
     }
 }
