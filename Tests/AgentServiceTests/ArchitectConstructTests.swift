@@ -364,4 +364,10 @@ import Shared
         #expect(fields(spec, "estimate") == ["job": .reference, "total": .money, "valid_until_date": .date])
         #expect(fields(spec, "permit")["job"] == .reference)
     }
+
+    @Test func aParticipleBeforeAThingStillNamesIt() throws {
+        let spec = try design("Suppliers have a name. Signed contracts have a start date and belong to a supplier. Deliveries refer to a signed contract with a delivered on date.")
+        #expect(spec.entity(named: "contract") != nil && spec.entity(named: "signed_contract") == nil)
+        #expect(fields(spec, "delivery")["contract"] == .reference && fields(spec, "contract")["supplier"] == .reference)
+    }
 }

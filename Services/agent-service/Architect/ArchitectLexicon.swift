@@ -66,7 +66,8 @@ enum ArchitectLexicon {
     static let numberWords: Set<String> = [
         "about", "around", "approximately", "roughly", "over", "under", "nearly", "almost", "up", "to",
         "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-        "twenty", "thirty", "forty", "fifty", "hundred", "hundreds", "thousand", "thousands", "dozen", "dozens",
+        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "hundreds", "thousand", "thousands", "dozen", "dozens",
     ]
 
     /// Plural words that modify a noun ("sales reps", "goods received").
@@ -124,6 +125,15 @@ enum ArchitectLexicon {
     static func isAdverb(_ word: String) -> Bool {
         word.hasSuffix("ly") && word.count > 5 && !nounsEndingInLy.contains(word) && !frequencyWords.contains(word)
     }
+
+    /// Whether a word is a participle used as an adjective before a thing's name ("an accepted
+    /// quote", "granted permits"): the state of a row, not another kind of thing.
+    static func isParticipleAdjective(_ word: String) -> Bool {
+        word.hasSuffix("ed") && word.count > 5 && !nounsEndingInEd.contains(word)
+    }
+
+    /// Nouns ending in "-ed" that are not participles.
+    static let nounsEndingInEd: Set<String> = ["hundred", "seabed", "flowerbed", "watershed", "homestead", "seaweed", "bobsled"]
 
     /// Frequencies before a thing's name ("daily care notes" are `care_note`s).
     static let frequencyWords: Set<String> = ["daily", "weekly", "monthly", "quarterly", "annual", "yearly", "nightly", "hourly"]

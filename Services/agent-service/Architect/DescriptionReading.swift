@@ -237,8 +237,9 @@ struct DescriptionReading {
         return name.split(separator: "_").count <= 2 || EntityArchetypes.archetype(named: name) != nil ? name : nil
     }
 
-    /// An entity name from a noun phrase; nil for vague, application or feature words. Counts are
-    /// dropped ("about 300 members" → `member`) and a plural before the head ends the phrase
+    /// An entity name from a noun phrase; nil for vague, application or feature words. Counts,
+    /// frequencies and participles are dropped ("about 300 members" → `member`, "granted permits"
+    /// → `permit`) and a plural before the head ends the phrase
     /// ("learners register" → `learner`: nouns modifying a noun are singular, "order items").
     ///
     /// Domain nouns that are also vague words (page, table, report, entry, service …) name an
@@ -246,7 +247,9 @@ struct DescriptionReading {
     /// a clause is about (`asSubject`: "Pages belong to a space").
     static func entityName(_ words: [String], asSubject: Bool = false) -> String? {
         var words = words.filter { !ArchitectLexicon.determiners.contains($0) && !ArchitectLexicon.collectionWords.contains($0) && $0 != "of" }
-        if words.count > 1, let first = words.first, ArchitectLexicon.frequencyWords.contains(first) { words.removeFirst() }
+        if words.count > 1, let first = words.first, ArchitectLexicon.frequencyWords.contains(first) || ArchitectLexicon.isParticipleAdjective(first) {
+            words.removeFirst()
+        }
         words = Array(words.drop { ArchitectLexicon.numberWords.contains($0) || $0.allSatisfy(\.isNumber) })
         if let plural = words.dropLast().firstIndex(where: { EnglishInflection.isPlural($0) && !ArchitectLexicon.pluralModifiers.contains($0) }) {
             words = Array(words[...plural])
