@@ -370,4 +370,12 @@ import Shared
         #expect(spec.entity(named: "contract") != nil && spec.entity(named: "signed_contract") == nil)
         #expect(fields(spec, "delivery")["contract"] == .reference && fields(spec, "contract")["supplier"] == .reference)
     }
+
+    @Test func oneOfASetIsAParent() throws {
+        let spec = try design("Classes have a name and a level, and each class meets in one of our halls. Halls have a name and a capacity. Every class has a mentor who is one of our volunteers; volunteers have a name and a phone.")
+        let lesson = try #require(spec.entity(named: "class"))
+        #expect(lesson.fields.contains { $0.name == "hall" && $0.references == "hall" })
+        #expect(lesson.fields.contains { $0.name == "mentor" && $0.references == "volunteer" })
+        #expect(!lesson.fields.contains { $0.name.contains("one_of") })
+    }
 }

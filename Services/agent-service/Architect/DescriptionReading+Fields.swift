@@ -27,7 +27,7 @@ extension DescriptionReading {
     /// What an item of a subject's list stands for.
     func meaning(of item: NounPhrase, in subject: String) -> ItemMeaning {
         let words = item.words
-        guard let lastWord = words.last, words.count <= 5 else { return .skip }
+        guard let lastWord = words.last, words.count <= 5, !Self.isPartitive(words) else { return .skip }
         if item.hasValues, !item.namesMany { return .plain }
         let snake = EnglishInflection.snakeCase(words)
         let whole = EnglishInflection.singularName(words)

@@ -47,6 +47,7 @@ struct DescriptionReading {
         collectGroupedEntities()
         collectEntities()
         collectFields()
+        collectPartitives()
         collectSelfReferences()
         collectManyMentions()
         collectManyToMany()
