@@ -378,4 +378,11 @@ import Shared
         #expect(lesson.fields.contains { $0.name == "mentor" && $0.references == "volunteer" })
         #expect(!lesson.fields.contains { $0.name.contains("one_of") })
     }
+
+    @Test func aCompoundNamedAfterAnotherEntityIsItsChild() throws {
+        let spec = try design("Invoices have a number and an issued on date. Invoice lines have a description, a quantity and a unit price. Invoice templates have a name.")
+        #expect(fields(spec, "invoice_line")["invoice"] == .reference)
+        #expect(fields(spec, "invoice_template")["invoice"] == nil)
+        #expect(fields(spec, "invoice")["invoice_line"] == nil)
+    }
 }

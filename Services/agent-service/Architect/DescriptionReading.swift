@@ -51,6 +51,7 @@ struct DescriptionReading {
         collectSelfReferences()
         collectManyMentions()
         collectManyToMany()
+        collectCompoundChildren()
         if draft.entities.isEmpty { addNamedArchetypes() }
         if draft.entities.isEmpty { addDomainEntities() }
         draft.entities.sort { $0.position < $1.position }
