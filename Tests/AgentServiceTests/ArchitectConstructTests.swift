@@ -385,4 +385,11 @@ import Shared
         #expect(fields(spec, "invoice_template")["invoice"] == nil)
         #expect(fields(spec, "invoice")["invoice_line"] == nil)
     }
+
+    @Test func aParentAfterAPrepositionInTheSubject() throws {
+        let spec = try design("Venues have a name. Deliveries to a venue record the supplier name and a received at time. Refunds for cancelled tickets: amount, refunded on. Tickets have a seat. Every day at a venue gets a takings sheet with a cash total.")
+        #expect(fields(spec, "delivery")["venue"] == .reference && fields(spec, "delivery")["received_at"] == .datetime)
+        #expect(fields(spec, "refund")["ticket"] == .reference && spec.entity(named: "cancelled_ticket") == nil)
+        #expect(fields(spec, "takings_sheet")["venue"] == .reference && spec.entity(named: "day") == nil)
+    }
 }

@@ -100,11 +100,14 @@ struct DescriptionReading {
         if clause.isRelative, clause.marker.kind == .has, let head = words.last, !ArchitectLexicon.applicationWords.contains(head) {
             words = bestSuffix(words)
         }
-        if words.contains(where: ArchitectLexicon.applicationWords.contains) && !headIsPerson && !namesApplicationsAsRecords(words, in: clause)
+        let parentSplit = Self.forSplit(words)
+        let ownWords = parentSplit.map { Array(words[..<$0]) } ?? words // "deliveries to a site": the site is the parent's
+        if ownWords.contains(where: ArchitectLexicon.applicationWords.contains) && !headIsPerson && !namesApplicationsAsRecords(words, in: clause)
             && !Self.isCompoundOfApplicationWord(words) {
             return clause.marker.kind == .permits ? .ignored : .application
         }
-        if let split = Self.forSplit(words) { words = Array(words[..<split]) }
+        words = ownWords
+        if let parentSplit, Self.isTimeUnit(ownWords) { words = Array(clause.subject[(parentSplit + 1)...]) } // "every day on a site gets …": the site
         if clause.marker.kind == .label, Self.entityName(words, asSubject: true) == nil || listsEntities(clause) { return .application }
         if clause.isRelative { words = bestSuffix(words) }
         let verbs: Set<String> = ["is", "are", "was", "were", "be", "been", "if", "when", "there", "here", "what", "how", "why"]
@@ -176,19 +179,28 @@ struct DescriptionReading {
     }
 
     /// Where "for a X" starts in a subject ("invoices for a customer have …", "ops per WO: …",
-    /// "tickets on an asset have …"), if it does.
+    /// "tickets on an asset have …", "deliveries to a site record …", "reviews of delivered jobs:
+    /// …"), if it does.
     static func forSplit(_ words: [String]) -> Int? {
         guard let index = words.firstIndex(where: parentPrepositions.contains), index > 0, index + 1 < words.count,
-              words[index] == "per" || ["a", "an", "each", "one", "every", "the"].contains(words[index + 1]) else { return nil }
+              words[index] == "per" || ["a", "an", "each", "one", "every", "the"].contains(words[index + 1])
+                || index + 2 < words.count && ArchitectLexicon.isParticipleAdjective(words[index + 1]) else { return nil }
         return index
     }
 
+    /// Whether a subject's own words are only a unit of time ("every day", "each week"): a
+    /// frequency, so the thing after its preposition is what the clause is about.
+    static func isTimeUnit(_ words: [String]) -> Bool {
+        let nouns = words.filter { !ArchitectLexicon.determiners.contains($0) }
+        return nouns.count == 1 && NounPhrase.timeUnits.contains(EnglishInflection.plural(nouns[0]))
+    }
+
     /// Prepositions that put a parent after a subject: "invoices per member", "tickets on an asset".
-    static let parentPrepositions: Set<String> = ["for", "of", "per", "on", "against", "in", "at", "under", "within"]
+    static let parentPrepositions: Set<String> = ["for", "of", "per", "on", "against", "in", "at", "under", "within", "to"]
 
     /// The parent named by "for a X" in a clause's subject, as a phrase.
     func subjectParent(_ clause: Clause) -> NounPhrase? {
-        guard let split = Self.forSplit(clause.subject) else { return nil }
+        guard let split = Self.forSplit(clause.subject), !Self.isTimeUnit(Array(clause.subject[..<split])) else { return nil }
         let tokens = clause.subject[(split + 1)...].enumerated().map { DescriptionToken.word($0.element, position: clause.position + split + 1 + $0.offset) }
         return NounPhrase.parse(tokens)
     }
