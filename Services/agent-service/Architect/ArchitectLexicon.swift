@@ -42,6 +42,7 @@ enum ArchitectLexicon {
         "planter", "sampler", "transfer", "offer", "answer", "member", "corridor",
         "mirror", "harbour", "harbor", "flavour", "flavor", "behaviour", "favour", "labour",
         "tenor", "anchor", "liquor", "major", "minor", "doctor", "actor", "mentor", "tutor",
+        "checklist", "playlist", "wishlist", "shortlist", "waitlist", "setlist", "tracklist",
     ]
 
     /// Whether a noun names people by what they do: a person word ending that is not a thing.
@@ -60,6 +61,7 @@ enum ArchitectLexicon {
     static let otherPersonNouns: Set<String> = [
         "guardian", "vet", "resident", "tenant", "recipient", "donor", "learner", "pupil", "athlete", "passenger",
         "traveller", "traveler", "spouse", "relative", "kin", "parishioner", "claimant", "policyholder", "beneficiary",
+        "household", "family",
     ]
 
     /// Counts and approximations before a noun ("about 300 members", "six instructors").

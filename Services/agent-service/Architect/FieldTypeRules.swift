@@ -48,7 +48,7 @@ enum FieldTypeRules {
         "summary", "bio", "biography", "details", "message", "instructions", "reason", "feedback",
         "remarks", "symptoms", "diagnosis", "history", "text", "answer", "requirements", "agenda",
         "abstract", "excerpt", "terms", "explanation", "justification", "resolution", "treatment",
-        "caption", "directions", "allergies",
+        "caption", "directions", "allergies", "observation", "observations", "narrative",
     ]
     /// Last words that make a name a boolean.
     static let boolWords: Set<String> = [
