@@ -392,4 +392,12 @@ import Shared
         #expect(fields(spec, "refund")["ticket"] == .reference && spec.entity(named: "cancelled_ticket") == nil)
         #expect(fields(spec, "takings_sheet")["venue"] == .reference && spec.entity(named: "day") == nil)
     }
+
+    @Test func aJoinForAPeriodOrWithWhatIsReceived() throws {
+        let spec = try design("Guests have a name. Cottages have a name. Guests rent cottages for a week (peak or off-peak) with a deposit. Apprentices have a name. Workshops have a title. Apprentices join workshops for a term and receive a certificate number.")
+        #expect(fields(spec, "rental") == ["guest": .reference, "cottage": .reference, "week": .enum, "deposit": .money])
+        let membership = fields(spec, "membership")
+        #expect(membership["apprentice"] == .reference && membership["workshop"] == .reference && membership["term"] == .string && membership["certificate_number"] != nil)
+        #expect(spec.entity(named: "week") == nil && spec.entity(named: "term") == nil)
+    }
 }

@@ -45,14 +45,43 @@ enum VerbSentences {
         "hire": "booking", "employ": "employment", "assign": "assignment", "sponsor": "sponsorship", "mentor": "mentorship",
     ]
 
+    /// Verbs whose object is the other side of a join without a particle ("pupils join classes",
+    /// "customers rent skis"): the row made is the verb's noun (membership, rental), not the object.
+    static let joinsWithoutParticle: Set<String> = ["join", "rent", "borrow", "hire", "attend"]
+
+    /// Verbs of receiving after "and": what follows is the join's ("students enrol in courses and
+    /// receive a mark").
+    static let receivingVerbs: Set<String> = ["receive", "receives", "get", "gets", "earn", "earns", "obtain", "obtains"]
+
+    /// Words of a period a join is for ("for an academic year", "for a term"): a field of the join,
+    /// not a party.
+    static let periodWords: Set<String> = ["year", "term", "semester", "season", "quarter", "month", "week", "day"]
+
+    /// Whether fields start at `index` with "and" and a verb of receiving.
+    static func receivesFields(_ sentence: [DescriptionToken], at index: Int) -> Bool {
+        sentence[index].word == "and" && index + 1 < sentence.count && sentence[index + 1].word.map(receivingVerbs.contains) == true
+    }
+
+    /// Where "for a term (autumn, spring or summer)" or "for an academic year" starts at the end
+    /// of a join's words, if it does: a period, or a thing with values, is the join's field.
+    static func periodOfJoin(_ head: [DescriptionToken]) -> Int? {
+        guard let preposition = head.lastIndex(where: { $0.word == "for" }), preposition >= 3, head.count - preposition <= 5 else { return nil }
+        let phrase = head[(preposition + 1)...]
+        let words = phrase.compactMap(\.word).filter { !ArchitectLexicon.determiners.contains($0) }
+        guard let last = words.last, phrase.filter({ $0.groupTokens != nil }).count <= 1 else { return nil }
+        if let group = phrase.last?.groupTokens { return NounPhraseList.listsFields(group: group) ? nil : preposition }
+        return periodWords.contains(last) && phrase.allSatisfy({ $0.word != nil }) ? preposition : nil
+    }
+
     /// The sentence rewritten, or itself when it has another shape.
     static func rewrite(_ sentence: [DescriptionToken]) -> Rewrite {
         let subjectGroup = sentence.indices.first { $0 <= 2 && sentence[$0].groupTokens != nil }.flatMap { isSubjectGroup(sentence, at: $0) ? $0 : nil }
         guard let fieldsStart = sentence.indices.first(where: { index in
-            index >= 3 && index != subjectGroup && (sentence[index].word == "with" || sentence[index].groupTokens.map(NounPhraseList.listsFields(group:)) == true)
-        }), subjectGroup == nil || sentence[fieldsStart].word == "with" else { return Rewrite(sentence: sentence) }
+            index >= 3 && index != subjectGroup && (sentence[index].word == "with" || sentence[index].groupTokens.map(NounPhraseList.listsFields(group:)) == true
+                || receivesFields(sentence, at: index))
+        }), subjectGroup == nil || sentence[fieldsStart].word != nil else { return Rewrite(sentence: sentence) }
         var head = Array(sentence[..<fieldsStart])
-        var rest = Array(sentence[(fieldsStart + 1)...])
+        var rest = Array(sentence[(fieldsStart + (receivesFields(sentence, at: fieldsStart) ? 2 : 1))...])
         if sentence[fieldsStart].groupTokens != nil, let first = rest.first?.word, parentPrepositions.contains(first),
            rest.count <= 4, rest.allSatisfy({ $0.word != nil }) {
             // "developers leave comments (body, posted at) on issues": the parent follows the fields
@@ -64,8 +93,13 @@ enum VerbSentences {
            head.count - comma - 2 <= 3, head[(comma + 2)...].allSatisfy({ $0.word != nil }) {
             head.removeSubrange(comma...) // "singers sign up for concerts, each sign-up with a position"
         }
+        var fields = (sentence[fieldsStart].groupTokens ?? []) + rest
+        if let period = periodOfJoin(head) {
+            // "pupils join classes for a term (autumn, spring or summer) with …": the term is the join's
+            fields = Array(head[(period + 1)...]) + [.mark(",", position: head[period].position)] + fields
+            head = Array(head[..<period])
+        }
         guard head.allSatisfy({ $0.word != nil }) else { return Rewrite(sentence: sentence) }
-        let fields = (sentence[fieldsStart].groupTokens ?? []) + rest
         if let kept = keptForEach(head.compactMap(\.word), position: sentence[0].position) {
             return Rewrite(sentence: kept + [.word("with", position: sentence[fieldsStart].position)] + fields)
         }
@@ -164,7 +198,7 @@ enum VerbSentences {
             }
             let parentWords = parent.isEmpty ? [] : [word("and"), word("a")] + singular(parent)
             let objectIsPeople = object.last.map(ArchitectLexicon.namesPeople) ?? false
-            if particle.isEmpty && !objectIsPeople {
+            if particle.isEmpty && !objectIsPeople && !joinsWithoutParticle.contains(VerbSentences.stem(of: verb)) {
                 return [word(VerbSentences.compound(object)), word("belong"), word("to"), word("a")] + singular(subject) + parentWords
             }
             let join = nouns[VerbSentences.stem(of: verb)] ?? "\(EnglishInflection.singularName(subject))_\(EnglishInflection.singular(object.last ?? ""))"
