@@ -400,4 +400,16 @@ import Shared
         #expect(membership["apprentice"] == .reference && membership["workshop"] == .reference && membership["term"] == .string && membership["certificate_number"] != nil)
         #expect(spec.entity(named: "week") == nil && spec.entity(named: "term") == nil)
     }
+
+    @Test func aJoinNamedElsewhereOrInOneStatementOfASentence() throws {
+        let spec = try design("Judges have a name. Cakes have a flavour. Judges rate cakes, and each rating has a score and a comment. Tours have a name and a price, and walkers sign up for tours with a meeting point.")
+        #expect(fields(spec, "rating") == ["judge": .reference, "cake": .reference, "score": .decimal, "comment": .text])
+        #expect(fields(spec, "signup") == ["walker": .reference, "tour": .reference, "meeting_point": .string])
+        #expect(fields(spec, "tour") == ["name": .string, "price": .money])
+    }
+
+    @Test func aVerbOfRecordingBeforeAParticipleListsFields() throws {
+        let spec = try design("Visits record checked in at, left at and a purpose.")
+        #expect(fields(spec, "visit") == ["checked_in_at": .datetime, "left_at": .datetime, "purpose": .string])
+    }
 }

@@ -148,7 +148,7 @@ struct ClauseMarker: Sendable, Equatable {
             if linksToParent, after < tokens.count,
                let next = tokens[after].word, objectPronouns.contains(next) { continue }
             if after >= tokens.count { continue }
-            if marker.kind == .has, marker.words.count == 1, let next = tokens[after].word,
+            if marker.kind == .has, marker.words == ["has"] || marker.words == ["have"], let next = tokens[after].word,
                isAuxiliaryUse(next, before: after + 1 < tokens.count ? tokens[after + 1].word : nil) { continue }
             return (marker, marker.words.count)
         }

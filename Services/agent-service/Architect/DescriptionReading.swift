@@ -26,9 +26,11 @@ struct DescriptionReading {
     /// split off follows the description's own sentences, so that those keep their numbers).
     init(description: String, title: String) {
         let splitter = ClauseSplitter()
-        let rewrites = DescriptionTokenizer().sentences(description).filter { sentence in
+        let tokenized = DescriptionTokenizer().sentences(description).filter { sentence in
             PersonalDataStatement.statement(sentence.words.map { $0.replacingOccurrences(of: "'", with: "") }) == nil
-        }.map(VerbSentences.rewrite)
+        }
+        let nounsInText = VerbSentences.nounsAfterArticles(tokenized)
+        let rewrites = tokenized.map { VerbSentences.rewrite($0, nounsInText: nounsInText) }
         let raw = rewrites.map(\.sentence) + rewrites.flatMap(\.extra)
         draft = DraftSpec(title: title)
         sentences = splitter.expandGroups(raw.map(splitter.rewritePhrases))

@@ -25,7 +25,7 @@ enum VerbSentences {
     }
 
     /// Particles after a verb that make its object the other side of a join.
-    static let particles: Set<String> = ["in", "for", "to", "on", "onto", "into", "up", "at"]
+    static let particles: Set<String> = ["in", "for", "to", "on", "onto", "into", "up", "at", "out"]
     /// Prepositions after the object that name the object's parent.
     static let parentPrepositions: Set<String> = ["for", "on", "against", "to", "at", "in", "about", "from"]
     /// Verbs of people creating rows: the sentence is also their permission.
@@ -45,41 +45,22 @@ enum VerbSentences {
         "hire": "booking", "employ": "employment", "assign": "assignment", "sponsor": "sponsorship", "mentor": "mentorship",
     ]
 
-    /// Verbs whose object is the other side of a join without a particle ("pupils join classes",
-    /// "customers rent skis"): the row made is the verb's noun (membership, rental), not the object.
-    static let joinsWithoutParticle: Set<String> = ["join", "rent", "borrow", "hire", "attend"]
-
-    /// Verbs of receiving after "and": what follows is the join's ("students enrol in courses and
-    /// receive a mark").
-    static let receivingVerbs: Set<String> = ["receive", "receives", "get", "gets", "earn", "earns", "obtain", "obtains"]
-
-    /// Words of a period a join is for ("for an academic year", "for a term"): a field of the join,
-    /// not a party.
-    static let periodWords: Set<String> = ["year", "term", "semester", "season", "quarter", "month", "week", "day"]
-
-    /// Whether fields start at `index` with "and" and a verb of receiving.
-    static func receivesFields(_ sentence: [DescriptionToken], at index: Int) -> Bool {
-        sentence[index].word == "and" && index + 1 < sentence.count && sentence[index + 1].word.map(receivingVerbs.contains) == true
+    /// The sentence rewritten, or itself when it has another shape. A statement after ", and" may
+    /// be rewritten alone ("…, and members sign up for sessions with a status"); `nounsInText` are
+    /// the nouns the description uses after an article, which name a join written without fields
+    /// ("candidates apply to openings; an application has …").
+    static func rewrite(_ sentence: [DescriptionToken], nounsInText: Set<String> = []) -> Rewrite {
+        rewritten(sentence, nounsInText: nounsInText) ?? rewritingOneStatement(sentence, nounsInText: nounsInText) ?? Rewrite(sentence: sentence)
     }
 
-    /// Where "for a term (autumn, spring or summer)" or "for an academic year" starts at the end
-    /// of a join's words, if it does: a period, or a thing with values, is the join's field.
-    static func periodOfJoin(_ head: [DescriptionToken]) -> Int? {
-        guard let preposition = head.lastIndex(where: { $0.word == "for" }), preposition >= 3, head.count - preposition <= 5 else { return nil }
-        let phrase = head[(preposition + 1)...]
-        let words = phrase.compactMap(\.word).filter { !ArchitectLexicon.determiners.contains($0) }
-        guard let last = words.last, phrase.filter({ $0.groupTokens != nil }).count <= 1 else { return nil }
-        if let group = phrase.last?.groupTokens { return NounPhraseList.listsFields(group: group) ? nil : preposition }
-        return periodWords.contains(last) && phrase.allSatisfy({ $0.word != nil }) ? preposition : nil
-    }
-
-    /// The sentence rewritten, or itself when it has another shape.
-    static func rewrite(_ sentence: [DescriptionToken]) -> Rewrite {
+    /// The whole sentence rewritten, if it has the shape.
+    static func rewritten(_ sentence: [DescriptionToken], nounsInText: Set<String>) -> Rewrite? {
         let subjectGroup = sentence.indices.first { $0 <= 2 && sentence[$0].groupTokens != nil }.flatMap { isSubjectGroup(sentence, at: $0) ? $0 : nil }
         guard let fieldsStart = sentence.indices.first(where: { index in
             index >= 3 && index != subjectGroup && (sentence[index].word == "with" || sentence[index].groupTokens.map(NounPhraseList.listsFields(group:)) == true
                 || receivesFields(sentence, at: index))
-        }), subjectGroup == nil || sentence[fieldsStart].word != nil else { return Rewrite(sentence: sentence) }
+        }) else { return joinWithoutFields(sentence, subjectGroup: subjectGroup, nounsInText: nounsInText) }
+        guard subjectGroup == nil || sentence[fieldsStart].word != nil else { return nil }
         var head = Array(sentence[..<fieldsStart])
         var rest = Array(sentence[(fieldsStart + (receivesFields(sentence, at: fieldsStart) ? 2 : 1))...])
         if sentence[fieldsStart].groupTokens != nil, let first = rest.first?.word, parentPrepositions.contains(first),
@@ -99,15 +80,15 @@ enum VerbSentences {
             fields = Array(head[(period + 1)...]) + [.mark(",", position: head[period].position)] + fields
             head = Array(head[..<period])
         }
-        guard head.allSatisfy({ $0.word != nil }) else { return Rewrite(sentence: sentence) }
+        guard head.allSatisfy({ $0.word != nil }) else { return nil }
         if let kept = keptForEach(head.compactMap(\.word), position: sentence[0].position) {
             return Rewrite(sentence: kept + [.word("with", position: sentence[fieldsStart].position)] + fields)
         }
-        guard let shape = Shape(head.compactMap(\.word)) else { return Rewrite(sentence: sentence) }
+        guard let shape = Shape(head.compactMap(\.word)) else { return nil }
         let isPerson = shape.subject.last.map(ArchitectLexicon.namesPeople) ?? false
         let markers = head.indices.filter { ClauseMarker.match(in: head, at: $0) != nil }
         let creates = isPerson && creatingVerbs.contains(shape.verb)
-        guard markers.isEmpty || creates && markers == [shape.verbIndex] else { return Rewrite(sentence: sentence) }
+        guard markers.isEmpty || creates && markers == [shape.verbIndex] else { return nil }
         let position = sentence[0].position
         var result = Rewrite(sentence: shape.rewritten(position: position) + [.word("with", position: sentence[fieldsStart].position)] + fields)
         if let subjectGroup { result.extra.append(Array(sentence[...subjectGroup])) }
@@ -190,18 +171,19 @@ enum VerbSentences {
             self.subject = subject
         }
 
-        /// "orders belong to a customer (and a Y)" or "enrolments link a student to a course".
-        func rewritten(position: Int) -> [DescriptionToken] {
+        /// "orders belong to a customer (and a Y)" or "enrolments link a student to a course"; a
+        /// join `named` by the text ("scores link a juror to a film").
+        func rewritten(position: Int, join named: String? = nil) -> [DescriptionToken] {
             func word(_ text: String) -> DescriptionToken { .word(text, position: position) }
             func singular(_ words: [String]) -> [DescriptionToken] {
                 words.dropLast().map(word) + [word(EnglishInflection.singular(words.last ?? ""))]
             }
             let parentWords = parent.isEmpty ? [] : [word("and"), word("a")] + singular(parent)
             let objectIsPeople = object.last.map(ArchitectLexicon.namesPeople) ?? false
-            if particle.isEmpty && !objectIsPeople && !joinsWithoutParticle.contains(VerbSentences.stem(of: verb)) {
+            if named == nil, particle.isEmpty && !objectIsPeople && !joinsWithoutParticle.contains(VerbSentences.stem(of: verb)) {
                 return [word(VerbSentences.compound(object)), word("belong"), word("to"), word("a")] + singular(subject) + parentWords
             }
-            let join = nouns[VerbSentences.stem(of: verb)] ?? "\(EnglishInflection.singularName(subject))_\(EnglishInflection.singular(object.last ?? ""))"
+            let join = named ?? nouns[VerbSentences.stem(of: verb)] ?? "\(EnglishInflection.singularName(subject))_\(EnglishInflection.singular(object.last ?? ""))"
             return [word(EnglishInflection.plural(join)), word("link"), word("a")] + singular(subject) + [word("to"), word("a")]
                 + singular(object) + parentWords
         }
