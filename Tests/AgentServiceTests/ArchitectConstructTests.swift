@@ -412,4 +412,21 @@ import Shared
         let spec = try design("Visits record checked in at, left at and a purpose.")
         #expect(fields(spec, "visit") == ["checked_in_at": .datetime, "left_at": .datetime, "purpose": .string])
     }
+
+    @Test func aLabelWithAParentListsFieldsNotEntities() throws {
+        let spec = try design("Pupils: name, year group.\nLesson plans per pupil: topic, sets, drills, review date.\nBoats: name, life jackets (yes/no).")
+        #expect(Set(spec.entities.map(\.name)) == ["pupil", "lesson_plan", "boat"])
+        #expect(fields(spec, "lesson_plan")["pupil"] == .reference && fields(spec, "lesson_plan")["review_date"] == .date)
+        #expect(fields(spec, "boat")["life_jackets"] == .bool)
+    }
+
+    @Test func chattyAsidesNameNoThings() throws {
+        let spec = try design("Our paper diary has finally overflowed. Bookings now have a date and a party size.")
+        #expect(spec.entities.map(\.name) == ["booking"] && fields(spec, "booking") == ["date": .date, "party_size": .int])
+    }
+
+    @Test func powerUnitsAndPercentagesAreDecimals() throws {
+        let spec = try design("Panels have an output in kW, a percentage efficiency and a serial number.")
+        #expect(fields(spec, "panel") == ["output": .decimal, "percentage_efficiency": .decimal, "serial_number": .string])
+    }
 }

@@ -137,6 +137,9 @@ enum ArchitectLexicon {
     /// Nouns ending in "-ed" that are not participles.
     static let nounsEndingInEd: Set<String> = ["hundred", "seabed", "flowerbed", "watershed", "homestead", "seaweed", "bobsled"]
 
+    /// Adverbs of time that do not end in "-ly" ("now has over two hundred members"): never a thing.
+    static let timeAdverbs: Set<String> = ["now", "today", "currently", "soon", "later", "already", "still", "often", "sometimes", "recently", "ever", "never"]
+
     /// Frequencies before a thing's name ("daily care notes" are `care_note`s).
     static let frequencyWords: Set<String> = ["daily", "weekly", "monthly", "quarterly", "annual", "yearly", "nightly", "hourly"]
 

@@ -170,9 +170,11 @@ struct ClauseMarker: Sendable, Equatable {
     }
 
     /// Whether "has"/"have" before this word is an auxiliary ("has been run on paper", "have
-    /// moved"), not possession — a participle that is not a field's name ("has placed at").
+    /// moved", "has finally collapsed"), not possession — a participle that is not a field's name
+    /// ("has placed at").
     static func isAuxiliaryUse(_ next: String, before following: String?) -> Bool {
         if ["been", "become", "got", "gotten", "had"].contains(next) { return true }
+        if ArchitectLexicon.isAdverb(next) || ArchitectLexicon.timeAdverbs.contains(next), let following, following.hasSuffix("ed") { return true } // "has finally collapsed"
         if irregularParticiples.contains(next), following.map(passivePrepositions.contains) == true { return true }
         return next.hasSuffix("ed") && next.count > 5 && following != "at" && following != "on"
     }

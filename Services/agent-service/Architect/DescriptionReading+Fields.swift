@@ -28,7 +28,9 @@ extension DescriptionReading {
     func meaning(of item: NounPhrase, in subject: String) -> ItemMeaning {
         let words = item.words
         guard let lastWord = words.last, words.count <= 5, !Self.isPartitive(words) else { return .skip }
-        if item.hasValues, !item.namesMany { return .plain }
+        if item.hasValues, !item.namesMany || item.group.map({ FieldTypeRules.hintedType(NounPhraseList.groupParts($0)) != nil }) == true {
+            return .plain // "a stage (lead, won)", "life jackets (yes/no)"
+        }
         let snake = EnglishInflection.snakeCase(words)
         let whole = EnglishInflection.singularName(words)
         if ArchitectLexicon.userFieldWords.contains(snake) {

@@ -87,7 +87,7 @@ struct DescriptionReading {
 
     /// What one clause's own subject is.
     func classify(_ clause: Clause) -> ClauseSubject {
-        var words = clause.subject
+        var words = clause.subject.filter { !ArchitectLexicon.timeAdverbs.contains($0) } // "bookings now have …"
         if clause.marker.kind == .label {
             let label = EnglishInflection.snakeCase(words)
             if ArchitectLexicon.roleLabels.contains(label) { return .roleList }
@@ -104,8 +104,8 @@ struct DescriptionReading {
         }
         let parentSplit = Self.forSplit(words)
         let ownWords = parentSplit.map { Array(words[..<$0]) } ?? words // "deliveries to a site": the site is the parent's
-        if ownWords.contains(where: ArchitectLexicon.applicationWords.contains) && !headIsPerson && !namesApplicationsAsRecords(words, in: clause)
-            && !Self.isCompoundOfApplicationWord(words) {
+        if ownWords.contains(where: ArchitectLexicon.applicationWords.contains) && !headIsPerson && !namesApplicationsAsRecords(ownWords, in: clause)
+            && !Self.isCompoundOfApplicationWord(ownWords) {
             return clause.marker.kind == .permits ? .ignored : .application
         }
         words = ownWords
@@ -172,7 +172,8 @@ struct DescriptionReading {
     /// Whether a singular label heads a list of entities ("A kayak hire kiosk: kayaks (colour,
     /// seats), paddlers (name, email)"): two or more plural items, or items with field groups.
     func listsEntities(_ clause: Clause) -> Bool {
-        guard let head = clause.subject.last, !EnglishInflection.isPlural(head) else { return false }
+        let own = Self.forSplit(clause.subject).map { Array(clause.subject[..<$0]) } ?? clause.subject // "exercise plans per client: …"
+        guard let head = own.last, !EnglishInflection.isPlural(head) else { return false }
         let items = NounPhraseList.parse(clause.object)
         let entityLike = items.filter { item in
             item.group.map { NounPhraseList.groupParts($0).count >= 2 } == true || item.isPlural && Self.entityName(item.words) != nil
@@ -270,7 +271,7 @@ struct DescriptionReading {
         if let plural = words.dropLast().firstIndex(where: { EnglishInflection.isPlural($0) && !ArchitectLexicon.pluralModifiers.contains($0) }) {
             words = Array(words[...plural])
         }
-        guard let last = words.last, (1...3).contains(words.count), !ArchitectLexicon.isAdverb(last) else { return nil }
+        guard let last = words.last, (1...3).contains(words.count), !ArchitectLexicon.isAdverb(last), !ArchitectLexicon.timeAdverbs.contains(last) else { return nil }
         let head = EnglishInflection.singular(last)
         if words.count >= 2, !(asSubject && EnglishInflection.isPlural(last)), ["name", "email", "phone", "address", "date", "mobile", "surname"].contains(head) || [.email, .phone, .date, .datetime].contains(FieldTypeRules.type(forName: head)) {
             return nil // "client names", "install date": fields of something, unless what a clause is about ("key dates belong to …")

@@ -32,6 +32,7 @@ enum FieldTypeRules {
         "l", "litres", "liters", "hectolitres", "microlitres", "cl", "m", "metres", "meters", "cm", "centimetres",
         "centimeters", "mm", "millimetres", "km", "kilometres", "kilometers", "miles", "feet", "ft", "inches",
         "square", "sq", "cubic", "m2", "m3", "celsius", "degrees", "percent", "lbs", "pounds", "oz", "tonnes", "tons",
+        "kw", "kwh", "watts", "kilowatts", "mw", "mwh", "volts", "amps", "hp", "bhp",
     ]
     /// Units counted whole: a field in these is an integer ("width in pixels", "mileage in km").
     static let wholeUnits: Set<String> = ["pixels", "px", "points", "pages", "items", "units", "pieces"]
@@ -147,7 +148,7 @@ enum FieldTypeRules {
         if last == "size", parts.contains(where: groupWords.contains) { return .int }
         if last == "level", parts.contains(where: { ["stock", "reorder", "inventory"].contains($0) }) { return .int }
         if last == "rate", parts.contains(where: { ["hourly", "daily", "nightly", "day", "weekly", "monthly", "per", "night", "hour"].contains($0) }) { return .money }
-        if decimalWords.contains(last) { return .decimal }
+        if decimalWords.contains(last) || parts.count > 1 && ["percentage", "percent"].contains(first) { return .decimal } // "percentage mark"
         if parts.contains(where: moneyWords.contains), !identifierWords.contains(last) { return .money }
         if textWords.contains(last) || last == "letter" && parts.count > 1 && ["cover", "motivation", "covering"].contains(parts[parts.count - 2]) || parts.firstIndex(of: "of").map({ $0 > 0 && textWords.contains(parts[$0 - 1]) }) == true { return .text }
         if boolWords.contains(last) { return .bool }
