@@ -429,4 +429,18 @@ import Shared
         let spec = try design("Panels have an output in kW, a percentage efficiency and a serial number.")
         #expect(fields(spec, "panel") == ["output": .decimal, "percentage_efficiency": .decimal, "serial_number": .string])
     }
+
+    @Test func severalParentsOfAPassiveAndPeopleAssignedToThings() throws {
+        let spec = try design("Residents have a name. Flats have a number. Leaks are reported by residents against a flat with a reported at time. Plumbers have a name and are assigned to leaks. Invoices may be for a leak with an amount.")
+        let leak = fields(spec, "leak")
+        #expect(leak["resident"] == .reference && leak["flat"] == .reference && leak["plumber"] == .reference && leak["reported_at"] == .datetime)
+        #expect(fields(spec, "plumber")["leak"] == nil)
+        #expect(fields(spec, "invoice")["leak"] == .reference)
+    }
+
+    @Test func aJoinAPermissionVerbNamesElsewhereAndOwningVerbs() throws {
+        let spec = try design("Guests have a name. Cabins have a name. Guests can book cabins; a booking has a nights count. Members have a name. Members own kayaks (colour, length in metres).")
+        #expect(fields(spec, "booking") == ["guest": .reference, "cabin": .reference, "nights_count": .int])
+        #expect(fields(spec, "kayak")["member"] == .reference)
+    }
 }

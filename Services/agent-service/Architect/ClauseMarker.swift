@@ -67,7 +67,7 @@ struct ClauseMarker: Sendable, Equatable {
                        "are linked to", "linked to", "is part of", "are part of", "is tied to", "are tied to",
                        "is attached to", "are attached to", "attached to", "refers to", "refer to",
                        "is related to", "are related to", "relates to", "relate to", "is in", "are in",
-                       "be in", "is on", "are on", "be on", "appears on", "appear on", "appears in",
+                       "be in", "be for", "is on", "are on", "be on", "appears on", "appear on", "appears in",
                        "appear in", "is placed by", "are placed by", "is made by", "are made by",
                        "is created by", "are created by", "is written by", "are written by",
                        "is submitted by", "are submitted by", "is booked by", "are booked by",

@@ -164,13 +164,33 @@ extension DescriptionReading {
 
     /// The object of a "belongs to" clause cut at "with" or a colon: the parents before, the
     /// subject's fields after ("are booked for a learner with a duration and a price"). A typed
-    /// field before the cut is a field too ("for a learner at a date and time").
+    /// field before the cut is a field too ("for a learner at a date and time"); parents may follow
+    /// each other after prepositions ("reported by drivers against a vehicle").
     static func parentsAndFields(_ object: [DescriptionToken]) -> (parents: [NounPhrase], fields: [NounPhrase]) {
         let split = object.firstIndex { $0.word.map(linkAttributeStarts.contains) == true || $0.mark == ":" }
-        let before = NounPhraseList.parse(Array(object[..<(split ?? object.count)]))
+        let before = NounPhraseList.parse(separatingParties(Array(object[..<(split ?? object.count)])))
         let after = split.map { NounPhraseList.parse(Array(object[($0 + 1)...])) } ?? []
         let typed = before.filter { !$0.namesMany && FieldTypeRules.field(from: $0.words).type.map { $0 != .string } ?? (FieldTypeRules.type(forName: EnglishInflection.snakeCase($0.words)) != .string) }
         return (before.filter { item in !typed.contains { $0.position == item.position } }, typed + after)
+    }
+
+    /// Prepositions that name a further parent in a "belongs to" object ("reported by drivers
+    /// against a vehicle").
+    static let furtherParentPrepositions: Set<String> = partySeparators.union(["against", "by", "from"])
+
+    /// The tokens with a comma before each further parent: a preposition after the first parent,
+    /// before an article ("drivers against a vehicle" → "drivers, a vehicle").
+    static func separatingParties(_ tokens: [DescriptionToken]) -> [DescriptionToken] {
+        var result: [DescriptionToken] = []
+        for (index, token) in tokens.enumerated() {
+            if index > 0, index + 1 < tokens.count, let word = token.word, furtherParentPrepositions.contains(word),
+               let next = tokens[index + 1].word, ["a", "an", "one", "each"].contains(next) {
+                result.append(.mark(",", position: token.position))
+            } else {
+                result.append(token)
+            }
+        }
+        return result
     }
 
     /// "X has …": a field, a reference, a user field, or children.
@@ -233,10 +253,16 @@ extension DescriptionReading {
         }
     }
 
-    /// "X is assigned to Y" / "X is owned by Y": a user field, or a reference when Y is an entity.
+    /// "X is assigned to Y" / "X is owned by Y": a user field, or a reference when Y is an entity;
+    /// people assigned to things ("loss adjusters are assigned to claims") are the things' reference.
     mutating func applyUserLink(_ item: NounPhrase, field: String, to subject: String) {
         let role = RoleNames.name(from: item.words) ?? ""
-        if let target = matcher.entity(for: item.words), !draft.roleNames.contains(role) || entityNames.contains(role) {
+        if item.isPlural, item.quantity != .one, let target = matcher.entity(for: item.words), target != subject,
+           ArchitectLexicon.namesPeople(subject.split(separator: "_").last.map(String.init) ?? ""),
+           !(item.words.last.map(ArchitectLexicon.namesPeople) ?? false) {
+            // "loss adjusters are assigned to claims": people are given to things, each thing has one
+            addField(DraftField(name: subject, type: .reference, references: subject), to: target)
+        } else if let target = matcher.entity(for: item.words), !draft.roleNames.contains(role) || entityNames.contains(role) {
             addField(DraftField(name: target, type: .reference, required: field == "owner", references: target), to: subject)
         } else {
             addField(DraftField(name: field, type: .string, required: field == "owner", holdsUserID: true), to: subject)

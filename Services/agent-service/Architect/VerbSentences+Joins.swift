@@ -38,7 +38,7 @@ extension VerbSentences {
         if let subjectGroup { head.remove(at: subjectGroup) }
         guard head.allSatisfy({ $0.word != nil }), let shape = Shape(head.compactMap(\.word)), shape.parent.isEmpty,
               let join = joinNoun(of: shape, in: nounsInText),
-              !head.indices.contains(where: { ClauseMarker.match(in: head, at: $0) != nil }) else { return nil }
+              head.indices.allSatisfy({ $0 == shape.verbIndex || ClauseMarker.match(in: head, at: $0) == nil }) else { return nil }
         var result = Rewrite(sentence: shape.rewritten(position: sentence[0].position, join: join))
         if let subjectGroup { result.extra.append(Array(sentence[...subjectGroup])) }
         return result

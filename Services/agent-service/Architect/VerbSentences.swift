@@ -146,7 +146,7 @@ enum VerbSentences {
             var subject = Array(words[..<verbIndex])
             var index = verbIndex
             while index < words.count, ArchitectLexicon.modals.contains(words[index]) { index += 1 }
-            guard index < words.count, !ArchitectLexicon.determiners.contains(words[index]), !ArchitectLexicon.phraseStops.contains(words[index]),
+            guard index < words.count, !ArchitectLexicon.determiners.contains(words[index]) || words[index] == "own", !ArchitectLexicon.phraseStops.contains(words[index]),
                   !VerbSentences.parentPrepositions.contains(words[index]), words[index] != "of",
                   !ArchitectLexicon.boundaries.contains(words[index]), !NounPhrase.verbLike.contains(words[index]) else { return nil }
             verb = words[index]
