@@ -443,4 +443,10 @@ import Shared
         #expect(fields(spec, "booking") == ["guest": .reference, "cabin": .reference, "nights_count": .int])
         #expect(fields(spec, "kayak")["member"] == .reference)
     }
+
+    @Test func aDescribedSubjectsThingsAreItsChildren() throws {
+        let spec = try design("Patients (name, phone) order prescriptions; a prescription has a drug and a dose in mg. Fans (name, email) love our music.")
+        #expect(fields(spec, "prescription") == ["patient": .reference, "drug": .string, "dose": .decimal])
+        #expect(spec.entity(named: "music") == nil)
+    }
 }

@@ -32,16 +32,26 @@ extension VerbSentences {
     }
 
     /// "candidates (…) apply to openings" when the text speaks of "an application": the join
-    /// the text names, its fields read from the sentences about it.
+    /// the text names, its fields read from the sentences about it; "clients (…) open matters"
+    /// when it speaks of "a matter": the subject's children.
     static func joinWithoutFields(_ sentence: [DescriptionToken], subjectGroup: Int?, nounsInText: Set<String>) -> Rewrite? {
         var head = sentence
         if let subjectGroup { head.remove(at: subjectGroup) }
         guard head.allSatisfy({ $0.word != nil }), let shape = Shape(head.compactMap(\.word)), shape.parent.isEmpty,
-              let join = joinNoun(of: shape, in: nounsInText),
               head.indices.allSatisfy({ $0 == shape.verbIndex || ClauseMarker.match(in: head, at: $0) == nil }) else { return nil }
+        let join = joinNoun(of: shape, in: nounsInText)
+        let verbIsRead = ClauseMarker.match(in: head, at: shape.verbIndex) != nil // "clients (…) have sites" reads as it is
+        guard join != nil || subjectGroup != nil && !verbIsRead && childrenOfDescribedSubject(shape, nounsInText: nounsInText) else { return nil }
         var result = Rewrite(sentence: shape.rewritten(position: sentence[0].position, join: join))
         if let subjectGroup { result.extra.append(Array(sentence[...subjectGroup])) }
         return result
+    }
+
+    /// Whether the things a subject with its own fields acts on are its children: "clients (name,
+    /// email) open matters; a matter has …" — no particle, not people, and the text speaks of one.
+    static func childrenOfDescribedSubject(_ shape: Shape, nounsInText: Set<String>) -> Bool {
+        guard shape.particle.isEmpty, let head = shape.object.last, !ArchitectLexicon.namesPeople(head) else { return false }
+        return nounsInText.contains(EnglishInflection.singular(head))
     }
 
     /// The noun of a join's verb that the text uses: the listed noun (apply → application), the
