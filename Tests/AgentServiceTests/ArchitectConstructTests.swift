@@ -449,4 +449,12 @@ import Shared
         #expect(fields(spec, "prescription") == ["patient": .reference, "drug": .string, "dose": .decimal])
         #expect(spec.entity(named: "music") == nil)
     }
+
+    @Test func valuesAfterOf() throws {
+        let spec = try design("Kayaks have a colour of the owner's choice, a hull type of sea, touring or river, and a condition of good, worn or damaged.")
+        let kayak = try #require(spec.entity(named: "kayak"))
+        #expect(kayak.fields.first { $0.name == "hull_type" }?.values == ["sea", "touring", "river"])
+        #expect(kayak.fields.first { $0.name == "condition" }?.values == ["good", "worn", "damaged"])
+        #expect(!kayak.fields.contains { $0.name == "touring" || $0.name == "worn" })
+    }
 }

@@ -41,6 +41,11 @@ struct ClauseSplitter {
                 index += length
                 continue
             }
+            if tokens[index].word == "of", index > 0, tokens[index - 1].word.map(Self.headsOfValueLists.contains) == true, Self.listsValues(tokens, after: index) {
+                result.append(.mark(":", position: tokens[index].position)) // "a status of open, held or closed" → "a status: open, held or closed"
+                index += 1
+                continue
+            }
             for (phrase, replacement) in rewrites where index + phrase.count <= tokens.count {
                 if (0..<phrase.count).allSatisfy({ tokens[index + $0].word == phrase[$0] }) {
                     for word in replacement.split(separator: " ") {
@@ -58,6 +63,33 @@ struct ClauseSplitter {
             index += 1
         }
         return result
+    }
+
+    /// Heads whose values may follow "of" ("a status of draft, sent or paid", "a condition rating
+    /// of excellent, good or poor").
+    static let headsOfValueLists: Set<String> = ArchitectLexicon.valueHeads.union(["position", "rating", "era", "result", "outcome"])
+
+    /// Whether the tokens after `index` are a list of values ending in "or" and one more value:
+    /// parts of one to three words without an article, separated by commas.
+    static func listsValues(_ tokens: [DescriptionToken], after index: Int) -> Bool {
+        var parts: [[String]] = [[]]
+        var sawOr = false
+        for token in tokens[(index + 1)...] {
+            if token.word == "or", !sawOr {
+                sawOr = true
+                parts.append([])
+            } else if token.mark == "," || token.mark == "/" {
+                if sawOr { break }
+                parts.append([])
+            } else if let word = token.word, !(sawOr && ["and", "with", "or"].contains(word)) {
+                parts[parts.count - 1].append(word)
+            } else {
+                break
+            }
+        }
+        return sawOr && parts.count >= 2 && parts.allSatisfy { part in
+            (1...3).contains(part.count) && !part.contains { ["a", "an", "the"].contains($0) }
+        }
     }
 
     /// "We sell bouquets: name, price" → the length of "we sell" (1 to 3 words before the noun's
