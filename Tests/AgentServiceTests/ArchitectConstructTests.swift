@@ -457,4 +457,9 @@ import Shared
         #expect(kayak.fields.first { $0.name == "condition" }?.values == ["good", "worn", "damaged"])
         #expect(!kayak.fields.contains { $0.name == "touring" || $0.name == "worn" })
     }
+
+    @Test func aScaleAfterAFieldIsWholePoints() throws {
+        let spec = try design("Reviews have a title, a rating 1-5, an effort score out of 10 and a difficulty 1 to 3.")
+        #expect(fields(spec, "review") == ["title": .string, "rating": .int, "effort_score": .int, "difficulty": .int])
+    }
 }

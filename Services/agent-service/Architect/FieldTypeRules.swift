@@ -91,6 +91,10 @@ enum FieldTypeRules {
         if let of = words.firstIndex(of: "of"), of > 0, textWords.contains(words[of - 1]) {
             words = Array(words[..<of])
         }
+        if let scale = scaleStart(words) {
+            words = Array(words[..<scale]) // "pain score 0-10", "a score out of 10": whole points on a scale
+            type = .int
+        }
         if words.count > 1, let last = words.last, last.count > 1, let measured = measuredType(unit: last, name: words.joined(separator: "_")) {
             words.removeLast()
             type = measured
@@ -115,6 +119,23 @@ enum FieldTypeRules {
             }
         }
         return (EnglishInflection.snakeCase(words), type)
+    }
+
+    /// Where a scale of whole numbers starts after a field's name ("0-10", "1 to 5", "out of
+    /// 100"), if one ends the words.
+    static func scaleStart(_ words: [String]) -> Int? {
+        guard words.count > 1, let last = words.last, isWholeNumberRange(last) || last.allSatisfy(\.isNumber) else { return nil }
+        if isWholeNumberRange(last) { return words.count - 1 }
+        let count = words.count
+        if count > 3, words[count - 3] == "out", words[count - 2] == "of" { return count - 3 }
+        if count > 3, words[count - 2] == "to", words[count - 3].allSatisfy(\.isNumber) { return count - 3 }
+        return nil
+    }
+
+    /// Whether a word is a range of whole numbers ("0-10", "1-5").
+    static func isWholeNumberRange(_ word: String) -> Bool {
+        let ends = word.split(separator: "-")
+        return ends.count == 2 && ends.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
     }
 
     /// The words with canonical phrases substituted.
