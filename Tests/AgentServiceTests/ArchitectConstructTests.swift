@@ -462,4 +462,10 @@ import Shared
         let spec = try design("Reviews have a title, a rating 1-5, an effort score out of 10 and a difficulty 1 to 3.")
         #expect(fields(spec, "review") == ["title": .string, "rating": .int, "effort_score": .int, "difficulty": .int])
     }
+
+    @Test func fieldsAfterAUserLinkAreTheSubjects() throws {
+        let spec = try design("Repairs are assigned to a fitter with a start date and a labour cost. Vans: reg, assigned to, next service on.")
+        #expect(fields(spec, "repair") == ["assignee": .string, "start_date": .date, "labour_cost": .money])
+        #expect(fields(spec, "van") == ["reg": .string, "assignee": .string, "next_service_on": .date])
+    }
 }

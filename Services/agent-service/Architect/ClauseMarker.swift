@@ -33,6 +33,12 @@ struct ClauseMarker: Sendable, Equatable {
     /// Whether the marker's plural objects are child entities.
     var listsChildren: Bool { words.count == 1 && Self.childVerbs.contains(words[0]) }
 
+    /// Whether the marker links the subject to a user or an entity ("is assigned to").
+    var linksUser: Bool {
+        if case .userLink = kind { return true }
+        return false
+    }
+
     /// Whether the marker is a verb of recording.
     var isRecording: Bool { words.count == 1 && Self.recordingVerbs.contains(words[0]) }
 

@@ -168,7 +168,7 @@ struct ClauseSplitter {
         var index = 0
         while index < tokens.count {
             if let (marker, length) = ClauseMarker.match(in: tokens, at: index),
-               !(Self.attributive.contains(marker.words) && (found.contains { [.links, .belongsTo].contains($0.marker.kind) } || followsField(tokens, at: index))) {
+               !(Self.attributive.contains(marker.words) && (found.contains { [.links, .belongsTo].contains($0.marker.kind) || $0.marker.linksUser } || followsField(tokens, at: index))) {
                 found.append((index, index + length, marker))
                 index += length
             } else if tokens[index].mark == ":", found.isEmpty, index > 0, index <= 6, !introducesClause(tokens, colon: index) {

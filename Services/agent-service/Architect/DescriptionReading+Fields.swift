@@ -141,6 +141,16 @@ extension DescriptionReading {
                         for item in fields { applyHas(item, to: name) }
                         continue
                     }
+                    if case .userLink(let field) = clause.marker.kind {
+                        // "a job is assigned to a translator with a due at and a fee": the fields are the job's
+                        let (users, fields) = Self.parentsAndFields(clause.object)
+                        for item in users { applyUserLink(item, field: field, to: name) }
+                        if users.isEmpty { // "room, assigned to, due at" in a list of fields
+                            addField(DraftField(name: field, type: .string, required: field == "owner", holdsUserID: true), to: name)
+                        }
+                        for item in fields { applyHas(item, to: name) }
+                        continue
+                    }
                     for item in items {
                         switch clause.marker.kind {
                         case .has, .tracks, .label: applyHas(item, to: name)
