@@ -468,4 +468,17 @@ import Shared
         #expect(fields(spec, "repair") == ["assignee": .string, "start_date": .date, "labour_cost": .money])
         #expect(fields(spec, "van") == ["reg": .string, "assignee": .string, "next_service_on": .date])
     }
+
+    @Test func fieldsWithValuesInALabelAndNounsThatAlsoQuantify() throws {
+        let spec = try design("Parcel: weight in kg, method (post, courier or collection), tracked yes/no, collection point.\nPrice lists: name, season.\nPicker: name, set number.")
+        #expect(spec.entities.map(\.name).sorted() == ["parcel", "picker", "price_list"])
+        #expect(fields(spec, "parcel") == ["weight": .decimal, "method": .enum, "tracked": .bool, "collection_point": .string])
+        #expect(fields(spec, "picker")["set_number"] != nil)
+    }
+
+    @Test func aVerbBeforeALabelsColonIsItsNoun() throws {
+        let spec = try design("What the app has to hold: kayaks (colour, seats).\nLogs: logged at, message.")
+        #expect(spec.entities.map(\.name).sorted() == ["kayak", "log"])
+        #expect(fields(spec, "log") == ["logged_at": .datetime, "message": .text])
+    }
 }

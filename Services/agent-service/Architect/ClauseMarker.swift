@@ -153,7 +153,7 @@ struct ClauseMarker: Sendable, Equatable {
             let linksToParent = marker.kind == .belongsTo || marker.kind != .has && marker.kind != .permits && marker.kind != .tracks && marker.kind != .links
             if linksToParent, after < tokens.count,
                let next = tokens[after].word, objectPronouns.contains(next) { continue }
-            if after >= tokens.count { continue }
+            if after >= tokens.count || tokens[after].mark == ":" { continue } // "price lists: name" is a label
             if marker.kind == .has, marker.words == ["has"] || marker.words == ["have"], let next = tokens[after].word,
                isAuxiliaryUse(next, before: after + 1 < tokens.count ? tokens[after + 1].word : nil) { continue }
             return (marker, marker.words.count)
@@ -176,10 +176,10 @@ struct ClauseMarker: Sendable, Equatable {
     }
 
     /// Whether "has"/"have" before this word is an auxiliary ("has been run on paper", "have
-    /// moved", "has finally collapsed"), not possession — a participle that is not a field's name
+    /// moved", "has finally collapsed", "has to hold"), not possession — a participle that is not a field's name
     /// ("has placed at").
     static func isAuxiliaryUse(_ next: String, before following: String?) -> Bool {
-        if ["been", "become", "got", "gotten", "had"].contains(next) { return true }
+        if ["been", "become", "got", "gotten", "had", "to"].contains(next) { return true } // "has to hold" is "must hold"
         if ArchitectLexicon.isAdverb(next) || ArchitectLexicon.timeAdverbs.contains(next), let following, following.hasSuffix("ed") { return true } // "has finally collapsed"
         if irregularParticiples.contains(next), following.map(passivePrepositions.contains) == true { return true }
         return next.hasSuffix("ed") && next.count > 5 && following != "at" && following != "on"

@@ -176,7 +176,9 @@ struct DescriptionReading {
         guard let head = own.last, !EnglishInflection.isPlural(head) else { return false }
         let items = NounPhraseList.parse(clause.object)
         let entityLike = items.filter { item in
-            item.group.map { NounPhraseList.groupParts($0).count >= 2 } == true || item.isPlural && Self.entityName(item.words) != nil
+            let fieldsGroup = item.group.map { NounPhraseList.groupParts($0).count >= 2 && FieldTypeRules.hintedType(NounPhraseList.groupParts($0)) == nil } == true
+            return fieldsGroup && !(item.words.last.map(ArchitectLexicon.valueHeads.contains) ?? false) // not "method (card, cash)", "paid (yes/no)"
+                || item.isPlural && Self.entityName(item.words) != nil
         }
         return entityLike.count >= 2 && entityLike.count * 2 >= items.count
     }
@@ -263,7 +265,11 @@ struct DescriptionReading {
     /// entity in a compound ("time entries", "damage reports") and, alone, when the phrase is what
     /// a clause is about (`asSubject`: "Pages belong to a space").
     static func entityName(_ words: [String], asSubject: Bool = false) -> String? {
-        var words = words.filter { !ArchitectLexicon.determiners.contains($0) && !ArchitectLexicon.collectionWords.contains($0) && $0 != "of" }
+        var words = words.enumerated().filter { index, word in
+            let others = words.filter { !ArchitectLexicon.determiners.contains($0) && $0 != word && $0 != "of" }
+            let quantifies = !NounPhrase.nounsOfCollections.contains(word) || words.dropFirst(index + 1).first == "of" || others.isEmpty // "a list of notes", not "a price list"
+            return !ArchitectLexicon.determiners.contains(word) && !(ArchitectLexicon.collectionWords.contains(word) && quantifies) && word != "of"
+        }.map(\.element)
         if words.count > 1, let first = words.first, ArchitectLexicon.frequencyWords.contains(first) || ArchitectLexicon.isParticipleAdjective(first) {
             words.removeFirst()
         }
