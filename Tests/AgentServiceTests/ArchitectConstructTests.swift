@@ -481,4 +481,12 @@ import Shared
         #expect(spec.entities.map(\.name).sorted() == ["kayak", "log"])
         #expect(fields(spec, "log") == ["logged_at": .datetime, "message": .text])
     }
+
+    @Test func aJoinTheTextNamesAtADateAndParentsInAListAndExistingRows() throws {
+        let spec = try design("A sailing club: boats (name, class), sailors (name, email) and sails for each boat (area in m2, colour). Every new sailor is nominated by an existing sailor. Sailors book boats on a date with a crew size; each booking is paid upfront.")
+        #expect(fields(spec, "sail")["boat"] == .reference)
+        #expect(spec.entity(named: "sailor")?.fields.contains { $0.name == "nominated_by" && $0.references == "sailor" } == true)
+        let booking = fields(spec, "booking")
+        #expect(booking["sailor"] == .reference && booking["boat"] == .reference && booking["crew_size"] == .int && booking["date"] == .date)
+    }
 }

@@ -43,6 +43,7 @@ enum ArchitectLexicon {
         "mirror", "harbour", "harbor", "flavour", "flavor", "behaviour", "favour", "labour",
         "tenor", "anchor", "liquor", "major", "minor", "doctor", "actor", "mentor", "tutor",
         "checklist", "playlist", "wishlist", "shortlist", "waitlist", "setlist", "tracklist",
+        "tower", "power", "flower", "shower", "river", "summer", "winter", "silver", "border", "weather",
     ]
 
     /// Whether a noun names people by what they do: a person word ending that is not a thing.
@@ -215,7 +216,7 @@ enum ArchitectLexicon {
         "requester", "reporter", "assignee", "partner", "consultant", "freelancer", "contractor",
         "attendee", "organizer", "host", "mentor", "person", "lawyer", "worker", "librarian",
         "caretaker", "caregiver", "player", "lecturer", "professor", "officer",
-        "hr", "leader", "lead", "observer", "reader",
+        "hr", "leader", "lead", "observer", "reader", "captain",
     ]
 
     /// Role names that always get full access to everything.

@@ -163,13 +163,26 @@ extension DescriptionReading {
             case .application, .entityList:
                 guard [.has, .tracks, .label].contains(clause.marker.kind) else { continue }
                 for item in items {
-                    guard let group = item.group, let name = Self.entityName(item.words), entityNames.contains(name) else { continue }
+                    guard let name = Self.entityName(item.words), entityNames.contains(name) else { continue }
+                    let written = Self.writtenWords(of: item, in: clause.object)
+                    if let split = Self.forSplit(written),
+                       let parent = matcher.entity(for: written[(split + 1)...].filter { !ArchitectLexicon.determiners.contains($0) }), parent != name {
+                        addField(DraftField(name: parent, type: .reference, required: true, references: parent), to: name) // "copies of each book (…)"
+                    }
+                    guard let group = item.group else { continue }
                     for fieldItem in NounPhraseList.parse(group) { applyHas(fieldItem, to: name) }
                 }
             default:
                 break
             }
         }
+    }
+
+    /// The words of a list item as written, up to its group or the next item ("practice nights
+    /// for each tower"), before a noun phrase cuts them at "for".
+    static func writtenWords(of item: NounPhrase, in object: [DescriptionToken]) -> [String] {
+        guard let start = object.firstIndex(where: { $0.position == item.position }) else { return item.words }
+        return object[start...].prefix { $0.word != nil && !$0.isListSeparator }.compactMap(\.word)
     }
 
     /// The object of a "belongs to" clause cut at "with" or a colon: the parents before, the

@@ -7,7 +7,7 @@ extension DescriptionReading {
     /// Words that say "more than one" before a noun.
     static let manyWords: Set<String> = ["many", "several", "multiple", "lots", "numerous"]
     /// Words before an entity's own name that make a reference to another row of it.
-    static let selfReferenceWords: Set<String> = ["another", "parent", "previous", "prior", "earlier", "next", "other"]
+    static let selfReferenceWords: Set<String> = ["another", "parent", "previous", "prior", "earlier", "next", "other", "existing"]
     /// Words that end one statement inside a sentence.
     static let statementBoundaries: Set<String> = ["and", "while", "whereas", "but", "so"]
 
@@ -61,6 +61,11 @@ extension DescriptionReading {
         let before = Array(words[..<index])
         if before.last == "of", before.count >= 2, !ArchitectLexicon.determiners.contains(before[before.count - 2]) {
             return "\(before[before.count - 2])_of"
+        }
+        let beforeArticle = Array(before.reversed().drop { ArchitectLexicon.determiners.contains($0) }.reversed())
+        if beforeArticle.last == "by", beforeArticle.count >= 2, case let participle = beforeArticle[beforeArticle.count - 2],
+           participle.hasSuffix("ed") || ClauseMarker.irregularParticiples.contains(participle) {
+            return "\(participle)_by" // "proposed by an existing member"
         }
         if let relative = before.lastIndex(where: ArchitectLexicon.relatives.contains), relative > 0, before.count - relative <= 3 {
             let noun = before[..<relative].suffix(2).drop { ArchitectLexicon.determiners.contains($0) || Self.groupPhraseStops.contains($0) }

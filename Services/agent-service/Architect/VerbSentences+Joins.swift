@@ -20,15 +20,20 @@ extension VerbSentences {
         sentence[index].word == "and" && index + 1 < sentence.count && sentence[index + 1].word.map(receivingVerbs.contains) == true
     }
 
-    /// Where "for a term (autumn, spring or summer)" or "for an academic year" starts at the end
-    /// of a join's words, if it does: a period, or a thing with values, is the join's field.
+    /// Where "for a term (autumn, spring or summer)", "for an academic year" or "at a date and
+    /// time" starts at the end of a join's words, if it does: a period, a thing with values or a
+    /// date is the join's field.
     static func periodOfJoin(_ head: [DescriptionToken]) -> Int? {
-        guard let preposition = head.lastIndex(where: { $0.word == "for" }), preposition >= 3, head.count - preposition <= 5 else { return nil }
+        guard let preposition = head.lastIndex(where: { ["for", "at", "on"].contains($0.word ?? "") }), preposition >= 3,
+              head.count - preposition <= 5 else { return nil }
+        let isFor = head[preposition].word == "for"
         let phrase = head[(preposition + 1)...]
         let words = phrase.compactMap(\.word).filter { !ArchitectLexicon.determiners.contains($0) }
         guard let last = words.last, phrase.filter({ $0.groupTokens != nil }).count <= 1 else { return nil }
-        if let group = phrase.last?.groupTokens { return NounPhraseList.listsFields(group: group) ? nil : preposition }
-        return periodWords.contains(last) && phrase.allSatisfy({ $0.word != nil }) ? preposition : nil
+        if let group = phrase.last?.groupTokens { return isFor && !NounPhraseList.listsFields(group: group) ? preposition : nil }
+        guard phrase.allSatisfy({ $0.word != nil }) else { return nil }
+        let isTime = [.date, .datetime].contains(FieldTypeRules.type(forName: EnglishInflection.snakeCase(words))) // "at a date and time"
+        return isFor && periodWords.contains(last) || isTime ? preposition : nil
     }
 
     /// "candidates (…) apply to openings" when the text speaks of "an application": the join
@@ -77,13 +82,16 @@ extension VerbSentences {
         return nil
     }
 
-    /// The nouns a description uses after an article or "each"/"every" ("an application", "every
-    /// score").
+    /// Words that name things one by one or in number: the noun after one is spoken of as a thing.
+    static let countingWords: Set<String> = ["a", "an", "each", "every", "many", "several", "multiple"]
+
+    /// The nouns a description uses after an article or a quantifier ("an application", "every
+    /// score", "several bookings" → booking), singular.
     static func nounsAfterArticles(_ sentences: [[DescriptionToken]]) -> Set<String> {
         var nouns: Set<String> = []
         for words in sentences.map(\.words) {
-            for index in words.indices.dropFirst() where ["a", "an", "each", "every"].contains(words[index - 1]) {
-                nouns.insert(words[index])
+            for index in words.indices.dropFirst() where countingWords.contains(words[index - 1]) {
+                nouns.insert(EnglishInflection.singular(words[index]))
             }
         }
         return nouns

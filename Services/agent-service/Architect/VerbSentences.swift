@@ -90,7 +90,8 @@ enum VerbSentences {
         let creates = isPerson && creatingVerbs.contains(shape.verb)
         guard markers.isEmpty || creates && markers == [shape.verbIndex] else { return nil }
         let position = sentence[0].position
-        var result = Rewrite(sentence: shape.rewritten(position: position) + [.word("with", position: sentence[fieldsStart].position)] + fields)
+        let namedJoin = shape.particle.isEmpty ? nouns[stem(of: shape.verb)].flatMap { nounsInText.contains($0) ? $0 : nil } : nil // "teams book rooms …; each booking …"
+        var result = Rewrite(sentence: shape.rewritten(position: position, join: namedJoin) + [.word("with", position: sentence[fieldsStart].position)] + fields)
         if let subjectGroup { result.extra.append(Array(sentence[...subjectGroup])) }
         if creates {
             // "carers log care notes" as a permission: "carers can log care notes"
