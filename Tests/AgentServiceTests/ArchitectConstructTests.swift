@@ -489,4 +489,11 @@ import Shared
         let booking = fields(spec, "booking")
         #expect(booking["sailor"] == .reference && booking["boat"] == .reference && booking["crew_size"] == .int && booking["date"] == .date)
     }
+
+    @Test func notesEndingInADateFieldAndAGroupOfPeopleAsARole() throws {
+        let spec = try design("vans: reg, serviced on\ndrivers: name, hired on\nthe transport desk manages vans and drivers")
+        #expect(fields(spec, "van") == ["reg": .string, "serviced_on": .date])
+        #expect(fields(spec, "driver") == ["name": .string, "hired_on": .date])
+        #expect(permission(spec, "transport_desk", "van").flatMap(\.actions).count == 4)
+    }
 }

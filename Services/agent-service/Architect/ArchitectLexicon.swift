@@ -219,6 +219,10 @@ enum ArchitectLexicon {
         "hr", "leader", "lead", "observer", "reader", "captain",
     ]
 
+    /// Nouns of a group of people that act as one role when they are given rights ("the IT team
+    /// manages assets", "the committee can see everything").
+    static let groupsOfPeople: Set<String> = ["team", "committee", "board", "crew", "department", "desk"]
+
     /// Role names that always get full access to everything.
     static let administratorWords: Set<String> = [
         "admin", "administrator", "superuser", "superadmin", "super_admin", "sysadmin", "root",

@@ -94,7 +94,8 @@ struct DescriptionReading {
             if ArchitectLexicon.entityLabels.contains(label) { return .entityList }
             if ArchitectLexicon.userFieldWords.contains(label) { return .ignored }
         }
-        let headIsPerson = words.last.map(ArchitectLexicon.namesPeople) ?? false
+        let grants = clause.marker.kind == .permits || clause.marker.kind == .tracks
+        let headIsPerson = words.last.map { ArchitectLexicon.namesPeople($0) || grants && ArchitectLexicon.groupsOfPeople.contains($0) } ?? false
         if clause.isLeading {
             guard let prefix = bestPrefix(words) else { return .ignored }
             words = prefix
@@ -238,7 +239,7 @@ struct DescriptionReading {
     /// Whether a phrase names people who could be a role.
     func isRoleLike(_ words: [String], strict: Bool) -> Bool {
         guard let last = words.last.map(EnglishInflection.singular), words.count <= 3 else { return false }
-        if ArchitectLexicon.namesPeople(last) { return true }
+        if ArchitectLexicon.namesPeople(last) || ArchitectLexicon.groupsOfPeople.contains(last) { return true } // "the IT team manages …"
         if let name = RoleNames.name(from: words), draft.roleNames.contains(name) { return true }
         if strict { return false }
         let name = EnglishInflection.singularName(words)
