@@ -496,4 +496,16 @@ import Shared
         #expect(fields(spec, "driver") == ["name": .string, "hired_on": .date])
         #expect(permission(spec, "transport_desk", "van").flatMap(\.actions).count == 4)
     }
+
+    @Test func terseSingleParentsAndNotesKeptAsThings() throws {
+        let spec = try design("depots: name\nvans: reg\neach van from one depot\ndrivers: name\neach driver keeps trip notes: the van, a mileage and remarks")
+        #expect(fields(spec, "van")["depot"] == .reference)
+        #expect(fields(spec, "trip_note") == ["driver": .reference, "van": .reference, "mileage": .int, "remarks": .text])
+    }
+
+    @Test func aVerbWordAfterEachOrAfterAGrantingVerbIsANoun() throws {
+        let spec = try design("archives: name\nrecords: title, year\neach record from one archive\nclerks manage records and archives")
+        #expect(fields(spec, "record")["archive"] == .reference)
+        #expect(permission(spec, "clerk", "record").flatMap(\.actions).count == 4)
+    }
 }

@@ -122,6 +122,10 @@ struct ClauseMarker: Sendable, Equatable {
             .map(\.element)
     }()
 
+    /// Single-word verbs of granting rights: a marker's word right after one is its object ("staff
+    /// manage records", "admins see logs").
+    static let grantingVerbs: Set<String> = Set(all.filter { $0.words.count == 1 && ($0.kind == .permits || $0.kind == .tracks) && !$0.needsModal }.map { $0.words[0] })
+
     /// Words after which a marker's verb is not a verb ("a view count", "the update date").
     static let nounContext: Set<String> = [
         "a", "an", "the", "of", "per", "its", "their", "his", "her", "our", "my", "your", "this",
@@ -149,6 +153,9 @@ struct ClauseMarker: Sendable, Equatable {
             if marker.listsChildren, !opensChildren(after: index + 1, in: tokens, previous: previous) { continue }
             if Self.placingVerbs.contains(marker.words), index + 1 >= tokens.count || !(tokens[index + 1].word.map(ArchitectLexicon.determiners.union(ArchitectLexicon.singleWords).contains) ?? false) { continue }
             if let previous, nounContext.contains(previous) { continue }
+            if let previous, ["each", "every"].contains(previous), marker.words.count == 1, !marker.words[0].hasSuffix("s"),
+               marker.isRecording || [.permits, .tracks, .links].contains(marker.kind) { continue } // "each record from one label"
+            if let previous, marker.words.count == 1, Self.grantingVerbs.contains(previous) { continue } // "staff manage records"
             let after = index + marker.words.count
             let linksToParent = marker.kind == .belongsTo || marker.kind != .has && marker.kind != .permits && marker.kind != .tracks && marker.kind != .links
             if linksToParent, after < tokens.count,
@@ -196,11 +203,16 @@ struct ClauseMarker: Sendable, Equatable {
 
     /// Terse notes drop the auxiliary: "act signed to one label", "each callout assigned one
     /// locksmith" — a participle after a short subject, before a preposition and an article (or
-    /// before the article itself for "assigned"), makes the object the subject's parent.
+    /// before the article itself for "assigned"), makes the object the subject's parent; so does a
+    /// bare preposition before "one" after "each" ("each product from one supplier").
     static func terseParticiple(in tokens: [DescriptionToken], at index: Int) -> (marker: ClauseMarker, length: Int)? {
         guard (1...3).contains(index), tokens[..<index].allSatisfy({ $0.word != nil && !["is", "are", "be", "was", "were"].contains($0.word!) }),
-              index + 2 < tokens.count, let participle = tokens[index].word,
-              participle.hasSuffix("ed") && participle.count > 4 || irregularParticiples.contains(participle) else { return nil }
+              index + 2 < tokens.count, let participle = tokens[index].word else { return nil }
+        if passivePrepositions.contains(participle), tokens[..<index].contains(where: { ["each", "every"].contains($0.word ?? "") }),
+           tokens[index + 1].word == "one", tokens[index + 2].word != "of" {
+            return (ClauseMarker(participle, .belongsTo), 1) // "each product from one supplier"
+        }
+        guard participle.hasSuffix("ed") && participle.count > 4 || irregularParticiples.contains(participle) else { return nil }
         let articles: Set<String> = ["a", "an", "one", "the", "each", "every"]
         if participle == "assigned", let next = tokens[index + 1].word, articles.contains(next) {
             return (ClauseMarker("assigned", .userLink("assignee")), 1)

@@ -64,7 +64,7 @@ struct NounPhrase: Sendable, Equatable {
     /// Whether the last word is a plural noun.
     var isPlural: Bool {
         guard let last = words.last else { return false }
-        return EnglishInflection.isPlural(last) && !ArchitectLexicon.pluralFieldWords.contains(last)
+        return EnglishInflection.isPlural(last) && !(ArchitectLexicon.pluralFieldWords.contains(last) && words.count == 1) // "tasting notes" are things
     }
 
     /// Whether the phrase names many things: a quantifier, or a plural noun.
