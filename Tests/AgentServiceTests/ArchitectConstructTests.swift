@@ -508,4 +508,12 @@ import Shared
         #expect(fields(spec, "record")["archive"] == .reference)
         #expect(permission(spec, "clerk", "record").flatMap(\.actions).count == 4)
     }
+
+    @Test func oneParentWithItsFieldsAndAnotherRowAfterAPassive() throws {
+        let spec = try design("Castles have a name. Each tour gets one guide (name, languages) and has a start date. Tours visit many castles and a castle sees plenty of tours. Guides are trained by a head guide, who is another guide.")
+        #expect(fields(spec, "tour")["guide"] == .reference && fields(spec, "guide")["name"] == .string)
+        #expect(spec.relations.contains { $0.kind == .manyToMany && Set([$0.from, $0.to]) == ["tour", "castle"] })
+        #expect(spec.entity(named: "head_guide") == nil)
+        #expect(spec.entity(named: "guide")?.fields.contains { $0.references == "guide" } == true)
+    }
 }

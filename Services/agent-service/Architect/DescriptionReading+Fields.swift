@@ -28,6 +28,10 @@ extension DescriptionReading {
     func meaning(of item: NounPhrase, in subject: String) -> ItemMeaning {
         let words = item.words
         guard let lastWord = words.last, words.count <= 5, !Self.isPartitive(words) else { return .skip }
+        if !item.namesMany, let group = item.group, let known = matcher.entity(for: words), known != subject,
+           listedFields.contains(where: { $0.0 == known && $0.1 == group }) {
+            return .reference(field: known, target: known) // "one guide (name, languages)": the group is the guide's own fields
+        }
         if item.hasValues, !item.namesMany || item.group.map({ FieldTypeRules.hintedType(NounPhraseList.groupParts($0)) != nil }) == true {
             return .plain // "a stage (lead, won)", "life jackets (yes/no)"
         }
@@ -67,6 +71,14 @@ extension DescriptionReading {
         return .plain
     }
 
+    /// The entity "one X (its fields)" names in a clause's object ("each booking gets one game
+    /// master (name, mobile)"): one, not a, makes it the subject's single parent, not a child.
+    func singleParentWithFields(_ item: NounPhrase, in clause: Clause) -> String? {
+        guard let group = item.group, NounPhraseList.groupParts(group).count >= 2, FieldTypeRules.hintedType(NounPhraseList.groupParts(group)) == nil, !item.isPlural,
+              clause.object.first(where: { $0.position == item.position })?.word == "one" else { return nil }
+        return matcher.entity(for: item.words) ?? Self.entityName(item.words, asSubject: true)
+    }
+
     /// The items of a clause's object as children or fields: the plural objects of a verb of
     /// children ("each vehicle gets repair orders (…)") and a plural followed by fields of its own
     /// ("each appointment can have consultation notes with a diagnosis") name many children; so
@@ -82,7 +94,7 @@ extension DescriptionReading {
             let item = items[position]
             let withFields = position == last && introduced || item.group.map { NounPhraseList.groupParts($0).count >= 2 } == true
             let plural = item.words.last.map(EnglishInflection.isPlural) ?? false
-            let child = clause.marker.listsChildren ? item.isPlural || withFields : plural && withFields
+            let child = (clause.marker.listsChildren ? item.isPlural || withFields : plural && withFields) && singleParentWithFields(item, in: clause) == nil
             guard child, item.words.count <= 3, Self.entityName(item.words, asSubject: true) != nil else { continue }
             items[position].quantity = .many
         }
@@ -137,7 +149,7 @@ extension DescriptionReading {
                     }
                     if clause.marker.kind == .belongsTo {
                         let (parents, fields) = Self.parentsAndFields(clause.object)
-                        for item in parents { applyParent(item, to: name) }
+                        for item in parents where !parentIsAnotherRow(clause, of: names) { applyParent(item, to: name) }
                         for item in fields { applyHas(item, to: name) }
                         continue
                     }

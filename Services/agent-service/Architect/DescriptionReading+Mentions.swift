@@ -5,7 +5,7 @@ import Shared
 /// engineer", "nested under a parent category").
 extension DescriptionReading {
     /// Words that say "more than one" before a noun.
-    static let manyWords: Set<String> = ["many", "several", "multiple", "lots", "numerous"]
+    static let manyWords: Set<String> = ["many", "several", "multiple", "lots", "numerous", "plenty"]
     /// Words before an entity's own name that make a reference to another row of it.
     static let selfReferenceWords: Set<String> = ["another", "parent", "previous", "prior", "earlier", "next", "other", "existing"]
     /// Words that end one statement inside a sentence.
@@ -33,6 +33,17 @@ extension DescriptionReading {
             if !reverse, !linked {
                 addField(DraftField(name: owner, type: .reference, required: true, references: owner, fromCollection: true), to: child)
             }
+        }
+    }
+
+    /// Whether a "belongs to" object says its parent is another row of the subject ("supervised by
+    /// a senior groomer, who is simply another groomer"): the self-reference pass reads it.
+    func parentIsAnotherRow(_ clause: Clause, of names: [String]) -> Bool {
+        let words = clause.object.words
+        guard let relative = words.firstIndex(where: ArchitectLexicon.relatives.contains) else { return false }
+        return words[relative...].indices.contains { index in
+            Self.selfReferenceWords.contains(words[index]) && index + 1 < words.count
+                && matcher.mention(in: words, at: index + 1).map { names.contains($0.name) } == true
         }
     }
 

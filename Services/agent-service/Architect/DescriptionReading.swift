@@ -338,7 +338,7 @@ struct DescriptionReading {
                 for name in names { draft.addEntity(name, position: clause.position) }
                 if let parent = subjectParent(clause).flatMap(parentEntity) { draft.addEntity(parent, position: clause.position + 1) }
                 if clause.marker.kind == .links { addLinkedEntities(clause) }
-                if clause.marker.kind == .belongsTo {
+                if clause.marker.kind == .belongsTo, !parentIsAnotherRow(clause, of: names) {
                     for item in Self.parentsAndFields(clause.object).parents where !Self.isSelfReference(item.words, to: names) {
                         guard let parent = parentEntity(item) else { continue }
                         draft.addEntity(parent, position: item.position)
@@ -354,6 +354,11 @@ struct DescriptionReading {
         for (index, (clause, subject)) in zip(clauses, subjects).enumerated() {
             guard case .entities(let names) = subject, [.has, .tracks, .label].contains(clause.marker.kind) else { continue }
             for item in objectItems(ofClause: index) {
+                if let parent = singleParentWithFields(item, in: clause), parent != names[0] {
+                    draft.addEntity(parent, position: item.position) // "each booking gets one game master (name, mobile)"
+                    if let group = item.group { listedFields.append((parent, group)) }
+                    continue
+                }
                 switch meaning(of: item, in: names[0]) {
                 case .collection(let child): draft.addEntity(child, position: item.position)
                 case .reference(_, let target): draft.addEntity(target, position: item.position)
