@@ -516,4 +516,10 @@ import Shared
         #expect(spec.entity(named: "head_guide") == nil)
         #expect(spec.entity(named: "guide")?.fields.contains { $0.references == "guide" } == true)
     }
+
+    @Test func aNumberThatIdentifiesAPersonIsPersonalData() throws {
+        let spec = try design("Volunteers have a name and a volunteer number. Buses have a bus number and a seat count.")
+        #expect(spec.entity(named: "volunteer")?.fields.first { $0.name == "volunteer_number" }?.pii == true)
+        #expect(spec.entity(named: "bus")?.fields.first { $0.name == "bus_number" }?.pii == false)
+    }
 }
