@@ -522,4 +522,12 @@ import Shared
         #expect(spec.entity(named: "volunteer")?.fields.first { $0.name == "volunteer_number" }?.pii == true)
         #expect(spec.entity(named: "bus")?.fields.first { $0.name == "bus_number" }?.pii == false)
     }
+
+    @Test func personalDataStatementsNameTheirPeople() throws {
+        let spec = try design("Teams have a team name, a captain name and a captain phone. Pitches have a name. Staff members have a name and a shift. Captains' contact details are personal data, and so are staff names.")
+        let team = try #require(spec.entity(named: "team"))
+        #expect(team.fields.first { $0.name == "captain_name" }?.pii == true && team.fields.first { $0.name == "team_name" }?.pii == false)
+        #expect(spec.entity(named: "pitch")?.fields.first { $0.name == "name" }?.pii == false)
+        #expect(spec.entity(named: "staff_member")?.fields.first { $0.name == "name" }?.pii == true)
+    }
 }

@@ -58,7 +58,11 @@ struct PersonalDataStatement: Sendable, Equatable {
 
     /// Sets the explicit PII flag of the fields the statement names.
     func apply(to entities: inout [DraftEntity]) {
-        let named = entities.map(\.name).filter { subject.contains(phrase: $0.split(separator: "_").map(String.init)) }
+        let named = entities.map(\.name).filter { name in
+            let words = name.split(separator: "_").map(String.init)
+            // "staff names" name `staff_member`: the first word of an entity of people
+            return subject.contains(phrase: words) || words.count > 1 && ArchitectLexicon.namesPeople(words[0]) && subject.contains(words[0])
+        }
         let rest = subject.filter { word in !named.contains { $0.split(separator: "_").contains(Substring(word)) } }
         for index in entities.indices where named.isEmpty || named.contains(entities[index].name) {
             for fieldIndex in entities[index].fields.indices {
@@ -73,7 +77,9 @@ struct PersonalDataStatement: Sendable, Equatable {
     private func names(_ field: DraftField, rest: [String], entityNamed: Bool) -> Bool {
         let words = SensitiveDataClassifier.words(field.name)
         if rest.contains("contact") {
-            return field.type.isPIIByNature || words.last.map(Self.contactWords.contains) == true
+            // "captains' contact details": the contact fields that name the captain
+            let whose = rest.filter { !["contact", "detail"].contains($0) && !Self.generalWords.contains($0) }
+            return (field.type.isPIIByNature || words.last.map(Self.contactWords.contains) == true) && whose.allSatisfy(words.contains)
         }
         if rest.allSatisfy(Self.generalWords.contains) { return entityNamed }
         let meaningful = words.filter { !SensitiveDataClassifier.genericNames.contains($0) && !Self.fillers.contains($0) }
