@@ -530,4 +530,10 @@ import Shared
         #expect(spec.entity(named: "pitch")?.fields.first { $0.name == "name" }?.pii == false)
         #expect(spec.entity(named: "staff_member")?.fields.first { $0.name == "name" }?.pii == true)
     }
+
+    @Test func aPersonalDataEquationIsAStatementNotAList() throws {
+        let spec = try design("walkers: name, nickname, mobile\nwalker nicknames = personal data\nroutes: name, length in km")
+        #expect(spec.entities.map(\.name).sorted() == ["route", "walker"])
+        #expect(spec.entity(named: "walker")?.fields.first { $0.name == "nickname" }?.pii == true)
+    }
 }

@@ -216,7 +216,7 @@ enum ArchitectLexicon {
         "requester", "reporter", "assignee", "partner", "consultant", "freelancer", "contractor",
         "attendee", "organizer", "host", "mentor", "person", "lawyer", "worker", "librarian",
         "caretaker", "caregiver", "player", "lecturer", "professor", "officer",
-        "hr", "leader", "lead", "observer", "reader", "captain",
+        "hr", "leader", "lead", "observer", "reader", "captain", "mechanic", "medic",
     ]
 
     /// Nouns of a group of people that act as one role when they are given rights ("the IT team

@@ -27,7 +27,7 @@ struct DescriptionReading {
     init(description: String, title: String) {
         let splitter = ClauseSplitter()
         let tokenized = DescriptionTokenizer().sentences(description).filter { sentence in
-            PersonalDataStatement.statement(sentence.words.map { $0.replacingOccurrences(of: "'", with: "") }) == nil
+            PersonalDataStatement.statement(in: sentence) == nil
         }
         let nounsInText = VerbSentences.nounsAfterArticles(tokenized)
         let rewrites = tokenized.map { VerbSentences.rewrite($0, nounsInText: nounsInText) }

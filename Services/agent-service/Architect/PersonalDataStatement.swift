@@ -32,10 +32,28 @@ struct PersonalDataStatement: Sendable, Equatable {
 
     /// The statements of a description, in order.
     static func read(_ description: String) -> [PersonalDataStatement] {
-        DescriptionTokenizer().sentences(description).compactMap { tokens in
-            statement(tokens.words.map { $0.replacingOccurrences(of: "'", with: "") }.filter { !$0.isEmpty })
-        }
+        DescriptionTokenizer().sentences(description).compactMap(statement(in:))
     }
+
+    /// The statement of one sentence, if it is one: in words, or as a label ("employee names +
+    /// emails = personal data", "contact bits: PII") whose colon is followed by the predicate alone.
+    static func statement(in tokens: [DescriptionToken]) -> PersonalDataStatement? {
+        func words(_ tokens: ArraySlice<DescriptionToken>) -> [String] {
+            Array(tokens).words.map { $0.replacingOccurrences(of: "'", with: "") }.filter { !$0.isEmpty }
+        }
+        if let colon = tokens.firstIndex(where: { $0.mark == ":" }), colon > 0, tokens[..<colon].allSatisfy({ $0.mark == nil }) {
+            let predicate = words(tokens[(colon + 1)...])
+            let kept = words(tokens[..<colon]).filter { !fillers.contains($0) }.map(EnglishInflection.singular)
+            if !kept.isEmpty, !predicate.isEmpty, predicate.contains(where: predicates.contains),
+               predicate.allSatisfy({ predicates.contains($0) || labelPredicateWords.contains($0) }) {
+                return PersonalDataStatement(subject: kept, personal: !predicate.contains("not"))
+            }
+        }
+        return statement(words(tokens[...]))
+    }
+
+    /// Words that may stand with a predicate after a label's colon ("= not personal data").
+    static let labelPredicateWords: Set<String> = ["data", "information", "info", "not", "all", "both"]
 
     /// The statement of one sentence's words, if it is one.
     static func statement(_ words: [String]) -> PersonalDataStatement? {
