@@ -536,4 +536,11 @@ import Shared
         #expect(spec.entities.map(\.name).sorted() == ["route", "walker"])
         #expect(spec.entity(named: "walker")?.fields.first { $0.name == "nickname" }?.pii == true)
     }
+
+    @Test func thingsThatAssignLinkAndADateAmongThePartiesIsAField() throws {
+        let spec = try design("Kennels have a name. Dogs have a name. Boarding slots assign a dog to a kennel on a date with a feeding note. Tasks have a title. Managers assign tasks.")
+        #expect(fields(spec, "boarding_slot") == ["dog": .reference, "kennel": .reference, "date": .date, "feeding_note": .text])
+        #expect(spec.entity(named: "date") == nil)
+        #expect(permission(spec, "manager", "task").flatMap(\.actions).contains(.update))
+    }
 }

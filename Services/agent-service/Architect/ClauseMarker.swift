@@ -149,6 +149,10 @@ struct ClauseMarker: Sendable, Equatable {
                 break
             }
             guard matches else { continue }
+            if marker.kind == .permits, ["assign", "assigns"].contains(marker.words), let previous, EnglishInflection.isPlural(previous),
+               !ArchitectLexicon.namesPeople(previous), index + 1 < tokens.count, tokens[index + 1].word.map(ArchitectLexicon.singleWords.contains) == true {
+                return (ClauseMarker(marker.words[0], .links), 1) // "operating slots assign a member to a layout": things that assign link
+            }
             if marker.needsModal, !(previous.map(modalsBeforeVerb.contains) ?? false) { continue }
             if marker.listsChildren, !opensChildren(after: index + 1, in: tokens, previous: previous) { continue }
             if Self.placingVerbs.contains(marker.words), index + 1 >= tokens.count || !(tokens[index + 1].word.map(ArchitectLexicon.determiners.union(ArchitectLexicon.singleWords).contains) ?? false) { continue }

@@ -205,7 +205,7 @@ extension DescriptionReading {
         let split = object.firstIndex { $0.word.map(linkAttributeStarts.contains) == true || $0.mark == ":" }
         let before = NounPhraseList.parse(separatingParties(Array(object[..<(split ?? object.count)])))
         let after = split.map { NounPhraseList.parse(Array(object[($0 + 1)...])) } ?? []
-        let typed = before.filter { !$0.namesMany && FieldTypeRules.field(from: $0.words).type.map { $0 != .string } ?? (FieldTypeRules.type(forName: EnglishInflection.snakeCase($0.words)) != .string) }
+        let typed = before.filter(isTypedField)
         return (before.filter { item in !typed.contains { $0.position == item.position } }, typed + after)
     }
 
