@@ -543,4 +543,9 @@ import Shared
         #expect(spec.entity(named: "date") == nil)
         #expect(permission(spec, "manager", "task").flatMap(\.actions).contains(.update))
     }
+
+    @Test func aPermissionVerbInAListOfFieldsStartsAField() throws {
+        let spec = try design("Lockers have a number, a floor and access codes. Guides have a title and view count.")
+        #expect(fields(spec, "locker")["access_codes"] != nil && fields(spec, "guide") == ["title": .string, "view_count": .int])
+    }
 }

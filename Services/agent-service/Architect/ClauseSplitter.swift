@@ -65,6 +65,14 @@ struct ClauseSplitter {
         return result
     }
 
+    /// Whether a permission verb inside a list of fields is the first word of one ("… a size and
+    /// access notes"): after a list separator of a *has* clause, and not before an article.
+    private func namesAField(_ marker: ClauseMarker, in tokens: [DescriptionToken], at index: Int, after previous: ClauseMarker?) -> Bool {
+        guard previous?.kind == .has, marker.kind == .permits, marker.words.count == 1, index > 0, tokens[index - 1].isListSeparator,
+              index + 1 < tokens.count, let next = tokens[index + 1].word else { return false }
+        return !ArchitectLexicon.determiners.contains(next) && !ArchitectLexicon.modals.contains(next) && !ArchitectLexicon.ownWords.contains(next)
+    }
+
     /// Heads whose values may follow "of" ("a status of draft, sent or paid", "a condition rating
     /// of excellent, good or poor").
     static let headsOfValueLists: Set<String> = ArchitectLexicon.valueHeads.union(["position", "rating", "era", "result", "outcome"])
@@ -168,7 +176,8 @@ struct ClauseSplitter {
         var index = 0
         while index < tokens.count {
             if let (marker, length) = ClauseMarker.match(in: tokens, at: index),
-               !(Self.attributive.contains(marker.words) && (found.contains { [.links, .belongsTo].contains($0.marker.kind) || $0.marker.linksUser } || followsField(tokens, at: index))) {
+               !(Self.attributive.contains(marker.words) && (found.contains { [.links, .belongsTo].contains($0.marker.kind) || $0.marker.linksUser } || followsField(tokens, at: index))),
+               !namesAField(marker, in: tokens, at: index, after: found.last?.marker) {
                 found.append((index, index + length, marker))
                 index += length
             } else if tokens[index].mark == ":", found.isEmpty, index > 0, index <= 6, !introducesClause(tokens, colon: index) {
