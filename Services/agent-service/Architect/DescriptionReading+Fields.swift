@@ -71,14 +71,6 @@ extension DescriptionReading {
         return .plain
     }
 
-    /// The entity "one X (its fields)" names in a clause's object ("each booking gets one game
-    /// master (name, mobile)"): one, not a, makes it the subject's single parent, not a child.
-    func singleParentWithFields(_ item: NounPhrase, in clause: Clause) -> String? {
-        guard let group = item.group, NounPhraseList.groupParts(group).count >= 2, FieldTypeRules.hintedType(NounPhraseList.groupParts(group)) == nil, !item.isPlural,
-              clause.object.first(where: { $0.position == item.position })?.word == "one" else { return nil }
-        return matcher.entity(for: item.words) ?? Self.entityName(item.words, asSubject: true)
-    }
-
     /// The items of a clause's object as children or fields: the plural objects of a verb of
     /// children ("each vehicle gets repair orders (…)") and a plural followed by fields of its own
     /// ("each appointment can have consultation notes with a diagnosis") name many children; so
@@ -188,44 +180,6 @@ extension DescriptionReading {
                 break
             }
         }
-    }
-
-    /// The words of a list item as written, up to its group or the next item ("practice nights
-    /// for each tower"), before a noun phrase cuts them at "for".
-    static func writtenWords(of item: NounPhrase, in object: [DescriptionToken]) -> [String] {
-        guard let start = object.firstIndex(where: { $0.position == item.position }) else { return item.words }
-        return object[start...].prefix { $0.word != nil && !$0.isListSeparator }.compactMap(\.word)
-    }
-
-    /// The object of a "belongs to" clause cut at "with" or a colon: the parents before, the
-    /// subject's fields after ("are booked for a learner with a duration and a price"). A typed
-    /// field before the cut is a field too ("for a learner at a date and time"); parents may follow
-    /// each other after prepositions ("reported by drivers against a vehicle").
-    static func parentsAndFields(_ object: [DescriptionToken]) -> (parents: [NounPhrase], fields: [NounPhrase]) {
-        let split = object.firstIndex { $0.word.map(linkAttributeStarts.contains) == true || $0.mark == ":" }
-        let before = NounPhraseList.parse(separatingParties(Array(object[..<(split ?? object.count)])))
-        let after = split.map { NounPhraseList.parse(Array(object[($0 + 1)...])) } ?? []
-        let typed = before.filter(isTypedField)
-        return (before.filter { item in !typed.contains { $0.position == item.position } }, typed + after)
-    }
-
-    /// Prepositions that name a further parent in a "belongs to" object ("reported by drivers
-    /// against a vehicle").
-    static let furtherParentPrepositions: Set<String> = partySeparators.union(["against", "by", "from"])
-
-    /// The tokens with a comma before each further parent: a preposition after the first parent,
-    /// before an article ("drivers against a vehicle" → "drivers, a vehicle").
-    static func separatingParties(_ tokens: [DescriptionToken]) -> [DescriptionToken] {
-        var result: [DescriptionToken] = []
-        for (index, token) in tokens.enumerated() {
-            if index > 0, index + 1 < tokens.count, let word = token.word, furtherParentPrepositions.contains(word),
-               let next = tokens[index + 1].word, ["a", "an", "one", "each"].contains(next) {
-                result.append(.mark(",", position: token.position))
-            } else {
-                result.append(token)
-            }
-        }
-        return result
     }
 
     /// "X has …": a field, a reference, a user field, or children.

@@ -184,33 +184,6 @@ struct DescriptionReading {
         return entityLike.count >= 2 && entityLike.count * 2 >= items.count
     }
 
-    /// Where "for a X" starts in a subject ("invoices for a customer have …", "ops per WO: …",
-    /// "tickets on an asset have …", "deliveries to a site record …", "reviews of delivered jobs:
-    /// …"), if it does.
-    static func forSplit(_ words: [String]) -> Int? {
-        guard let index = words.firstIndex(where: parentPrepositions.contains), index > 0, index + 1 < words.count,
-              words[index] == "per" || ["a", "an", "each", "one", "every", "the"].contains(words[index + 1])
-                || index + 2 < words.count && ArchitectLexicon.isParticipleAdjective(words[index + 1]) else { return nil }
-        return index
-    }
-
-    /// Whether a subject's own words are only a unit of time ("every day", "each week"): a
-    /// frequency, so the thing after its preposition is what the clause is about.
-    static func isTimeUnit(_ words: [String]) -> Bool {
-        let nouns = words.filter { !ArchitectLexicon.determiners.contains($0) }
-        return nouns.count == 1 && NounPhrase.timeUnits.contains(EnglishInflection.plural(nouns[0]))
-    }
-
-    /// Prepositions that put a parent after a subject: "invoices per member", "tickets on an asset".
-    static let parentPrepositions: Set<String> = ["for", "of", "per", "on", "against", "in", "at", "under", "within", "to"]
-
-    /// The parent named by "for a X" in a clause's subject, as a phrase.
-    func subjectParent(_ clause: Clause) -> NounPhrase? {
-        guard let split = Self.forSplit(clause.subject), !Self.isTimeUnit(Array(clause.subject[..<split])) else { return nil }
-        let tokens = clause.subject[(split + 1)...].enumerated().map { DescriptionToken.word($0.element, position: clause.position + split + 1 + $0.offset) }
-        return NounPhrase.parse(tokens)
-    }
-
     /// The longest suffix of a relative subject that names an entity ("customers place orders" →
     /// orders); two words with a singular first word are one compound ("consultation notes").
     func bestSuffix(_ words: [String]) -> [String] {
