@@ -548,4 +548,11 @@ import Shared
         let spec = try design("Lockers have a number, a floor and access codes. Guides have a title and view count.")
         #expect(fields(spec, "locker")["access_codes"] != nil && fields(spec, "guide") == ["title": .string, "view_count": .int])
     }
+
+    @Test func manyOfAThingEachWithFieldsIsAJoin() throws {
+        let spec = try design("Paints have a name. Murals have a title. Murals use many paints, each with a litres used count.")
+        let join = try #require(spec.entity(named: "mural_paint"))
+        #expect(join.fields.filter { $0.type == .reference }.compactMap(\.references).sorted() == ["mural", "paint"])
+        #expect(fields(spec, "paint")["mural"] == nil)
+    }
 }

@@ -21,7 +21,8 @@ extension DescriptionReading {
         for (index, token) in object.enumerated() {
             if index == skip { continue }
             if inFields {
-                fields.append(token)
+                // ", scheduled datetime with a tray count": "with" separates the fields
+                fields.append(token.word.map(linkAttributeStarts.contains) == true ? .mark(",", position: token.position) : token)
             } else if let word = token.word, linkAttributeStarts.contains(word) {
                 inFields = true
             } else if let word = token.word, word == "and", sawSecondParty, case let next = index + 1,

@@ -70,8 +70,8 @@ enum VerbSentences {
             rest = []
         }
         if let subjectGroup { head.remove(at: subjectGroup) }
-        if let comma = head.lastIndex(where: { $0.mark == "," }), comma + 2 < head.count, ["each", "every"].contains(head[comma + 1].word ?? ""),
-           head.count - comma - 2 <= 3, head[(comma + 2)...].allSatisfy({ $0.word != nil }) {
+        if let comma = head.lastIndex(where: { $0.mark == "," }), comma + 1 < head.count, ["each", "every"].contains(head[comma + 1].word ?? ""),
+           head.count - comma - 2 <= 3, head[(comma + 1)...].allSatisfy({ $0.word != nil }) {
             head.removeSubrange(comma...) // "singers sign up for concerts, each sign-up with a position"
         }
         var fields = (sentence[fieldsStart].groupTokens ?? []) + rest
@@ -140,6 +140,9 @@ enum VerbSentences {
         var objectEnd: Int
         /// The object's parent after a preposition ("for a property"), if any.
         var parent: [String]
+        /// Whether "many" stood before the object ("recipes use many ingredients"): each row of
+        /// the subject has many of the object, and the object many of the subject's — a join.
+        var many: Bool
 
         /// Reads the words before the fields; nil when they have another shape.
         init?(_ words: [String]) {
@@ -155,7 +158,11 @@ enum VerbSentences {
             index += 1
             particle = []
             while index < words.count, VerbSentences.particles.contains(words[index]), particle.count < 2 { particle.append(words[index]); index += 1 }
-            while index < words.count, ArchitectLexicon.determiners.contains(words[index]) || ArchitectLexicon.collectionWords.contains(words[index]) { index += 1 }
+            many = false
+            while index < words.count, ArchitectLexicon.determiners.contains(words[index]) || ArchitectLexicon.collectionWords.contains(words[index]) {
+                many = many || DescriptionReading.manyWords.contains(words[index])
+                index += 1
+            }
             let objectStart = index
             while index < words.count, !VerbSentences.parentPrepositions.contains(words[index]) { index += 1 }
             object = Array(words[objectStart..<index])
@@ -181,7 +188,7 @@ enum VerbSentences {
             }
             let parentWords = parent.isEmpty ? [] : [word("and"), word("a")] + singular(parent)
             let objectIsPeople = object.last.map(ArchitectLexicon.namesPeople) ?? false
-            if named == nil, particle.isEmpty && !objectIsPeople && !joinsWithoutParticle.contains(VerbSentences.stem(of: verb)) {
+            if named == nil, particle.isEmpty && !objectIsPeople && !many && !joinsWithoutParticle.contains(VerbSentences.stem(of: verb)) {
                 return [word(VerbSentences.compound(object)), word("belong"), word("to"), word("a")] + singular(subject) + parentWords
             }
             let join = named ?? nouns[VerbSentences.stem(of: verb)] ?? "\(EnglishInflection.singularName(subject))_\(EnglishInflection.singular(object.last ?? ""))"
