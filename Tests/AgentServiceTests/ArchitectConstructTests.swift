@@ -358,4 +358,201 @@ import Shared
         let signup = fields(spec, "signup")
         #expect(signup["diver"] == .reference && signup["trip"] == .reference && signup["paid"] == .bool && signup["kit_size"] == .enum)
     }
+
+    @Test func aPassiveWithAParticleNamesTheParent() throws {
+        let spec = try design("Jobs have a title and a site. Estimates are drawn up against a job with a total and a valid until date. Permits are taken out for a job with a permit number.")
+        #expect(fields(spec, "estimate") == ["job": .reference, "total": .money, "valid_until_date": .date])
+        #expect(fields(spec, "permit")["job"] == .reference)
+    }
+
+    @Test func aParticipleBeforeAThingStillNamesIt() throws {
+        let spec = try design("Suppliers have a name. Signed contracts have a start date and belong to a supplier. Deliveries refer to a signed contract with a delivered on date.")
+        #expect(spec.entity(named: "contract") != nil && spec.entity(named: "signed_contract") == nil)
+        #expect(fields(spec, "delivery")["contract"] == .reference && fields(spec, "contract")["supplier"] == .reference)
+    }
+
+    @Test func oneOfASetIsAParent() throws {
+        let spec = try design("Classes have a name and a level, and each class meets in one of our halls. Halls have a name and a capacity. Every class has a mentor who is one of our volunteers; volunteers have a name and a phone.")
+        let lesson = try #require(spec.entity(named: "class"))
+        #expect(lesson.fields.contains { $0.name == "hall" && $0.references == "hall" })
+        #expect(lesson.fields.contains { $0.name == "mentor" && $0.references == "volunteer" })
+        #expect(!lesson.fields.contains { $0.name.contains("one_of") })
+    }
+
+    @Test func aCompoundNamedAfterAnotherEntityIsItsChild() throws {
+        let spec = try design("Invoices have a number and an issued on date. Invoice lines have a description, a quantity and a unit price. Invoice templates have a name.")
+        #expect(fields(spec, "invoice_line")["invoice"] == .reference)
+        #expect(fields(spec, "invoice_template")["invoice"] == nil)
+        #expect(fields(spec, "invoice")["invoice_line"] == nil)
+    }
+
+    @Test func aParentAfterAPrepositionInTheSubject() throws {
+        let spec = try design("Venues have a name. Deliveries to a venue record the supplier name and a received at time. Refunds for cancelled tickets: amount, refunded on. Tickets have a seat. Every day at a venue gets a takings sheet with a cash total.")
+        #expect(fields(spec, "delivery")["venue"] == .reference && fields(spec, "delivery")["received_at"] == .datetime)
+        #expect(fields(spec, "refund")["ticket"] == .reference && spec.entity(named: "cancelled_ticket") == nil)
+        #expect(fields(spec, "takings_sheet")["venue"] == .reference && spec.entity(named: "day") == nil)
+    }
+
+    @Test func aJoinForAPeriodOrWithWhatIsReceived() throws {
+        let spec = try design("Guests have a name. Cottages have a name. Guests rent cottages for a week (peak or off-peak) with a deposit. Apprentices have a name. Workshops have a title. Apprentices join workshops for a term and receive a certificate number.")
+        #expect(fields(spec, "rental") == ["guest": .reference, "cottage": .reference, "week": .enum, "deposit": .money])
+        let membership = fields(spec, "membership")
+        #expect(membership["apprentice"] == .reference && membership["workshop"] == .reference && membership["term"] == .string && membership["certificate_number"] != nil)
+        #expect(spec.entity(named: "week") == nil && spec.entity(named: "term") == nil)
+    }
+
+    @Test func aJoinNamedElsewhereOrInOneStatementOfASentence() throws {
+        let spec = try design("Judges have a name. Cakes have a flavour. Judges rate cakes, and each rating has a score and a comment. Tours have a name and a price, and walkers sign up for tours with a meeting point.")
+        #expect(fields(spec, "rating") == ["judge": .reference, "cake": .reference, "score": .decimal, "comment": .text])
+        #expect(fields(spec, "signup") == ["walker": .reference, "tour": .reference, "meeting_point": .string])
+        #expect(fields(spec, "tour") == ["name": .string, "price": .money])
+    }
+
+    @Test func aVerbOfRecordingBeforeAParticipleListsFields() throws {
+        let spec = try design("Visits record checked in at, left at and a purpose.")
+        #expect(fields(spec, "visit") == ["checked_in_at": .datetime, "left_at": .datetime, "purpose": .string])
+    }
+
+    @Test func aLabelWithAParentListsFieldsNotEntities() throws {
+        let spec = try design("Pupils: name, year group.\nLesson plans per pupil: topic, sets, drills, review date.\nBoats: name, life jackets (yes/no).")
+        #expect(Set(spec.entities.map(\.name)) == ["pupil", "lesson_plan", "boat"])
+        #expect(fields(spec, "lesson_plan")["pupil"] == .reference && fields(spec, "lesson_plan")["review_date"] == .date)
+        #expect(fields(spec, "boat")["life_jackets"] == .bool)
+    }
+
+    @Test func chattyAsidesNameNoThings() throws {
+        let spec = try design("Our paper diary has finally overflowed. Bookings now have a date and a party size.")
+        #expect(spec.entities.map(\.name) == ["booking"] && fields(spec, "booking") == ["date": .date, "party_size": .int])
+    }
+
+    @Test func powerUnitsAndPercentagesAreDecimals() throws {
+        let spec = try design("Panels have an output in kW, a percentage efficiency and a serial number.")
+        #expect(fields(spec, "panel") == ["output": .decimal, "percentage_efficiency": .decimal, "serial_number": .string])
+    }
+
+    @Test func severalParentsOfAPassiveAndPeopleAssignedToThings() throws {
+        let spec = try design("Residents have a name. Flats have a number. Leaks are reported by residents against a flat with a reported at time. Plumbers have a name and are assigned to leaks. Invoices may be for a leak with an amount.")
+        let leak = fields(spec, "leak")
+        #expect(leak["resident"] == .reference && leak["flat"] == .reference && leak["plumber"] == .reference && leak["reported_at"] == .datetime)
+        #expect(fields(spec, "plumber")["leak"] == nil)
+        #expect(fields(spec, "invoice")["leak"] == .reference)
+    }
+
+    @Test func aJoinAPermissionVerbNamesElsewhereAndOwningVerbs() throws {
+        let spec = try design("Guests have a name. Cabins have a name. Guests can book cabins; a booking has a nights count. Members have a name. Members own kayaks (colour, length in metres).")
+        #expect(fields(spec, "booking") == ["guest": .reference, "cabin": .reference, "nights_count": .int])
+        #expect(fields(spec, "kayak")["member"] == .reference)
+    }
+
+    @Test func aDescribedSubjectsThingsAreItsChildren() throws {
+        let spec = try design("Patients (name, phone) order prescriptions; a prescription has a drug and a dose in mg. Fans (name, email) love our music.")
+        #expect(fields(spec, "prescription") == ["patient": .reference, "drug": .string, "dose": .decimal])
+        #expect(spec.entity(named: "music") == nil)
+    }
+
+    @Test func valuesAfterOf() throws {
+        let spec = try design("Kayaks have a colour of the owner's choice, a hull type of sea, touring or river, and a condition of good, worn or damaged.")
+        let kayak = try #require(spec.entity(named: "kayak"))
+        #expect(kayak.fields.first { $0.name == "hull_type" }?.values == ["sea", "touring", "river"])
+        #expect(kayak.fields.first { $0.name == "condition" }?.values == ["good", "worn", "damaged"])
+        #expect(!kayak.fields.contains { $0.name == "touring" || $0.name == "worn" })
+    }
+
+    @Test func aScaleAfterAFieldIsWholePoints() throws {
+        let spec = try design("Reviews have a title, a rating 1-5, an effort score out of 10 and a difficulty 1 to 3.")
+        #expect(fields(spec, "review") == ["title": .string, "rating": .int, "effort_score": .int, "difficulty": .int])
+    }
+
+    @Test func fieldsAfterAUserLinkAreTheSubjects() throws {
+        let spec = try design("Repairs are assigned to a fitter with a start date and a labour cost. Vans: reg, assigned to, next service on.")
+        #expect(fields(spec, "repair") == ["assignee": .string, "start_date": .date, "labour_cost": .money])
+        #expect(fields(spec, "van") == ["reg": .string, "assignee": .string, "next_service_on": .date])
+    }
+
+    @Test func fieldsWithValuesInALabelAndNounsThatAlsoQuantify() throws {
+        let spec = try design("Parcel: weight in kg, method (post, courier or collection), tracked yes/no, collection point.\nPrice lists: name, season.\nPicker: name, set number.")
+        #expect(spec.entities.map(\.name).sorted() == ["parcel", "picker", "price_list"])
+        #expect(fields(spec, "parcel") == ["weight": .decimal, "method": .enum, "tracked": .bool, "collection_point": .string])
+        #expect(fields(spec, "picker")["set_number"] != nil)
+    }
+
+    @Test func aVerbBeforeALabelsColonIsItsNoun() throws {
+        let spec = try design("What the app has to hold: kayaks (colour, seats).\nLogs: logged at, message.")
+        #expect(spec.entities.map(\.name).sorted() == ["kayak", "log"])
+        #expect(fields(spec, "log") == ["logged_at": .datetime, "message": .text])
+    }
+
+    @Test func aJoinTheTextNamesAtADateAndParentsInAListAndExistingRows() throws {
+        let spec = try design("A sailing club: boats (name, class), sailors (name, email) and sails for each boat (area in m2, colour). Every new sailor is nominated by an existing sailor. Sailors book boats on a date with a crew size; each booking is paid upfront.")
+        #expect(fields(spec, "sail")["boat"] == .reference)
+        #expect(spec.entity(named: "sailor")?.fields.contains { $0.name == "nominated_by" && $0.references == "sailor" } == true)
+        let booking = fields(spec, "booking")
+        #expect(booking["sailor"] == .reference && booking["boat"] == .reference && booking["crew_size"] == .int && booking["date"] == .date)
+    }
+
+    @Test func notesEndingInADateFieldAndAGroupOfPeopleAsARole() throws {
+        let spec = try design("vans: reg, serviced on\ndrivers: name, hired on\nthe transport desk manages vans and drivers")
+        #expect(fields(spec, "van") == ["reg": .string, "serviced_on": .date])
+        #expect(fields(spec, "driver") == ["name": .string, "hired_on": .date])
+        #expect(permission(spec, "transport_desk", "van").flatMap(\.actions).count == 4)
+    }
+
+    @Test func terseSingleParentsAndNotesKeptAsThings() throws {
+        let spec = try design("depots: name\nvans: reg\neach van from one depot\ndrivers: name\neach driver keeps trip notes: the van, a mileage and remarks")
+        #expect(fields(spec, "van")["depot"] == .reference)
+        #expect(fields(spec, "trip_note") == ["driver": .reference, "van": .reference, "mileage": .int, "remarks": .text])
+    }
+
+    @Test func aVerbWordAfterEachOrAfterAGrantingVerbIsANoun() throws {
+        let spec = try design("archives: name\nrecords: title, year\neach record from one archive\nclerks manage records and archives")
+        #expect(fields(spec, "record")["archive"] == .reference)
+        #expect(permission(spec, "clerk", "record").flatMap(\.actions).count == 4)
+    }
+
+    @Test func oneParentWithItsFieldsAndAnotherRowAfterAPassive() throws {
+        let spec = try design("Castles have a name. Each tour gets one guide (name, languages) and has a start date. Tours visit many castles and a castle sees plenty of tours. Guides are trained by a head guide, who is another guide.")
+        #expect(fields(spec, "tour")["guide"] == .reference && fields(spec, "guide")["name"] == .string)
+        #expect(spec.relations.contains { $0.kind == .manyToMany && Set([$0.from, $0.to]) == ["tour", "castle"] })
+        #expect(spec.entity(named: "head_guide") == nil)
+        #expect(spec.entity(named: "guide")?.fields.contains { $0.references == "guide" } == true)
+    }
+
+    @Test func aNumberThatIdentifiesAPersonIsPersonalData() throws {
+        let spec = try design("Volunteers have a name and a volunteer number. Buses have a bus number and a seat count.")
+        #expect(spec.entity(named: "volunteer")?.fields.first { $0.name == "volunteer_number" }?.pii == true)
+        #expect(spec.entity(named: "bus")?.fields.first { $0.name == "bus_number" }?.pii == false)
+    }
+
+    @Test func personalDataStatementsNameTheirPeople() throws {
+        let spec = try design("Teams have a team name, a captain name and a captain phone. Pitches have a name. Staff members have a name and a shift. Captains' contact details are personal data, and so are staff names.")
+        let team = try #require(spec.entity(named: "team"))
+        #expect(team.fields.first { $0.name == "captain_name" }?.pii == true && team.fields.first { $0.name == "team_name" }?.pii == false)
+        #expect(spec.entity(named: "pitch")?.fields.first { $0.name == "name" }?.pii == false)
+        #expect(spec.entity(named: "staff_member")?.fields.first { $0.name == "name" }?.pii == true)
+    }
+
+    @Test func aPersonalDataEquationIsAStatementNotAList() throws {
+        let spec = try design("walkers: name, nickname, mobile\nwalker nicknames = personal data\nroutes: name, length in km")
+        #expect(spec.entities.map(\.name).sorted() == ["route", "walker"])
+        #expect(spec.entity(named: "walker")?.fields.first { $0.name == "nickname" }?.pii == true)
+    }
+
+    @Test func thingsThatAssignLinkAndADateAmongThePartiesIsAField() throws {
+        let spec = try design("Kennels have a name. Dogs have a name. Boarding slots assign a dog to a kennel on a date with a feeding note. Tasks have a title. Managers assign tasks.")
+        #expect(fields(spec, "boarding_slot") == ["dog": .reference, "kennel": .reference, "date": .date, "feeding_note": .text])
+        #expect(spec.entity(named: "date") == nil)
+        #expect(permission(spec, "manager", "task").flatMap(\.actions).contains(.update))
+    }
+
+    @Test func aPermissionVerbInAListOfFieldsStartsAField() throws {
+        let spec = try design("Lockers have a number, a floor and access codes. Guides have a title and view count.")
+        #expect(fields(spec, "locker")["access_codes"] != nil && fields(spec, "guide") == ["title": .string, "view_count": .int])
+    }
+
+    @Test func manyOfAThingEachWithFieldsIsAJoin() throws {
+        let spec = try design("Paints have a name. Murals have a title. Murals use many paints, each with a litres used count.")
+        let join = try #require(spec.entity(named: "mural_paint"))
+        #expect(join.fields.filter { $0.type == .reference }.compactMap(\.references).sorted() == ["mural", "paint"])
+        #expect(fields(spec, "paint")["mural"] == nil)
+    }
 }

@@ -42,6 +42,8 @@ enum ArchitectLexicon {
         "planter", "sampler", "transfer", "offer", "answer", "member", "corridor",
         "mirror", "harbour", "harbor", "flavour", "flavor", "behaviour", "favour", "labour",
         "tenor", "anchor", "liquor", "major", "minor", "doctor", "actor", "mentor", "tutor",
+        "checklist", "playlist", "wishlist", "shortlist", "waitlist", "setlist", "tracklist",
+        "tower", "power", "flower", "shower", "river", "summer", "winter", "silver", "border", "weather",
     ]
 
     /// Whether a noun names people by what they do: a person word ending that is not a thing.
@@ -60,13 +62,15 @@ enum ArchitectLexicon {
     static let otherPersonNouns: Set<String> = [
         "guardian", "vet", "resident", "tenant", "recipient", "donor", "learner", "pupil", "athlete", "passenger",
         "traveller", "traveler", "spouse", "relative", "kin", "parishioner", "claimant", "policyholder", "beneficiary",
+        "household", "family",
     ]
 
     /// Counts and approximations before a noun ("about 300 members", "six instructors").
     static let numberWords: Set<String> = [
         "about", "around", "approximately", "roughly", "over", "under", "nearly", "almost", "up", "to",
         "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-        "twenty", "thirty", "forty", "fifty", "hundred", "hundreds", "thousand", "thousands", "dozen", "dozens",
+        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "hundreds", "thousand", "thousands", "dozen", "dozens",
     ]
 
     /// Plural words that modify a noun ("sales reps", "goods received").
@@ -124,6 +128,18 @@ enum ArchitectLexicon {
     static func isAdverb(_ word: String) -> Bool {
         word.hasSuffix("ly") && word.count > 5 && !nounsEndingInLy.contains(word) && !frequencyWords.contains(word)
     }
+
+    /// Whether a word is a participle used as an adjective before a thing's name ("an accepted
+    /// quote", "granted permits"): the state of a row, not another kind of thing.
+    static func isParticipleAdjective(_ word: String) -> Bool {
+        word.hasSuffix("ed") && word.count > 5 && !nounsEndingInEd.contains(word)
+    }
+
+    /// Nouns ending in "-ed" that are not participles.
+    static let nounsEndingInEd: Set<String> = ["hundred", "seabed", "flowerbed", "watershed", "homestead", "seaweed", "bobsled"]
+
+    /// Adverbs of time that do not end in "-ly" ("now has over two hundred members"): never a thing.
+    static let timeAdverbs: Set<String> = ["now", "today", "currently", "soon", "later", "already", "still", "often", "sometimes", "recently", "ever", "never"]
 
     /// Frequencies before a thing's name ("daily care notes" are `care_note`s).
     static let frequencyWords: Set<String> = ["daily", "weekly", "monthly", "quarterly", "annual", "yearly", "nightly", "hourly"]
@@ -200,8 +216,12 @@ enum ArchitectLexicon {
         "requester", "reporter", "assignee", "partner", "consultant", "freelancer", "contractor",
         "attendee", "organizer", "host", "mentor", "person", "lawyer", "worker", "librarian",
         "caretaker", "caregiver", "player", "lecturer", "professor", "officer",
-        "hr", "leader", "lead", "observer", "reader",
+        "hr", "leader", "lead", "observer", "reader", "captain", "mechanic", "medic",
     ]
+
+    /// Nouns of a group of people that act as one role when they are given rights ("the IT team
+    /// manages assets", "the committee can see everything").
+    static let groupsOfPeople: Set<String> = ["team", "committee", "board", "crew", "department", "desk"]
 
     /// Role names that always get full access to everything.
     static let administratorWords: Set<String> = [

@@ -33,6 +33,12 @@ struct ClauseMarker: Sendable, Equatable {
     /// Whether the marker's plural objects are child entities.
     var listsChildren: Bool { words.count == 1 && Self.childVerbs.contains(words[0]) }
 
+    /// Whether the marker links the subject to a user or an entity ("is assigned to").
+    var linksUser: Bool {
+        if case .userLink = kind { return true }
+        return false
+    }
+
     /// Whether the marker is a verb of recording.
     var isRecording: Bool { words.count == 1 && Self.recordingVerbs.contains(words[0]) }
 
@@ -67,7 +73,7 @@ struct ClauseMarker: Sendable, Equatable {
                        "are linked to", "linked to", "is part of", "are part of", "is tied to", "are tied to",
                        "is attached to", "are attached to", "attached to", "refers to", "refer to",
                        "is related to", "are related to", "relates to", "relate to", "is in", "are in",
-                       "be in", "is on", "are on", "be on", "appears on", "appear on", "appears in",
+                       "be in", "be for", "is on", "are on", "be on", "appears on", "appear on", "appears in",
                        "appear in", "is placed by", "are placed by", "is made by", "are made by",
                        "is created by", "are created by", "is written by", "are written by",
                        "is submitted by", "are submitted by", "is booked by", "are booked by",
@@ -116,6 +122,10 @@ struct ClauseMarker: Sendable, Equatable {
             .map(\.element)
     }()
 
+    /// Single-word verbs of granting rights: a marker's word right after one is its object ("staff
+    /// manage records", "admins see logs").
+    static let grantingVerbs: Set<String> = Set(all.filter { $0.words.count == 1 && ($0.kind == .permits || $0.kind == .tracks) && !$0.needsModal }.map { $0.words[0] })
+
     /// Words after which a marker's verb is not a verb ("a view count", "the update date").
     static let nounContext: Set<String> = [
         "a", "an", "the", "of", "per", "its", "their", "his", "her", "our", "my", "your", "this",
@@ -139,16 +149,23 @@ struct ClauseMarker: Sendable, Equatable {
                 break
             }
             guard matches else { continue }
+            if marker.kind == .permits, ["assign", "assigns"].contains(marker.words), let previous, EnglishInflection.isPlural(previous),
+               !ArchitectLexicon.namesPeople(previous), index + 1 < tokens.count, tokens[index + 1].word.map(ArchitectLexicon.singleWords.contains) == true {
+                return (ClauseMarker(marker.words[0], .links), 1) // "operating slots assign a member to a layout": things that assign link
+            }
             if marker.needsModal, !(previous.map(modalsBeforeVerb.contains) ?? false) { continue }
             if marker.listsChildren, !opensChildren(after: index + 1, in: tokens, previous: previous) { continue }
-            if Self.placingVerbs.contains(marker.words), !(tokens[index + 1].word.map(ArchitectLexicon.determiners.union(ArchitectLexicon.singleWords).contains) ?? false) { continue }
+            if Self.placingVerbs.contains(marker.words), index + 1 >= tokens.count || !(tokens[index + 1].word.map(ArchitectLexicon.determiners.union(ArchitectLexicon.singleWords).contains) ?? false) { continue }
             if let previous, nounContext.contains(previous) { continue }
+            if let previous, ["each", "every"].contains(previous), marker.words.count == 1, !marker.words[0].hasSuffix("s"),
+               marker.isRecording || [.permits, .tracks, .links].contains(marker.kind) { continue } // "each record from one label"
+            if let previous, marker.words.count == 1, Self.grantingVerbs.contains(previous) { continue } // "staff manage records"
             let after = index + marker.words.count
             let linksToParent = marker.kind == .belongsTo || marker.kind != .has && marker.kind != .permits && marker.kind != .tracks && marker.kind != .links
             if linksToParent, after < tokens.count,
                let next = tokens[after].word, objectPronouns.contains(next) { continue }
-            if after >= tokens.count { continue }
-            if marker.kind == .has, marker.words.count == 1, let next = tokens[after].word,
+            if after >= tokens.count || tokens[after].mark == ":" { continue } // "price lists: name" is a label
+            if marker.kind == .has, marker.words == ["has"] || marker.words == ["have"], let next = tokens[after].word,
                isAuxiliaryUse(next, before: after + 1 < tokens.count ? tokens[after + 1].word : nil) { continue }
             return (marker, marker.words.count)
         }
@@ -170,9 +187,11 @@ struct ClauseMarker: Sendable, Equatable {
     }
 
     /// Whether "has"/"have" before this word is an auxiliary ("has been run on paper", "have
-    /// moved"), not possession — a participle that is not a field's name ("has placed at").
+    /// moved", "has finally collapsed", "has to hold"), not possession — a participle that is not a field's name
+    /// ("has placed at").
     static func isAuxiliaryUse(_ next: String, before following: String?) -> Bool {
-        if ["been", "become", "got", "gotten", "had"].contains(next) { return true }
+        if ["been", "become", "got", "gotten", "had", "to"].contains(next) { return true } // "has to hold" is "must hold"
+        if ArchitectLexicon.isAdverb(next) || ArchitectLexicon.timeAdverbs.contains(next), let following, following.hasSuffix("ed") { return true } // "has finally collapsed"
         if irregularParticiples.contains(next), following.map(passivePrepositions.contains) == true { return true }
         return next.hasSuffix("ed") && next.count > 5 && following != "at" && following != "on"
     }
@@ -188,11 +207,16 @@ struct ClauseMarker: Sendable, Equatable {
 
     /// Terse notes drop the auxiliary: "act signed to one label", "each callout assigned one
     /// locksmith" — a participle after a short subject, before a preposition and an article (or
-    /// before the article itself for "assigned"), makes the object the subject's parent.
+    /// before the article itself for "assigned"), makes the object the subject's parent; so does a
+    /// bare preposition before "one" after "each" ("each product from one supplier").
     static func terseParticiple(in tokens: [DescriptionToken], at index: Int) -> (marker: ClauseMarker, length: Int)? {
         guard (1...3).contains(index), tokens[..<index].allSatisfy({ $0.word != nil && !["is", "are", "be", "was", "were"].contains($0.word!) }),
-              index + 2 < tokens.count, let participle = tokens[index].word,
-              participle.hasSuffix("ed") && participle.count > 4 || irregularParticiples.contains(participle) else { return nil }
+              index + 2 < tokens.count, let participle = tokens[index].word else { return nil }
+        if passivePrepositions.contains(participle), tokens[..<index].contains(where: { ["each", "every"].contains($0.word ?? "") }),
+           tokens[index + 1].word == "one", tokens[index + 2].word != "of" {
+            return (ClauseMarker(participle, .belongsTo), 1) // "each product from one supplier"
+        }
+        guard participle.hasSuffix("ed") && participle.count > 4 || irregularParticiples.contains(participle) else { return nil }
         let articles: Set<String> = ["a", "an", "one", "the", "each", "every"]
         if participle == "assigned", let next = tokens[index + 1].word, articles.contains(next) {
             return (ClauseMarker("assigned", .userLink("assignee")), 1)
@@ -202,15 +226,22 @@ struct ClauseMarker: Sendable, Equatable {
         return (ClauseMarker("\(participle) \(preposition)", .belongsTo), 2)
     }
 
-    /// A passive verb phrase not listed among the markers: "is/are/gets + participle +
-    /// preposition" ("lessons are booked for a learner", "samples are kept in a freezer") — the
-    /// object is the subject's parent.
+    /// Particles of phrasal verbs that stand between a participle and its preposition ("written
+    /// up for", "drawn up against", "signed off by").
+    static let phrasalParticles: Set<String> = ["up", "out", "off", "down", "over", "back"]
+
+    /// A passive verb phrase not listed among the markers: "is/are/gets + participle (+ particle)
+    /// + preposition" ("lessons are booked for a learner", "samples are kept in a freezer",
+    /// "inspections are written up for a hive") — the object is the subject's parent.
     static func passive(in tokens: [DescriptionToken], at index: Int) -> (marker: ClauseMarker, length: Int)? {
         if let terse = terseParticiple(in: tokens, at: index) { return terse }
         guard index + 3 < tokens.count, let auxiliary = tokens[index].word, ["is", "are", "get", "gets", "be"].contains(auxiliary),
-              let participle = tokens[index + 1].word, participle.hasSuffix("ed") && participle.count > 4 || irregularParticiples.contains(participle),
-              let preposition = tokens[index + 2].word, passivePrepositions.contains(preposition),
-              let next = tokens[index + 3].word, !objectPronouns.contains(next) else { return nil }
-        return (ClauseMarker("\(auxiliary) \(participle) \(preposition)", .belongsTo), 3)
+              let participle = tokens[index + 1].word, participle.hasSuffix("ed") && participle.count > 4 || irregularParticiples.contains(participle) else { return nil }
+        let particle = tokens[index + 2].word.flatMap { phrasalParticles.contains($0) ? $0 : nil }
+        let prepositionIndex = index + (particle == nil ? 2 : 3)
+        guard prepositionIndex + 1 < tokens.count, let preposition = tokens[prepositionIndex].word, passivePrepositions.contains(preposition),
+              let next = tokens[prepositionIndex + 1].word, !objectPronouns.contains(next) else { return nil }
+        let words = [auxiliary, participle] + (particle.map { [$0] } ?? []) + [preposition]
+        return (ClauseMarker(words.joined(separator: " "), .belongsTo), words.count)
     }
 }

@@ -41,6 +41,11 @@ struct ClauseSplitter {
                 index += length
                 continue
             }
+            if tokens[index].word == "of", index > 0, tokens[index - 1].word.map(Self.headsOfValueLists.contains) == true, Self.listsValues(tokens, after: index) {
+                result.append(.mark(":", position: tokens[index].position)) // "a status of open, held or closed" → "a status: open, held or closed"
+                index += 1
+                continue
+            }
             for (phrase, replacement) in rewrites where index + phrase.count <= tokens.count {
                 if (0..<phrase.count).allSatisfy({ tokens[index + $0].word == phrase[$0] }) {
                     for word in replacement.split(separator: " ") {
@@ -58,6 +63,41 @@ struct ClauseSplitter {
             index += 1
         }
         return result
+    }
+
+    /// Whether a permission verb inside a list of fields is the first word of one ("… a size and
+    /// access notes"): after a list separator of a *has* clause, and not before an article.
+    private func namesAField(_ marker: ClauseMarker, in tokens: [DescriptionToken], at index: Int, after previous: ClauseMarker?) -> Bool {
+        guard previous?.kind == .has, marker.kind == .permits, marker.words.count == 1, index > 0, tokens[index - 1].isListSeparator,
+              index + 1 < tokens.count, let next = tokens[index + 1].word else { return false }
+        return !ArchitectLexicon.determiners.contains(next) && !ArchitectLexicon.modals.contains(next) && !ArchitectLexicon.ownWords.contains(next)
+    }
+
+    /// Heads whose values may follow "of" ("a status of draft, sent or paid", "a condition rating
+    /// of excellent, good or poor").
+    static let headsOfValueLists: Set<String> = ArchitectLexicon.valueHeads.union(["position", "rating", "era", "result", "outcome"])
+
+    /// Whether the tokens after `index` are a list of values ending in "or" and one more value:
+    /// parts of one to three words without an article, separated by commas.
+    static func listsValues(_ tokens: [DescriptionToken], after index: Int) -> Bool {
+        var parts: [[String]] = [[]]
+        var sawOr = false
+        for token in tokens[(index + 1)...] {
+            if token.word == "or", !sawOr {
+                sawOr = true
+                parts.append([])
+            } else if token.mark == "," || token.mark == "/" {
+                if sawOr { break }
+                parts.append([])
+            } else if let word = token.word, !(sawOr && ["and", "with", "or"].contains(word)) {
+                parts[parts.count - 1].append(word)
+            } else {
+                break
+            }
+        }
+        return sawOr && parts.count >= 2 && parts.allSatisfy { part in
+            (1...3).contains(part.count) && !part.contains { ["a", "an", "the"].contains($0) }
+        }
     }
 
     /// "We sell bouquets: name, price" → the length of "we sell" (1 to 3 words before the noun's
@@ -136,7 +176,8 @@ struct ClauseSplitter {
         var index = 0
         while index < tokens.count {
             if let (marker, length) = ClauseMarker.match(in: tokens, at: index),
-               !(Self.attributive.contains(marker.words) && (found.contains { [.links, .belongsTo].contains($0.marker.kind) } || followsField(tokens, at: index))) {
+               !(Self.attributive.contains(marker.words) && (found.contains { [.links, .belongsTo].contains($0.marker.kind) || $0.marker.linksUser } || followsField(tokens, at: index))),
+               !namesAField(marker, in: tokens, at: index, after: found.last?.marker) {
                 found.append((index, index + length, marker))
                 index += length
             } else if tokens[index].mark == ":", found.isEmpty, index > 0, index <= 6, !introducesClause(tokens, colon: index) {

@@ -27,8 +27,14 @@ extension DescriptionReading {
     /// What an item of a subject's list stands for.
     func meaning(of item: NounPhrase, in subject: String) -> ItemMeaning {
         let words = item.words
-        guard let lastWord = words.last, words.count <= 5 else { return .skip }
-        if item.hasValues, !item.namesMany { return .plain }
+        guard let lastWord = words.last, words.count <= 5, !Self.isPartitive(words) else { return .skip }
+        if !item.namesMany, let group = item.group, let known = matcher.entity(for: words), known != subject,
+           listedFields.contains(where: { $0.0 == known && $0.1 == group }) {
+            return .reference(field: known, target: known) // "one guide (name, languages)": the group is the guide's own fields
+        }
+        if item.hasValues, !item.namesMany || item.group.map({ FieldTypeRules.hintedType(NounPhraseList.groupParts($0)) != nil }) == true {
+            return .plain // "a stage (lead, won)", "life jackets (yes/no)"
+        }
         let snake = EnglishInflection.snakeCase(words)
         let whole = EnglishInflection.singularName(words)
         if ArchitectLexicon.userFieldWords.contains(snake) {
@@ -80,7 +86,7 @@ extension DescriptionReading {
             let item = items[position]
             let withFields = position == last && introduced || item.group.map { NounPhraseList.groupParts($0).count >= 2 } == true
             let plural = item.words.last.map(EnglishInflection.isPlural) ?? false
-            let child = clause.marker.listsChildren ? item.isPlural || withFields : plural && withFields
+            let child = (clause.marker.listsChildren ? item.isPlural || withFields : plural && withFields) && singleParentWithFields(item, in: clause) == nil
             guard child, item.words.count <= 3, Self.entityName(item.words, asSubject: true) != nil else { continue }
             items[position].quantity = .many
         }
@@ -135,7 +141,17 @@ extension DescriptionReading {
                     }
                     if clause.marker.kind == .belongsTo {
                         let (parents, fields) = Self.parentsAndFields(clause.object)
-                        for item in parents { applyParent(item, to: name) }
+                        for item in parents where !parentIsAnotherRow(clause, of: names) { applyParent(item, to: name) }
+                        for item in fields { applyHas(item, to: name) }
+                        continue
+                    }
+                    if case .userLink(let field) = clause.marker.kind {
+                        // "a job is assigned to a translator with a due at and a fee": the fields are the job's
+                        let (users, fields) = Self.parentsAndFields(clause.object)
+                        for item in users { applyUserLink(item, field: field, to: name) }
+                        if users.isEmpty { // "room, assigned to, due at" in a list of fields
+                            addField(DraftField(name: field, type: .string, required: field == "owner", holdsUserID: true), to: name)
+                        }
                         for item in fields { applyHas(item, to: name) }
                         continue
                     }
@@ -151,24 +167,19 @@ extension DescriptionReading {
             case .application, .entityList:
                 guard [.has, .tracks, .label].contains(clause.marker.kind) else { continue }
                 for item in items {
-                    guard let group = item.group, let name = Self.entityName(item.words), entityNames.contains(name) else { continue }
+                    guard let name = Self.entityName(item.words), entityNames.contains(name) else { continue }
+                    let written = Self.writtenWords(of: item, in: clause.object)
+                    if let split = Self.forSplit(written),
+                       let parent = matcher.entity(for: written[(split + 1)...].filter { !ArchitectLexicon.determiners.contains($0) }), parent != name {
+                        addField(DraftField(name: parent, type: .reference, required: true, references: parent), to: name) // "copies of each book (…)"
+                    }
+                    guard let group = item.group else { continue }
                     for fieldItem in NounPhraseList.parse(group) { applyHas(fieldItem, to: name) }
                 }
             default:
                 break
             }
         }
-    }
-
-    /// The object of a "belongs to" clause cut at "with" or a colon: the parents before, the
-    /// subject's fields after ("are booked for a learner with a duration and a price"). A typed
-    /// field before the cut is a field too ("for a learner at a date and time").
-    static func parentsAndFields(_ object: [DescriptionToken]) -> (parents: [NounPhrase], fields: [NounPhrase]) {
-        let split = object.firstIndex { $0.word.map(linkAttributeStarts.contains) == true || $0.mark == ":" }
-        let before = NounPhraseList.parse(Array(object[..<(split ?? object.count)]))
-        let after = split.map { NounPhraseList.parse(Array(object[($0 + 1)...])) } ?? []
-        let typed = before.filter { !$0.namesMany && FieldTypeRules.field(from: $0.words).type.map { $0 != .string } ?? (FieldTypeRules.type(forName: EnglishInflection.snakeCase($0.words)) != .string) }
-        return (before.filter { item in !typed.contains { $0.position == item.position } }, typed + after)
     }
 
     /// "X has …": a field, a reference, a user field, or children.
@@ -231,10 +242,16 @@ extension DescriptionReading {
         }
     }
 
-    /// "X is assigned to Y" / "X is owned by Y": a user field, or a reference when Y is an entity.
+    /// "X is assigned to Y" / "X is owned by Y": a user field, or a reference when Y is an entity;
+    /// people assigned to things ("loss adjusters are assigned to claims") are the things' reference.
     mutating func applyUserLink(_ item: NounPhrase, field: String, to subject: String) {
         let role = RoleNames.name(from: item.words) ?? ""
-        if let target = matcher.entity(for: item.words), !draft.roleNames.contains(role) || entityNames.contains(role) {
+        if item.isPlural, item.quantity != .one, let target = matcher.entity(for: item.words), target != subject,
+           ArchitectLexicon.namesPeople(subject.split(separator: "_").last.map(String.init) ?? ""),
+           !(item.words.last.map(ArchitectLexicon.namesPeople) ?? false) {
+            // "loss adjusters are assigned to claims": people are given to things, each thing has one
+            addField(DraftField(name: subject, type: .reference, references: subject), to: target)
+        } else if let target = matcher.entity(for: item.words), !draft.roleNames.contains(role) || entityNames.contains(role) {
             addField(DraftField(name: target, type: .reference, required: field == "owner", references: target), to: subject)
         } else {
             addField(DraftField(name: field, type: .string, required: field == "owner", holdsUserID: true), to: subject)

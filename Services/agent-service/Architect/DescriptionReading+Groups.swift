@@ -39,7 +39,7 @@ extension DescriptionReading {
                 defer { run = [] }
                 let parent = previousEntity
                 previousEntity = nil
-                guard NounPhraseList.groupParts(group).count >= 2,
+                guard NounPhraseList.groupParts(group).count >= 2, FieldTypeRules.hintedType(NounPhraseList.groupParts(group)) == nil, // "floodlights (yes/no)"
                       let (verb, noun) = Self.verbAndNoun(run, afterEntity: parent != nil),
                       isEntityWithFields(noun, startsSentence: startsSentence && noun.count == run.count),
                       let name = Self.listedEntityName(noun.compactMap(\.word), asSubject: true) else { continue }

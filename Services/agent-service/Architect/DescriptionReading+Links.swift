@@ -21,7 +21,8 @@ extension DescriptionReading {
         for (index, token) in object.enumerated() {
             if index == skip { continue }
             if inFields {
-                fields.append(token)
+                // ", scheduled datetime with a tray count": "with" separates the fields
+                fields.append(token.word.map(linkAttributeStarts.contains) == true ? .mark(",", position: token.position) : token)
             } else if let word = token.word, linkAttributeStarts.contains(word) {
                 inFields = true
             } else if let word = token.word, word == "and", sawSecondParty, case let next = index + 1,
@@ -39,7 +40,15 @@ extension DescriptionReading {
                 parties.append(token)
             }
         }
-        return (NounPhraseList.parse(parties), NounPhraseList.parse(fields))
+        let named = NounPhraseList.parse(parties)
+        let typed = named.filter(isTypedField) // "… to a layout on a date": the date is a field
+        return (named.filter { !isTypedField($0) }, typed + NounPhraseList.parse(fields))
+    }
+
+    /// Whether a phrase names a field of a type other than text ("a date", "a start time").
+    static func isTypedField(_ item: NounPhrase) -> Bool {
+        !item.namesMany && (FieldTypeRules.field(from: item.words).type.map { $0 != .string }
+            ?? (FieldTypeRules.type(forName: EnglishInflection.snakeCase(item.words)) != .string))
     }
 
     /// The entity a linked party names: a known entity, else a new one.

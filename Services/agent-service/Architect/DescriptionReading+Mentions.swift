@@ -5,9 +5,9 @@ import Shared
 /// engineer", "nested under a parent category").
 extension DescriptionReading {
     /// Words that say "more than one" before a noun.
-    static let manyWords: Set<String> = ["many", "several", "multiple", "lots", "numerous"]
+    static let manyWords: Set<String> = ["many", "several", "multiple", "lots", "numerous", "plenty"]
     /// Words before an entity's own name that make a reference to another row of it.
-    static let selfReferenceWords: Set<String> = ["another", "parent", "previous", "prior", "earlier", "next", "other"]
+    static let selfReferenceWords: Set<String> = ["another", "parent", "previous", "prior", "earlier", "next", "other", "existing"]
     /// Words that end one statement inside a sentence.
     static let statementBoundaries: Set<String> = ["and", "while", "whereas", "but", "so"]
 
@@ -36,6 +36,17 @@ extension DescriptionReading {
         }
     }
 
+    /// Whether a "belongs to" object says its parent is another row of the subject ("supervised by
+    /// a senior groomer, who is simply another groomer"): the self-reference pass reads it.
+    func parentIsAnotherRow(_ clause: Clause, of names: [String]) -> Bool {
+        let words = clause.object.words
+        guard let relative = words.firstIndex(where: ArchitectLexicon.relatives.contains) else { return false }
+        return words[relative...].indices.contains { index in
+            Self.selfReferenceWords.contains(words[index]) && index + 1 < words.count
+                && matcher.mention(in: words, at: index + 1).map { names.contains($0.name) } == true
+        }
+    }
+
     /// Pass 6b: a reference of an entity to another row of itself, named by the noun before "who
     /// is another X" ("supervisor"), by "X of another X" ("duplicate_of"), or by the word before
     /// the name ("parent_category", "previous_operation").
@@ -61,6 +72,11 @@ extension DescriptionReading {
         let before = Array(words[..<index])
         if before.last == "of", before.count >= 2, !ArchitectLexicon.determiners.contains(before[before.count - 2]) {
             return "\(before[before.count - 2])_of"
+        }
+        let beforeArticle = Array(before.reversed().drop { ArchitectLexicon.determiners.contains($0) }.reversed())
+        if beforeArticle.last == "by", beforeArticle.count >= 2, case let participle = beforeArticle[beforeArticle.count - 2],
+           participle.hasSuffix("ed") || ClauseMarker.irregularParticiples.contains(participle) {
+            return "\(participle)_by" // "proposed by an existing member"
         }
         if let relative = before.lastIndex(where: ArchitectLexicon.relatives.contains), relative > 0, before.count - relative <= 3 {
             let noun = before[..<relative].suffix(2).drop { ArchitectLexicon.determiners.contains($0) || Self.groupPhraseStops.contains($0) }

@@ -26,9 +26,11 @@ struct DescriptionReading {
     /// split off follows the description's own sentences, so that those keep their numbers).
     init(description: String, title: String) {
         let splitter = ClauseSplitter()
-        let rewrites = DescriptionTokenizer().sentences(description).filter { sentence in
-            PersonalDataStatement.statement(sentence.words.map { $0.replacingOccurrences(of: "'", with: "") }) == nil
-        }.map(VerbSentences.rewrite)
+        let tokenized = DescriptionTokenizer().sentences(description).filter { sentence in
+            PersonalDataStatement.statement(in: sentence) == nil
+        }
+        let nounsInText = VerbSentences.nounsAfterArticles(tokenized)
+        let rewrites = tokenized.map { VerbSentences.rewrite($0, nounsInText: nounsInText) }
         let raw = rewrites.map(\.sentence) + rewrites.flatMap(\.extra)
         draft = DraftSpec(title: title)
         sentences = splitter.expandGroups(raw.map(splitter.rewritePhrases))
@@ -47,9 +49,11 @@ struct DescriptionReading {
         collectGroupedEntities()
         collectEntities()
         collectFields()
+        collectPartitives()
         collectSelfReferences()
         collectManyMentions()
         collectManyToMany()
+        collectCompoundChildren()
         if draft.entities.isEmpty { addNamedArchetypes() }
         if draft.entities.isEmpty { addDomainEntities() }
         draft.entities.sort { $0.position < $1.position }
@@ -83,14 +87,15 @@ struct DescriptionReading {
 
     /// What one clause's own subject is.
     func classify(_ clause: Clause) -> ClauseSubject {
-        var words = clause.subject
+        var words = clause.subject.filter { !ArchitectLexicon.timeAdverbs.contains($0) } // "bookings now have …"
         if clause.marker.kind == .label {
             let label = EnglishInflection.snakeCase(words)
             if ArchitectLexicon.roleLabels.contains(label) { return .roleList }
             if ArchitectLexicon.entityLabels.contains(label) { return .entityList }
             if ArchitectLexicon.userFieldWords.contains(label) { return .ignored }
         }
-        let headIsPerson = words.last.map(ArchitectLexicon.namesPeople) ?? false
+        let grants = clause.marker.kind == .permits || clause.marker.kind == .tracks
+        let headIsPerson = words.last.map { ArchitectLexicon.namesPeople($0) || grants && ArchitectLexicon.groupsOfPeople.contains($0) } ?? false
         if clause.isLeading {
             guard let prefix = bestPrefix(words) else { return .ignored }
             words = prefix
@@ -98,11 +103,14 @@ struct DescriptionReading {
         if clause.isRelative, clause.marker.kind == .has, let head = words.last, !ArchitectLexicon.applicationWords.contains(head) {
             words = bestSuffix(words)
         }
-        if words.contains(where: ArchitectLexicon.applicationWords.contains) && !headIsPerson && !namesApplicationsAsRecords(words, in: clause)
-            && !Self.isCompoundOfApplicationWord(words) {
+        let parentSplit = Self.forSplit(words)
+        let ownWords = parentSplit.map { Array(words[..<$0]) } ?? words // "deliveries to a site": the site is the parent's
+        if ownWords.contains(where: ArchitectLexicon.applicationWords.contains) && !headIsPerson && !namesApplicationsAsRecords(ownWords, in: clause)
+            && !Self.isCompoundOfApplicationWord(ownWords) {
             return clause.marker.kind == .permits ? .ignored : .application
         }
-        if let split = Self.forSplit(words) { words = Array(words[..<split]) }
+        words = ownWords
+        if let parentSplit, Self.isTimeUnit(ownWords) { words = Array(clause.subject[(parentSplit + 1)...]) } // "every day on a site gets …": the site
         if clause.marker.kind == .label, Self.entityName(words, asSubject: true) == nil || listsEntities(clause) { return .application }
         if clause.isRelative { words = bestSuffix(words) }
         let verbs: Set<String> = ["is", "are", "was", "were", "be", "been", "if", "when", "there", "here", "what", "how", "why"]
@@ -165,30 +173,15 @@ struct DescriptionReading {
     /// Whether a singular label heads a list of entities ("A kayak hire kiosk: kayaks (colour,
     /// seats), paddlers (name, email)"): two or more plural items, or items with field groups.
     func listsEntities(_ clause: Clause) -> Bool {
-        guard let head = clause.subject.last, !EnglishInflection.isPlural(head) else { return false }
+        let own = Self.forSplit(clause.subject).map { Array(clause.subject[..<$0]) } ?? clause.subject // "exercise plans per client: …"
+        guard let head = own.last, !EnglishInflection.isPlural(head) else { return false }
         let items = NounPhraseList.parse(clause.object)
         let entityLike = items.filter { item in
-            item.group.map { NounPhraseList.groupParts($0).count >= 2 } == true || item.isPlural && Self.entityName(item.words) != nil
+            let fieldsGroup = item.group.map { NounPhraseList.groupParts($0).count >= 2 && FieldTypeRules.hintedType(NounPhraseList.groupParts($0)) == nil } == true
+            return fieldsGroup && !(item.words.last.map(ArchitectLexicon.valueHeads.contains) ?? false) // not "method (card, cash)", "paid (yes/no)"
+                || item.isPlural && Self.entityName(item.words) != nil
         }
         return entityLike.count >= 2 && entityLike.count * 2 >= items.count
-    }
-
-    /// Where "for a X" starts in a subject ("invoices for a customer have …", "ops per WO: …",
-    /// "tickets on an asset have …"), if it does.
-    static func forSplit(_ words: [String]) -> Int? {
-        guard let index = words.firstIndex(where: parentPrepositions.contains), index > 0, index + 1 < words.count,
-              words[index] == "per" || ["a", "an", "each", "one", "every", "the"].contains(words[index + 1]) else { return nil }
-        return index
-    }
-
-    /// Prepositions that put a parent after a subject: "invoices per member", "tickets on an asset".
-    static let parentPrepositions: Set<String> = ["for", "of", "per", "on", "against", "in", "at", "under", "within"]
-
-    /// The parent named by "for a X" in a clause's subject, as a phrase.
-    func subjectParent(_ clause: Clause) -> NounPhrase? {
-        guard let split = Self.forSplit(clause.subject) else { return nil }
-        let tokens = clause.subject[(split + 1)...].enumerated().map { DescriptionToken.word($0.element, position: clause.position + split + 1 + $0.offset) }
-        return NounPhrase.parse(tokens)
     }
 
     /// The longest suffix of a relative subject that names an entity ("customers place orders" →
@@ -219,7 +212,7 @@ struct DescriptionReading {
     /// Whether a phrase names people who could be a role.
     func isRoleLike(_ words: [String], strict: Bool) -> Bool {
         guard let last = words.last.map(EnglishInflection.singular), words.count <= 3 else { return false }
-        if ArchitectLexicon.namesPeople(last) { return true }
+        if ArchitectLexicon.namesPeople(last) || ArchitectLexicon.groupsOfPeople.contains(last) { return true } // "the IT team manages …"
         if let name = RoleNames.name(from: words), draft.roleNames.contains(name) { return true }
         if strict { return false }
         let name = EnglishInflection.singularName(words)
@@ -237,21 +230,28 @@ struct DescriptionReading {
         return name.split(separator: "_").count <= 2 || EntityArchetypes.archetype(named: name) != nil ? name : nil
     }
 
-    /// An entity name from a noun phrase; nil for vague, application or feature words. Counts are
-    /// dropped ("about 300 members" → `member`) and a plural before the head ends the phrase
+    /// An entity name from a noun phrase; nil for vague, application or feature words. Counts,
+    /// frequencies and participles are dropped ("about 300 members" → `member`, "granted permits"
+    /// → `permit`) and a plural before the head ends the phrase
     /// ("learners register" → `learner`: nouns modifying a noun are singular, "order items").
     ///
     /// Domain nouns that are also vague words (page, table, report, entry, service …) name an
     /// entity in a compound ("time entries", "damage reports") and, alone, when the phrase is what
     /// a clause is about (`asSubject`: "Pages belong to a space").
     static func entityName(_ words: [String], asSubject: Bool = false) -> String? {
-        var words = words.filter { !ArchitectLexicon.determiners.contains($0) && !ArchitectLexicon.collectionWords.contains($0) && $0 != "of" }
-        if words.count > 1, let first = words.first, ArchitectLexicon.frequencyWords.contains(first) { words.removeFirst() }
+        var words = words.enumerated().filter { index, word in
+            let others = words.filter { !ArchitectLexicon.determiners.contains($0) && $0 != word && $0 != "of" }
+            let quantifies = !NounPhrase.nounsOfCollections.contains(word) || words.dropFirst(index + 1).first == "of" || others.isEmpty // "a list of notes", not "a price list"
+            return !ArchitectLexicon.determiners.contains(word) && !(ArchitectLexicon.collectionWords.contains(word) && quantifies) && word != "of"
+        }.map(\.element)
+        if words.count > 1, let first = words.first, ArchitectLexicon.frequencyWords.contains(first) || ArchitectLexicon.isParticipleAdjective(first) {
+            words.removeFirst()
+        }
         words = Array(words.drop { ArchitectLexicon.numberWords.contains($0) || $0.allSatisfy(\.isNumber) })
         if let plural = words.dropLast().firstIndex(where: { EnglishInflection.isPlural($0) && !ArchitectLexicon.pluralModifiers.contains($0) }) {
             words = Array(words[...plural])
         }
-        guard let last = words.last, (1...3).contains(words.count), !ArchitectLexicon.isAdverb(last) else { return nil }
+        guard let last = words.last, (1...3).contains(words.count), !ArchitectLexicon.isAdverb(last), !ArchitectLexicon.timeAdverbs.contains(last) else { return nil }
         let head = EnglishInflection.singular(last)
         if words.count >= 2, !(asSubject && EnglishInflection.isPlural(last)), ["name", "email", "phone", "address", "date", "mobile", "surname"].contains(head) || [.email, .phone, .date, .datetime].contains(FieldTypeRules.type(forName: head)) {
             return nil // "client names", "install date": fields of something, unless what a clause is about ("key dates belong to …")
@@ -311,7 +311,7 @@ struct DescriptionReading {
                 for name in names { draft.addEntity(name, position: clause.position) }
                 if let parent = subjectParent(clause).flatMap(parentEntity) { draft.addEntity(parent, position: clause.position + 1) }
                 if clause.marker.kind == .links { addLinkedEntities(clause) }
-                if clause.marker.kind == .belongsTo {
+                if clause.marker.kind == .belongsTo, !parentIsAnotherRow(clause, of: names) {
                     for item in Self.parentsAndFields(clause.object).parents where !Self.isSelfReference(item.words, to: names) {
                         guard let parent = parentEntity(item) else { continue }
                         draft.addEntity(parent, position: item.position)
@@ -327,6 +327,11 @@ struct DescriptionReading {
         for (index, (clause, subject)) in zip(clauses, subjects).enumerated() {
             guard case .entities(let names) = subject, [.has, .tracks, .label].contains(clause.marker.kind) else { continue }
             for item in objectItems(ofClause: index) {
+                if let parent = singleParentWithFields(item, in: clause), parent != names[0] {
+                    draft.addEntity(parent, position: item.position) // "each booking gets one game master (name, mobile)"
+                    if let group = item.group { listedFields.append((parent, group)) }
+                    continue
+                }
                 switch meaning(of: item, in: names[0]) {
                 case .collection(let child): draft.addEntity(child, position: item.position)
                 case .reference(_, let target): draft.addEntity(target, position: item.position)

@@ -192,11 +192,17 @@ private struct Scanner {
     private static let joiningWords: Set<String> = ["and", "or", "with", "of", "the", "a", "an", "to", "for", "in", "on", "at", "by", "their", "its"]
 
     /// Whether the open sentence continues on the next line: it ends in a comma, a colon or a
-    /// joining word. Otherwise a line break ends it (notes are written one fact per line).
+    /// joining word — not "on"/"at" after a participle, which name a field ("paid on"). Otherwise a
+    /// line break ends it (notes are written one fact per line).
     private var continuesOnNextLine: Bool {
         guard let last = stack[0].last else { return true }
         if let mark = last.mark { return mark == "," || mark == ":" }
-        if let word = last.word { return Self.joiningWords.contains(word) }
+        if let word = last.word {
+            // "paid on", "checked in at": a field named by a participle ends the line
+            let before = stack[0].dropLast().last?.word
+            if ["on", "at"].contains(word), let before, before.hasSuffix("ed") || ClauseMarker.irregularParticiples.contains(before) { return false }
+            return Self.joiningWords.contains(word)
+        }
         return false
     }
 

@@ -21,12 +21,14 @@ struct EntityNameMatcher: Sendable {
         self.includesArchetypes = includesArchetypes
     }
 
-    /// The entity a phrase names, if any: the phrase itself, the one compound it is the head of
-    /// ("sessions" when only `coaching_session` ends in it), or a synonym of a known entity's archetype.
+    /// The entity a phrase names, if any: the phrase itself, the phrase without a participle before
+    /// it ("an accepted quote"), the one compound it is the head of ("sessions" when only
+    /// `coaching_session` ends in it), or a synonym of a known entity's archetype.
     func entity(for words: [String]) -> String? {
         guard !words.isEmpty, words.count <= 3 else { return nil }
         let candidate = EnglishInflection.singularName(words)
         if names.contains(candidate) { return candidate }
+        if words.count > 1, ArchitectLexicon.isParticipleAdjective(words[0]) { return entity(for: Array(words.dropFirst())) } // "an accepted quote"
         if words.count == 1, !ArchitectLexicon.nonEntityWords.contains(candidate) || ArchitectLexicon.domainNouns.contains(candidate),
            !ArchitectLexicon.fieldWords.contains(candidate), FieldTypeRules.type(forName: candidate) == .string {
             let compounds = names.filter { $0.hasSuffix("_" + candidate) }

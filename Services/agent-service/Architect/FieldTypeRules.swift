@@ -32,6 +32,7 @@ enum FieldTypeRules {
         "l", "litres", "liters", "hectolitres", "microlitres", "cl", "m", "metres", "meters", "cm", "centimetres",
         "centimeters", "mm", "millimetres", "km", "kilometres", "kilometers", "miles", "feet", "ft", "inches",
         "square", "sq", "cubic", "m2", "m3", "celsius", "degrees", "percent", "lbs", "pounds", "oz", "tonnes", "tons",
+        "kw", "kwh", "watts", "kilowatts", "mw", "mwh", "volts", "amps", "hp", "bhp",
     ]
     /// Units counted whole: a field in these is an integer ("width in pixels", "mileage in km").
     static let wholeUnits: Set<String> = ["pixels", "px", "points", "pages", "items", "units", "pieces"]
@@ -48,7 +49,7 @@ enum FieldTypeRules {
         "summary", "bio", "biography", "details", "message", "instructions", "reason", "feedback",
         "remarks", "symptoms", "diagnosis", "history", "text", "answer", "requirements", "agenda",
         "abstract", "excerpt", "terms", "explanation", "justification", "resolution", "treatment",
-        "caption", "directions", "allergies",
+        "caption", "directions", "allergies", "observation", "observations", "narrative",
     ]
     /// Last words that make a name a boolean.
     static let boolWords: Set<String> = [
@@ -90,6 +91,10 @@ enum FieldTypeRules {
         if let of = words.firstIndex(of: "of"), of > 0, textWords.contains(words[of - 1]) {
             words = Array(words[..<of])
         }
+        if let scale = scaleStart(words) {
+            words = Array(words[..<scale]) // "pain score 0-10", "a score out of 10": whole points on a scale
+            type = .int
+        }
         if words.count > 1, let last = words.last, last.count > 1, let measured = measuredType(unit: last, name: words.joined(separator: "_")) {
             words.removeLast()
             type = measured
@@ -114,6 +119,23 @@ enum FieldTypeRules {
             }
         }
         return (EnglishInflection.snakeCase(words), type)
+    }
+
+    /// Where a scale of whole numbers starts after a field's name ("0-10", "1 to 5", "out of
+    /// 100"), if one ends the words.
+    static func scaleStart(_ words: [String]) -> Int? {
+        guard words.count > 1, let last = words.last, isWholeNumberRange(last) || last.allSatisfy(\.isNumber) else { return nil }
+        if isWholeNumberRange(last) { return words.count - 1 }
+        let count = words.count
+        if count > 3, words[count - 3] == "out", words[count - 2] == "of" { return count - 3 }
+        if count > 3, words[count - 2] == "to", words[count - 3].allSatisfy(\.isNumber) { return count - 3 }
+        return nil
+    }
+
+    /// Whether a word is a range of whole numbers ("0-10", "1-5").
+    static func isWholeNumberRange(_ word: String) -> Bool {
+        let ends = word.split(separator: "-")
+        return ends.count == 2 && ends.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
     }
 
     /// The words with canonical phrases substituted.
@@ -147,7 +169,7 @@ enum FieldTypeRules {
         if last == "size", parts.contains(where: groupWords.contains) { return .int }
         if last == "level", parts.contains(where: { ["stock", "reorder", "inventory"].contains($0) }) { return .int }
         if last == "rate", parts.contains(where: { ["hourly", "daily", "nightly", "day", "weekly", "monthly", "per", "night", "hour"].contains($0) }) { return .money }
-        if decimalWords.contains(last) { return .decimal }
+        if decimalWords.contains(last) || parts.count > 1 && ["percentage", "percent"].contains(first) { return .decimal } // "percentage mark"
         if parts.contains(where: moneyWords.contains), !identifierWords.contains(last) { return .money }
         if textWords.contains(last) || last == "letter" && parts.count > 1 && ["cover", "motivation", "covering"].contains(parts[parts.count - 2]) || parts.firstIndex(of: "of").map({ $0 > 0 && textWords.contains(parts[$0 - 1]) }) == true { return .text }
         if boolWords.contains(last) { return .bool }

@@ -30,6 +30,10 @@ struct NounPhrase: Sendable, Equatable {
     /// The unit of measure written after the phrase ("weight in kg" → `kg`), if any.
     var unit: String?
 
+    /// Quantifiers that are nouns too: a quantifier only before "of" ("a list of notes", not "a
+    /// collection day").
+    static let nounsOfCollections: Set<String> = ["list", "set", "collection", "lot"]
+
     /// Words that make a field required.
     static let requiredWords: Set<String> = ["required", "mandatory", "compulsory", "obligatory"]
     /// Words that make a field optional.
@@ -60,7 +64,7 @@ struct NounPhrase: Sendable, Equatable {
     /// Whether the last word is a plural noun.
     var isPlural: Bool {
         guard let last = words.last else { return false }
-        return EnglishInflection.isPlural(last) && !ArchitectLexicon.pluralFieldWords.contains(last)
+        return EnglishInflection.isPlural(last) && !(ArchitectLexicon.pluralFieldWords.contains(last) && words.count == 1) // "tasting notes" are things
     }
 
     /// Whether the phrase names many things: a quantifier, or a plural noun.
@@ -87,7 +91,7 @@ struct NounPhrase: Sendable, Equatable {
             if ["from", "to"].contains(first), words.count == 2 { break }
             if ArchitectLexicon.singleWords.contains(first) {
                 if quantity == .unspecified { quantity = .one }
-            } else if ArchitectLexicon.collectionWords.contains(first) {
+            } else if ArchitectLexicon.collectionWords.contains(first), !Self.nounsOfCollections.contains(first) || words.count > 1 && words[1] == "of" {
                 quantity = .many
                 if words.count > 1, words[1] == "of" { words.removeFirst() }
             } else if ArchitectLexicon.numberWords.contains(first) || first.allSatisfy(\.isNumber), words.count > 1 {

@@ -10,7 +10,8 @@ import Shared
 /// 4. Names that are personal wherever they appear (`first_name`, `gender`, `ip_address`, …).
 /// 5. On entities that are people (`contact`, `patient`, `employee`, a role's own entity …):
 ///    `name`, `address` (and any `…_address`), `photo`, … .
-/// 6. `<person>_name` anywhere (`customer_name`, `contact_name`).
+/// 6. `<person>_name` anywhere (`customer_name`, `contact_name`), and a number that identifies a
+///    person (`student_number`, `staff_number`).
 /// Fields of a `SensitiveDataCategory` (government identifiers, bank accounts, pay, health …) are
 /// PII as well; `SpecAssembler` adds them with `SensitiveDataClassifier`.
 /// An explicit `pii: true` always counts; `pii: false` is honoured except for e-mail and phone
@@ -62,8 +63,11 @@ enum PersonalDataRules {
         if onPersonEntity, personalOnPeople.contains(field) || words.last == "address" { return true }
         if words.count >= 2, words.last == "address", words.first.map(residentialAddressWords.contains) == true { return true }
         if words.contains("person") || words.contains("kin") { return true }
-        return words.count >= 2 && words.last == "name" && namesPerson
+        return words.count >= 2 && namesPerson && (words.last == "name" || personIdentifierWords.contains(words.last ?? ""))
     }
+
+    /// Last words of a number that identifies a person ("student number", "staff id").
+    static let personIdentifierWords: Set<String> = ["number", "id", "no", "identifier"]
 
     /// First words of an address where a person is found ("delivery address", "pickup address").
     static let residentialAddressWords: Set<String> = [

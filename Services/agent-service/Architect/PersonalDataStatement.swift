@@ -32,10 +32,28 @@ struct PersonalDataStatement: Sendable, Equatable {
 
     /// The statements of a description, in order.
     static func read(_ description: String) -> [PersonalDataStatement] {
-        DescriptionTokenizer().sentences(description).compactMap { tokens in
-            statement(tokens.words.map { $0.replacingOccurrences(of: "'", with: "") }.filter { !$0.isEmpty })
-        }
+        DescriptionTokenizer().sentences(description).compactMap(statement(in:))
     }
+
+    /// The statement of one sentence, if it is one: in words, or as a label ("employee names +
+    /// emails = personal data", "contact bits: PII") whose colon is followed by the predicate alone.
+    static func statement(in tokens: [DescriptionToken]) -> PersonalDataStatement? {
+        func words(_ tokens: ArraySlice<DescriptionToken>) -> [String] {
+            Array(tokens).words.map { $0.replacingOccurrences(of: "'", with: "") }.filter { !$0.isEmpty }
+        }
+        if let colon = tokens.firstIndex(where: { $0.mark == ":" }), colon > 0, tokens[..<colon].allSatisfy({ $0.mark == nil }) {
+            let predicate = words(tokens[(colon + 1)...])
+            let kept = words(tokens[..<colon]).filter { !fillers.contains($0) }.map(EnglishInflection.singular)
+            if !kept.isEmpty, !predicate.isEmpty, predicate.contains(where: predicates.contains),
+               predicate.allSatisfy({ predicates.contains($0) || labelPredicateWords.contains($0) }) {
+                return PersonalDataStatement(subject: kept, personal: !predicate.contains("not"))
+            }
+        }
+        return statement(words(tokens[...]))
+    }
+
+    /// Words that may stand with a predicate after a label's colon ("= not personal data").
+    static let labelPredicateWords: Set<String> = ["data", "information", "info", "not", "all", "both"]
 
     /// The statement of one sentence's words, if it is one.
     static func statement(_ words: [String]) -> PersonalDataStatement? {
@@ -58,7 +76,11 @@ struct PersonalDataStatement: Sendable, Equatable {
 
     /// Sets the explicit PII flag of the fields the statement names.
     func apply(to entities: inout [DraftEntity]) {
-        let named = entities.map(\.name).filter { subject.contains(phrase: $0.split(separator: "_").map(String.init)) }
+        let named = entities.map(\.name).filter { name in
+            let words = name.split(separator: "_").map(String.init)
+            // "staff names" name `staff_member`: the first word of an entity of people
+            return subject.contains(phrase: words) || words.count > 1 && ArchitectLexicon.namesPeople(words[0]) && subject.contains(words[0])
+        }
         let rest = subject.filter { word in !named.contains { $0.split(separator: "_").contains(Substring(word)) } }
         for index in entities.indices where named.isEmpty || named.contains(entities[index].name) {
             for fieldIndex in entities[index].fields.indices {
@@ -73,7 +95,9 @@ struct PersonalDataStatement: Sendable, Equatable {
     private func names(_ field: DraftField, rest: [String], entityNamed: Bool) -> Bool {
         let words = SensitiveDataClassifier.words(field.name)
         if rest.contains("contact") {
-            return field.type.isPIIByNature || words.last.map(Self.contactWords.contains) == true
+            // "captains' contact details": the contact fields that name the captain
+            let whose = rest.filter { !["contact", "detail"].contains($0) && !Self.generalWords.contains($0) }
+            return (field.type.isPIIByNature || words.last.map(Self.contactWords.contains) == true) && whose.allSatisfy(words.contains)
         }
         if rest.allSatisfy(Self.generalWords.contains) { return entityNamed }
         let meaningful = words.filter { !SensitiveDataClassifier.genericNames.contains($0) && !Self.fillers.contains($0) }

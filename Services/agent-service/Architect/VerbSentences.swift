@@ -25,7 +25,7 @@ enum VerbSentences {
     }
 
     /// Particles after a verb that make its object the other side of a join.
-    static let particles: Set<String> = ["in", "for", "to", "on", "onto", "into", "up", "at"]
+    static let particles: Set<String> = ["in", "for", "to", "on", "onto", "into", "up", "at", "out"]
     /// Prepositions after the object that name the object's parent.
     static let parentPrepositions: Set<String> = ["for", "on", "against", "to", "at", "in", "about", "from"]
     /// Verbs of people creating rows: the sentence is also their permission.
@@ -45,14 +45,24 @@ enum VerbSentences {
         "hire": "booking", "employ": "employment", "assign": "assignment", "sponsor": "sponsorship", "mentor": "mentorship",
     ]
 
-    /// The sentence rewritten, or itself when it has another shape.
-    static func rewrite(_ sentence: [DescriptionToken]) -> Rewrite {
+    /// The sentence rewritten, or itself when it has another shape. A statement after ", and" may
+    /// be rewritten alone ("…, and members sign up for sessions with a status"); `nounsInText` are
+    /// the nouns the description uses after an article, which name a join written without fields
+    /// ("candidates apply to openings; an application has …").
+    static func rewrite(_ sentence: [DescriptionToken], nounsInText: Set<String> = []) -> Rewrite {
+        rewritten(sentence, nounsInText: nounsInText) ?? rewritingOneStatement(sentence, nounsInText: nounsInText) ?? Rewrite(sentence: sentence)
+    }
+
+    /// The whole sentence rewritten, if it has the shape.
+    static func rewritten(_ sentence: [DescriptionToken], nounsInText: Set<String>) -> Rewrite? {
         let subjectGroup = sentence.indices.first { $0 <= 2 && sentence[$0].groupTokens != nil }.flatMap { isSubjectGroup(sentence, at: $0) ? $0 : nil }
         guard let fieldsStart = sentence.indices.first(where: { index in
-            index >= 3 && index != subjectGroup && (sentence[index].word == "with" || sentence[index].groupTokens.map(NounPhraseList.listsFields(group:)) == true)
-        }), subjectGroup == nil || sentence[fieldsStart].word == "with" else { return Rewrite(sentence: sentence) }
+            index >= 3 && index != subjectGroup && (sentence[index].word == "with" || sentence[index].groupTokens.map(NounPhraseList.listsFields(group:)) == true
+                || receivesFields(sentence, at: index))
+        }) else { return joinWithoutFields(sentence, subjectGroup: subjectGroup, nounsInText: nounsInText) }
+        guard subjectGroup == nil || sentence[fieldsStart].word != nil else { return nil }
         var head = Array(sentence[..<fieldsStart])
-        var rest = Array(sentence[(fieldsStart + 1)...])
+        var rest = Array(sentence[(fieldsStart + (receivesFields(sentence, at: fieldsStart) ? 2 : 1))...])
         if sentence[fieldsStart].groupTokens != nil, let first = rest.first?.word, parentPrepositions.contains(first),
            rest.count <= 4, rest.allSatisfy({ $0.word != nil }) {
             // "developers leave comments (body, posted at) on issues": the parent follows the fields
@@ -60,22 +70,28 @@ enum VerbSentences {
             rest = []
         }
         if let subjectGroup { head.remove(at: subjectGroup) }
-        if let comma = head.lastIndex(where: { $0.mark == "," }), comma + 2 < head.count, ["each", "every"].contains(head[comma + 1].word ?? ""),
-           head.count - comma - 2 <= 3, head[(comma + 2)...].allSatisfy({ $0.word != nil }) {
+        if let comma = head.lastIndex(where: { $0.mark == "," }), comma + 1 < head.count, ["each", "every"].contains(head[comma + 1].word ?? ""),
+           head.count - comma - 2 <= 3, head[(comma + 1)...].allSatisfy({ $0.word != nil }) {
             head.removeSubrange(comma...) // "singers sign up for concerts, each sign-up with a position"
         }
-        guard head.allSatisfy({ $0.word != nil }) else { return Rewrite(sentence: sentence) }
-        let fields = (sentence[fieldsStart].groupTokens ?? []) + rest
+        var fields = (sentence[fieldsStart].groupTokens ?? []) + rest
+        if let period = periodOfJoin(head) {
+            // "pupils join classes for a term (autumn, spring or summer) with …": the term is the join's
+            fields = Array(head[(period + 1)...]) + [.mark(",", position: head[period].position)] + fields
+            head = Array(head[..<period])
+        }
+        guard head.allSatisfy({ $0.word != nil }) else { return nil }
         if let kept = keptForEach(head.compactMap(\.word), position: sentence[0].position) {
             return Rewrite(sentence: kept + [.word("with", position: sentence[fieldsStart].position)] + fields)
         }
-        guard let shape = Shape(head.compactMap(\.word)) else { return Rewrite(sentence: sentence) }
+        guard let shape = Shape(head.compactMap(\.word)) else { return nil }
         let isPerson = shape.subject.last.map(ArchitectLexicon.namesPeople) ?? false
         let markers = head.indices.filter { ClauseMarker.match(in: head, at: $0) != nil }
         let creates = isPerson && creatingVerbs.contains(shape.verb)
-        guard markers.isEmpty || creates && markers == [shape.verbIndex] else { return Rewrite(sentence: sentence) }
+        guard markers.isEmpty || creates && markers == [shape.verbIndex] else { return nil }
         let position = sentence[0].position
-        var result = Rewrite(sentence: shape.rewritten(position: position) + [.word("with", position: sentence[fieldsStart].position)] + fields)
+        let namedJoin = shape.particle.isEmpty ? nouns[stem(of: shape.verb)].flatMap { nounsInText.contains($0) ? $0 : nil } : nil // "teams book rooms …; each booking …"
+        var result = Rewrite(sentence: shape.rewritten(position: position, join: namedJoin) + [.word("with", position: sentence[fieldsStart].position)] + fields)
         if let subjectGroup { result.extra.append(Array(sentence[...subjectGroup])) }
         if creates {
             // "carers log care notes" as a permission: "carers can log care notes"
@@ -124,6 +140,9 @@ enum VerbSentences {
         var objectEnd: Int
         /// The object's parent after a preposition ("for a property"), if any.
         var parent: [String]
+        /// Whether "many" stood before the object ("recipes use many ingredients"): each row of
+        /// the subject has many of the object, and the object many of the subject's — a join.
+        var many: Bool
 
         /// Reads the words before the fields; nil when they have another shape.
         init?(_ words: [String]) {
@@ -131,7 +150,7 @@ enum VerbSentences {
             var subject = Array(words[..<verbIndex])
             var index = verbIndex
             while index < words.count, ArchitectLexicon.modals.contains(words[index]) { index += 1 }
-            guard index < words.count, !ArchitectLexicon.determiners.contains(words[index]), !ArchitectLexicon.phraseStops.contains(words[index]),
+            guard index < words.count, !ArchitectLexicon.determiners.contains(words[index]) || words[index] == "own", !ArchitectLexicon.phraseStops.contains(words[index]),
                   !VerbSentences.parentPrepositions.contains(words[index]), words[index] != "of",
                   !ArchitectLexicon.boundaries.contains(words[index]), !NounPhrase.verbLike.contains(words[index]) else { return nil }
             verb = words[index]
@@ -139,7 +158,11 @@ enum VerbSentences {
             index += 1
             particle = []
             while index < words.count, VerbSentences.particles.contains(words[index]), particle.count < 2 { particle.append(words[index]); index += 1 }
-            while index < words.count, ArchitectLexicon.determiners.contains(words[index]) || ArchitectLexicon.collectionWords.contains(words[index]) { index += 1 }
+            many = false
+            while index < words.count, ArchitectLexicon.determiners.contains(words[index]) || ArchitectLexicon.collectionWords.contains(words[index]) {
+                many = many || DescriptionReading.manyWords.contains(words[index])
+                index += 1
+            }
             let objectStart = index
             while index < words.count, !VerbSentences.parentPrepositions.contains(words[index]) { index += 1 }
             object = Array(words[objectStart..<index])
@@ -156,18 +179,19 @@ enum VerbSentences {
             self.subject = subject
         }
 
-        /// "orders belong to a customer (and a Y)" or "enrolments link a student to a course".
-        func rewritten(position: Int) -> [DescriptionToken] {
+        /// "orders belong to a customer (and a Y)" or "enrolments link a student to a course"; a
+        /// join `named` by the text ("scores link a juror to a film").
+        func rewritten(position: Int, join named: String? = nil) -> [DescriptionToken] {
             func word(_ text: String) -> DescriptionToken { .word(text, position: position) }
             func singular(_ words: [String]) -> [DescriptionToken] {
                 words.dropLast().map(word) + [word(EnglishInflection.singular(words.last ?? ""))]
             }
             let parentWords = parent.isEmpty ? [] : [word("and"), word("a")] + singular(parent)
             let objectIsPeople = object.last.map(ArchitectLexicon.namesPeople) ?? false
-            if particle.isEmpty && !objectIsPeople {
+            if named == nil, particle.isEmpty && !objectIsPeople && !many && !joinsWithoutParticle.contains(VerbSentences.stem(of: verb)) {
                 return [word(VerbSentences.compound(object)), word("belong"), word("to"), word("a")] + singular(subject) + parentWords
             }
-            let join = nouns[VerbSentences.stem(of: verb)] ?? "\(EnglishInflection.singularName(subject))_\(EnglishInflection.singular(object.last ?? ""))"
+            let join = named ?? nouns[VerbSentences.stem(of: verb)] ?? "\(EnglishInflection.singularName(subject))_\(EnglishInflection.singular(object.last ?? ""))"
             return [word(EnglishInflection.plural(join)), word("link"), word("a")] + singular(subject) + [word("to"), word("a")]
                 + singular(object) + parentWords
         }

@@ -57,7 +57,8 @@ enum SensitiveDataCategory: String, CaseIterable, Sendable {
              "vaccination", "vaccine", "immunization", "disability", "mental health", "health record", "health condition", "health history",
              "health insurance", "health data", "health information", "condition", "health note", "health notes",
              "care plan", "dietary requirement", "dietary need", "special educational need", "sen",
-             "icd", "mrn", "lab result", "test result", "pregnancy", "surgery", "illness", "disease", "injury"]
+             "icd", "mrn", "lab result", "test result", "pregnancy", "surgery", "illness", "disease", "injury",
+             "pain score", "pain level", "pain scale"]
         case .biometric:
             ["biometric", "fingerprint", "finger print", "thumbprint", "face scan", "face id", "face template",
              "face encoding", "face geometry", "face recognition", "facial", "retina", "iris scan", "iris template",
