@@ -41,14 +41,20 @@ struct ArtifactStore: Sendable {
         return path
     }
 
-    /// Stores `data`.
+    /// Stores `data`. A write that fails (a full disk) leaves nothing behind: the half-written
+    /// scratch file is removed.
     func put(_ data: Data) async throws -> Blob {
         let scratch = "\(root)/tmp/blob-\(RandomHex.bytes(8))"
-        try await FileSystemLane.run {
-            try FileManager.default.createDirectory(atPath: "\(root)/tmp", withIntermediateDirectories: true)
-            try data.write(to: URL(fileURLWithPath: scratch))
+        do {
+            try await FileSystemLane.run {
+                try FileManager.default.createDirectory(atPath: "\(root)/tmp", withIntermediateDirectories: true)
+                try data.write(to: URL(fileURLWithPath: scratch))
+            }
+            return try await put(fileAt: scratch)
+        } catch {
+            await FileSystemLane.run { try? FileManager.default.removeItem(atPath: scratch) }
+            throw error
         }
-        return try await put(fileAt: scratch)
     }
 
     /// Moves the file at `scratch` (on the artifact root's file system) into the store.

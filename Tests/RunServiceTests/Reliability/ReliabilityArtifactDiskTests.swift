@@ -34,7 +34,8 @@ extension SharedRunQueue {
                 if "\(failed)".contains(mesh.artifactRoot) { failures.append("the failure names the host path: \(detail)") }
                 let artifacts = try await mesh.call("GET", "/api/meta/v2/runs/\(full)/artifacts", token: token)
                 if artifacts.status != 404 { failures.append("the failed run's artifacts answer \(artifacts.status): \(artifacts.text.prefix(160))") }
-                let left = try Self.inNamespace(of: pid, ["find", mesh.artifactRoot, "-type", "f", "-path", "*/tmp/*"])
+                // Blobs stored before the disk filled (the steps' recordings) stay; scratch files do not.
+                let left = try Self.inNamespace(of: pid, ["find", mesh.artifactRoot, "-type", "f", "-path", "\(mesh.artifactRoot)/tmp/*"])
                 if !left.isEmpty { failures.append("half-written files are left in the store: \(left.prefix(400))") }
                 if try await mesh.call("GET", "/readyz", token: nil).status != 200 { failures.append("the run-service is not ready after the full disk") }
 
