@@ -14,7 +14,7 @@ struct ReplayRecording: Sendable {
     /// The steps in the order they ran.
     let order: [String]
 
-    /// The key of a step.
+    /// The key of a step (its iteration and role), also how a build files its steps' attempts.
     static func slot(_ iteration: Int, _ role: AgentRole) -> String { "\(iteration):\(role.rawValue)" }
 
     /// The recording of run `runID`, read in its tenant.

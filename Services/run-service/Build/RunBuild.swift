@@ -26,7 +26,7 @@ struct RunBuild {
         self.loop = loop
         self.claim = claim
         self.run = run
-        self.steps = Dictionary(steps.map { (Self.slot($0.iteration, $0.role), $0) }) { $0.attempt >= $1.attempt ? $0 : $1 }
+        self.steps = Dictionary(steps.map { (ReplayRecording.slot($0.iteration, $0.role), $0) }) { $0.attempt >= $1.attempt ? $0 : $1 }
         ledger = TokenLedger(budget: run.tokenBudget, spent: run.tokensSpent, reserved: run.tokensReserved)
     }
 
@@ -183,9 +183,6 @@ struct RunBuild {
 
     // MARK: - Steps
 
-    /// Where a step's attempts are filed in `steps`.
-    private static func slot(_ iteration: Int, _ role: AgentRole) -> String { "\(iteration):\(role.rawValue)" }
-
     /// Runs one step, or replays it when it already finished. A new step reserves the call's
     /// token ceiling first (the run pauses at its token budget when that does not fit); a step
     /// left running keeps its reservation and key; a step the time cap interrupted is called again
@@ -200,8 +197,10 @@ struct RunBuild {
         as type: Output.Type,
         alongside: @escaping @Sendable (Output, JSONValue, RunClaim, PostgresSession) async throws -> Void = { _, _, _, _ in }
     ) async throws -> (output: Output, raw: JSONValue) {
-        let previous = steps[Self.slot(iteration, role)]
+        let previous = steps[ReplayRecording.slot(iteration, role)]
         if let previous, previous.status == .succeeded, let raw = previous.output {
+            // A replay taken over: this step was compared with the recording when it completed.
+            if recording != nil { replayedSlots.append(ReplayRecording.slot(iteration, role)) }
             return (try await read(Output.self, from: raw, role: role, step: nil), raw)
         }
         let identity: StepRecord.Identity
