@@ -40,24 +40,10 @@ struct RunRegenerateCommand: AsyncParsableCommand {
         if let tokenBudget { body["token_budget"] = .number(Double(tokenBudget)) }
         if let timeout { body["timeout_s"] = .number(Double(timeout)) }
         if wait { body["wait"] = .bool(true) }
-        var answer = try await context.client.call(
+        let answer = try await context.client.call(
             .regenerateRun, [runID], body: .object(body), headers: idempotencyKey.map { [("Idempotency-Key", $0)] } ?? [],
             timeout: wait ? .seconds(900) : .seconds(60)
         )
-        let console = context.console
-        let id = answer.json["id"].text
-        if wait, !RunView.isSettled(answer.json) {
-            _ = try await RunFollower(client: context.client, console: console, printsEvents: false).follow(id, stopEvents: RunView.settlingEvents, until: RunView.isSettled)
-            answer = try await context.client.call(.getRun, [id])
-        }
-        if console.json {
-            console.raw(answer)
-        } else if wait {
-            RunView(run: answer.json, console: console).print()
-        } else {
-            console.line("Started run \(console.styled(id, .bold)) regenerating \(runID) (\(console.state(answer.json["status"].text)))")
-            console.note("follow: mbctl run watch \(id)")
-        }
-        if wait { try RunView.exit(with: answer.json) }
+        try await StartedRun.finish(answer, wait: wait, context: context) { id, status in "Started run \(id) regenerating \(runID) (\(status))" }
     }
 }
