@@ -148,6 +148,8 @@ let package = Package(
             name: "RunServiceTests",
             dependencies: [
                 "Shared", "RunService", "MeshTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RunServiceTests",

@@ -59,6 +59,17 @@ import Testing
         #expect(request.contains("json_object"))
     }
 
+    @Test func aReviewersRiskIsKeptWithItsReason() async throws {
+        let reply = ###"{"title":"Scaffold: CRM","markdown":"## Summary\nok\n","risk":{"score":88,"reason":"payments are stored unencrypted"}}"###
+        let server = FakeChatServer([.reply(reply)])
+        try await server.run { baseURL in
+            let h = try harness(baseURL: baseURL)
+            defer { h.loop.stop() }
+            let outcome = try await h.provider.run(try reviewer, input: try uniqueInput(), model: nil, tenant: tenant)
+            #expect(outcome.output["risk"] == .object(["score": .number(88), "reason": .string("payments are stored unencrypted")]), "\(outcome.output)")
+        }
+    }
+
     @Test func invalidReplyIsRepairedOnce() async throws {
         let server = FakeChatServer([.reply("Sure! Here is the JSON you asked for."), .reply(Self.validReply)])
         try await server.run { baseURL in

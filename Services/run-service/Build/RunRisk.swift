@@ -1,3 +1,5 @@
+import Shared
+
 /// A run's risk score: the plan's rule-based score, raised — never lowered — by what building it
 /// found and by what its diffs change (`DiffRisk`); then a model reviewer may raise it further,
 /// with a reason, never lower it. Each finding adds its weight (capped at 100) and names itself,
@@ -21,7 +23,7 @@ struct RunRisk: Sendable, Equatable {
     /// Scores a run whose final evaluation is `report`, reached in `iterations` evaluations,
     /// whose diffs scored `diff`, and whose reviewer assessed `reviewer` (a model's; none from
     /// the rule-based reviewer).
-    init(planScore: Int, report: EvalSummary, iterations: Int, diff: DiffRisk, reviewer: StepMessages.ReviewerRisk? = nil) {
+    init(planScore: Int, report: EvalSummary, iterations: Int, diff: DiffRisk, reviewer: ReviewerRisk? = nil) {
         var reasons: [String] = []
         var score = max(0, min(100, planScore))
         func raise(_ factor: String, by weight: Int, _ detail: String) {

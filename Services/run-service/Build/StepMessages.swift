@@ -91,10 +91,4 @@ enum StepMessages {
         /// reason, never lower it.
         var risk: ReviewerRisk?
     }
-
-    /// A reviewer's risk score and why.
-    struct ReviewerRisk: Codable, Sendable, Equatable {
-        var score: Int
-        var reason: String
-    }
 }

@@ -5,14 +5,15 @@ extension RunRepository {
     /// Inserts a queued replay of run `source` in the caller's transaction — its plan copy, caps,
     /// provider, base repository and injected fault, with `replay_of` — with its queue entry,
     /// audit record and `run.started`; the run as the API writes it. NOT_FOUND for an unknown run,
-    /// FAILED_PRECONDITION for one that did not finish its loop (succeeded or rejected).
+    /// FAILED_PRECONDITION for one that did not finish its loop (succeeded, rejected, or waiting for
+    /// approval: a person may check that what they are asked to approve reproduces).
     func createReplay(of source: UUID, by principal: Principal, on session: PostgresSession) async throws -> String {
         guard let row = try await session.query("SELECT status, spec_id, plan_id FROM runs WHERE id = \(source)").first else {
             throw WireError.notFound("run", id: source.lowercaseText)
         }
         let status: RunStatus = try row.decode("status")
-        guard status == .succeeded || status == .rejected else {
-            throw WireError(.failedPrecondition, "run \(source.lowercaseText) is \(status.rawValue); only a run that finished its loop (succeeded or rejected) has a recording to replay")
+        guard [.succeeded, .rejected, .awaitingApproval].contains(status) else {
+            throw WireError(.failedPrecondition, "run \(source.lowercaseText) is \(status.rawValue); only a run that finished its loop (succeeded, rejected or awaiting approval) has a recording to replay")
         }
         let id = UUID()
         let rows = try await session.query("""

@@ -35,10 +35,27 @@ public struct PullRequestBody: Codable, Sendable, Equatable {
     public var title: String
     /// The PR body (markdown).
     public var markdown: String
+    /// A model reviewer's own view of the run's risk; none from the rule-based reviewer.
+    public var risk: ReviewerRisk?
 
     /// Creates a body.
-    public init(title: String, markdown: String) {
+    public init(title: String, markdown: String, risk: ReviewerRisk? = nil) {
         self.title = title
         self.markdown = markdown
+        self.risk = risk
+    }
+}
+
+/// A reviewer's risk score (0-100) and why: it may raise a run's rule-based score, never lower it.
+public struct ReviewerRisk: Codable, Sendable, Equatable {
+    /// The score the reviewer gives.
+    public var score: Int
+    /// One sentence why.
+    public var reason: String
+
+    /// Creates an assessment.
+    public init(score: Int, reason: String) {
+        self.score = score
+        self.reason = reason
     }
 }

@@ -221,7 +221,7 @@ final class ChaosRun: Sendable {
         }
         // The run may have ended before the fault took effect; then there was nothing to take over.
         if try await queueRow(of: target.run) == nil { return nil }
-        Issue.record("run \(target.run.lowercaseText) was not taken over within 60 s after \(fault.rawValue)")
+        Issue.record("run \(target.run.lowercaseText) was not taken over within 60 s after \(fault.rawValue)\n\(try await takeoverDiagnosis(of: target.run))")
         return nil
     }
 
@@ -239,6 +239,28 @@ final class ChaosRun: Sendable {
         let owner = try row.decode("lease_owner", as: String?.self)
         let parts = owner?.split(separator: "/") ?? []
         return (parts.count >= 2 ? Int32(parts[1]) : nil, try row.decode("live"), try row.decode("fencing"), try row.decode("claimed_at"))
+    }
+
+    /// What kept a run from being taken over: its queue row, the run-service role's sessions
+    /// (what each waits for and who blocks it), the row locks on the queue, and the instances'
+    /// last log lines.
+    private func takeoverDiagnosis(of run: UUID) async throws -> String {
+        let rows = try await queue.work("""
+            SELECT 'queue: ' || coalesce(q.lease_owner, 'no owner') || ' lease ends ' || coalesce(round(extract(epoch FROM q.lease_expires_at - clock_timestamp()), 1)::text, 'never')
+                   || ' s from now, fencing ' || q.fencing || ', claims ' || q.claims AS line
+            FROM run_queue q WHERE q.run_id = \(run)
+            UNION ALL
+            SELECT 'session ' || a.pid || ' ' || coalesce(a.application_name, '') || ' ' || coalesce(a.state, '?') || ' wait ' || coalesce(a.wait_event_type || '/' || a.wait_event, '-')
+                   || ' xact ' || coalesce(round(extract(epoch FROM clock_timestamp() - a.xact_start), 1)::text, '-') || ' s blocked by ' || pg_blocking_pids(a.pid)::text
+                   || ': ' || left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 160)
+            FROM pg_stat_activity a WHERE a.usename = current_user AND a.pid <> pg_backend_pid()
+            UNION ALL
+            SELECT 'lock ' || l.pid || ' ' || l.mode || ' granted ' || l.granted || ' on ' || l.relation::regclass::text
+            FROM pg_locks l WHERE l.relation = 'run_queue'::regclass
+            """, deadline: .after(.seconds(10)))
+        let lines = try rows.map { try $0.decode("line", as: String.self) }
+        let logs = mesh.runPorts.indices.map { "run-service-\($0):\n" + mesh.logTail("run-service-\($0)", lines: 30) }
+        return (lines + logs).joined(separator: "\n")
     }
 
     private func databaseNow() async throws -> Date {

@@ -9,7 +9,7 @@ final class PublishedMessages: Sendable {
 
     init() throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("published-\(UUID().uuidString.prefix(8)).txt").path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         process.executableURL = URL(fileURLWithPath: RedisCLI.executable)
         process.arguments = try RedisCLI.arguments(["--raw", "psubscribe", "*"])
         process.environment = try RedisCLI.environment()
