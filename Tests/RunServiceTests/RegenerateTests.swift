@@ -102,6 +102,79 @@ extension SharedRunQueue {
                 let markdown = String(decoding: try await RawHTTP.get(port: mesh.runPorts[0], pullRequest, token: owner).body, as: UTF8.self)
                 #expect(markdown.contains("## Regeneration") && markdown.contains("### What you changed") && markdown.contains("`A docs/notes.md`"), "\(markdown.suffix(800))")
                 #expect(markdown.contains("### Conflicts") && markdown.contains("`app/schema.json`"), "\(markdown.suffix(800))")
+                #expect(merge["base_changed"] == .array([]) && !markdown.contains("base repository"), "a run of its own repository has no base to move")
+            }
+        }
+
+        /// A regeneration over a base repository that moved on since the regenerated run — its
+        /// ignore rules, which the scaffold rewrites, among what changed: the new generation is
+        /// built on the base as it is now, and the merge brings the base's changes in, listed.
+        @Test func aRegenerationOverABaseThatMovedOnIsBuiltOnTheBaseAsItIsNow() async throws {
+            let repositories = try Helpers.scratch("repositories")
+            defer { try? FileManager.default.removeItem(atPath: repositories) }
+            let base = "\(repositories)/helpdesk"
+            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+            try await Helpers.git(["init", "--quiet"], in: base)
+            try Data("# Helpdesk\n\nThe team's notes.\n".utf8).write(to: URL(fileURLWithPath: "\(base)/TEAM.md"))
+            try Data("*.log\n".utf8).write(to: URL(fileURLWithPath: "\(base)/.gitignore"))
+            try await Helpers.git(["add", "--all"], in: base)
+            try await Helpers.git(["commit", "--quiet", "-m", "The base"], in: base)
+
+            let tenant = UUID()
+            let owner = RunMesh.token(tenant: tenant, role: .owner)
+            try await RunMesh.with(environment: ["META_BUILDER_REPOSITORIES_ROOT": repositories]) { mesh in
+                let spec = try await mesh.createSpec(token: owner, title: "Helpdesk", description: RunLoopTests.helpdesk)
+                let first = try await mesh.waitForRun(try #require(try await mesh.startRun(spec: spec, token: owner, body: #"{"base_repository":"helpdesk"}"#).json?["id"]?.stringValue), token: owner)
+                try #require(first["status"]?.stringValue == "succeeded", "\(first)")
+                let firstID = try #require(first["id"]?.stringValue)
+                let branch = "meta-builder/run-\(firstID)"
+                let earlierBase = try #require(first[path: "branch", "base_commit"]?.stringValue)
+
+                // The user adds a note on the run's branch.
+                try await Helpers.git(["checkout", "--quiet", branch], in: base)
+                try FileManager.default.createDirectory(atPath: "\(base)/docs", withIntermediateDirectories: true)
+                try Data("# Our notes\n".utf8).write(to: URL(fileURLWithPath: "\(base)/docs/notes.md"))
+                try await Helpers.git(["add", "--all"], in: base)
+                try await Helpers.git(["commit", "--quiet", "-m", "Our notes"], in: base)
+                let userTip = try await Helpers.git(["rev-parse", "HEAD"], in: base)
+                // Meanwhile the base moves on: an ignore rule (the scaffold rewrites that file) and a new file.
+                try await Helpers.git(["checkout", "--quiet", "-"], in: base)
+                try Data("*.log\n*.tmp\n".utf8).write(to: URL(fileURLWithPath: "\(base)/.gitignore"))
+                try FileManager.default.createDirectory(atPath: "\(base)/ops", withIntermediateDirectories: true)
+                try Data("on call: the team\n".utf8).write(to: URL(fileURLWithPath: "\(base)/ops/rota.txt"))
+                try await Helpers.git(["add", "--all"], in: base)
+                try await Helpers.git(["commit", "--quiet", "-m", "Later work"], in: base)
+                let movedBase = try await Helpers.git(["rev-parse", "HEAD"], in: base)
+
+                let revisedSpec = try await mesh.createSpec(token: owner, title: "Helpdesk", description: Self.revised)
+                let started = try await mesh.call("POST", "\(Self.api)/runs/\(firstID)/regenerate", token: owner, body: #"{"spec_id":"\#(revisedSpec)"}"#)
+                #expect(started.status == 202, "\(started.text)")
+                let second = try await mesh.waitForRun(try #require(started.json?["id"]?.stringValue), token: owner)
+                try #require(second["status"]?.stringValue == "succeeded", "\(second)\n\(mesh.logTail("run-service-0"))")
+                let newBranch = "meta-builder/run-\(try #require(second["id"]?.stringValue))"
+
+                // The new generation sits on the moved base; the merge joins it with the user's tip.
+                let parents = try await Helpers.git(["rev-list", "--parents", "-n", "1", newBranch], in: base).split(separator: " ").map(String.init)
+                try #require(parents.count == 3 && parents[1] == userTip, "\(parents)")
+                #expect(try await Helpers.git(["rev-parse", "\(parents[2])^"], in: base) == movedBase)
+                let show = { (path: String) in try await Helpers.git(["show", "\(newBranch):\(path)"], in: base) }
+                #expect(try await show("ops/rota.txt") == "on call: the team")
+                #expect(try await show("docs/notes.md") == "# Our notes")
+                #expect(try await show("TEAM.md").hasPrefix("# Helpdesk"))
+                #expect(try await show("app/schema.json").contains("due_date"))
+                // The base's checkout and the user's branch are as they were.
+                #expect(try await Helpers.git(["rev-parse", "HEAD"], in: base) == movedBase)
+                #expect(try await Helpers.git(["status", "--porcelain"], in: base).isEmpty)
+                #expect(try await Helpers.git(["rev-parse", branch], in: base) == userTip)
+
+                let manifestHref = try #require(second["artifacts"]?.array?.first { $0["kind"]?.stringValue == "manifest" }?["href"]?.stringValue)
+                let manifest = try JSONDecoder().decode(JSONValue.self, from: try await RawHTTP.get(port: mesh.runPorts[0], manifestHref, token: owner).body)
+                let baseChanged = manifest[path: "regeneration", "base_changed"]?.array?.compactMap(\.stringValue) ?? []
+                #expect(baseChanged == ["M .gitignore", "A ops/rota.txt"], "\(manifest["regeneration"] ?? .null)")
+                #expect(manifest[path: "fingerprint", "base_commit"]?.stringValue == movedBase && earlierBase != movedBase)
+                let pullRequest = try #require(second["artifacts"]?.array?.first { $0["kind"]?.stringValue == "pull_request" }?["href"]?.stringValue)
+                let markdown = String(decoding: try await RawHTTP.get(port: mesh.runPorts[0], pullRequest, token: owner).body, as: UTF8.self)
+                #expect(markdown.contains("### What changed in the base repository") && markdown.contains("`A ops/rota.txt`"), "\(markdown.suffix(900))")
             }
         }
     }

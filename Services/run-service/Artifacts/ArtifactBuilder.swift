@@ -55,7 +55,7 @@ struct ArtifactBuilder: Sendable {
             )
         } else {
             let repository = try await BranchRepository.of(run, repositories: repositories, store: store)
-            let baseCommit = try await repository.baseCommit(of: run.branch)
+            let baseCommit = try await repository.baseCommit(of: run.branch, built: run.fingerprint.baseCommit)
             tree = try await ScaffoldTree.checkout(baseCommit, of: repository.kind == .base ? repository.path : nil, at: "\(scratch)/tree", date: date)
             try await tree.apply(run.diffs, patches: scratch)
             let commit = try await tree.commit(message: run.commitMessage, scratch: scratch)

@@ -47,13 +47,21 @@ struct BranchRepository: Sendable {
     }
 
     /// The commit the run's commit builds on: the parent of the branch when it exists already (it
-    /// was published before: building again gives the same commit), else the repository's
-    /// `HEAD`; nil in a bare repository of the run, and in a base repository without commits.
-    func baseCommit(of branch: String) async throws -> String? {
+    /// was published before: building again gives the same commit), else `built` — the commit
+    /// the run's diffs were made against, from its fingerprint, even when the base moved on
+    /// since — or, without one, the repository's `HEAD`; nil in a bare repository of the run,
+    /// and in a base repository without commits.
+    func baseCommit(of branch: String, built: String?) async throws -> String? {
         guard kind == .base else { return nil }
         let repository = GitWorkspace(path: path)
         if try await repository.commit("refs/heads/\(branch)") != nil {
             return try await repository.commit("refs/heads/\(branch)^")
+        }
+        if let built {
+            guard try await repository.commit(built) != nil else {
+                throw ArtifactError("the base repository no longer holds commit \(built), which the run was built on")
+            }
+            return built
         }
         return try await repository.commit("HEAD")
     }
