@@ -14,31 +14,20 @@ struct RunExtendCommand: AsyncParsableCommand {
     @Argument(help: "The run's id.")
     var runID: String
 
-    @Option(help: "The new number of evaluations allowed.")
-    var maxIterations: Int?
-
-    @Option(help: "The new token budget.")
-    var tokenBudget: Int?
-
-    @Option(help: "The new time cap: seconds of building (time paused does not count).")
-    var timeout: Int?
+    @OptionGroup var caps: CapOptions
 
     @Flag(help: "Wait until the run ends or waits for a person again.")
     var wait = false
 
     func validate() throws {
-        guard maxIterations != nil || tokenBudget != nil || timeout != nil else {
+        guard !caps.isEmpty else {
             throw ValidationError("name a cap to raise: --max-iterations, --token-budget or --timeout")
         }
     }
 
     func run() async throws {
         let context = try global.context()
-        var body: [String: JSONValue] = [:]
-        if let maxIterations { body["max_iterations"] = .number(Double(maxIterations)) }
-        if let tokenBudget { body["token_budget"] = .number(Double(tokenBudget)) }
-        if let timeout { body["timeout_s"] = .number(Double(timeout)) }
-        var answer = try await context.client.call(.extendRun, [runID], body: .object(body))
+        var answer = try await context.client.call(.extendRun, [runID], body: .object(caps.fields))
         let console = context.console
         guard wait else {
             if console.json { return console.raw(answer) }

@@ -20,25 +20,15 @@ struct RunRegenerateCommand: AsyncParsableCommand {
     @Flag(help: "Wait until the new run ends or waits for a person.")
     var wait = false
 
-    @Option(help: "Evaluations allowed (1…the configured limit).")
-    var maxIterations: Int?
-
-    @Option(help: "Tokens the agents may spend.")
-    var tokenBudget: Int?
-
-    @Option(help: "Seconds the run may take from its first claim.")
-    var timeout: Int?
+    @OptionGroup var caps: CapOptions
 
     @Option(help: "Idempotency-Key: the same key and body return the first run.")
     var idempotencyKey: String?
 
     func run() async throws {
         let context = try global.context()
-        var body: [String: JSONValue] = [:]
+        var body = caps.fields
         if let spec { body["spec_id"] = .string(spec) }
-        if let maxIterations { body["max_iterations"] = .number(Double(maxIterations)) }
-        if let tokenBudget { body["token_budget"] = .number(Double(tokenBudget)) }
-        if let timeout { body["timeout_s"] = .number(Double(timeout)) }
         if wait { body["wait"] = .bool(true) }
         let answer = try await context.client.call(
             .regenerateRun, [runID], body: .object(body), headers: idempotencyKey.map { [("Idempotency-Key", $0)] } ?? [],

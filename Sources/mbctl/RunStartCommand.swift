@@ -17,14 +17,7 @@ struct RunStartCommand: AsyncParsableCommand {
     @Flag(help: "Wait until the run ends or waits for a person (approval, a larger budget).")
     var wait = false
 
-    @Option(help: "Evaluations allowed (1…the configured limit).")
-    var maxIterations: Int?
-
-    @Option(help: "Tokens the agents may spend.")
-    var tokenBudget: Int?
-
-    @Option(help: "Seconds the run may take from its first claim.")
-    var timeout: Int?
+    @OptionGroup var caps: CapOptions
 
     @Option(help: "Build this plan (an id) instead of the latest.")
     var plan: String?
@@ -40,37 +33,19 @@ struct RunStartCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try global.context()
-        var body: [String: JSONValue] = [:]
-        if let maxIterations { body["max_iterations"] = .number(Double(maxIterations)) }
-        if let tokenBudget { body["token_budget"] = .number(Double(tokenBudget)) }
-        if let timeout { body["timeout_s"] = .number(Double(timeout)) }
+        var body = caps.fields
         if let plan { body["plan_id"] = .string(plan) }
         if let baseRepository { body["base_repository"] = .string(baseRepository) }
         if let fault { body["fault"] = .string(fault) }
         if wait { body["wait"] = .bool(true) }
         // The server answers a waiting start shortly before the request's deadline (at most its
         // maximum); the follower takes over when the run has not settled by then.
-        var answer = try await context.client.call(
+        let answer = try await context.client.call(
             .startRun, [spec], body: .object(body), headers: idempotencyKey.map { [("Idempotency-Key", $0)] } ?? [],
             timeout: wait ? .seconds(900) : .seconds(60)
         )
-        var run = answer.json
-        let console = context.console
-        let id = run["id"].text
-        if wait, !RunView.isSettled(run) {
-            if !console.json { console.note("run \(id) is \(run["status"].text); following it") }
-            run = try await RunFollower(client: context.client, console: console, printsEvents: false).follow(id, stopEvents: RunView.settlingEvents, until: RunView.isSettled)
-            answer = try await context.client.call(.getRun, [id])
-            run = answer.json
+        try await StartedRun.finish(answer, wait: wait, context: context) { id, status in
+            "Started run \(id) (\(status), plan v\(answer.json["plan_version"].text))"
         }
-        if console.json {
-            console.raw(answer)
-        } else if wait {
-            RunView(run: run, console: console).print()
-        } else {
-            console.line("Started run \(console.styled(id, .bold)) (\(console.state(run["status"].text)), plan v\(run["plan_version"].text))")
-            console.note("follow: mbctl run watch \(id)")
-        }
-        try RunView.exit(with: run)
     }
 }

@@ -21,10 +21,7 @@ struct ApprovalReconciler: Service {
     static let batchSize = 50
 
     func run() async throws {
-        while !gate.isOpen {
-            if Task.isShuttingDownGracefully || Task.isCancelled { return }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+        guard await gate.waitUntilOpen() else { return }
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
                 try await reconcileOnce()

@@ -23,10 +23,7 @@ struct BudgetPauseSweeper: Service {
     static func interval(for pause: Duration) -> Duration { min(.seconds(5), pause) }
 
     func run() async throws {
-        while !gate.isOpen {
-            if Task.isShuttingDownGracefully || Task.isCancelled { return }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+        guard await gate.waitUntilOpen() else { return }
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
                 try await sweepOnce()

@@ -22,10 +22,7 @@ struct RunWorker: Service {
     var renewEvery = Duration.seconds(5)
 
     func run() async throws {
-        while !gate.isOpen {
-            if Task.isShuttingDownGracefully || Task.isCancelled { return }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+        guard await gate.waitUntilOpen() else { return }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 for slot in 0..<settings.workers {

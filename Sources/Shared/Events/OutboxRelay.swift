@@ -29,10 +29,7 @@ public struct OutboxRelay: Service {
 
     public func run() async throws {
         // Not cancelled on shutdown: a batch in flight finishes (publish + mark) before it stops.
-        while !gate.isOpen {
-            if Task.isShuttingDownGracefully || Task.isCancelled { return }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+        guard await gate.waitUntilOpen() else { return }
         await relayUntilShutdown()
     }
 

@@ -1,3 +1,4 @@
+import ServiceLifecycle
 import Synchronization
 
 /// Opened once start-up work (migrations) has finished; background services that need the
@@ -22,4 +23,14 @@ public final class StartupGate: Sendable {
 
     /// Whether the gate is open.
     public var isOpen: Bool { opened.load(ordering: .acquiring) }
+
+    /// Waits until the gate opens; false when the service shuts down (or the task is
+    /// cancelled) first, and the background work should not start.
+    public func waitUntilOpen() async -> Bool {
+        while !isOpen {
+            if Task.isShuttingDownGracefully || Task.isCancelled { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return true
+    }
 }
