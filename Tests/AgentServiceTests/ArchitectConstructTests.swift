@@ -555,4 +555,16 @@ import Shared
         #expect(join.fields.filter { $0.type == .reference }.compactMap(\.references).sorted() == ["mural", "paint"])
         #expect(fields(spec, "paint")["mural"] == nil)
     }
+
+    @Test func aYesNoQuestionIsOneBoolFieldNotAClause() throws {
+        let spec = try design("Kennels have a name, whether the run is covered, whether it is on the ground floor and whether they have passed an inspection. Kennels have a size.")
+        #expect(fields(spec, "kennel") == ["name": .string, "run_covered": .bool, "on_ground_floor": .bool, "inspection_passed": .bool, "size": .string])
+        #expect(spec.entities.map(\.name) == ["kennel"])
+    }
+
+    @Test func groupedEntitiesJoinedByAndAreAListNotALink() throws {
+        let spec = try design("A tack room: riders (name, email) and saddles (maker, seat size in inches).")
+        #expect(spec.entities.map(\.name) == ["rider", "saddle"])
+        #expect(spec.relations.isEmpty)
+    }
 }

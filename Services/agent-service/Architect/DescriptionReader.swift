@@ -4,7 +4,8 @@ import Shared
 /// many-to-many pairs, roles and permission statements.
 ///
 /// Passes: (1) tokenize (Markdown tables, notes and flags normalised), set sentences about
-/// personal data aside, rewrite sentences of unknown verbs (`VerbSentences`) and cut into clauses;
+/// personal data aside, make yes/no questions fields (`YesNoQuestions`), rewrite sentences of
+/// unknown verbs (`VerbSentences`) and cut into clauses;
 /// (2) classify each clause's subject (the application, entities, roles); (3) collect roles;
 /// (4) collect entities — grouped entities anywhere, application lists, subjects, parents, links,
 /// collections, archetypes named in permissions; (5) fields and links, then parents named as one

@@ -15,7 +15,8 @@ extension DescriptionReading {
 
     /// Pass 4a: every noun phrase followed by a group of at least two fields names an entity with
     /// those fields (unless it is a singular field with values, "a stage (lead, won, lost)"); two
-    /// such entities joined by a verb the clause reader does not know are linked: the second
+    /// such entities joined by a verb the clause reader does not know (not by "and": "customers
+    /// (…) and medicines (…)" is a list) are linked: the second
     /// refers to the first ("customers (…) own vehicles (…)"), or the first to the second after a
     /// verb of belonging ("engineers (…) work for depots (…)").
     mutating func collectGroupedEntities() {
@@ -49,7 +50,7 @@ extension DescriptionReading {
                 if let parent, parent != name,
                    !run.indices.contains(where: { ClauseMarker.match(in: run, at: $0) != nil }) {
                     let verbWords = verb.compactMap(\.word)
-                    if verbWords.count == 1 { groupLinks.append((child: name, parent: parent)) }
+                    if verbWords.count == 1, !ArchitectLexicon.boundaries.contains(verbWords[0]) { groupLinks.append((child: name, parent: parent)) }
                     else if let first = verbWords.first, Self.belongingVerbs.contains(first) { groupLinks.append((child: parent, parent: name)) }
                 }
                 previousEntity = name

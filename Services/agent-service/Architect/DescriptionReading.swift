@@ -22,13 +22,13 @@ struct DescriptionReading {
 
     /// Tokenizes a description and cuts it into clauses; sentences that say which data is personal
     /// ("patients' contact details are personal data") are read by `PersonalDataStatement` alone,
-    /// and sentences of a verb it does not know are rewritten by `VerbSentences` first (what they
+    /// yes/no questions become one field's name (`YesNoQuestions`), and sentences of a verb it does not know are rewritten by `VerbSentences` first (what they
     /// split off follows the description's own sentences, so that those keep their numbers).
     init(description: String, title: String) {
         let splitter = ClauseSplitter()
         let tokenized = DescriptionTokenizer().sentences(description).filter { sentence in
             PersonalDataStatement.statement(in: sentence) == nil
-        }
+        }.map(YesNoQuestions.rewrite)
         let nounsInText = VerbSentences.nounsAfterArticles(tokenized)
         let rewrites = tokenized.map { VerbSentences.rewrite($0, nounsInText: nounsInText) }
         let raw = rewrites.map(\.sentence) + rewrites.flatMap(\.extra)
