@@ -567,4 +567,11 @@ import Shared
         #expect(spec.entities.map(\.name) == ["rider", "saddle"])
         #expect(spec.relations.isEmpty)
     }
+
+    @Test func aPassivePlacedAtADateAndTimeIsADatetimeFieldNotAParent() throws {
+        let spec = try design("Auctions are held at a date and time with a lot count and a buyer premium.")
+        #expect(Set(fields(spec, "auction").keys) == ["scheduled_at", "lot_count", "buyer_premium"])
+        #expect(fields(spec, "auction")["scheduled_at"] == .datetime && fields(spec, "auction")["lot_count"] == .int)
+        #expect(spec.entities.map(\.name) == ["auction"])
+    }
 }

@@ -86,6 +86,12 @@ enum ArchitectLexicon {
         "each", "all", "both", "do", "does", "not", "never", "additionally",
     ]
 
+    /// Past participles that do not end in -ed ("seen", "held").
+    static let irregularParticiples: Set<String> = [
+        "seen", "done", "given", "taken", "made", "written", "sent", "paid", "known", "shown", "met", "held",
+        "read", "got", "gotten", "won", "lost", "set", "run", "kept", "brought", "bought", "sold", "told",
+    ]
+
     /// Words that negate a permission ("customers cannot delete tickets").
     static let negations: Set<String> = ["not", "cannot", "never", "no"]
 

@@ -17,14 +17,13 @@ struct ClauseSplitter {
     }
 
     /// Rewrites "as well as", "along with", "together with" to "and", "zero or more", "one or more"
-    /// to "many", and "(at) a date and time" to one datetime field ("scheduled datetime").
+    /// to "many", and "(at) a date and time" to one datetime field ("scheduled datetime"); a passive
+    /// placed at a date and time ("rehearsals are held at a date and time") has that field.
     func rewritePhrases(_ tokens: [DescriptionToken]) -> [DescriptionToken] {
         let rewrites: [([String], String)] = [
             (["as", "well", "as"], "and"), (["along", "with"], "and"), (["together", "with"], "and"),
             (["zero", "or", "more"], "many"), (["one", "or", "more"], "many"), (["as", "well"], "and"),
             (["and", "or"], "or"), (["on", "file"], ""), (["on", "record"], ""), (["of", "course"], ""), (["over", "time"], ""), (["too"], ""),
-            (["are", "scheduled", "at", "a", "date", "and", "time"], "have a scheduled datetime"),
-            (["is", "scheduled", "at", "a", "date", "and", "time"], "has a scheduled datetime"),
             (["starting", "at", "a", "date", "and", "time"], ", starts datetime"), (["ending", "at", "a", "date", "and", "time"], ", ends datetime"),
             (["at", "a", "date", "and", "time"], ", scheduled datetime"), (["on", "a", "date", "and", "time"], ", scheduled datetime"),
             (["for", "a", "date", "and", "time"], ", scheduled datetime"), (["at", "date", "and", "time"], "datetime"), (["date", "and", "time"], "scheduled datetime"),
@@ -38,6 +37,12 @@ struct ClauseSplitter {
             }
             if let (subject, length) = Self.forEachWeKeep(tokens, at: index) {
                 result += [.word("each", position: tokens[index].position)] + subject + [.word("has", position: tokens[index].position)]
+                index += length
+                continue
+            }
+            if let length = Self.passiveAtDateAndTime(tokens, at: index) {
+                let verb = tokens[index].word == "is" ? "has" : "have" // "rehearsals are held at a date and time, with …"
+                result += [verb, "a", "scheduled", "datetime"].map { .word($0, position: tokens[index].position) } + [.mark(",", position: tokens[index].position)]
                 index += length
                 continue
             }
@@ -63,6 +68,17 @@ struct ClauseSplitter {
             index += 1
         }
         return result
+    }
+
+    /// The length of a passive placed at a date and time ("are scheduled at a date and time", "is
+    /// held on a date and time"), which gives the subject a datetime field rather than a parent.
+    static func passiveAtDateAndTime(_ tokens: [DescriptionToken], at index: Int) -> Int? {
+        let phrase = ["a", "date", "and", "time"]
+        guard index + 2 + phrase.count < tokens.count, let auxiliary = tokens[index].word, auxiliary == "is" || auxiliary == "are",
+              let participle = tokens[index + 1].word, participle.hasSuffix("ed") || ArchitectLexicon.irregularParticiples.contains(participle),
+              let preposition = tokens[index + 2].word, ["at", "on", "for"].contains(preposition),
+              phrase.indices.allSatisfy({ tokens[index + 3 + $0].word == phrase[$0] }) else { return nil }
+        return 3 + phrase.count
     }
 
     /// Whether a permission verb inside a list of fields is the first word of one ("… a size and

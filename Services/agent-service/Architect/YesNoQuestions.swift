@@ -17,8 +17,6 @@ enum YesNoQuestions {
     /// Auxiliaries of the perfect, after which a participle moves behind its object ("have passed
     /// their test" → `test_passed`).
     static let perfectAuxiliaries: Set<String> = ["has", "have", "had"]
-    /// Past participles that do not end in -ed.
-    static let irregularParticiples: Set<String> = ["seen", "done", "given", "taken", "made", "written", "sent", "paid", "known", "shown", "met", "signed", "read", "got", "gotten", "won", "lost", "fitted", "set"]
     /// Words that end a question: what follows is the next item or clause.
     static let stops: Set<String> = ArchitectLexicon.boundaries.union(["so", "because", "which", "who", "when", "since"])
     /// Suffixes of contracted pronouns as the tokenizer leaves them ("they've" → "theyve").
@@ -92,6 +90,6 @@ enum YesNoQuestions {
 
     /// Whether a word is a past participle ("passed", "seen").
     static func isParticiple(_ word: String) -> Bool {
-        word.hasSuffix("ed") || irregularParticiples.contains(word)
+        word.hasSuffix("ed") || ArchitectLexicon.irregularParticiples.contains(word)
     }
 }
