@@ -574,4 +574,10 @@ import Shared
         #expect(fields(spec, "auction")["scheduled_at"] == .datetime && fields(spec, "auction")["lot_count"] == .int)
         #expect(spec.entities.map(\.name) == ["auction"])
     }
+
+    @Test func aLineBeforeALabelEndsEvenAfterAJoiningWord() throws {
+        let spec = try design("hires: boat, out at, back at\nskippers: name, licence number")
+        #expect(fields(spec, "hire")["back_at"] == .datetime)
+        #expect(Set(fields(spec, "skipper").keys) == ["name", "licence_number"])
+    }
 }

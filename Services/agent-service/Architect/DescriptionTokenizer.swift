@@ -182,7 +182,7 @@ private struct Scanner {
                 endSentence()
                 inBulletList = false
             }
-        } else if inBulletList || wasBullet || !continuesOnNextLine {
+        } else if inBulletList || wasBullet || !continuesOnNextLine || stack[0].last?.word != nil && opensLabel(lineFrom: ahead) {
             endSentence()
             inBulletList = false
         }
@@ -192,8 +192,9 @@ private struct Scanner {
     private static let joiningWords: Set<String> = ["and", "or", "with", "of", "the", "a", "an", "to", "for", "in", "on", "at", "by", "their", "its"]
 
     /// Whether the open sentence continues on the next line: it ends in a comma, a colon or a
-    /// joining word — not "on"/"at" after a participle, which name a field ("paid on"). Otherwise a
-    /// line break ends it (notes are written one fact per line).
+    /// joining word — not "on"/"at" after a participle, which name a field ("paid on"), nor a word
+    /// before a line that opens a label ("… back at" / "work days: …"). Otherwise a line break
+    /// ends it (notes are written one fact per line).
     private var continuesOnNextLine: Bool {
         guard let last = stack[0].last else { return true }
         if let mark = last.mark { return mark == "," || mark == ":" }
@@ -202,6 +203,25 @@ private struct Scanner {
             let before = stack[0].dropLast().last?.word
             if ["on", "at"].contains(word), let before, before.hasSuffix("ed") || ClauseMarker.irregularParticiples.contains(before) { return false }
             return Self.joiningWords.contains(word)
+        }
+        return false
+    }
+
+    /// Whether the line starting at `start` opens with a label of one to four words and a colon
+    /// ("work days: date, task"): a new fact, even after a line ending in a joining word ("back at").
+    private func opensLabel(lineFrom start: Int) -> Bool {
+        var words = 0
+        var inWord = false
+        var index = start
+        while index < characters.count, characters[index] != "\n" {
+            let character = characters[index]
+            if character == ":" { return words >= 1 }
+            let isWordCharacter = character.isLetter || character.isNumber || character == "-" && inWord
+            guard isWordCharacter || character == " " else { return false }
+            if isWordCharacter && !inWord { words += 1 }
+            if words > 4 { return false }
+            inWord = isWordCharacter
+            index += 1
         }
         return false
     }
