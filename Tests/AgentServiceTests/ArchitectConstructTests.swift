@@ -580,4 +580,13 @@ import Shared
         #expect(fields(spec, "hire")["back_at"] == .datetime)
         #expect(Set(fields(spec, "skipper").keys) == ["name", "licence_number"])
     }
+
+    @Test func aJoinNamedAfterAManyToManyTakesItsPlace() throws {
+        let spec = try design("Volunteers have a name. Beaches have a title. Volunteers go to many beaches; every visit is a sweep with a bag count and the hours they spent. Drivers have a name. Routes have a code. A driver covers lots of routes and a route has many drivers, so for each trip we note the fee we paid them.")
+        let sweep = try #require(spec.entity(named: "sweep"))
+        #expect(sweep.fields.filter { $0.type == .reference }.compactMap(\.references).sorted() == ["beach", "volunteer"])
+        #expect(Set(fields(spec, "sweep").keys) == ["bag_count", "hours", "beach", "volunteer"])
+        #expect(!spec.relations.contains { $0.kind == .manyToMany })
+        #expect(fields(spec, "trip") == ["fee": .money, "driver": .reference, "route": .reference])
+    }
 }

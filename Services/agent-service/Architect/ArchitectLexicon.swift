@@ -101,12 +101,17 @@ enum ArchitectLexicon {
     /// Relative words: a clause that starts with one is about the noun just before it.
     static let relatives: Set<String> = ["which", "that", "who", "whose", "where"]
 
-    /// Words after which a field phrase is cut ("an owner who …", "a price in dollars").
-    static let phraseStops: Set<String> = [
+    /// Words after which a field phrase is cut ("an owner who …", "a price in dollars"); a subject
+    /// pronoun starts a relative clause without "that" ("the fee we paid them", "the segment they
+    /// were in").
+    static let phraseStops: Set<String> = Set([
         "who", "which", "that", "where", "when", "whose", "if", "so", "because", "in", "per",
         "for", "from", "via", "using", "like", "such", "is", "are", "was", "were", "will",
         "should", "must", "can", "e", "eg", "ie", "etc",
-    ]
+    ]).union(subjectPronouns)
+
+    /// Pronouns that can be the subject of a clause.
+    static let subjectPronouns: Set<String> = ["i", "we", "you", "they", "he", "she"]
 
     /// Nouns and pronouns that name the application itself, or whoever asks for it.
     static let applicationWords: Set<String> = [

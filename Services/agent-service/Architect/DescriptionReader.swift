@@ -10,7 +10,8 @@ import Shared
 /// (4) collect entities — grouped entities anywhere, application lists, subjects, parents, links,
 /// collections, archetypes named in permissions; (5) fields and links, then parents named as one
 /// of a set ("at one of our offices"); (6) permission statements;
-/// (7) self-references, "many" in any verb, many-to-many, children named after their parent
+/// (7) self-references, "many" in any verb, many-to-many (giving way to a join named right after
+/// it), children named after their parent
 /// ("claim lines"); (8) fallbacks for descriptions that only
 /// name things ("contacts, companies and deals") or a kind of application ("Build a CRM");
 /// (9) what was not understood (`unrecognized`).

@@ -10,6 +10,9 @@ extension DescriptionReading {
     static let selfReferenceWords: Set<String> = ["another", "parent", "previous", "prior", "earlier", "next", "other", "existing"]
     /// Words that end one statement inside a sentence.
     static let statementBoundaries: Set<String> = ["and", "while", "whereas", "but", "so"]
+    /// Words that join a statement to the one before it inside a sentence ("…, so each appearance
+    /// has …"): not part of the statement's subject.
+    static let statementConnectives: Set<String> = ["so", "then", "and", "also"]
 
     /// Pass 6a: "X <any verb> many Y" facts, added to `manyOf`; a fact whose reverse is never
     /// written makes Y refer to X ("a filmmaker submits many films" → film.filmmaker).

@@ -53,6 +53,7 @@ struct DescriptionReading {
         collectSelfReferences()
         collectManyMentions()
         collectManyToMany()
+        collectNamedJoins()
         collectCompoundChildren()
         if draft.entities.isEmpty { addNamedArchetypes() }
         if draft.entities.isEmpty { addDomainEntities() }
@@ -88,6 +89,7 @@ struct DescriptionReading {
     /// What one clause's own subject is.
     func classify(_ clause: Clause) -> ClauseSubject {
         var words = clause.subject.filter { !ArchitectLexicon.timeAdverbs.contains($0) } // "bookings now have …"
+        if !clause.startsSentence, words.first.map(Self.statementConnectives.contains) == true { words.removeFirst() } // "…, so each appearance has …"
         if clause.marker.kind == .label {
             let label = EnglishInflection.snakeCase(words)
             if ArchitectLexicon.roleLabels.contains(label) { return .roleList }
