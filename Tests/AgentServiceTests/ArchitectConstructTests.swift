@@ -589,4 +589,11 @@ import Shared
         #expect(!spec.relations.contains { $0.kind == .manyToMany })
         #expect(fields(spec, "trip") == ["fee": .money, "driver": .reference, "route": .reference])
     }
+
+    @Test func aParticipleOfAJoiningVerbWithFieldsIsAJoin() throws {
+        let spec = try design("kayaks: colour, seats\npaddlers: name, email\neach kayak booked by one paddler per week (week, paid)\nguides: name\npaddlers registered with guides (registered on)")
+        #expect(fields(spec, "booking") == ["kayak": .reference, "paddler": .reference, "week": .string, "paid": .bool])
+        #expect(fields(spec, "registration") == ["paddler": .reference, "guide": .reference, "registered_on": .date])
+        #expect(fields(spec, "kayak")["paddler"] == nil && fields(spec, "paddler")["guide"] == nil)
+    }
 }

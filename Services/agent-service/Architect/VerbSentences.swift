@@ -4,6 +4,8 @@
 ///   student to a course with a grade": the verb's noun (or the pair's names) is the join entity;
 /// - a join of people — "clients hire sitters for a holiday with a price" → "bookings link a
 ///   client to a sitter and a holiday with a price";
+/// - a participle of a joining verb with the join's fields — "licences assigned to employees
+///   (assigned on)" → "assignments link a licence to an employee with assigned on";
 /// - a parent's children — "customers place orders with a total" → "orders belong to a customer
 ///   with a total"; a parent after the object goes with it ("tenants sign tenancies for a
 ///   property with a deposit" → "tenancies belong to a tenant and a property with a deposit").
@@ -50,7 +52,7 @@ enum VerbSentences {
     /// the nouns the description uses after an article, which name a join written without fields
     /// ("candidates apply to openings; an application has …").
     static func rewrite(_ sentence: [DescriptionToken], nounsInText: Set<String> = []) -> Rewrite {
-        rewritten(sentence, nounsInText: nounsInText) ?? rewritingOneStatement(sentence, nounsInText: nounsInText) ?? Rewrite(sentence: sentence)
+        participleJoin(sentence) ?? rewritten(sentence, nounsInText: nounsInText) ?? rewritingOneStatement(sentence, nounsInText: nounsInText) ?? Rewrite(sentence: sentence)
     }
 
     /// The whole sentence rewritten, if it has the shape.
