@@ -596,4 +596,16 @@ import Shared
         #expect(fields(spec, "registration") == ["paddler": .reference, "guide": .reference, "registered_on": .date])
         #expect(fields(spec, "kayak")["paddler"] == nil && fields(spec, "paddler")["guide"] == nil)
     }
+
+    @Test func aVerbOfWhereAThingStaysNamesItsParentAndAHeadNamesTheCompound() throws {
+        let spec = try design("Galleries have a name. Every display cabinet sits in one gallery. Cabinets have a code and a locked yes/no. My cat sits in on every meeting.")
+        #expect(fields(spec, "display_cabinet") == ["gallery": .reference, "code": .string, "locked": .bool])
+        #expect(spec.entities.map(\.name) == ["gallery", "display_cabinet"])
+    }
+
+    @Test func aJoinForTheLengthOfSomethingHasNoThirdParty() throws {
+        let spec = try design("Campers have a name. Tents have a size. Campers rent tents for the length of their stay with a pitch number and a price.")
+        #expect(fields(spec, "rental") == ["camper": .reference, "tent": .reference, "pitch_number": .string, "price": .money])
+        #expect(spec.entities.count == 3)
+    }
 }

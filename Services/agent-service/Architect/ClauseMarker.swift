@@ -89,6 +89,7 @@ struct ClauseMarker: Sendable, Equatable {
                        "are issued for", "is made for", "are made for", "sits under", "sit under",
                        "is nested under", "are nested under", "reports to", "report to", "is based at",
                        "are based at", "is located at", "are located at", "is located in", "are located in"]
+            + locatingVerbs.map { $0.joined(separator: " ") }
         let children = ["is divided into", "are divided into", "is split into", "are split into",
                         "is broken into", "are broken into"]
         let permits = ["see", "sees", "view", "views", "read", "reads", "access", "accesses",
@@ -155,7 +156,8 @@ struct ClauseMarker: Sendable, Equatable {
             }
             if marker.needsModal, !(previous.map(modalsBeforeVerb.contains) ?? false) { continue }
             if marker.listsChildren, !opensChildren(after: index + 1, in: tokens, previous: previous) { continue }
-            if Self.placingVerbs.contains(marker.words), index + 1 >= tokens.count || !(tokens[index + 1].word.map(ArchitectLexicon.determiners.union(ArchitectLexicon.singleWords).contains) ?? false) { continue }
+            if Self.placingVerbs.contains(marker.words) || Self.locatingVerbs.contains(marker.words),
+               index + marker.words.count >= tokens.count || !(tokens[index + marker.words.count].word.map(ArchitectLexicon.determiners.union(ArchitectLexicon.singleWords).contains) ?? false) { continue }
             if let previous, nounContext.contains(previous) { continue }
             if let previous, ["each", "every"].contains(previous), marker.words.count == 1, !marker.words[0].hasSuffix("s"),
                marker.isRecording || [.permits, .tracks, .links].contains(marker.kind) { continue } // "each record from one label"
@@ -174,6 +176,13 @@ struct ClauseMarker: Sendable, Equatable {
 
     /// Verbs of placing, links only before an article ("put a crop into a bed", not "put on exhibitions").
     static let placingVerbs: Set<[String]> = [["put"], ["puts"], ["place"], ["places"], ["slot"], ["slots"]]
+
+    /// Verbs of where a thing stays, parents only before an article ("every item sits in one shop",
+    /// "hives live in an apiary", not "sits in on every recording").
+    static let locatingVerbs: Set<[String]> = [
+        ["sits", "in"], ["sit", "in"], ["sits", "at"], ["sit", "at"], ["lives", "in"], ["live", "in"], ["lives", "at"],
+        ["live", "at"], ["is", "housed", "in"], ["are", "housed", "in"], ["is", "housed", "at"], ["are", "housed", "at"],
+    ]
 
     /// Whether a verb of children stands as one: not an infinitive ("to get off paper") and
     /// followed by an article, a quantifier or a plural ("gets repair orders"), not an adjective

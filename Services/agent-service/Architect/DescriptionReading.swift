@@ -78,12 +78,27 @@ struct DescriptionReading {
             } else if clause.subject.count == 1, ["they", "it", "these", "those", "each", "both", "he", "she"].contains(clause.subject[0]) {
                 subject = clause.startsSentence ? lastOfEarlierSentences : previous
             } else {
-                subject = classify(clause)
+                subject = Self.namingCompounds(classify(clause), before: subjects)
             }
             subjects.append(subject)
             if subject != .ignored { usedSentences.insert(clause.sentence) }
             previous = subject
         }
+    }
+
+    /// A subject of one word that is the head of exactly one compound an earlier subject named
+    /// ("every equipment item sits in one shop. Items have a barcode" → `equipment_item`).
+    static func namingCompounds(_ subject: ClauseSubject, before earlier: [ClauseSubject]) -> ClauseSubject {
+        guard case .entities(let names) = subject else { return subject }
+        let named = earlier.flatMap { earlier -> [String] in
+            if case .entities(let names) = earlier { return names }
+            return []
+        }
+        return .entities(names.map { name in
+            guard !name.contains("_"), !named.contains(name) else { return name }
+            let compounds = Set(named.filter { $0.hasSuffix("_" + name) })
+            return compounds.count == 1 ? compounds.first ?? name : name
+        })
     }
 
     /// What one clause's own subject is.

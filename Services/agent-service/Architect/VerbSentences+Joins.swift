@@ -15,6 +15,18 @@ extension VerbSentences {
     /// not a party.
     static let periodWords: Set<String> = ["year", "term", "semester", "season", "quarter", "month", "week", "day"]
 
+    /// Nouns of a stretch of time before "of" ("for the length of their holiday").
+    static let spanWords: Set<String> = ["length", "duration", "course", "rest", "span", "whole"]
+
+    /// Where "for the length of their holiday" starts at the end of a join's words, if it does:
+    /// how long the join lasts, which its own dates say, not a party.
+    static func spanOfJoin(_ head: [DescriptionToken]) -> Int? {
+        guard let preposition = head.lastIndex(where: { ["for", "during", "over"].contains($0.word ?? "") }), preposition >= 3 else { return nil }
+        let words = head[(preposition + 1)...].compactMap(\.word).filter { !ArchitectLexicon.determiners.contains($0) }
+        guard words.count >= 3, spanWords.contains(words[0]), words[1] == "of" else { return nil }
+        return preposition
+    }
+
     /// Whether fields start at `index` with "and" and a verb of receiving.
     static func receivesFields(_ sentence: [DescriptionToken], at index: Int) -> Bool {
         sentence[index].word == "and" && index + 1 < sentence.count && sentence[index + 1].word.map(receivingVerbs.contains) == true

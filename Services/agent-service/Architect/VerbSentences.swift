@@ -77,6 +77,7 @@ enum VerbSentences {
             head.removeSubrange(comma...) // "singers sign up for concerts, each sign-up with a position"
         }
         var fields = (sentence[fieldsStart].groupTokens ?? []) + rest
+        if let span = spanOfJoin(head) { head = Array(head[..<span]) } // "… for the length of their holiday"
         if let period = periodOfJoin(head) {
             // "pupils join classes for a term (autumn, spring or summer) with …": the term is the join's
             fields = Array(head[(period + 1)...]) + [.mark(",", position: head[period].position)] + fields
