@@ -608,4 +608,10 @@ import Shared
         #expect(fields(spec, "rental") == ["camper": .reference, "tent": .reference, "pitch_number": .string, "price": .money])
         #expect(spec.entities.count == 3)
     }
+
+    @Test func initialsNameTheCompoundTheyAbbreviate() throws {
+        let spec = try design("service calls: reported at, fault\neach SC belongs to one engineer\nvisits per SC: arrived at, fixed yes/no\nengineers: name")
+        #expect(spec.entities.map(\.name).sorted() == ["engineer", "service_call", "visit"])
+        #expect(fields(spec, "service_call")["engineer"] == .reference && fields(spec, "visit")["service_call"] == .reference)
+    }
 }

@@ -96,6 +96,7 @@ struct DescriptionReading {
         }
         return .entities(names.map { name in
             guard !name.contains("_"), !named.contains(name) else { return name }
+            if let initialled = EntityNameMatcher.entity(initialled: [name], among: named) { return initialled } // "each WO runs on …"
             let compounds = Set(named.filter { $0.hasSuffix("_" + name) })
             return compounds.count == 1 ? compounds.first ?? name : name
         })

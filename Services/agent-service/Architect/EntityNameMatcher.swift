@@ -34,12 +34,25 @@ struct EntityNameMatcher: Sendable {
             let compounds = names.filter { $0.hasSuffix("_" + candidate) }
             if compounds.count == 1 { return compounds[0] }
         }
+        if let initialled = Self.entity(initialled: words, among: names) { return initialled } // "WO" for work orders
         guard let archetype = EntityArchetypes.archetype(named: candidate) else { return nil }
         if let known = names.first(where: { EntityArchetypes.archetype(named: $0)?.name == archetype.name }) {
             return known
         }
         if includesArchetypes, !words.contains(where: ArchitectLexicon.nonEntityWords.contains) { return candidate }
         return nil
+    }
+
+    /// The one compound of `names` whose initials a word of two or three letters is ("wo", "wos"
+    /// for `work_order`), if exactly one is.
+    static func entity(initialled words: [String], among names: [String]) -> String? {
+        guard words.count == 1, case let word = words[0], (2...4).contains(word.count), word.allSatisfy(\.isLetter) else { return nil }
+        let initials = [word, word.hasSuffix("s") ? String(word.dropLast()) : word]
+        let matches = Set(names.filter { name in
+            let parts = name.split(separator: "_")
+            return parts.count >= 2 && initials.contains(String(parts.compactMap(\.first)))
+        })
+        return matches.count == 1 ? matches.first : nil
     }
 
     /// Every mention in the words, left to right, longest first at each position.
