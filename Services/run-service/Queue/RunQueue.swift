@@ -18,6 +18,11 @@ struct RunQueue: Sendable {
     /// The design's lease: 15 s, renewed every 5 s.
     static let defaultLeaseTTL: Duration = .seconds(15)
 
+    /// How long one of the queue's own statements may take (a claim, a renewal, a release): a
+    /// worker whose statement hangs — its connection or the database stuck — gets an error and
+    /// tries again instead of waiting for ever, and a renewal never outlasts the lease it renews.
+    static let statementTime: Duration = .seconds(5)
+
     init(pool: PostgresPool, owner: String, leaseTTL: Duration = RunQueue.defaultLeaseTTL) {
         self.pool = pool
         self.owner = owner
@@ -42,7 +47,7 @@ struct RunQueue: Sendable {
                 LIMIT 1
                 FOR UPDATE SKIP LOCKED)
             RETURNING run_id, tenant_id, fencing, claims
-            """)
+            """, deadline: .after(Self.statementTime))
         guard let row = rows.first else { return nil }
         return RunClaim(runID: try row.decode("run_id"), tenantID: try row.decode("tenant_id"), owner: owner, fencing: try row.decode("fencing"), claims: try row.decode("claims"))
     }
@@ -53,7 +58,7 @@ struct RunQueue: Sendable {
             UPDATE run_queue SET lease_expires_at = \(leaseEnd)
             WHERE run_id = \(claim.runID) AND fencing = \(claim.fencing) AND lease_expires_at > clock_timestamp()
             RETURNING run_id
-            """)
+            """, deadline: .after(Self.statementTime))
         guard !renewed.isEmpty else { throw LostClaim(runID: claim.runID) }
     }
 
@@ -81,12 +86,12 @@ struct RunQueue: Sendable {
         try await pool.work("""
             UPDATE run_queue SET lease_owner = NULL, lease_expires_at = NULL
             WHERE run_id = \(claim.runID) AND fencing = \(claim.fencing)
-            """)
+            """, deadline: .after(Self.statementTime))
     }
 
     /// Runs waiting for a worker (free or with an expired lease), for the queue-depth gauge.
     func depth() async throws -> Int {
-        try await pool.work("SELECT count(*) AS n FROM run_queue WHERE lease_expires_at IS NULL OR lease_expires_at <= clock_timestamp()")[0].decode("n")
+        try await pool.work("SELECT count(*) AS n FROM run_queue WHERE lease_expires_at IS NULL OR lease_expires_at <= clock_timestamp()", deadline: .after(Self.statementTime))[0].decode("n")
     }
 
     /// The end of a lease taken now, on the database clock.
