@@ -21,7 +21,7 @@ struct RunExtendCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard !caps.isEmpty else {
-            throw ValidationError("name a cap to raise: --max-iterations, --token-budget or --timeout")
+            throw ValidationError("name a cap to raise: --max-iterations, --token-budget, --timeout or --cost-budget")
         }
     }
 

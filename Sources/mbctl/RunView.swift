@@ -49,6 +49,12 @@ struct RunView {
         fields.append(("iterations", "\(run.at("spent", "iterations").text) of at most \(run.at("caps", "max_iterations").text)"))
         fields.append(("tokens", "\(Self.grouped(run.at("spent", "tokens")?.integer ?? 0)) of \(Self.grouped(run.at("caps", "token_budget")?.integer ?? 0))"))
         fields.append(("time", "\(Int((run.at("spent", "seconds")?.number ?? 0).rounded())) s of \(run.at("caps", "timeout_s").text) s"))
+        let cost = run.at("spent", "cost_usd")?.number ?? 0
+        if let budget = run.at("caps", "cost_budget_usd")?.number {
+            fields.append(("cost", "\(cost) USD of \(budget) USD"))
+        } else if cost > 0 {
+            fields.append(("cost", "\(cost) USD"))
+        }
         if let score = run.at("risk", "score"), score != .null {
             fields.append(("risk", "\(score.text) (threshold \(run.at("risk", "threshold").text), plan \(run.at("risk", "plan_score").text))"))
         }

@@ -69,5 +69,52 @@ extension SharedRunQueue {
                 }
             }
         }
+
+        /// A run's own cost budget: agent calls are admitted until the run's cost (at the model's
+        /// price) reached it; then the run pauses at `cost` until the budget is raised enough.
+        @Test func aRunPausesAtItsCostBudgetAndGoesOnOnceItIsRaised() async throws {
+            let tenant = UUID()
+            let owner = RunMesh.token(tenant: tenant, role: .owner)
+            let agentPort = try LoopbackPort.free()
+            let relay = ModelRelay(agentPort: agentPort)
+            try await relay.run { baseURL in
+                let environment = [
+                    "META_BUILDER_OPENAI_BASE_URL": baseURL, "META_BUILDER_OPENAI_API_KEY": "sk-relay-test-key",
+                    "META_BUILDER_MODEL_PRICES": "\(ModelRelay.model)=0.0004/0.0016", "META_BUILDER_APPROVAL_THRESHOLD": "101",
+                ]
+                try await RunMesh.with(agentPort: agentPort, environment: environment) { mesh in
+                    let spec = try await mesh.createSpec(token: owner, title: "Helpdesk", description: RunLoopTests.helpdesk)
+                    for value in ["0", "-1", "\"cheap\"", "2000000", "true"] {
+                        let refused = try await mesh.startRun(spec: spec, token: owner, body: #"{"provider":"openai","cost_budget_usd":\#(value)}"#)
+                        #expect(refused.status == 400 && refused.json?[path: "error", "details"]?.array?.first?["field"]?.stringValue == "cost_budget_usd", "\(value): \(refused.text)")
+                    }
+
+                    // Codegen is admitted (nothing spent yet) and costs more than the budget: the next step waits.
+                    let started = try await mesh.startRun(spec: spec, token: owner, body: #"{"provider":"openai","cost_budget_usd":0.000001}"#)
+                    try #require(started.status == 202, "\(started.text)")
+                    let id = try #require(started.json?["id"]?.stringValue)
+                    let paused = try await mesh.waitForRun(id, token: owner)
+                    #expect(paused["status"]?.stringValue == "awaiting_budget", "\(paused)")
+                    #expect(paused[path: "budget", "cap"]?.stringValue == "cost" && paused[path: "budget", "raise"]?.stringValue == "cost_budget_usd", "\(paused["budget"] ?? .null)")
+                    #expect(paused[path: "caps", "cost_budget_usd"] == .number(0.000001))
+                    let spent = try #require(paused[path: "spent", "cost_usd"]?.double)
+                    #expect(spent > 0.000001)
+                    #expect(relay.calls == ["codegen_engineer"], "\(relay.calls)")
+
+                    // Refused: lowering it, raising it to no more than was spent, raising another cap only.
+                    let extend = "\(Self.api)/runs/\(id)/extend"
+                    for body in [#"{"cost_budget_usd":0.0000005}"#, #"{"cost_budget_usd":\#(spent)}"#, #"{"max_iterations":5}"#] {
+                        let refused = try await mesh.call("POST", extend, token: owner, body: body)
+                        #expect(refused.status == 400 && refused.json?[path: "error", "details"]?.array?.first?["field"]?.stringValue == "cost_budget_usd", "\(body): \(refused.text)")
+                    }
+                    let extended = try await mesh.call("POST", extend, token: owner, body: #"{"cost_budget_usd":25}"#)
+                    #expect(extended.status == 200 && extended.json?[path: "caps", "cost_budget_usd"] == .number(25), "\(extended.text)")
+                    let finished = try await mesh.waitForRun(id, token: owner)
+                    #expect(finished["status"]?.stringValue == "succeeded", "\(finished)")
+                    #expect(relay.calls == ["codegen_engineer", "reviewer"], "the walk went on from the paused step: \(relay.calls)")
+                    #expect((finished[path: "spent", "cost_usd"]?.double ?? 0) > spent)
+                }
+            }
+        }
     }
 }

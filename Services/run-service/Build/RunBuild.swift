@@ -12,6 +12,8 @@ struct RunBuild {
     /// The latest attempt of each of the run's steps so far, by iteration and role.
     private let steps: [String: StepRecord]
     private var ledger: TokenLedger
+    /// What the run's agent calls cost so far (USD), against its cost budget.
+    private var costSpent: Double
     /// When a worker first claimed the run (set once it has begun).
     private var startedAt: Date?
     /// When the run's time is up (set once it has begun).
@@ -28,6 +30,7 @@ struct RunBuild {
         self.run = run
         self.steps = Dictionary(steps.map { (ReplayRecording.slot($0.iteration, $0.role), $0) }) { $0.attempt >= $1.attempt ? $0 : $1 }
         ledger = TokenLedger(budget: run.tokenBudget, spent: run.tokensSpent, reserved: run.tokensReserved)
+        costSpent = run.costUSD
     }
 
     /// Thrown once the run has been ended (or parked for approval) and recorded: unwinds the walk.
@@ -211,6 +214,9 @@ struct RunBuild {
         } else {
             let attempt = previous.map { $0.attempt + 1 } ?? 1
             try await checkTime(during: "\(role.rawValue) (iteration \(iteration))")
+            if let budget = run.costBudgetUSD, costSpent >= budget {
+                try await end(.awaitingBudget(.cost, detail: "\(role.rawValue) (iteration \(iteration)) would call an agent, but the run's agent calls cost \(Self.usd(costSpent)) USD of its cost budget of \(Self.usd(budget)) USD", step: nil))
+            }
             let ceiling = loop.settings.stepTokenCeiling
             guard ledger.reserve(ceiling) else {
                 try await end(.awaitingBudget(.tokens, detail: "\(role.rawValue) (iteration \(iteration)) may use up to \(ceiling) tokens, but only \(ledger.available) of the budget of \(run.tokenBudget) remain (\(ledger.spent) spent)", step: nil))
@@ -232,6 +238,7 @@ struct RunBuild {
             execution = try await call(role, input, key: key, step: identity)
         }
         ledger.settle(reservation: reserved, used: execution.usage.totalTokens)
+        costSpent += max(0, execution.usage.costEstimateUSD)
         let output = try await read(Output.self, from: execution.output, role: role, step: identity.id)
         let claim = self.claim
         let recording = try await record(execution.output, role: role)
@@ -247,6 +254,11 @@ struct RunBuild {
         loop.metrics.step(role, took: .now - started)
         if role == .autoFixer { loop.metrics.autofixIterations.increment() }
         return (output, execution.output)
+    }
+
+    /// An amount of USD as the run's messages write it (up to six decimals, as the run records it).
+    private static func usd(_ amount: Double) -> String {
+        String(format: "%.6f", amount).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
     }
 
     /// Records a step's output content-addressed: its sha256 (of the output as JSON with sorted

@@ -35,6 +35,8 @@ struct RunJournal: Sendable {
         case monthlyBudget = "monthly_budget"
         /// A replay's step did not reproduce the recording of the run it replays.
         case replayDiverged = "replay_diverged"
+        /// Paused at its own cost budget, and no one raised it before the pause expired.
+        case costBudget = "cost_budget"
     }
 
     /// The run and its steps (in the order they started), in one round trip.

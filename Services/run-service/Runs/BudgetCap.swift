@@ -5,10 +5,13 @@ import Shared
 /// field of `PUT /budget`); and the failure reason the run ends with when its pause expires.
 enum BudgetCap: String, Sendable, CaseIterable, Codable {
     case iterations, tokens, time
+    /// The run's own cost budget (USD), when it has one.
+    case cost
     case monthlyTokens = "monthly_tokens"
     case monthlyCost = "monthly_cost"
 
-    /// The run's own caps, which `POST /runs/{id}/extend` raises.
+    /// The run's own caps counted in whole units, which `POST /runs/{id}/extend` raises (as it
+    /// raises `cost`).
     static let runCaps: [BudgetCap] = [.iterations, .tokens, .time]
 
     /// True for the tenant's monthly budgets.
@@ -21,6 +24,7 @@ enum BudgetCap: String, Sendable, CaseIterable, Codable {
         case .iterations: "max_iterations"
         case .tokens: "token_budget"
         case .time: "timeout_s"
+        case .cost: "cost_budget_usd"
         case .monthlyTokens: "monthly_tokens"
         case .monthlyCost: "monthly_cost_usd"
         }
@@ -32,6 +36,7 @@ enum BudgetCap: String, Sendable, CaseIterable, Codable {
         case .iterations: .iterationCap
         case .tokens: .tokenBudget
         case .time: .timeBudget
+        case .cost: .costBudget
         case .monthlyTokens, .monthlyCost: .monthlyBudget
         }
     }

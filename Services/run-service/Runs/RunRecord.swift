@@ -17,6 +17,10 @@ struct RunRecord: Sendable, PostgresRowDecodable {
     let tokensSpent: Int
     let tokensReserved: Int
     let timeoutSeconds: Int
+    /// The run's own cost budget (USD); nil: none.
+    let costBudgetUSD: Double?
+    /// What its agent calls cost so far (USD).
+    let costUSD: Double
     let provider: String?
     let baseRepository: String?
     let fault: String?
@@ -36,7 +40,7 @@ struct RunRecord: Sendable, PostgresRowDecodable {
     /// The columns `init(row:)` reads.
     static let columns: SQL = """
         id, tenant_id, spec_id, plan_id, plan::text AS plan, plan_risk_score, status, iteration, max_iterations,
-        token_budget, tokens_spent, tokens_reserved, timeout_seconds, provider, base_repository, fault,
+        token_budget, tokens_spent, tokens_reserved, timeout_seconds, cost_budget_usd, cost_usd, provider, base_repository, fault,
         approval_threshold, fingerprint::text AS fingerprint, started_at, paused_seconds, created_by, created_by_role,
         approval, replay_of
         """
@@ -55,6 +59,8 @@ struct RunRecord: Sendable, PostgresRowDecodable {
         tokensSpent = try row.decode("tokens_spent")
         tokensReserved = try row.decode("tokens_reserved")
         timeoutSeconds = try row.decode("timeout_seconds")
+        costBudgetUSD = try row.decode("cost_budget_usd")
+        costUSD = try row.decode("cost_usd")
         provider = try row.decode("provider")
         baseRepository = try row.decode("base_repository")
         fault = try row.decode("fault")

@@ -8,6 +8,9 @@ extension RunRepository {
         let cap: BudgetCap?
         let detail: String?
         let caps: [BudgetCap: Int]
+        /// USD; nil: none.
+        let costBudget: Double?
+        let costSpent: Double
         let iteration: Int
         let tokensSpent: Int
         /// Build seconds spent before the pause (pauses not counted).
@@ -20,6 +23,8 @@ extension RunRepository {
             cap = try row.decode("budget_cap", as: String?.self).flatMap(BudgetCap.init(rawValue:))
             detail = try row.decode("budget_detail")
             caps = [.iterations: try row.decode("max_iterations"), .tokens: try row.decode("token_budget"), .time: try row.decode("timeout_seconds")]
+            costBudget = try row.decode("cost_budget_usd")
+            costSpent = try row.decode("cost_usd")
             iteration = try row.decode("iteration")
             tokensSpent = try row.decode("tokens_spent")
             secondsSpent = try row.decode("seconds_spent")
@@ -29,7 +34,7 @@ extension RunRepository {
 
         static func lock(_ id: UUID, tenant: UUID, on session: PostgresSession) async throws -> PausedRun? {
             try await session.query("""
-                SELECT status, budget_cap, budget_detail, max_iterations, token_budget, timeout_seconds, iteration, tokens_spent,
+                SELECT status, budget_cap, budget_detail, max_iterations, token_budget, timeout_seconds, cost_budget_usd, cost_usd, iteration, tokens_spent,
                        paused_fencing, created_by, created_by_role,
                        coalesce(extract(epoch FROM coalesce(paused_at, clock_timestamp()) - started_at)::float8 - paused_seconds, 0) AS seconds_spent
                 FROM runs WHERE id = \(id) FOR UPDATE
@@ -62,31 +67,50 @@ extension RunRepository {
                 }
                 caps[cap] = value
             }
-            guard let raised = request.value(for: waitingFor) else {
-                throw WireError.invalidArgument(field: waitingFor.field, "the run waits for its \(waitingFor.rawValue) cap: raise \(waitingFor.field)")
-            }
-            let least = switch waitingFor {
-            case .iterations: run.iteration + 1
-            case .tokens: run.tokensSpent + stepTokenCeiling
-            case .time, .monthlyTokens, .monthlyCost: Int(run.secondsSpent.rounded(.up)) + Int(RunBuild.minimumStepTime)
-            }
-            guard raised >= least else {
-                let why = switch waitingFor {
-                case .iterations: "one more evaluation after the \(run.iteration) used"
-                case .tokens: "one more agent call's token ceiling (\(stepTokenCeiling)) after the \(run.tokensSpent) tokens spent"
-                case .time, .monthlyTokens, .monthlyCost: "more time than the \(Int(run.secondsSpent)) s already spent building"
+            var costBudget = run.costBudget
+            if let value = request.costBudgetUSD {
+                guard let current = run.costBudget else {
+                    throw WireError.invalidArgument(field: BudgetCap.cost.field, "the run has no cost budget to raise")
                 }
-                throw WireError.invalidArgument(field: waitingFor.field, "must be at least \(least) for the run to go on: \(why)")
+                guard value >= current else {
+                    throw WireError.invalidArgument(field: BudgetCap.cost.field, "must not be lower than the run's cost budget of \(current) USD")
+                }
+                costBudget = value
+            }
+            if waitingFor == .cost {
+                guard let raised = request.costBudgetUSD else {
+                    throw WireError.invalidArgument(field: waitingFor.field, "the run waits for its cost cap: raise \(waitingFor.field)")
+                }
+                guard raised > run.costSpent else {
+                    throw WireError.invalidArgument(field: waitingFor.field, "must be more than the \(run.costSpent) USD its agent calls cost for the run to go on")
+                }
+            } else {
+                guard let raised = request.value(for: waitingFor) else {
+                    throw WireError.invalidArgument(field: waitingFor.field, "the run waits for its \(waitingFor.rawValue) cap: raise \(waitingFor.field)")
+                }
+                let least = switch waitingFor {
+                case .iterations: run.iteration + 1
+                case .tokens: run.tokensSpent + stepTokenCeiling
+                case .time, .cost, .monthlyTokens, .monthlyCost: Int(run.secondsSpent.rounded(.up)) + Int(RunBuild.minimumStepTime)
+                }
+                guard raised >= least else {
+                    let why = switch waitingFor {
+                    case .iterations: "one more evaluation after the \(run.iteration) used"
+                    case .tokens: "one more agent call's token ceiling (\(stepTokenCeiling)) after the \(run.tokensSpent) tokens spent"
+                    case .time, .cost, .monthlyTokens, .monthlyCost: "more time than the \(Int(run.secondsSpent)) s already spent building"
+                    }
+                    throw WireError.invalidArgument(field: waitingFor.field, "must be at least \(least) for the run to go on: \(why)")
+                }
             }
             try await session.execute("""
                 UPDATE runs SET max_iterations = \(caps[.iterations]!), token_budget = \(caps[.tokens]!), timeout_seconds = \(caps[.time]!),
-                    extensions = extensions + 1
+                    cost_budget_usd = \(costBudget), extensions = extensions + 1
                 WHERE id = \(id)
                 """)
             try await AuditLog.record("run.extend", resourceType: "run", resourceID: id.lowercaseText, by: principal, details: .object([
-                "cap": .string(waitingFor.rawValue), "from": Self.json(run.caps), "to": Self.json(caps),
+                "cap": .string(waitingFor.rawValue), "from": Self.json(run.caps, cost: run.costBudget), "to": Self.json(caps, cost: costBudget),
             ]), on: session)
-            try await Self.requeue(id, run, tenant: principal.tenantID, caps: caps, on: session)
+            try await Self.requeue(id, run, tenant: principal.tenantID, caps: caps, cost: costBudget, on: session)
             return try await session.query("SELECT \(RunView.detail) FROM runs WHERE id = \(id)", as: RenderedRow.self)[0]
         }
     }
@@ -101,15 +125,15 @@ extension RunRepository {
         for row in rows {
             let id: UUID = try row.decode("id")
             guard let run = try await PausedRun.lock(id, tenant: tenant, on: session) else { continue }
-            try await requeue(id, run, tenant: tenant, caps: run.caps, on: session)
+            try await requeue(id, run, tenant: tenant, caps: run.caps, cost: run.costBudget, on: session)
         }
         return rows.count
     }
 
-    /// Ends a run's pause and queues it again with `caps` (its pause added to `paused_seconds`,
-    /// its queue row continuing the fencing numbers of the claim that paused it), with
-    /// `run.extended`.
-    private static func requeue(_ id: UUID, _ run: PausedRun, tenant: UUID, caps: [BudgetCap: Int], on session: PostgresSession) async throws {
+    /// Ends a run's pause and queues it again with `caps` and cost budget `cost` (its pause added
+    /// to `paused_seconds`, its queue row continuing the fencing numbers of the claim that paused
+    /// it), with `run.extended`.
+    private static func requeue(_ id: UUID, _ run: PausedRun, tenant: UUID, caps: [BudgetCap: Int], cost: Double?, on session: PostgresSession) async throws {
         try await session.execute("""
             UPDATE runs SET status = 'queued', budget_cap = NULL, budget_detail = NULL,
                 paused_seconds = paused_seconds + extract(epoch FROM clock_timestamp() - paused_at)::float8, paused_at = NULL,
@@ -119,13 +143,16 @@ extension RunRepository {
         try await BudgetPauses.remove(id, on: session)
         try await RunQueue.enqueue(id, tenant: tenant, fencingFrom: run.fencing, on: session)
         try await RunEvents.append(.extended, run: id, tenant: tenant, data: [
-            "status": .string(RunStatus.queued.rawValue), "cap": .string(run.cap?.rawValue ?? ""), "caps": json(caps),
+            "status": .string(RunStatus.queued.rawValue), "cap": .string(run.cap?.rawValue ?? ""), "caps": json(caps, cost: cost),
         ], on: session)
     }
 
-    /// A run's caps as the API writes them (`max_iterations`, `token_budget`, `timeout_s`).
-    private static func json(_ caps: [BudgetCap: Int]) -> JSONValue {
-        .object(Dictionary(uniqueKeysWithValues: caps.map { ($0.key.field, .number(Double($0.value))) }))
+    /// A run's caps as the API writes them (`max_iterations`, `token_budget`, `timeout_s`,
+    /// `cost_budget_usd`, null for none).
+    private static func json(_ caps: [BudgetCap: Int], cost: Double?) -> JSONValue {
+        var fields = Dictionary(uniqueKeysWithValues: caps.map { ($0.key.field, JSONValue.number(Double($0.value))) })
+        fields[BudgetCap.cost.field] = cost.map(JSONValue.number) ?? .null
+        return .object(fields)
     }
 
     /// Ends a run whose pause expired without an extension: `failed` with its cap's reason, with

@@ -18,9 +18,9 @@ extension RunRepository {
         let id = UUID()
         let rows = try await session.query("""
             INSERT INTO runs (id, tenant_id, spec_id, plan_id, plan_version, plan, plan_risk_score, max_iterations, token_budget,
-                              timeout_seconds, provider, base_repository, fault, approval_threshold, created_by, created_by_role, replay_of)
+                              timeout_seconds, cost_budget_usd, provider, base_repository, fault, approval_threshold, created_by, created_by_role, replay_of)
             SELECT \(id), tenant_id, spec_id, plan_id, plan_version, plan, plan_risk_score, max_iterations, token_budget,
-                   timeout_seconds, provider, base_repository, fault, approval_threshold, \(principal.userID), \(principal.role.rawValue), id
+                   timeout_seconds, cost_budget_usd, provider, base_repository, fault, approval_threshold, \(principal.userID), \(principal.role.rawValue), id
             FROM runs WHERE id = \(source)
             RETURNING \(RunView.detail)
             """, as: RenderedRow.self)

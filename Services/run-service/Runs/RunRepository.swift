@@ -24,9 +24,9 @@ struct RunRepository: Sendable {
         let options = new.options
         let rows = try await session.query("""
             INSERT INTO runs (id, tenant_id, spec_id, plan_id, plan_version, plan, plan_risk_score, max_iterations, token_budget,
-                              timeout_seconds, provider, base_repository, fault, approval_threshold, created_by, created_by_role, regenerates)
+                              timeout_seconds, cost_budget_usd, provider, base_repository, fault, approval_threshold, created_by, created_by_role, regenerates)
             VALUES (\(id), \(principal.tenantID), \(new.specID), \(new.plan.id.uuid), \(new.plan.version), \(try JSONText(encoding: new.plan.plan))::jsonb,
-                    \(new.plan.risk.score), \(options.maxIterations), \(options.tokenBudget), \(options.timeoutSeconds), \(options.provider),
+                    \(new.plan.risk.score), \(options.maxIterations), \(options.tokenBudget), \(options.timeoutSeconds), \(options.costBudgetUSD), \(options.provider),
                     \(options.baseRepository), \(options.fault), \(new.approvalThreshold), \(principal.userID), \(principal.role.rawValue),
                     \(new.regenerates))
             RETURNING \(RunView.detail)
@@ -38,7 +38,7 @@ struct RunRepository: Sendable {
         try await RunEvents.append(.started, run: id, tenant: principal.tenantID, data: [
             "spec_id": .string(new.specID.lowercaseText), "plan_id": .string(new.plan.id.description), "status": .string(RunStatus.queued.rawValue),
             "max_iterations": .number(Double(options.maxIterations)), "token_budget": .number(Double(options.tokenBudget)),
-            "timeout_s": .number(Double(options.timeoutSeconds)),
+            "timeout_s": .number(Double(options.timeoutSeconds)), "cost_budget_usd": options.costBudgetUSD.map(JSONValue.number) ?? .null,
         ], on: session)
         return rows[0].json
     }

@@ -78,7 +78,7 @@ struct RunSettings: Sendable, Equatable {
         case .iterations: iterations
         case .tokens: tokenBudget
         case .time: timeoutSeconds
-        case .monthlyTokens, .monthlyCost: nil
+        case .cost, .monthlyTokens, .monthlyCost: nil
         }
     }
 

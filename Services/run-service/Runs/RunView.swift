@@ -46,7 +46,8 @@ enum RunView {
         jsonb_build_object(
             'id', id, 'spec_id', spec_id, 'plan_id', plan_id, 'plan_version', plan_version,
             'status', status, 'iteration', iteration, 'provider', provider,
-            'caps', jsonb_build_object('max_iterations', max_iterations, 'token_budget', token_budget, 'timeout_s', timeout_seconds),
+            'caps', jsonb_build_object('max_iterations', max_iterations, 'token_budget', token_budget, 'timeout_s', timeout_seconds,
+                                       'cost_budget_usd', cost_budget_usd),
             'spent', jsonb_build_object(
                 'iterations', iteration, 'tokens', tokens_spent, 'tokens_reserved', tokens_reserved,
                 'cost_usd', round(cost_usd::numeric, 6),

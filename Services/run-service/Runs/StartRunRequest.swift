@@ -8,6 +8,7 @@ struct StartRunRequest: Codable, Sendable, Equatable {
     var maxIterations: Int?
     var tokenBudget: Int?
     var timeoutSeconds: Int?
+    var costBudgetUSD: Double?
     var provider: String?
     var baseRepository: String?
     var wait: Bool?
@@ -21,13 +22,14 @@ struct StartRunRequest: Codable, Sendable, Equatable {
         case maxIterations = "max_iterations"
         case tokenBudget = "token_budget"
         case timeoutSeconds = "timeout_s"
+        case costBudgetUSD = "cost_budget_usd"
         case baseRepository = "base_repository"
     }
 
     /// The keys a body may carry.
     static let shape: JSONShape = .object([
         "plan_id": .scalar, "max_iterations": .scalar, "token_budget": .scalar, "timeout_s": .scalar,
-        "provider": .scalar, "base_repository": .scalar, "wait": .scalar, "fault": .scalar,
+        "cost_budget_usd": .scalar, "provider": .scalar, "base_repository": .scalar, "wait": .scalar, "fault": .scalar,
     ])
 
     /// The faults Codegen knows.
@@ -39,6 +41,8 @@ struct StartRunRequest: Codable, Sendable, Equatable {
         var maxIterations: Int
         var tokenBudget: Int
         var timeoutSeconds: Int
+        /// USD; nil: none.
+        var costBudgetUSD: Double?
         var provider: String?
         var baseRepository: String?
         var wait: Bool
@@ -53,6 +57,18 @@ struct StartRunRequest: Codable, Sendable, Equatable {
         guard case .object = raw else { throw WireError(.invalidArgument, "request body must be a JSON object") }
         try shape.check(raw)
         return (try WireJSONDecoder.decode(StartRunRequest.self, from: body).validated(settings), raw)
+    }
+
+    /// The largest cost budget a run may have (USD).
+    static let maximumCostBudgetUSD = 1_000_000.0
+
+    /// A cost budget as asked (nil: none), or INVALID_ARGUMENT naming `cost_budget_usd`.
+    static func costBudget(_ value: Double?) throws -> Double? {
+        guard let value else { return nil }
+        guard value.isFinite, value > 0, value <= maximumCostBudgetUSD else {
+            throw WireError.invalidArgument(field: "cost_budget_usd", "must be more than 0 and at most \(Int(maximumCostBudgetUSD)) (USD)")
+        }
+        return value
     }
 
     /// The options, or INVALID_ARGUMENT naming the first offending field.
@@ -88,6 +104,7 @@ struct StartRunRequest: Codable, Sendable, Equatable {
             maxIterations: try cap(maxIterations, "max_iterations", settings.iterations),
             tokenBudget: try cap(tokenBudget, "token_budget", settings.tokenBudget),
             timeoutSeconds: try cap(timeoutSeconds, "timeout_s", settings.timeoutSeconds),
+            costBudgetUSD: try Self.costBudget(costBudgetUSD),
             provider: provider,
             baseRepository: baseRepository,
             wait: wait ?? false,
