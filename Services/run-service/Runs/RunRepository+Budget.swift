@@ -40,6 +40,38 @@ extension RunRepository {
                 FROM runs WHERE id = \(id) FOR UPDATE
                 """).first.map { try PausedRun(row: $0, tenant: tenant) }
         }
+
+        /// INVALID_ARGUMENT naming the field unless `request` raises `cap`, the one the run waits
+        /// for, enough for it to go on: one more evaluation, one more agent call's token ceiling
+        /// beyond the tokens spent, more seconds than spent building, a cost budget above the
+        /// cost spent.
+        func checkRaised(_ cap: BudgetCap, by request: ExtendRunRequest, stepTokenCeiling: Int) throws {
+            if cap == .cost {
+                guard let raised = request.costBudgetUSD else {
+                    throw WireError.invalidArgument(field: cap.field, "the run waits for its cost cap: raise \(cap.field)")
+                }
+                guard raised > costSpent else {
+                    throw WireError.invalidArgument(field: cap.field, "must be more than the \(costSpent) USD its agent calls cost for the run to go on")
+                }
+                return
+            }
+            guard let raised = request.value(for: cap) else {
+                throw WireError.invalidArgument(field: cap.field, "the run waits for its \(cap.rawValue) cap: raise \(cap.field)")
+            }
+            let least = switch cap {
+            case .iterations: iteration + 1
+            case .tokens: tokensSpent + stepTokenCeiling
+            case .time, .cost, .monthlyTokens, .monthlyCost: Int(secondsSpent.rounded(.up)) + Int(RunBuild.minimumStepTime)
+            }
+            guard raised >= least else {
+                let why = switch cap {
+                case .iterations: "one more evaluation after the \(iteration) used"
+                case .tokens: "one more agent call's token ceiling (\(stepTokenCeiling)) after the \(tokensSpent) tokens spent"
+                case .time, .cost, .monthlyTokens, .monthlyCost: "more time than the \(Int(secondsSpent)) s already spent building"
+                }
+                throw WireError.invalidArgument(field: cap.field, "must be at least \(least) for the run to go on: \(why)")
+            }
+        }
     }
 
     /// Raises the caps of a run paused at a budget (`POST /runs/{id}/extend`): the run is queued
@@ -77,31 +109,7 @@ extension RunRepository {
                 }
                 costBudget = value
             }
-            if waitingFor == .cost {
-                guard let raised = request.costBudgetUSD else {
-                    throw WireError.invalidArgument(field: waitingFor.field, "the run waits for its cost cap: raise \(waitingFor.field)")
-                }
-                guard raised > run.costSpent else {
-                    throw WireError.invalidArgument(field: waitingFor.field, "must be more than the \(run.costSpent) USD its agent calls cost for the run to go on")
-                }
-            } else {
-                guard let raised = request.value(for: waitingFor) else {
-                    throw WireError.invalidArgument(field: waitingFor.field, "the run waits for its \(waitingFor.rawValue) cap: raise \(waitingFor.field)")
-                }
-                let least = switch waitingFor {
-                case .iterations: run.iteration + 1
-                case .tokens: run.tokensSpent + stepTokenCeiling
-                case .time, .cost, .monthlyTokens, .monthlyCost: Int(run.secondsSpent.rounded(.up)) + Int(RunBuild.minimumStepTime)
-                }
-                guard raised >= least else {
-                    let why = switch waitingFor {
-                    case .iterations: "one more evaluation after the \(run.iteration) used"
-                    case .tokens: "one more agent call's token ceiling (\(stepTokenCeiling)) after the \(run.tokensSpent) tokens spent"
-                    case .time, .cost, .monthlyTokens, .monthlyCost: "more time than the \(Int(run.secondsSpent)) s already spent building"
-                    }
-                    throw WireError.invalidArgument(field: waitingFor.field, "must be at least \(least) for the run to go on: \(why)")
-                }
-            }
+            try run.checkRaised(waitingFor, by: request, stepTokenCeiling: stepTokenCeiling)
             try await session.execute("""
                 UPDATE runs SET max_iterations = \(caps[.iterations]!), token_budget = \(caps[.tokens]!), timeout_seconds = \(caps[.time]!),
                     cost_budget_usd = \(costBudget), extensions = extensions + 1
