@@ -614,4 +614,30 @@ import Shared
         #expect(spec.entities.map(\.name).sorted() == ["engineer", "service_call", "visit"])
         #expect(fields(spec, "service_call")["engineer"] == .reference && fields(spec, "visit")["service_call"] == .reference)
     }
+
+    @Test func whatWeKeepInEachThingIsItsChild() throws {
+        let spec = try design("Ponds have a name and a depth in metres. We also take water samples in each pond: oxygen level, clarity and sampled at.")
+        #expect(fields(spec, "water_sample")["pond"] == .reference)
+        #expect(fields(spec, "water_sample")["sampled_at"] == .datetime)
+        #expect(spec.relations.map { "\($0.from)→\($0.to)" } == ["pond→water_sample"])
+    }
+
+    @Test func waysToReachSomeoneAreFieldsEvenAsSubjects() throws {
+        let spec = try design("Tutors have a name, a home phone and a college email. Tutor home phones and college emails belong to the tutors.")
+        #expect(spec.entities.map(\.name) == ["tutor"])
+        #expect(spec.relations.isEmpty)
+    }
+
+    @Test func aThingThatBecomesAnotherIsItsParent() throws {
+        let spec = try design("Leads have a company name and a source. Qualified leads become accounts with an industry and a monthly invoice. Invoices: account, amount, issued on.")
+        #expect(fields(spec, "account")["lead"] == .reference && fields(spec, "account")["industry"] == .string)
+        #expect(fields(spec, "account")["monthly_invoice"] != .reference)
+        #expect(Set(spec.relations.map { "\($0.from)→\($0.to)" }) == ["lead→account", "account→invoice"])
+    }
+
+    @Test func aSubsetOfAThingNamingAnotherRowIsThatThing() throws {
+        let spec = try design("Volunteers have a name and an email. A new volunteer has a shadow who is another volunteer.")
+        #expect(spec.entities.map(\.name) == ["volunteer"])
+        #expect(spec.entity(named: "volunteer")?.fields.first { $0.name == "shadow" }?.references == "volunteer")
+    }
 }

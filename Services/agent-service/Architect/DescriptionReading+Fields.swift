@@ -63,6 +63,7 @@ extension DescriptionReading {
             return .reference(field: whole, target: whole)
         }
         for length in [2, 1] where words.count > length && !words.contains("of") {
+            if ArchitectLexicon.frequencyWords.contains(words[words.count - length - 1]) { continue } // "a monthly repayment" is an amount, not a repayment
             let suffix = Array(words.suffix(length))
             let suffixName = EnglishInflection.singularName(suffix)
             if entityNames.contains(suffixName) { return .reference(field: snake, target: suffixName) }

@@ -52,22 +52,39 @@ extension DescriptionReading {
 
     /// Pass 6b: a reference of an entity to another row of itself, named by the noun before "who
     /// is another X" ("supervisor"), by "X of another X" ("duplicate_of"), or by the word before
-    /// the name ("parent_category", "previous_operation").
+    /// the name ("parent_category", "previous_operation"). A subject that is a subset of X ("a
+    /// junior member has a parent contact who is another member") is X.
     mutating func collectSelfReferences() {
         for (number, sentence) in sentences.enumerated() {
             let words = sentence.words
-            guard let subject = matcher.mentions(in: words).first?.name else { continue }
+            guard let first = matcher.mentions(in: words).first?.name else { continue }
             for index in words.indices.dropLast() where Self.selfReferenceWords.contains(words[index]) {
-                guard matcher.mention(in: words, at: index + 1)?.name == subject else { continue }
+                guard let subject = matcher.mention(in: words, at: index + 1)?.name else { continue }
+                let subsetFields = subject == first ? [] : removingSubset(first, of: subject, namedIn: words)
+                guard subject == first || subsetFields != nil else { continue }
                 let field = DraftField(name: selfReferenceName(words, at: index, entity: subject), type: .reference, references: subject)
                 if let entity = draft.index(of: subject), let existing = draft.entities[entity].fields.firstIndex(where: { $0.name == field.name && $0.holdsUserID }) {
                     draft.entities[entity].fields[existing] = field
                 }
                 addField(field, to: subject)
+                for moved in subsetFields ?? [] { addField(moved, to: subject) }
                 usedSentences.insert(number)
                 break
             }
         }
+    }
+
+    /// Removes `subset` when it is a kind of `whole` named only to say something of some rows of
+    /// it: its name ends in `whole`'s ("junior_member" of `member`), no entity refers to it, and
+    /// every field it has was named in `words`. Returns the fields it had; nil when it stays.
+    private mutating func removingSubset(_ subset: String, of whole: String, namedIn words: [String]) -> [DraftField]? {
+        guard subset.hasSuffix("_" + whole), let index = draft.index(of: subset), draft.index(of: whole) != nil,
+              !draft.entities.contains(where: { $0.fields.contains { $0.references == subset } }),
+              !manyOf.contains(where: { $0.0 == subset || $0.1 == subset }) else { return nil }
+        let fields = draft.entities[index].fields.filter { !$0.inferred }
+        guard fields.allSatisfy({ $0.name.split(separator: "_").allSatisfy { words.contains(String($0)) } }) else { return nil }
+        draft.entities.remove(at: index)
+        return fields
     }
 
     /// The name of a self-reference whose marker word stands at `index`.

@@ -271,8 +271,9 @@ struct DescriptionReading {
         }
         guard let last = words.last, (1...3).contains(words.count), !ArchitectLexicon.isAdverb(last), !ArchitectLexicon.timeAdverbs.contains(last) else { return nil }
         let head = EnglishInflection.singular(last)
-        if words.count >= 2, !(asSubject && EnglishInflection.isPlural(last)), ["name", "email", "phone", "address", "date", "mobile", "surname"].contains(head) || [.email, .phone, .date, .datetime].contains(FieldTypeRules.type(forName: head)) {
-            return nil // "client names", "install date": fields of something, unless what a clause is about ("key dates belong to …")
+        let contactHead = [.email, .phone].contains(FieldTypeRules.type(forName: head)) // "client office phones", "accounts emails"
+        if words.count >= 2, contactHead || !(asSubject && EnglishInflection.isPlural(last)), ["name", "email", "phone", "address", "date", "mobile", "surname"].contains(head) || contactHead || [.date, .datetime].contains(FieldTypeRules.type(forName: head)) {
+            return nil // "client names", "install date": fields of something, unless what a clause is about ("key dates belong to …"); a way to reach someone never is
         }
         let domainNoun = ArchitectLexicon.domainNouns.contains(head) && (words.count > 1 || asSubject)
             && !words.dropLast().contains(where: ArchitectLexicon.featureWords.contains)

@@ -4,6 +4,8 @@
 ///   student to a course with a grade": the verb's noun (or the pair's names) is the join entity;
 /// - a join of people — "clients hire sitters for a holiday with a price" → "bookings link a
 ///   client to a sitter and a holiday with a price";
+/// - a thing becoming another — "approved applications become loans with a principal" → "loans
+///   belong to an application with a principal" (`VerbSentences+Becoming`);
 /// - a participle of a joining verb with the join's fields — "licences assigned to employees
 ///   (assigned on)" → "assignments link a licence to an employee with assigned on";
 /// - a parent's children — "customers place orders with a total" → "orders belong to a customer
@@ -52,12 +54,16 @@ enum VerbSentences {
     /// the nouns the description uses after an article, which name a join written without fields
     /// ("candidates apply to openings; an application has …").
     static func rewrite(_ sentence: [DescriptionToken], nounsInText: Set<String> = []) -> Rewrite {
-        participleJoin(sentence) ?? rewritten(sentence, nounsInText: nounsInText) ?? rewritingOneStatement(sentence, nounsInText: nounsInText) ?? Rewrite(sentence: sentence)
+        becoming(sentence) ?? participleJoin(sentence) ?? rewritten(sentence, nounsInText: nounsInText) ?? rewritingOneStatement(sentence, nounsInText: nounsInText) ?? Rewrite(sentence: sentence)
     }
 
     /// The whole sentence rewritten, if it has the shape.
     static func rewritten(_ sentence: [DescriptionToken], nounsInText: Set<String>) -> Rewrite? {
         let subjectGroup = sentence.indices.first { $0 <= 2 && sentence[$0].groupTokens != nil }.flatMap { isSubjectGroup(sentence, at: $0) ? $0 : nil }
+        if let colon = sentence.firstIndex(where: { $0.mark == ":" }), colon >= 5, sentence[..<colon].allSatisfy({ $0.word != nil }),
+           let kept = keptForEach(sentence[..<colon].compactMap(\.word), position: sentence[0].position) {
+            return Rewrite(sentence: kept + [.word("with", position: sentence[colon].position)] + sentence[(colon + 1)...]) // "we take readings in each greenhouse: …"
+        }
         guard let fieldsStart = sentence.indices.first(where: { index in
             index >= 3 && index != subjectGroup && (sentence[index].word == "with" || sentence[index].groupTokens.map(NounPhraseList.listsFields(group:)) == true
                 || receivesFields(sentence, at: index))
@@ -106,10 +112,13 @@ enum VerbSentences {
     }
 
     /// "we record test results for each learner" → "test results belong to a learner": what we
-    /// keep for each of a thing is its child.
+    /// keep for (or in) each of a thing is its child. An adverb may stand after "we" ("we also
+    /// take sensor readings in each greenhouse").
     private static func keptForEach(_ words: [String], position: Int) -> [DescriptionToken]? {
+        let words = words.count > 2 && ["we", "i"].contains(words[0]) && (words[1] == "also" || ArchitectLexicon.isAdverb(words[1]))
+            ? [words[0]] + words.dropFirst(2) : words
         guard words.count >= 5, ["we", "i"].contains(words[0]), ClauseSplitter.keepingVerbs.union(creatingVerbs).contains(words[1]),
-              let each = words.firstIndex(where: { $0 == "each" || $0 == "every" }), each >= 4, ["for", "of", "on", "per"].contains(words[each - 1]) else { return nil }
+              let each = words.firstIndex(where: { $0 == "each" || $0 == "every" }), each >= 4, ["for", "of", "on", "per", "in"].contains(words[each - 1]) else { return nil }
         let object = words[2..<(each - 1)].filter { !ArchitectLexicon.determiners.contains($0) }
         let parent = Array(words[(each + 1)...])
         guard (1...3).contains(object.count), object.last.map(EnglishInflection.isPlural) == true, (1...2).contains(parent.count) else { return nil }
