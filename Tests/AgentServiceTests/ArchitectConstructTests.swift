@@ -640,4 +640,23 @@ import Shared
         #expect(spec.entities.map(\.name) == ["volunteer"])
         #expect(spec.entity(named: "volunteer")?.fields.first { $0.name == "shadow" }?.references == "volunteer")
     }
+
+    @Test func aRelativeClauseWithoutThatAfterANounIsCut() throws {
+        let spec = try design("Shifts have a start time. Rotas have a week. Swaps have a reason and the shift the swap was for.")
+        #expect(fields(spec, "swap")["shift"] == .reference)
+        #expect(!spec.relations.contains { $0.from == "swap" && $0.to == "swap" })
+        #expect(NounPhrase.relativeWithoutThat(["letters", "the", "tenant", "sends", "us"]) == 1)
+        #expect(NounPhrase.relativeWithoutThat(["time", "a", "resident", "is", "given"]) == nil)
+    }
+
+    @Test func aHistoryOfThingsNamesManyChildren() throws {
+        let spec = try design("Boilers have a serial number. Each boiler keeps a history of services, each with a serviced on date and a cost.")
+        #expect(fields(spec, "service")["boiler"] == .reference && fields(spec, "service")["serviced_on"] == .date)
+        #expect(fields(spec, "boiler")["history"] == nil)
+    }
+
+    @Test func theWriterBetweenAVerbAndItsParentIsNoParty() throws {
+        let spec = try design("Parcels have a weight in kg and a received on date. Parcels come to us from couriers: we record each courier's name and phone.")
+        #expect(fields(spec, "parcel")["courier"] == .reference)
+    }
 }

@@ -13,7 +13,7 @@ import Shared
     /// The floors in force while the architect is brought up to the goal: each is the figure last
     /// measured, rounded down, so that no change makes the reading worse. Raise them as it improves.
     static let floors: [CorpusDimension: Double] = [
-        .entities: 0.96, .fields: 0.96, .types: 0.96, .relations: 0.93, .roles: 0.96, .permissions: 0.96, .pii: 0.95,
+        .entities: 0.96, .fields: 0.96, .types: 0.96, .relations: 0.94, .roles: 0.96, .permissions: 0.96, .pii: 0.95,
     ]
 
     @Test func corpusIsLargeAndVaried() throws {

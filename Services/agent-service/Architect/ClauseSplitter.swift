@@ -40,6 +40,10 @@ struct ClauseSplitter {
                 index += length
                 continue
             }
+            if Self.isPronounAfterVerb(tokens, at: index) {
+                index += 2 // "objects come to us from donors" → "objects come from donors"
+                continue
+            }
             if let length = Self.passiveAtDateAndTime(tokens, at: index) {
                 let verb = tokens[index].word == "is" ? "has" : "have" // "rehearsals are held at a date and time, with …"
                 result += [verb, "a", "scheduled", "datetime"].map { .word($0, position: tokens[index].position) } + [.mark(",", position: tokens[index].position)]
@@ -148,6 +152,15 @@ struct ClauseSplitter {
         return nil
     }
 
+    /// Whether "to us"/"to me" at `index` stands between a verb and the preposition that names
+    /// where a thing comes from or who sends it ("come to us from donors", "are sent to us by
+    /// clinics"): the writer is no party to the link.
+    static func isPronounAfterVerb(_ tokens: [DescriptionToken], at index: Int) -> Bool {
+        guard index > 0, index + 2 < tokens.count, tokens[index].word == "to", ["us", "me"].contains(tokens[index + 1].word ?? ""),
+              ["from", "by", "via"].contains(tokens[index + 2].word ?? "") else { return false }
+        return tokens[index - 1].word != nil
+    }
+
     /// Moves groups that contain a verb out into sentences of their own, placed right after.
     func expandGroups(_ sentences: [[DescriptionToken]]) -> [[DescriptionToken]] {
         var result: [[DescriptionToken]] = []
@@ -175,12 +188,13 @@ struct ClauseSplitter {
         tokens.indices.contains { ClauseMarker.match(in: tokens, at: $0) != nil }
     }
 
-    /// Up to three words right before `index`, stopping at a boundary.
+    /// Up to three words right before `index`, stopping at a boundary or "of" ("a history of
+    /// grooming notes, each with …" → "grooming notes").
     private func wordRun(before index: Int, in tokens: [DescriptionToken]) -> [DescriptionToken] {
         var run: [DescriptionToken] = []
         var cursor = index - 1
         while cursor >= 0, run.count < 3, let word = tokens[cursor].word, !tokens[cursor].isClauseBoundary,
-              ClauseMarker.match(in: tokens, at: cursor) == nil, !ArchitectLexicon.determiners.contains(word) {
+              ClauseMarker.match(in: tokens, at: cursor) == nil, !ArchitectLexicon.determiners.contains(word), word != "of" {
             run.insert(tokens[cursor], at: 0)
             cursor -= 1
         }

@@ -260,7 +260,8 @@ struct DescriptionReading {
         var words = words.enumerated().filter { index, word in
             let others = words.filter { !ArchitectLexicon.determiners.contains($0) && $0 != word && $0 != "of" }
             let quantifies = !NounPhrase.nounsOfCollections.contains(word) || words.dropFirst(index + 1).first == "of" || others.isEmpty // "a list of notes", not "a price list"
-            return !ArchitectLexicon.determiners.contains(word) && !(ArchitectLexicon.collectionWords.contains(word) && quantifies) && word != "of"
+            let history = NounPhrase.nounsOfHistories.contains(word) && words.dropFirst(index + 1).first == "of" // "a history of visits"
+            return !ArchitectLexicon.determiners.contains(word) && !(ArchitectLexicon.collectionWords.contains(word) && quantifies) && !history && word != "of"
         }.map(\.element)
         if words.count > 1, let first = words.first, ArchitectLexicon.frequencyWords.contains(first) || ArchitectLexicon.isParticipleAdjective(first) {
             words.removeFirst()

@@ -33,6 +33,17 @@ struct NounPhrase: Sendable, Equatable {
     /// Quantifiers that are nouns too: a quantifier only before "of" ("a list of notes", not "a
     /// collection day").
     static let nounsOfCollections: Set<String> = ["list", "set", "collection", "lot"]
+    /// Nouns of a record kept over time that, before "of", say there are many of what follows ("a
+    /// history of grooming notes", "a log of visits"); alone they are nouns ("a medical history").
+    static let nounsOfHistories: Set<String> = ["history", "log", "record"]
+
+    /// Whether the word at `index` says "many of what follows": a quantifier ("many", "lots"), or
+    /// a noun of collections or histories before "of" ("a list of notes", "a history of visits").
+    static func quantifiesMany(_ words: [String], at index: Int) -> Bool {
+        let word = words[index]
+        if ArchitectLexicon.collectionWords.contains(word), !nounsOfCollections.contains(word) { return true }
+        return index + 1 < words.count && words[index + 1] == "of" && nounsOfCollections.union(nounsOfHistories).contains(word)
+    }
 
     /// Words that make a field required.
     static let requiredWords: Set<String> = ["required", "mandatory", "compulsory", "obligatory"]
@@ -91,7 +102,7 @@ struct NounPhrase: Sendable, Equatable {
             if ["from", "to"].contains(first), words.count == 2 { break }
             if ArchitectLexicon.singleWords.contains(first) {
                 if quantity == .unspecified { quantity = .one }
-            } else if ArchitectLexicon.collectionWords.contains(first), !Self.nounsOfCollections.contains(first) || words.count > 1 && words[1] == "of" {
+            } else if Self.quantifiesMany(words, at: 0) {
                 quantity = .many
                 if words.count > 1, words[1] == "of" { words.removeFirst() }
             } else if ArchitectLexicon.numberWords.contains(first) || first.allSatisfy(\.isNumber), words.count > 1 {
@@ -105,6 +116,7 @@ struct NounPhrase: Sendable, Equatable {
         if words.count > 2, words[0].hasSuffix("ing"), ["a", "an", "the", "their", "its"].contains(words[1]) {
             words = Array(words.dropFirst(2))
         }
+        if let relative = relativeWithoutThat(words) { words = Array(words[..<relative]) } // "the puzzle the hint was for"
         let isStop = { (index: Int) in
             ArchitectLexicon.phraseStops.contains(words[index]) && !(index + 1 < words.count && words[index] == "in" && ["at", "on"].contains(words[index + 1]))
         }
@@ -122,4 +134,24 @@ struct NounPhrase: Sendable, Equatable {
         return NounPhrase(words: words, quantity: quantity, required: required, unique: unique,
                           personal: personal, group: group, values: nil, position: position, unit: measureUnit)
     }
+
+    /// Where a relative clause without "that" starts after a noun, if one does: an article, a noun
+    /// of one or two words, then the clause's verb — "was"/"is" … with nothing or a preposition
+    /// after it ("the puzzle the hint was for"), or a verb in -s before an object pronoun
+    /// ("documents the client sends us"). The clause says which row, not what the field is.
+    static func relativeWithoutThat(_ words: [String]) -> Int? {
+        guard let article = words.indices.dropFirst().first(where: { ["the", "a", "an"].contains(words[$0]) }) else { return nil }
+        let clause = Array(words[(article + 1)...])
+        for verb in [1, 2] where verb < clause.count {
+            let after = clause[(verb + 1)...]
+            if ["is", "are", "was", "were"].contains(clause[verb]), after.count <= 1, after.allSatisfy(clausePrepositions.contains) { return article }
+            if clause[verb].hasSuffix("s"), after.count == 1, after.allSatisfy(objectPronouns.contains) { return article }
+        }
+        return nil
+    }
+
+    /// Prepositions that may end a relative clause ("the hint was for").
+    static let clausePrepositions: Set<String> = ["for", "in", "on", "at", "to", "from", "with", "about", "by"]
+    /// Pronouns that are the object of a verb ("sends us").
+    static let objectPronouns: Set<String> = ["us", "them", "me", "you", "him", "her", "it"]
 }
