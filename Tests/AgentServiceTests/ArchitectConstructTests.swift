@@ -659,4 +659,17 @@ import Shared
         let spec = try design("Parcels have a weight in kg and a received on date. Parcels come to us from couriers: we record each courier's name and phone.")
         #expect(fields(spec, "parcel")["courier"] == .reference)
     }
+
+    @Test func thingsAfterEachInAQuestionAreItsRowsParties() throws {
+        let spec = try design("Pupils have a name. Lessons have a subject. Registers record whether each pupil was late to each lesson.")
+        #expect(fields(spec, "register")["pupil"] == .reference && fields(spec, "register")["lesson"] == .reference)
+        #expect(fields(spec, "register")["late"] == .bool)
+        #expect(YesNoQuestions.parties(["each", "member", "came", "to", "each", "talk"]) == [["talk"]])
+    }
+
+    @Test func alsoOneOfTheThingIsASelfReference() throws {
+        let spec = try design("Climbers have a name, a grade and a belay partner, who is also a climber.")
+        #expect(spec.entity(named: "climber")?.fields.first { $0.name == "belay_partner" }?.references == "climber")
+        #expect(spec.entities.map(\.name) == ["climber"])
+    }
 }

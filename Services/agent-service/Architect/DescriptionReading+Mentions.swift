@@ -58,12 +58,13 @@ extension DescriptionReading {
         for (number, sentence) in sentences.enumerated() {
             let words = sentence.words
             guard let first = matcher.mentions(in: words).first?.name else { continue }
-            for index in words.indices.dropLast() where Self.selfReferenceWords.contains(words[index]) {
-                guard let subject = matcher.mention(in: words, at: index + 1)?.name else { continue }
+            for index in words.indices.dropLast() where Self.selfReferenceWords.contains(words[index]) || Self.isAlsoOne(words, at: index) {
+                let nameAt = words[index] == "also" ? index + 2 : index + 1
+                guard let subject = matcher.mention(in: words, at: nameAt)?.name else { continue }
                 let subsetFields = subject == first ? [] : removingSubset(first, of: subject, namedIn: words)
                 guard subject == first || subsetFields != nil else { continue }
                 let field = DraftField(name: selfReferenceName(words, at: index, entity: subject), type: .reference, references: subject)
-                if let entity = draft.index(of: subject), let existing = draft.entities[entity].fields.firstIndex(where: { $0.name == field.name && $0.holdsUserID }) {
+                if let entity = draft.index(of: subject), let existing = draft.entities[entity].fields.firstIndex(where: { $0.name == field.name && ($0.holdsUserID || words[index] == "also") }) {
                     draft.entities[entity].fields[existing] = field
                 }
                 addField(field, to: subject)
@@ -87,9 +88,21 @@ extension DescriptionReading {
         return fields
     }
 
+    /// Whether "also a/an X" stands at `index` ("a line manager (also an employee)", "a mentor,
+    /// who is also a member"): the noun before it is another row of X.
+    static func isAlsoOne(_ words: [String], at index: Int) -> Bool {
+        words[index] == "also" && index + 2 < words.count && ["a", "an"].contains(words[index + 1])
+    }
+
     /// The name of a self-reference whose marker word stands at `index`.
     private func selfReferenceName(_ words: [String], at index: Int, entity: String) -> String {
         let before = Array(words[..<index])
+        if words[index] == "also" {
+            // "a line manager (also an employee)", "a mentor, who is also a member": the noun before
+            let noun = before.reversed().drop { ["who", "which", "that", "is", "are"].contains($0) }
+                .prefix { !ArchitectLexicon.determiners.contains($0) && !["has", "have", "with", "is", "are"].contains($0) }.prefix(2)
+            if !noun.isEmpty { return EnglishInflection.snakeCase(Array(noun.reversed())) }
+        }
         if before.last == "of", before.count >= 2, !ArchitectLexicon.determiners.contains(before[before.count - 2]) {
             return "\(before[before.count - 2])_of"
         }

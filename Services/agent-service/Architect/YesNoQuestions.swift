@@ -48,15 +48,35 @@ enum YesNoQuestions {
             }
             result.append(token)
             result.append(.word(name, position: sentence[index + 1].position))
+            for party in parties(words) {
+                // "whether each singer was present at each rehearsal": the row is one singer's at one rehearsal
+                result += [.mark(",", position: sentence[index + 1].position)] + (["the"] + party).map { .word($0, position: sentence[index + 1].position) }
+            }
             index = end
         }
         return result
     }
 
+    /// The things a question names after "each"/"every" ("whether each singer was present at each
+    /// rehearsal" → singer, rehearsal): the row holding the answer is one of each, so each is a
+    /// party of it, not part of the field's name.
+    static func parties(_ words: [String]) -> [[String]] {
+        words.indices.filter { ["each", "every"].contains(words[$0]) }.compactMap { each in
+            let noun = words[(each + 1)...].prefix { !auxiliaries.contains($0) && !ArchitectLexicon.phraseStops.contains($0) && !["at", "on", "to", "of", "with"].contains($0) }
+            let next = each + 1 + noun.count
+            // the question's subject ends at its auxiliary ("each singer was"), not at a verb ("each member came")
+            guard (1...2).contains(noun.count), each > 0 || next < words.count && auxiliaries.contains(words[next]) else { return nil }
+            return Array(noun)
+        }
+    }
+
     /// The field a question's words name: its subject's nouns and its predicate, articles,
-    /// pronouns and auxiliaries left out; nil when the question is a single word already.
+    /// pronouns and auxiliaries left out; nil when the question is a single word already. A
+    /// subject after "each"/"every" is a party, not part of the name ("whether each singer was
+    /// present" → `present`).
     static func fieldName(_ words: [String]) -> String? {
         guard words.count > 1 else { return nil }
+        let subjectIsParty = ["each", "every"].contains(words[0]) && parties(words).first.map { words.dropFirst().starts(with: $0) } == true
         var rest = words[...]
         var pronoun: String?
         while let first = rest.first, ArchitectLexicon.determiners.contains(first) || isPronoun(first) {
@@ -79,7 +99,7 @@ enum YesNoQuestions {
         } else if auxiliary == nil, subject.isEmpty, let pronoun, pluralPronouns.contains(pronoun), let verb = predicate.first, !verb.hasSuffix("s"), !ArchitectLexicon.modals.contains(verb) {
             predicate[0] = EnglishInflection.plural(verb)
         }
-        let name = subject.filter { !ArchitectLexicon.determiners.contains($0) } + predicate
+        let name = (subjectIsParty ? [] : subject.filter { !ArchitectLexicon.determiners.contains($0) }) + predicate
         return name.isEmpty ? nil : name.joined(separator: "_")
     }
 
