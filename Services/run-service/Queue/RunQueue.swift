@@ -38,7 +38,7 @@ struct RunQueue: Sendable {
     /// Claims the longest-waiting run that is free or whose lease expired, bumping its fencing
     /// number; nil when there is none. Concurrent claimers never get the same run (`SKIP LOCKED`).
     func claim() async throws -> RunClaim? {
-        let rows = try await pool.work("""
+        let rows = try await statement("""
             UPDATE run_queue SET lease_owner = \(owner), lease_expires_at = \(leaseEnd), fencing = fencing + 1, claims = claims + 1
             WHERE run_id = (
                 SELECT run_id FROM run_queue
@@ -47,18 +47,18 @@ struct RunQueue: Sendable {
                 LIMIT 1
                 FOR UPDATE SKIP LOCKED)
             RETURNING run_id, tenant_id, fencing, claims
-            """, deadline: .after(Self.statementTime))
+            """)
         guard let row = rows.first else { return nil }
         return RunClaim(runID: try row.decode("run_id"), tenantID: try row.decode("tenant_id"), owner: owner, fencing: try row.decode("fencing"), claims: try row.decode("claims"))
     }
 
     /// Extends the lease; LostClaim when it expired or another worker claimed the run since.
     func renew(_ claim: RunClaim) async throws {
-        let renewed = try await pool.work("""
+        let renewed = try await statement("""
             UPDATE run_queue SET lease_expires_at = \(leaseEnd)
             WHERE run_id = \(claim.runID) AND fencing = \(claim.fencing) AND lease_expires_at > clock_timestamp()
             RETURNING run_id
-            """, deadline: .after(Self.statementTime))
+            """)
         guard !renewed.isEmpty else { throw LostClaim(runID: claim.runID) }
     }
 
@@ -83,15 +83,20 @@ struct RunQueue: Sendable {
     /// Gives a claimed run back without ending it (a graceful shutdown), so another instance can
     /// claim it at once instead of after the lease.
     func release(_ claim: RunClaim) async throws {
-        try await pool.work("""
+        try await statement("""
             UPDATE run_queue SET lease_owner = NULL, lease_expires_at = NULL
             WHERE run_id = \(claim.runID) AND fencing = \(claim.fencing)
-            """, deadline: .after(Self.statementTime))
+            """)
     }
 
     /// Runs waiting for a worker (free or with an expired lease), for the queue-depth gauge.
     func depth() async throws -> Int {
-        try await pool.work("SELECT count(*) AS n FROM run_queue WHERE lease_expires_at IS NULL OR lease_expires_at <= clock_timestamp()", deadline: .after(Self.statementTime))[0].decode("n")
+        try await statement("SELECT count(*) AS n FROM run_queue WHERE lease_expires_at IS NULL OR lease_expires_at <= clock_timestamp()")[0].decode("n")
+    }
+
+    /// Runs one of the queue's own statements as background work, within `statementTime`.
+    private func statement(_ sql: SQL) async throws -> [PostgresRow] {
+        try await pool.work(sql, deadline: .after(Self.statementTime))
     }
 
     /// The end of a lease taken now, on the database clock.
