@@ -29,11 +29,8 @@ struct RunRegenerateCommand: AsyncParsableCommand {
         let context = try global.context()
         var body = caps.fields
         if let spec { body["spec_id"] = .string(spec) }
-        if wait { body["wait"] = .bool(true) }
-        let answer = try await context.client.call(
-            .regenerateRun, [runID], body: .object(body), headers: idempotencyKey.map { [("Idempotency-Key", $0)] } ?? [],
-            timeout: wait ? .seconds(900) : .seconds(60)
-        )
-        try await StartedRun.finish(answer, wait: wait, context: context) { id, status in "Started run \(id) regenerating \(runID) (\(status))" }
+        try await StartedRun.start(.regenerateRun, [runID], body: body, idempotencyKey: idempotencyKey, wait: wait, context: context) { _, id, status in
+            "Started run \(id) regenerating \(runID) (\(status))"
+        }
     }
 }

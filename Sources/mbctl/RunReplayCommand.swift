@@ -1,5 +1,4 @@
 import ArgumentParser
-import Shared
 
 /// `mbctl run replay RUN`: re-executes an ended run from its recording and checks every step.
 struct RunReplayCommand: AsyncParsableCommand {
@@ -22,10 +21,8 @@ struct RunReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try global.context()
-        let answer = try await context.client.call(
-            .replayRun, [runID], body: .object(wait ? ["wait": .bool(true)] : [:]), headers: idempotencyKey.map { [("Idempotency-Key", $0)] } ?? [],
-            timeout: wait ? .seconds(900) : .seconds(60)
-        )
-        try await StartedRun.finish(answer, wait: wait, context: context) { id, status in "Started replay \(id) of run \(runID) (\(status))" }
+        try await StartedRun.start(.replayRun, [runID], body: [:], idempotencyKey: idempotencyKey, wait: wait, context: context) { _, id, status in
+            "Started replay \(id) of run \(runID) (\(status))"
+        }
     }
 }

@@ -37,15 +37,8 @@ struct RunStartCommand: AsyncParsableCommand {
         if let plan { body["plan_id"] = .string(plan) }
         if let baseRepository { body["base_repository"] = .string(baseRepository) }
         if let fault { body["fault"] = .string(fault) }
-        if wait { body["wait"] = .bool(true) }
-        // The server answers a waiting start shortly before the request's deadline (at most its
-        // maximum); the follower takes over when the run has not settled by then.
-        let answer = try await context.client.call(
-            .startRun, [spec], body: .object(body), headers: idempotencyKey.map { [("Idempotency-Key", $0)] } ?? [],
-            timeout: wait ? .seconds(900) : .seconds(60)
-        )
-        try await StartedRun.finish(answer, wait: wait, context: context) { id, status in
-            "Started run \(id) (\(status), plan v\(answer.json["plan_version"].text))"
+        try await StartedRun.start(.startRun, [spec], body: body, idempotencyKey: idempotencyKey, wait: wait, context: context) { run, id, status in
+            "Started run \(id) (\(status), plan v\(run["plan_version"].text))"
         }
     }
 }
