@@ -29,17 +29,30 @@ final class ModelRelay: Sendable {
         "You are the Auto-Fixer": "auto_fixer", "You are the Reviewer": "reviewer",
     ]
 
-    /// A relay to the agent-service listening (or about to) on `agentPort`.
-    init(agentPort: Int, amend: @escaping @Sendable (_ role: String, _ output: JSONValue) -> JSONValue = { $1 }) {
-        self.agentPort = agentPort
+    /// A relay to the agent-service of the mesh `withMesh` starts, on a free port.
+    init(amend: @escaping @Sendable (_ role: String, _ output: JSONValue) -> JSONValue = { $1 }) throws {
+        agentPort = try LoopbackPort.free()
         self.amend = amend
     }
 
     /// The roles asked for so far, in order.
     var calls: [String] { asked.withLock { $0 } }
 
+    /// Runs the relay and a mesh whose agent-service calls it — its URL, an API key, and the
+    /// price of `model` (0.0004 / 0.0016 USD per 1000 prompt / completion tokens) — with
+    /// `environment` added, for the duration of `body`.
+    func withMesh(environment extra: [String: String] = [:], _ body: @escaping @Sendable (RunMesh) async throws -> Void) async throws {
+        try await run { [agentPort] baseURL in
+            let environment = [
+                "META_BUILDER_OPENAI_BASE_URL": baseURL, "META_BUILDER_OPENAI_API_KEY": "sk-relay-test-key",
+                "META_BUILDER_MODEL_PRICES": "\(Self.model)=0.0004/0.0016",
+            ].merging(extra) { $1 }
+            try await RunMesh.with(agentPort: agentPort, environment: environment, body)
+        }
+    }
+
     /// Runs the server for the duration of `body`, passing its `/v1` base URL.
-    func run<T: Sendable>(_ body: @escaping @Sendable (String) async throws -> T) async throws -> T {
+    private func run<T: Sendable>(_ body: @escaping @Sendable (String) async throws -> T) async throws -> T {
         let router = Router()
         router.post("v1/chat/completions") { request, _ -> Response in
             try await self.answer(try await request.body.collect(upTo: 1 << 24))
