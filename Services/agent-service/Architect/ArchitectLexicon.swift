@@ -3,6 +3,8 @@ import Shared
 /// The words the Product Architect understands, grouped by what they tell it. Every list is
 /// documented in `docs/architect.md`; all words are lowercase.
 enum ArchitectLexicon {
+    /// Words that single out one row at a time ("each ticket", "for every appearance").
+    static let eachWords: Set<String> = ["each", "every"]
     /// Words that carry no meaning at the start of a noun phrase.
     static let determiners: Set<String> = [
         "a", "an", "the", "each", "every", "all", "any", "its", "their", "his", "her", "our",

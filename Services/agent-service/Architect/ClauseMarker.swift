@@ -159,7 +159,7 @@ struct ClauseMarker: Sendable, Equatable {
             if Self.placingVerbs.contains(marker.words) || Self.locatingVerbs.contains(marker.words),
                index + marker.words.count >= tokens.count || !(tokens[index + marker.words.count].word.map(ArchitectLexicon.determiners.union(ArchitectLexicon.singleWords).contains) ?? false) { continue }
             if let previous, nounContext.contains(previous) { continue }
-            if let previous, ["each", "every"].contains(previous), marker.words.count == 1, !marker.words[0].hasSuffix("s"),
+            if let previous, ArchitectLexicon.eachWords.contains(previous), marker.words.count == 1, !marker.words[0].hasSuffix("s"),
                marker.isRecording || [.permits, .tracks, .links].contains(marker.kind) { continue } // "each record from one label"
             if let previous, marker.words.count == 1, Self.grantingVerbs.contains(previous) { continue } // "staff manage records"
             let after = index + marker.words.count
@@ -221,7 +221,7 @@ struct ClauseMarker: Sendable, Equatable {
     static func terseParticiple(in tokens: [DescriptionToken], at index: Int) -> (marker: ClauseMarker, length: Int)? {
         guard (1...3).contains(index), tokens[..<index].allSatisfy({ $0.word != nil && !["is", "are", "be", "was", "were"].contains($0.word!) }),
               index + 2 < tokens.count, let participle = tokens[index].word else { return nil }
-        if passivePrepositions.contains(participle), tokens[..<index].contains(where: { ["each", "every"].contains($0.word ?? "") }),
+        if passivePrepositions.contains(participle), tokens[..<index].contains(where: { ArchitectLexicon.eachWords.contains($0.word ?? "") }),
            tokens[index + 1].word == "one", tokens[index + 2].word != "of" {
             return (ClauseMarker(participle, .belongsTo), 1) // "each product from one supplier"
         }

@@ -137,7 +137,7 @@ struct ClauseSplitter {
     /// "for each episode we keep the number, …" → ("episode", length): the noun and how many
     /// tokens the phrase spans, rewritten as "each episode has".
     static func forEachWeKeep(_ tokens: [DescriptionToken], at index: Int) -> (subject: [DescriptionToken], length: Int)? {
-        guard index + 4 < tokens.count, tokens[index].word == "for", ["each", "every"].contains(tokens[index + 1].word ?? "") else { return nil }
+        guard index + 4 < tokens.count, tokens[index].word == "for", ArchitectLexicon.eachWords.contains(tokens[index + 1].word ?? "") else { return nil }
         for length in 1...3 where index + 3 + length < tokens.count {
             let noun = Array(tokens[(index + 2)..<(index + 2 + length)])
             guard noun.allSatisfy({ $0.word != nil }) else { return nil }

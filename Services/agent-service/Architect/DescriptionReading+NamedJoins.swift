@@ -6,8 +6,6 @@ import Shared
 /// named after "each"/"every" — later in the same sentence, or at the start of the next — is the
 /// record of one pairing: it refers to both sides, and the many-to-many gives way to it.
 extension DescriptionReading {
-    /// Words that introduce one row of the join ("every send is a delivery", "for each appearance").
-    static let eachWords: Set<String> = ["each", "every"]
     /// How many words after "each"/"every" the join's name may start ("every send is a delivery").
     static let joinNameReach = 5
 
@@ -40,7 +38,7 @@ extension DescriptionReading {
             let later = Array(sentence[end...])
             let next = number + 1 < words.count ? Array(words[number + 1].prefix(2 + Self.joinNameReach)) : []
             for (region, opens) in [(later, false), (next, true)] {
-                guard let each = region.firstIndex(where: Self.eachWords.contains), !opens || each <= 1 else { continue }
+                guard let each = region.firstIndex(where: ArchitectLexicon.eachWords.contains), !opens || each <= 1 else { continue }
                 let reach = Array(region[(each + 1)...].prefix(Self.joinNameReach))
                 guard let mention = matcher.mentions(in: reach).first(where: { $0.name != first && $0.name != second }),
                       isJoinCandidate(mention.name, of: first, and: second) else { continue }

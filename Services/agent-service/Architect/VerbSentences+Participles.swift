@@ -15,7 +15,7 @@ extension VerbSentences {
               FieldTypeRules.hintedType(parts) == nil, NounPhraseList.listsFields(parts),
               sentence.dropLast().allSatisfy({ $0.word != nil }) else { return nil }
         var words = sentence.dropLast().compactMap(\.word)
-        if let first = words.first, DescriptionReading.eachWords.contains(first) { words.removeFirst() }
+        if let first = words.first, ArchitectLexicon.eachWords.contains(first) { words.removeFirst() }
         if words.count >= 2, words[words.count - 2] == "per", periodWords.contains(words[words.count - 1]) { words.removeLast(2) }
         guard let participle = words.indices.first(where: { (1...2).contains($0) && joinNoun(ofParticiple: words[$0]) != nil }),
               participle + 1 < words.count, participleParticles.contains(words[participle + 1]),

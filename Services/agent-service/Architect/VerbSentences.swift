@@ -78,7 +78,7 @@ enum VerbSentences {
             rest = []
         }
         if let subjectGroup { head.remove(at: subjectGroup) }
-        if let comma = head.lastIndex(where: { $0.mark == "," }), comma + 1 < head.count, ["each", "every"].contains(head[comma + 1].word ?? ""),
+        if let comma = head.lastIndex(where: { $0.mark == "," }), comma + 1 < head.count, ArchitectLexicon.eachWords.contains(head[comma + 1].word ?? ""),
            head.count - comma - 2 <= 3, head[(comma + 1)...].allSatisfy({ $0.word != nil }) {
             head.removeSubrange(comma...) // "singers sign up for concerts, each sign-up with a position"
         }
@@ -118,7 +118,7 @@ enum VerbSentences {
         let words = words.count > 2 && ["we", "i"].contains(words[0]) && (words[1] == "also" || ArchitectLexicon.isAdverb(words[1]))
             ? [words[0]] + words.dropFirst(2) : words
         guard words.count >= 5, ["we", "i"].contains(words[0]), ClauseSplitter.keepingVerbs.union(creatingVerbs).contains(words[1]),
-              let each = words.firstIndex(where: { $0 == "each" || $0 == "every" }), each >= 4, ["for", "of", "on", "per", "in"].contains(words[each - 1]) else { return nil }
+              let each = words.firstIndex(where: ArchitectLexicon.eachWords.contains), each >= 4, ["for", "of", "on", "per", "in"].contains(words[each - 1]) else { return nil }
         let object = words[2..<(each - 1)].filter { !ArchitectLexicon.determiners.contains($0) }
         let parent = Array(words[(each + 1)...])
         guard (1...3).contains(object.count), object.last.map(EnglishInflection.isPlural) == true, (1...2).contains(parent.count) else { return nil }

@@ -61,7 +61,7 @@ enum YesNoQuestions {
     /// rehearsal" → singer, rehearsal): the row holding the answer is one of each, so each is a
     /// party of it, not part of the field's name.
     static func parties(_ words: [String]) -> [[String]] {
-        words.indices.filter { ["each", "every"].contains(words[$0]) }.compactMap { each in
+        words.indices.filter { ArchitectLexicon.eachWords.contains(words[$0]) }.compactMap { each in
             let noun = words[(each + 1)...].prefix { !auxiliaries.contains($0) && !ArchitectLexicon.phraseStops.contains($0) && !["at", "on", "to", "of", "with"].contains($0) }
             let next = each + 1 + noun.count
             // the question's subject ends at its auxiliary ("each singer was"), not at a verb ("each member came")
@@ -76,7 +76,7 @@ enum YesNoQuestions {
     /// present" → `present`).
     static func fieldName(_ words: [String]) -> String? {
         guard words.count > 1 else { return nil }
-        let subjectIsParty = ["each", "every"].contains(words[0]) && parties(words).first.map { words.dropFirst().starts(with: $0) } == true
+        let subjectIsParty = ArchitectLexicon.eachWords.contains(words[0]) && parties(words).first.map { words.dropFirst().starts(with: $0) } == true
         var rest = words[...]
         var pronoun: String?
         while let first = rest.first, ArchitectLexicon.determiners.contains(first) || isPronoun(first) {
@@ -90,7 +90,7 @@ enum YesNoQuestions {
             auxiliary = rest[at]
             rest = rest[(at + 1)...]
         }
-        if let each = rest.indices.dropFirst(2).first(where: { rest[$0] == "each" || rest[$0] == "every" }) {
+        if let each = rest.indices.dropFirst(2).first(where: { ArchitectLexicon.eachWords.contains(rest[$0]) }) {
             rest = rest[..<(each - 1)] // "present at each rehearsal": the parties are not the field
         }
         var predicate = rest.filter { !ArchitectLexicon.determiners.contains($0) && !innerAuxiliaries.contains($0) }
