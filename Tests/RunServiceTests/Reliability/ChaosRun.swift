@@ -241,14 +241,18 @@ final class ChaosRun: Sendable {
         return (parts.count >= 2 ? Int32(parts[1]) : nil, try row.decode("live"), try row.decode("fencing"), try row.decode("claimed_at"))
     }
 
-    /// What kept a run from being taken over: its queue row, the run-service role's sessions
-    /// (what each waits for and who blocks it), the row locks on the queue, and the instances'
-    /// last log lines.
+    /// What kept a run from being taken over: its queue row, the runs ahead of it, the
+    /// run-service role's sessions (what each waits for and who blocks it), the row locks on the
+    /// queue, and the instances' last log lines.
     private func takeoverDiagnosis(of run: UUID) async throws -> String {
         let rows = try await queue.work("""
             SELECT 'queue: ' || coalesce(q.lease_owner, 'no owner') || ' lease ends ' || coalesce(round(extract(epoch FROM q.lease_expires_at - clock_timestamp()), 1)::text, 'never')
                    || ' s from now, fencing ' || q.fencing || ', claims ' || q.claims AS line
             FROM run_queue q WHERE q.run_id = \(run)
+            UNION ALL
+            SELECT 'queue holds ' || count(*) || ' runs, ' || count(*) FILTER (WHERE lease_expires_at IS NULL OR lease_expires_at <= clock_timestamp())
+                   || ' claimable, ' || count(*) FILTER (WHERE enqueued_at < (SELECT enqueued_at FROM run_queue WHERE run_id = \(run))) || ' queued before it'
+            FROM run_queue
             UNION ALL
             SELECT 'session ' || a.pid || ' ' || coalesce(a.application_name, '') || ' ' || coalesce(a.state, '?') || ' wait ' || coalesce(a.wait_event_type || '/' || a.wait_event, '-')
                    || ' xact ' || coalesce(round(extract(epoch FROM clock_timestamp() - a.xact_start), 1)::text, '-') || ' s blocked by ' || pg_blocking_pids(a.pid)::text

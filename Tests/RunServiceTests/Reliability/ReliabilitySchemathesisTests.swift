@@ -47,8 +47,6 @@ extension SharedRunQueue {
                         failures += outcome.failures.map { "\(service) as \(run.who): \($0)" }
                     }
                 }
-                // The runs schemathesis started (no worker built them) leave the shared queue.
-                try await RunTestDatabase.withPool(poolSize: 1) { try await RunTestDatabase.emptyQueue($0) }
                 report.check("schemathesis finds nothing on any served contract (\(operations) operations)", failures: failures)
                 report.count("schemathesis_failures", failures.count)
             }

@@ -48,8 +48,11 @@ final class RunMesh: Sendable {
 
     /// Starts the mesh (`runServices` run-services, the agent-service on `agentPort` or a free
     /// port, `environment` added to every process), runs `body`, and stops every process
-    /// whatever happens.
+    /// whatever happens. The shared run queue is emptied first: what an earlier suite left in it
+    /// (runs started without workers, runs a stopped mesh gave back) would otherwise be claimed
+    /// by this mesh's workers before its own runs.
     static func with<T: Sendable>(runServices: Int = 1, agentPort: Int? = nil, environment: [String: String] = [:], _ body: (RunMesh) async throws -> T) async throws -> T {
+        try await RunTestDatabase.withPool(poolSize: 1) { try await RunTestDatabase.emptyQueue($0) }
         let mesh = try RunMesh(runServices: runServices, agentPort: agentPort, environment: environment)
         defer { mesh.stopAll() }
         try await mesh.start("agent-service")
