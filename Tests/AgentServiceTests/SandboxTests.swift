@@ -174,6 +174,8 @@ import Testing
             attempt("file", big_file)
             """
         let confined = try await Self.run(script)
+        // The refused file still holds up to the cap (256 MiB): not left behind in /tmp.
+        defer { try? FileManager.default.removeItem(atPath: confined.workspace) }
         #expect(confined.result.output.contains("memory=refused (MemoryError)"), "\(confined.result.output)")
         #expect(confined.result.output.contains("file=refused (OSError)"), "\(confined.result.output)")
         let size = (try? FileManager.default.attributesOfItem(atPath: confined.workspace + "/big.bin")[.size] as? Int) ?? 0
