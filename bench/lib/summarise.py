@@ -24,7 +24,7 @@ from pathlib import Path
 BARE = "json"          # the bare Hummingbird route every ratio divides by
 POST = "create"        # POST /specs, compared with pgbench
 # Each service route measured against pgbench running its SQL (no HTTP, a C client).
-PGBENCH_OF = {POST: "pgbench", "spec": "pgread"}
+PGBENCH_OF = {POST: "pgbench", "spec": "pgread", "list": "pglist"}
 
 UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 UNIT_S = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
