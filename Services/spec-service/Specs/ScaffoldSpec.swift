@@ -32,18 +32,11 @@ struct ScaffoldSpec: Codable, Sendable, PostgresRowDecodable {
         target_repository, status, latest_plan_version, created_by, created_at, updated_at
         """
 
-    /// The spec as the API writes it, rendered by Postgres (the same document `Codable` writes:
-    /// absent optional fields are left out, times in whole seconds), selected `AS json` with the
-    /// list keyset (see `RenderedRow`).
-    static let rendered: SQL = """
-        (jsonb_build_object(
-            'id', id, 'title', title, 'description', description, 'mode', mode,
-            'acceptance_criteria', acceptance_criteria, 'status', status, 'latest_plan_version', latest_plan_version,
-            'created_by', created_by, 'created_at', \(RenderedRow.timestamp("created_at")), 'updated_at', \(RenderedRow.timestamp("updated_at")))
-         || CASE WHEN form IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('form', form) END
-         || CASE WHEN target_repository IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('target_repository', target_repository) END
-        )::text AS json, created_at, id
-        """
+    /// The spec as the API writes it, selected `AS json` with the list keyset (see
+    /// `RenderedRow`): the row's `document`, which a trigger renders on every insert and update
+    /// (migration 0101; the same document `Codable` writes: absent optional fields left out,
+    /// times in whole seconds).
+    static let rendered: SQL = "document AS json, created_at, id"
 
     init(row: PostgresRow) throws {
         id = try row.decode("id")
