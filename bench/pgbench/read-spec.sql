@@ -2,21 +2,11 @@
 -- statements the spec-service runs for one GET /api/meta/v2/specs/{id}, as it sends them —
 --   PostgresPool.read → PostgresSession.batch: one pipeline, no BEGIN/COMMIT (the statements up
 --   to the sync point form one implicit transaction): the transaction's settings (deadline as a
---   local statement_timeout, the tenant for row-level security), then the read, rendered to JSON
---   by Postgres (ScaffoldSpec.rendered).
+--   local statement_timeout, the tenant for row-level security), then the read of the spec's
+--   stored document (ScaffoldSpec.rendered; migration 0101).
 -- It is the ceiling of that route on this machine: a C client, no HTTP, no authentication.
--- Variables: -D tenant=<uuid> -D spec=<uuid> (the bench's seeded tenant and spec). pgbench takes
--- every ":name" for a variable, also inside a literal, so the timestamps' format spells its
--- colons chr(58); Postgres folds the constant expression when it plans, as for the literal.
+-- Variables: -D tenant=<uuid> -D spec=<uuid> (the bench's seeded tenant and spec).
 \startpipeline
 SELECT set_config('statement_timeout', '30000', true), set_config('app.tenant_id', CAST(:tenant AS text), true);
-SELECT (jsonb_build_object(
-    'id', id, 'title', title, 'description', description, 'mode', mode,
-    'acceptance_criteria', acceptance_criteria, 'status', status, 'latest_plan_version', latest_plan_version,
-    'created_by', created_by,
-    'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24' || chr(58) || 'MI' || chr(58) || 'SS"Z"'),
-    'updated_at', to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24' || chr(58) || 'MI' || chr(58) || 'SS"Z"'))
- || CASE WHEN form IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('form', form) END
- || CASE WHEN target_repository IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('target_repository', target_repository) END
-)::text AS json, created_at, id FROM specs WHERE id = :spec;
+SELECT document AS json, created_at, id FROM specs WHERE id = :spec;
 \endpipeline
